@@ -1,0 +1,86 @@
+# evloop build. `make demo` builds ./evloop and runs a demo; `make test` builds
+# and runs every test (ends with "N passed, M failed"). Both install missing
+# dependencies first (make deps).
+
+DUKTAPE_DIR ?= duktape
+DUKTAPE_SYSTEM := /usr/share/duktape
+CXX ?= g++
+CC ?= gcc
+PYTHON ?= python3
+OPT ?= -O2
+WARN := -Wall -Wextra -Wpedantic -Werror
+CXXFLAGS_BASE := -std=c++11 $(WARN) -isystem $(DUKTAPE_DIR) -I.
+BUILD := build
+DUK_SOURCES := $(DUKTAPE_DIR)/duktape.c $(DUKTAPE_DIR)/duktape.h $(DUKTAPE_DIR)/duk_config.h
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SRC_PARTS := $(wildcard src/*)
+
+.PHONY: all deps demo test test-asan header check-header bench clean
+
+all: evloop
+
+# ---- dependencies: Debian's duktape-dev and doctest-dev ----
+deps: $(DUK_SOURCES) /usr/include/doctest/doctest.h
+
+/usr/include/doctest/doctest.h $(DUKTAPE_SYSTEM)/duktape.c:
+	@if [ "$$(id -u)" = 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y duktape-dev doctest-dev >/dev/null \
+	  || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y duktape-dev doctest-dev >/dev/null; }; \
+	else \
+	  echo "evloop needs Debian packages duktape-dev and doctest-dev. Run:"; \
+	  echo "  sudo apt-get install -y duktape-dev doctest-dev"; exit 1; \
+	fi
+
+ifeq ($(DUKTAPE_DIR),duktape)
+duktape/%: | $(DUKTAPE_SYSTEM)/duktape.c
+	cp $(DUKTAPE_SYSTEM)/$* $@
+endif
+
+# ---- the header ----
+header:
+	$(PYTHON) tools/amalgamate.py
+
+check-header:
+	@$(PYTHON) tools/amalgamate.py --check
+
+# ---- Duktape, compiled once as C ----
+$(BUILD)/duktape.o: $(DUK_SOURCES)
+	@mkdir -p $(BUILD)
+	$(CC) $(OPT) -std=c99 -w -c $(DUKTAPE_DIR)/duktape.c -o $@
+
+$(BUILD)/asan/duktape.o: $(DUK_SOURCES)
+	@mkdir -p $(BUILD)/asan
+	$(CC) -O1 -g $(SAN) -std=c99 -w -c $(DUKTAPE_DIR)/duktape.c -o $@
+
+# ---- programs ----
+evloop: examples/evloop-cli.cpp evloop.hpp $(BUILD)/duktape.o
+	$(CXX) $(OPT) $(CXXFLAGS_BASE) examples/evloop-cli.cpp $(BUILD)/duktape.o -lm -o $@
+
+$(BUILD)/asan/evloop: examples/evloop-cli.cpp evloop.hpp $(BUILD)/asan/duktape.o
+	$(CXX) -O1 -g $(SAN) $(CXXFLAGS_BASE) examples/evloop-cli.cpp $(BUILD)/asan/duktape.o -lm -o $@
+
+$(BUILD)/embed: examples/embed.cpp evloop.hpp $(BUILD)/duktape.o
+	$(CXX) $(OPT) $(CXXFLAGS_BASE) examples/embed.cpp $(BUILD)/duktape.o -lm -o $@
+
+UNIT_SOURCES := $(wildcard tests/unit/*.cpp)
+$(BUILD)/unit: $(UNIT_SOURCES) evloop.hpp $(BUILD)/duktape.o /usr/include/doctest/doctest.h
+	$(CXX) -O1 -g $(CXXFLAGS_BASE) $(UNIT_SOURCES) $(BUILD)/duktape.o -lm -lpthread -o $@
+
+$(BUILD)/asan/unit: $(UNIT_SOURCES) evloop.hpp $(BUILD)/asan/duktape.o /usr/include/doctest/doctest.h
+	$(CXX) -O1 -g $(SAN) $(CXXFLAGS_BASE) $(UNIT_SOURCES) $(BUILD)/asan/duktape.o -lm -lpthread -o $@
+
+$(BUILD)/bench-timers: bench/bench_timers.cpp evloop.hpp $(BUILD)/duktape.o
+	$(CXX) $(OPT) $(CXXFLAGS_BASE) bench/bench_timers.cpp $(BUILD)/duktape.o -lm -o $@
+
+# ---- entry points ----
+demo: deps evloop
+	./evloop examples/timer-test.js
+
+test: deps evloop $(BUILD)/unit $(BUILD)/embed $(BUILD)/asan/evloop $(BUILD)/asan/unit
+	@$(PYTHON) tests/run.py
+
+bench: deps evloop $(BUILD)/bench-timers
+	@$(PYTHON) bench/run.py
+
+clean:
+	rm -rf $(BUILD) evloop

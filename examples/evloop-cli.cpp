@@ -1,0 +1,178 @@
+/* evloop: run a script on the ECMAScript loop (default) or the C++ loop (-c).
+ *
+ *   evloop [-c] [-v] [--backend=epoll|poll] [--virtual-clock] <script.js|-> [args...]
+ *
+ * Exit status: 0 after a clean run; 1 when the script failed to compile or
+ * threw, or a callback error was reported; the code given to process.exit;
+ * 130 / 143 after SIGINT / SIGTERM. */
+
+#define EVLOOP_IMPLEMENTATION
+#include "evloop.hpp"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The signal handler only writes the signal number into this pipe; a watcher
+ * on the loop turns it into request_exit. (The program's only global.) */
+static int signal_pipe_write = -1;
+
+static void on_signal(int sig) {
+  unsigned char b = static_cast<unsigned char>(sig);
+  int saved = errno;
+  if (write(signal_pipe_write, &b, 1) < 0) {
+  }
+  errno = saved;
+}
+
+static void on_signal_pipe(evloop::Loop& loop, int fd, unsigned, void*) {
+  unsigned char b = 0;
+  if (read(fd, &b, 1) == 1) loop.request_exit(128 + b);
+}
+
+static void usage(FILE* f) {
+  fputs("usage: evloop [-c] [-v] [--backend=epoll|poll] [--virtual-clock] <script.js|-> [args...]\n"
+        "  -c                 run on the C++ loop (default: the ECMAScript loop)\n"
+        "  --backend=NAME     epoll (Linux default) or poll\n"
+        "  -v                 report the loop and backend on stderr\n"
+        "  --virtual-clock    timers run on a virtual clock that jumps to the next\n"
+        "                     deadline instead of sleeping (deterministic tests)\n"
+        "  --help, --version\n",
+        f);
+}
+
+/* Reads a whole file (or stdin for "-") into a malloc'd buffer. */
+static char* read_source(const char* path, size_t* len) {
+  FILE* f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  if (!f) return nullptr;
+  size_t cap = 65536, n = 0;
+  char* buf = static_cast<char*>(malloc(cap));
+  while (buf) {
+    n += fread(buf + n, 1, cap - n, f);
+    if (n < cap) break;
+    cap *= 2;
+    char* grown = static_cast<char*>(realloc(buf, cap));
+    if (!grown) free(buf);
+    buf = grown;
+  }
+  if (f != stdin) fclose(f);
+  *len = n;
+  return buf;
+}
+
+struct ScriptArgs {
+  const char* source;
+  size_t length;
+  const char* filename;
+};
+
+/* Compile and run the script under duk_safe_call: a syntax error is thrown by
+ * the compiler and caught here like any other error. */
+static duk_ret_t run_script(duk_context* ctx, void* udata) {
+  ScriptArgs* a = static_cast<ScriptArgs*>(udata);
+  duk_push_string(ctx, a->filename);
+  duk_compile_lstring_filename(ctx, 0, a->source, a->length);
+  duk_call(ctx, 0);
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  evloop::Options options;
+  bool verbose = false;
+  bool virtual_clock = false;
+  evloop::VirtualClock vclock; /* time moves only when the loop would sleep */
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+    const char* a = argv[i];
+    if (!strcmp(a, "-c")) options.mode = evloop::Mode::Native;
+    else if (!strcmp(a, "-v")) verbose = true;
+    else if (!strcmp(a, "--virtual-clock")) virtual_clock = true;
+    else if (!strcmp(a, "--backend=epoll")) options.backend = evloop::Backend::Epoll;
+    else if (!strcmp(a, "--backend=poll")) options.backend = evloop::Backend::Poll;
+    else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      usage(stdout);
+      return 0;
+    } else if (!strcmp(a, "--version")) {
+      printf("evloop %s (Duktape %ld)\n", EVLOOP_VERSION_STRING, static_cast<long>(DUK_VERSION));
+      return 0;
+    } else if (!strcmp(a, "--")) {
+      i++;
+      break;
+    } else {
+      fprintf(stderr, "evloop: unknown option '%s'\n", a);
+      usage(stderr);
+      return 2;
+    }
+  }
+  bool ecma = true;
+  for (int k = 1; k < i; k++)
+    if (!strcmp(argv[k], "-c")) ecma = false;
+  options.mode = ecma ? evloop::Mode::Ecma : evloop::Mode::Native;
+  if (virtual_clock) options.clock = vclock.clock();
+  if (i >= argc) {
+    usage(stderr);
+    return 2;
+  }
+  const char* script = argv[i];
+  size_t length = 0;
+  char* source = read_source(script, &length);
+  if (!source) {
+    fprintf(stderr, "evloop: cannot read '%s': %s\n", script, strerror(errno));
+    return 1;
+  }
+
+  duk_context* ctx = duk_create_heap_default();
+  evloop::Loop* loop = ctx ? evloop::Loop::create(ctx, options) : nullptr;
+  if (!loop) {
+    fprintf(stderr, "evloop: cannot create the loop: %s\n", strerror(errno));
+    return 1;
+  }
+  /* process.argv: ['evloop', '<script>', ...args] */
+  const char** args = static_cast<const char**>(malloc(sizeof(char*) * static_cast<size_t>(argc - i + 1)));
+  args[0] = "evloop";
+  for (int k = i; k < argc; k++) args[k - i + 1] = argv[k];
+  loop->set_argv(argc - i + 1, args);
+  int status = 0;
+  if (!loop->install(evloop::kBindAll)) status = 1;
+  if (verbose)
+    fprintf(stderr, "evloop: %s loop, %s backend\n", ecma ? "ECMAScript" : "C++", loop->backend_name());
+
+  int pipe_fds[2] = {-1, -1};
+  if (pipe(pipe_fds) == 0) {
+    signal_pipe_write = pipe_fds[1];
+    loop->watch(pipe_fds[0], evloop::kReadable, on_signal_pipe, nullptr);
+    loop->unref_fd(pipe_fds[0]);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+  }
+  signal(SIGPIPE, SIG_IGN);
+
+  ScriptArgs sa = {source, length, strcmp(script, "-") == 0 ? "stdin" : script};
+  if (status == 0) {
+    if (duk_safe_call(ctx, run_script, &sa, 0, 1) != DUK_EXEC_SUCCESS && !loop->exit_requested()) {
+      fprintf(stderr, "%s\n", duk_safe_to_stacktrace(ctx, -1));
+      status = 1;
+    }
+    duk_pop(ctx);
+  }
+  if (status == 0) {
+    if (!loop->exit_requested()) loop->run();
+    status = loop->exit_requested() ? loop->exit_code() : 0;
+    if (status == 0 && loop->stats().errors_reported > 0) status = 1;
+  }
+  fflush(stdout);
+  loop->destroy();
+  duk_destroy_heap(ctx);
+  if (signal_pipe_write >= 0) {
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+  }
+  free(source);
+  free(args);
+  return status;
+}

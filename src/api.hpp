@@ -1,0 +1,171 @@
+/* Public C++ API. Everything here is trivially destructible on purpose: Duktape
+ * unwinds errors with longjmp, so no evloop object may need a destructor. */
+
+namespace evloop {
+
+class Loop;
+
+/* Event bits for watchers: the poll(2) values on every backend. */
+enum : unsigned {
+  kReadable = POLLIN,
+  kWritable = POLLOUT,
+  kPriority = POLLPRI,
+  kError = POLLERR,
+  kHangup = POLLHUP,
+  kInvalid = POLLNVAL
+};
+
+/* Which loop runs the scripts: state in C++ structures, or state in JS. */
+enum class Mode { Native, Ecma };
+
+/* Kernel interface. Default = epoll on Linux, poll() elsewhere. */
+enum class Backend { Default, Epoll, Poll };
+
+/* JS bindings, for Loop::install(). */
+enum Binding : unsigned {
+  kBindTimers = 1u,    /* setTimeout, setInterval, clearTimeout, clearInterval */
+  kBindEventLoop = 2u, /* EventLoop, requestEventLoopExit */
+  kBindPoll = 4u,      /* Poll.poll and the POLL* constants */
+  kBindFileIo = 8u,    /* FileIo.readfile, FileIo.writefile */
+  kBindCli = 16u,      /* print, process (argv, env, exit): for command line tools */
+  kBindAll = 31u
+};
+
+typedef uint64_t TimerId; /* 0 is never a valid id */
+
+typedef void (*TimerFn)(Loop& loop, TimerId id, void* user);
+typedef void (*WatchFn)(Loop& loop, int fd, unsigned revents, void* user);
+/* Receives every error a JS callback threw that EventLoop.onerror did not take:
+ * `report` is the stack trace (or the message when there is none). */
+typedef void (*ErrorHook)(Loop& loop, const char* report, void* user);
+
+/* A replaceable clock. now_ns: monotonic nanoseconds. idle: when set, the loop
+ * never blocks; it polls without waiting and, when nothing was ready, calls
+ * idle(user, wait_ns) with the time it would have slept (a virtual clock moves
+ * its time forward by that much). */
+struct Clock {
+  int64_t (*now_ns)(void* user);
+  void (*idle)(void* user, int64_t wait_ns);
+  void* user;
+};
+
+/* A virtual clock for tests and simulations: time moves only by advance() or,
+ * with auto_advance, to the next due timer whenever the loop would sleep. */
+struct VirtualClock {
+  int64_t now = 0;
+  bool auto_advance = true;
+  void advance_ms(double ms) { now += static_cast<int64_t>(ms * 1e6); }
+  Clock clock() {
+    Clock c;
+    c.now_ns = [](void* u) { return static_cast<VirtualClock*>(u)->now; };
+    c.idle = [](void* u, int64_t wait_ns) {
+      VirtualClock* v = static_cast<VirtualClock*>(u);
+      if (v->auto_advance && wait_ns > 0) v->now += wait_ns;
+    };
+    c.user = this;
+    return c;
+  }
+};
+
+/* Where the loop's own memory comes from. Default (all null): the Duktape
+ * heap's raw allocator (duk_alloc_raw), so a host that gives Duktape a fixed
+ * pool bounds evloop's memory too. */
+struct Allocator {
+  void* (*alloc)(void* user, size_t size);
+  void* (*realloc)(void* user, void* ptr, size_t size);
+  void (*free)(void* user, void* ptr);
+  void* user;
+};
+
+struct Options {
+  Mode mode = Mode::Native;
+  Backend backend = Backend::Default;
+  Clock clock = Clock{nullptr, nullptr, nullptr};         /* null now_ns: CLOCK_MONOTONIC */
+  Allocator allocator = Allocator{nullptr, nullptr, nullptr, nullptr};
+  ErrorHook on_error = nullptr; /* null: print the report to stderr */
+  void* on_error_user = nullptr;
+};
+
+/* A unit of work handed to the loop from any thread (Loop::post). The caller
+ * owns the memory; it must stay valid until run() is called. */
+struct Task {
+  void (*run)(Loop& loop, Task* self);
+  Task* next; /* used by the loop */
+};
+
+struct Stats {
+  size_t pending_timers;      /* JS and native */
+  size_t watched_fds;         /* JS and native, not counting the loop's own */
+  uint64_t callbacks_run;     /* timer, watcher and task callbacks */
+  uint64_t errors;            /* errors thrown by JS callbacks */
+  uint64_t errors_reported;   /* of those, the ones EventLoop.onerror did not take */
+  int64_t slowest_callback_ns;
+  size_t native_bytes;        /* memory the loop holds through its allocator */
+};
+
+class Loop {
+ public:
+  /* A new loop for this Duktape heap (one loop per heap). Null on failure.
+   * Stores itself in the heap stash so the JS bindings can find it. */
+  static Loop* create(duk_context* ctx, const Options& options = Options());
+  /* The loop of the heap `ctx` belongs to, or null. */
+  static Loop* of(duk_context* ctx);
+  /* Releases every callback reference, closes every fd the loop owns, frees
+   * all memory. Call before duk_destroy_heap. Not from inside a callback. */
+  void destroy();
+
+  duk_context* context();
+  Mode mode();
+  const char* backend_name();
+
+  /* Registers JS globals (a mask of Binding). With Mode::Ecma, the timers and
+   * EventLoop come from the embedded ECMAScript loop. False on failure (the
+   * error was reported). */
+  bool install(unsigned bindings);
+  /* process.argv for kBindCli: ['evloop', script, ...args]. */
+  void set_argv(int argc, const char* const* argv);
+
+  /* Runs until no timer is pending and no fd is watched, or an exit is
+   * requested. Returns the exit code (0 unless request_exit set one). */
+  int run();
+  /* One turn: waits at most max_wait_ms (-1: until the next timer; 0: no
+   * wait), runs what is due. True while there is work left. */
+  bool run_once(int64_t max_wait_ms);
+  bool alive();
+
+  void request_exit(int code = 0);
+  bool exit_requested();
+  int exit_code();
+
+  /* For a foreign loop: an fd that becomes readable when this loop has I/O
+   * or a posted task, and how long until the next timer (-1: none). */
+  int pollable_fd();
+  int64_t next_timeout_ms();
+
+  /* The only thread-safe calls (wake() is also async-signal-safe). */
+  void wake();
+  void post(Task* task);
+
+  /* Native timers, in the same heap as the JS ones. repeat_ms 0: one-shot. */
+  TimerId add_timer(int64_t delay_ms, int64_t repeat_ms, TimerFn fn, void* user);
+  bool cancel_timer(TimerId id);
+
+  /* Native fd watchers. events 0 pauses a watcher without removing it.
+   * A watcher that sees kError or kInvalid is removed before its callback. */
+  bool watch(int fd, unsigned events, WatchFn fn, void* user);
+  bool set_events(int fd, unsigned events);
+  bool unwatch(int fd);
+  /* A native watcher that does not keep run() going (like uv_unref): e.g. a
+   * host's signal pipe. */
+  bool unref_fd(int fd);
+
+  Stats stats();
+  void set_error_hook(ErrorHook hook, void* user);
+  /* Loop time in ns on the loop's clock. */
+  int64_t now_ns();
+
+ protected:
+  Loop() {}
+};
+
+} /* namespace evloop */

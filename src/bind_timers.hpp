@@ -1,0 +1,75 @@
+/* JS timers for the C++ loop: setTimeout, setInterval, clearTimeout,
+ * clearInterval. Validation and every call that may throw come first; the loop
+ * state changes only after, with operations that cannot fail. */
+
+namespace evloop {
+namespace detail {
+
+/* magic 0: setTimeout, 1: setInterval */
+inline duk_ret_t js_set_timer(duk_context* ctx) {
+  duk_idx_t nargs = duk_get_top(ctx);
+  bool interval = duk_get_current_magic(ctx) == 1;
+  uint32_t flags = kTimerJs;
+  if (duk_is_string(ctx, 0)) flags |= kTimerString;
+  else if (!duk_is_function(ctx, 0))
+    return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: callback must be a function",
+                     interval ? "setInterval" : "setTimeout");
+  int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
+  LoopImpl* l = loop_of(ctx);
+  if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
+  uint32_t slot = l->timers.next_slot();
+  duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... cbs ] */
+  if (nargs > 2 && !(flags & kTimerString)) {
+    flags |= kTimerArgs;
+    duk_push_array(ctx);
+    duk_dup(ctx, 0);
+    duk_put_prop_index(ctx, -2, 0);
+    for (duk_idx_t i = 2; i < nargs; i++) {
+      duk_dup(ctx, i);
+      duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 1));
+    }
+  } else {
+    duk_dup(ctx, 0);
+  }
+  duk_put_prop_index(ctx, -2, slot); /* may throw (array growth): nothing changed yet */
+  TimerId id = l->start_timer(delay, interval ? static_cast<int32_t>(delay) : -1, flags, nullptr, nullptr);
+  duk_push_number(ctx, static_cast<double>(id));
+  return 1;
+}
+
+/* Never throws: anything that is not a live timer id is ignored. Either
+ * function clears either kind, as in browsers and Node.js. */
+inline duk_ret_t js_clear_timer(duk_context* ctx) {
+  if (!duk_is_number(ctx, 0)) return 0;
+  double v = duk_get_number(ctx, 0);
+  if (!(v >= 1 && v < 9007199254740992.0) || v != static_cast<double>(static_cast<uint64_t>(v))) return 0;
+  LoopImpl* l = loop_of(ctx);
+  uint32_t slot = l->timers.find(static_cast<TimerId>(v));
+  if (slot != kNotInHeap && (l->timers.slots[slot].flags & kTimerJs)) l->cancel_slot(slot);
+  return 0;
+}
+
+inline void install_native_timers(duk_context* ctx) {
+  static const struct {
+    const char* name;
+    duk_c_function fn;
+    duk_idx_t nargs;
+    int magic;
+  } fns[] = {{"setTimeout", js_set_timer, DUK_VARARGS, 0},
+             {"setInterval", js_set_timer, DUK_VARARGS, 1},
+             {"clearTimeout", js_clear_timer, 1, 0},
+             {"clearInterval", js_clear_timer, 1, 0}};
+  duk_push_global_object(ctx);
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    duk_push_c_function(ctx, fns[i].fn, fns[i].nargs);
+    duk_set_magic(ctx, -1, fns[i].magic);
+    duk_push_literal(ctx, "name");
+    duk_push_string(ctx, fns[i].name);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE); /* .name is read-only */
+    duk_put_prop_string(ctx, -2, fns[i].name);
+  }
+  duk_pop(ctx);
+}
+
+} /* namespace detail */
+} /* namespace evloop */

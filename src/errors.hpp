@@ -1,0 +1,58 @@
+/* Errors: errno names, Node-style system errors, and the error report path. */
+
+#include <stdio.h>
+#include <string.h>
+
+namespace evloop {
+namespace detail {
+
+/* errno -> 'ENOENT' etc. (strerror gives the message but not the name). */
+inline const char* errno_name(int err) {
+  switch (err) {
+#define EVLOOP_ERRNO(e) case e: return #e;
+    EVLOOP_ERRNO(EPERM) EVLOOP_ERRNO(ENOENT) EVLOOP_ERRNO(EINTR) EVLOOP_ERRNO(EIO)
+    EVLOOP_ERRNO(ENXIO) EVLOOP_ERRNO(E2BIG) EVLOOP_ERRNO(EBADF) EVLOOP_ERRNO(EAGAIN)
+    EVLOOP_ERRNO(ENOMEM) EVLOOP_ERRNO(EACCES) EVLOOP_ERRNO(EFAULT) EVLOOP_ERRNO(EBUSY)
+    EVLOOP_ERRNO(EEXIST) EVLOOP_ERRNO(EXDEV) EVLOOP_ERRNO(ENODEV) EVLOOP_ERRNO(ENOTDIR)
+    EVLOOP_ERRNO(EISDIR) EVLOOP_ERRNO(EINVAL) EVLOOP_ERRNO(ENFILE) EVLOOP_ERRNO(EMFILE)
+    EVLOOP_ERRNO(ENOTTY) EVLOOP_ERRNO(EFBIG) EVLOOP_ERRNO(ENOSPC) EVLOOP_ERRNO(ESPIPE)
+    EVLOOP_ERRNO(EROFS) EVLOOP_ERRNO(EMLINK) EVLOOP_ERRNO(EPIPE) EVLOOP_ERRNO(ERANGE)
+    EVLOOP_ERRNO(ENAMETOOLONG) EVLOOP_ERRNO(ENOSYS) EVLOOP_ERRNO(ENOTEMPTY) EVLOOP_ERRNO(ELOOP)
+    EVLOOP_ERRNO(ENOTSOCK) EVLOOP_ERRNO(EDESTADDRREQ) EVLOOP_ERRNO(EMSGSIZE)
+    EVLOOP_ERRNO(EPROTOTYPE) EVLOOP_ERRNO(ENOPROTOOPT) EVLOOP_ERRNO(EPROTONOSUPPORT)
+    EVLOOP_ERRNO(EOPNOTSUPP) EVLOOP_ERRNO(EAFNOSUPPORT) EVLOOP_ERRNO(EADDRINUSE)
+    EVLOOP_ERRNO(EADDRNOTAVAIL) EVLOOP_ERRNO(ENETDOWN) EVLOOP_ERRNO(ENETUNREACH)
+    EVLOOP_ERRNO(ECONNABORTED) EVLOOP_ERRNO(ECONNRESET) EVLOOP_ERRNO(ENOBUFS)
+    EVLOOP_ERRNO(EISCONN) EVLOOP_ERRNO(ENOTCONN) EVLOOP_ERRNO(ETIMEDOUT)
+    EVLOOP_ERRNO(ECONNREFUSED) EVLOOP_ERRNO(EHOSTUNREACH) EVLOOP_ERRNO(EALREADY)
+    EVLOOP_ERRNO(EINPROGRESS) EVLOOP_ERRNO(ECANCELED)
+#undef EVLOOP_ERRNO
+    default: return "EUNKNOWN";
+  }
+}
+
+/* Throws an Error shaped like Node's system errors:
+ * "ENOENT: no such file or directory, open '/x/y'" with code, errno (negative,
+ * as Node reports it), syscall and path. Never returns. */
+inline duk_ret_t throw_system_error(duk_context* ctx, int err, const char* syscall,
+                                    const char* path) {
+  const char* code = errno_name(err);
+  if (path)
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s '%s'", code, strerror(err), syscall, path);
+  else
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s", code, strerror(err), syscall);
+  duk_push_string(ctx, code);
+  duk_put_prop_literal(ctx, -2, "code");
+  duk_push_int(ctx, -err);
+  duk_put_prop_literal(ctx, -2, "errno");
+  duk_push_string(ctx, syscall);
+  duk_put_prop_literal(ctx, -2, "syscall");
+  if (path) {
+    duk_push_string(ctx, path);
+    duk_put_prop_literal(ctx, -2, "path");
+  }
+  return duk_throw(ctx);
+}
+
+} /* namespace detail */
+} /* namespace evloop */

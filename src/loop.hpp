@@ -1,0 +1,769 @@
+/* The loop core: timers, fd watchers, posted tasks, the wake fd, one turn of
+ * the loop, and the path every callback error takes. Shared by both loops: the
+ * C++ loop keeps JS timers here too; the ECMAScript loop keeps its own and
+ * calls step() through its native helper for I/O, native timers and tasks. */
+
+#if defined(__linux__)
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#endif
+
+namespace evloop {
+namespace detail {
+
+enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchInternal };
+
+struct Watcher {
+  unsigned events;
+  uint8_t kind;
+  bool counted;         /* keeps the loop alive (see Loop::unref_fd) */
+  uint32_t added_round; /* events of this round are not for this watcher */
+  WatchFn fn;
+  void* user;
+};
+
+/* Stash keys. Hidden symbols: scripts cannot reach them. */
+#define EVLOOP_STASH_LOOP DUK_HIDDEN_SYMBOL("evloop")
+#define EVLOOP_STASH_TIMERS DUK_HIDDEN_SYMBOL("evloop.timers")
+#define EVLOOP_STASH_WATCHERS DUK_HIDDEN_SYMBOL("evloop.watchers")
+#define EVLOOP_STASH_EXIT DUK_HIDDEN_SYMBOL("evloop.exit")
+#define EVLOOP_STASH_ECMA DUK_HIDDEN_SYMBOL("evloop.ecma")
+
+struct LoopImpl : Loop {
+  duk_context* ctx;
+  Memory mem;
+  Mode mode_;
+  Clock clock;
+  ErrorHook error_hook;
+  void* error_user;
+  KernelBackend backend;
+  TimerHeap timers;
+  RawArray<Watcher> watchers; /* indexed by fd */
+  size_t user_watchers;       /* native + JS, not the loop's own fds */
+  uint32_t round;
+  int wake_read_fd, wake_write_fd;
+  int timer_fd;               /* armed at the next deadline once pollable_fd() was asked */
+#ifndef EVLOOP_NO_THREADS
+  std::atomic<Task*> tasks;
+#else
+  Task* tasks;
+#endif
+  bool exiting;
+  int exit_status;
+  int depth;                  /* run/run_once nesting: a callback cannot re-enter */
+  unsigned installed;
+  Stats counters;
+  int64_t now;                /* loop time of the current turn */
+  void* timer_callbacks;      /* JS array: slot -> fn | [fn, args...] | source string */
+  void* watcher_callbacks;    /* JS array: fd -> fn */
+  void* exit_signal;          /* the value process.exit() throws */
+  void* ecma;                 /* the ECMAScript loop's control object (Mode::Ecma) */
+  int argc;
+  const char* const* argv;
+  /* ECMAScript loop: the figures it hands over at each wait, for stats(). */
+  size_t ecma_timers, ecma_fds;
+  ReadyEvent ready[EVLOOP_MAX_EVENTS_PER_WAIT];
+
+  int64_t clock_now() { return clock.now_ns(clock.user); }
+
+  /* ---- watchers ---- */
+  bool ensure_watcher_slot(int fd) {
+    if (fd < 0) return false;
+    if (!watchers.reserve(mem, static_cast<size_t>(fd) + 1)) return false;
+    while (watchers.size <= static_cast<size_t>(fd)) {
+      Watcher none = {0, kWatchNone, false, 0, nullptr, nullptr};
+      watchers.data[watchers.size++] = none;
+    }
+    return true;
+  }
+  Watcher* watcher(int fd) {
+    if (fd < 0 || static_cast<size_t>(fd) >= watchers.size) return nullptr;
+    Watcher* w = &watchers.data[fd];
+    return w->kind == kWatchNone ? nullptr : w;
+  }
+  /* Adds or changes a watcher. False with errno set on failure. */
+  bool set_watcher(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user) {
+    Watcher* w = watcher(fd);
+    if (w) {
+      if (w->events != events && !backend.modify(fd, events)) return false;
+      if (w->kind != kind) { /* a different owner: treat as new */
+        if (w->kind == kWatchJs) clear_js_watcher(fd);
+        w->added_round = round;
+      }
+      w->events = events;
+      w->kind = kind;
+      w->fn = fn;
+      w->user = user;
+      return true;
+    }
+    if (!ensure_watcher_slot(fd)) {
+      errno = fd < 0 ? EBADF : ENOMEM;
+      return false;
+    }
+    if (!backend.add(mem, fd, events)) return false;
+    bool counted = kind != kWatchInternal;
+    Watcher nw = {events, kind, counted, round, fn, user};
+    watchers[fd] = nw;
+    if (counted) user_watchers++;
+    return true;
+  }
+  bool remove_watcher(int fd) {
+    Watcher* w = watcher(fd);
+    if (!w) return false;
+    backend.remove(fd);
+    if (w->kind == kWatchJs) clear_js_watcher(fd);
+    if (w->counted) user_watchers--;
+    w->counted = false;
+    w->kind = kWatchNone;
+    w->events = 0;
+    return true;
+  }
+  /* Drops the JS reference. Writing undefined into an existing array index
+   * allocates nothing, so this cannot throw. */
+  void clear_js_watcher(int fd) {
+    if (!watcher_callbacks) return;
+    duk_push_heapptr(ctx, watcher_callbacks);
+    duk_push_undefined(ctx);
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd));
+    duk_pop(ctx);
+  }
+
+  /* ---- errors ---- */
+  /* The error a callback threw is on the stack top; this consumes nothing.
+   * Runs inside a protected region. EventLoop.onerror gets the first look
+   * (itself called through a nested safe call, so a throwing handler or a
+   * throwing getter cannot unwind the turn); else the host hook or stderr. */
+  void report_callback_error() {
+    if (exit_signal && duk_get_heapptr(ctx, -1) == exit_signal) return;
+    counters.errors++;
+    if ((installed & kBindEventLoop) && mode_ == Mode::Native) {
+      duk_dup_top(ctx);
+      if (duk_safe_call(ctx, call_js_onerror, nullptr, 1, 1) == DUK_EXEC_SUCCESS) {
+        bool taken = duk_get_boolean(ctx, -1) != 0;
+        duk_pop(ctx);
+        if (taken) return;
+      } else {
+        /* The handler itself failed: report that error instead. */
+        report_default();
+        duk_pop(ctx);
+        return;
+      }
+    }
+    report_default();
+  }
+  /* The fallback: host hook or stderr. Error on the stack top, not consumed. */
+  void report_default() {
+    counters.errors_reported++;
+    duk_dup_top(ctx);
+    const char* text = duk_safe_to_stacktrace(ctx, -1);
+    if (error_hook) error_hook(*this, text, error_user);
+    else {
+      fflush(stdout);
+      fprintf(stderr, "%s\n", text);
+      fflush(stderr);
+    }
+    duk_pop(ctx);
+  }
+  /* [ err ] -> [ taken ]: calls EventLoop.onerror(err) when it is a function. */
+  static duk_ret_t call_js_onerror(duk_context* ctx, void*) {
+    duk_get_global_literal(ctx, "EventLoop");
+    if (!duk_is_object(ctx, -1)) {
+      duk_push_false(ctx);
+      return 1;
+    }
+    duk_get_prop_literal(ctx, -1, "onerror"); /* [ err EventLoop onerror ] */
+    if (!duk_is_function(ctx, -1)) {
+      duk_push_false(ctx);
+      return 1;
+    }
+    duk_swap_top(ctx, -2); /* [ err onerror EventLoop ] */
+    duk_dup(ctx, 0);
+    duk_call_method(ctx, 1);
+    duk_push_true(ctx);
+    return 1;
+  }
+
+  /* ---- one callback ---- */
+  void account_callback(int64_t started) {
+    counters.callbacks_run++;
+    int64_t took = monotonic_ns() - started;
+    if (took > counters.slowest_callback_ns) counters.slowest_callback_ns = took;
+  }
+  /* [ ... func this args(nargs) ] -> [ ... ]: a protected call (duk_pcall_method
+   * catches everything the callback throws); errors are reported. */
+  void call_js(duk_idx_t nargs) {
+    int64_t started = monotonic_ns();
+    if (duk_pcall_method(ctx, nargs) != DUK_EXEC_SUCCESS) report_callback_error();
+    duk_pop(ctx);
+    account_callback(started);
+  }
+
+  /* ---- timers ---- */
+  TimerId start_timer(int64_t delay_ms, int32_t repeat_ms, uint32_t flags, TimerFn fn, void* user) {
+    int64_t deadline = add_saturated(clock_now(), delay_ms * 1000000);
+    uint32_t slot = timers.insert(mem, deadline, repeat_ms, flags, fn, user);
+    return timers.id_of(slot);
+  }
+  void cancel_slot(uint32_t slot) {
+    if (timers.slots[slot].flags & kTimerJs) {
+      duk_push_heapptr(ctx, timer_callbacks);
+      duk_push_undefined(ctx);
+      duk_put_prop_index(ctx, -2, slot); /* existing index: cannot throw */
+      duk_pop(ctx);
+    }
+    timers.free_slot(slot);
+  }
+  /* Runs the timers due at `now` that existed when this round began: a timer
+   * created by a callback runs on a later turn, so a zero-delay chain cannot
+   * starve I/O. Intervals are rescheduled before their callback runs, on the
+   * grid deadline + k * interval, skipping ticks already missed. */
+  void run_due_timers() {
+    uint64_t round_limit = timers.sequence;
+    while (!exiting) {
+      const HeapEntry* top = timers.top();
+      if (!top || top->deadline > now || TimerHeap::sequence_of(*top) > round_limit) break;
+      uint32_t slot = TimerHeap::slot_of(*top);
+      TimerSlot s = timers.slots[slot];
+      TimerId id = timers.id_of(slot);
+      if (s.repeat_ms >= 0) {
+        int64_t interval = static_cast<int64_t>(s.repeat_ms) * 1000000;
+        int64_t next = top->deadline + interval;
+        if (next <= now) next = interval ? top->deadline + interval * ((now - top->deadline) / interval + 1) : now;
+        timers.unschedule(slot);
+        timers.schedule(slot, next);
+      }
+      bool one_shot = s.repeat_ms < 0;
+      if (!(s.flags & kTimerJs)) {
+        if (one_shot) timers.free_slot(slot);
+        int64_t started = monotonic_ns();
+        s.fn(*this, id, s.user);
+        account_callback(started);
+        continue;
+      }
+      duk_push_heapptr(ctx, timer_callbacks);
+      duk_get_prop_index(ctx, -1, slot); /* [ cbs cb ] */
+      if (one_shot) {
+        duk_push_undefined(ctx);
+        duk_put_prop_index(ctx, -3, slot);
+        timers.free_slot(slot);
+      }
+      if (s.flags & kTimerString) {
+        /* Legacy string callback: indirect eval in the global scope. */
+        int64_t started = monotonic_ns();
+        if (duk_peval(ctx) != DUK_EXEC_SUCCESS) report_callback_error();
+        duk_pop_2(ctx);
+        account_callback(started);
+        continue;
+      }
+      duk_idx_t nargs = 0;
+      if (s.flags & kTimerArgs) { /* [ cbs [fn, args...] ] */
+        duk_idx_t arr = duk_get_top_index(ctx);
+        duk_idx_t len = static_cast<duk_idx_t>(duk_get_length(ctx, arr));
+        duk_get_prop_index(ctx, arr, 0);
+        duk_push_undefined(ctx);
+        for (duk_idx_t i = 1; i < len; i++) duk_get_prop_index(ctx, arr, static_cast<duk_uarridx_t>(i));
+        nargs = len - 1;
+        call_js(nargs);
+        duk_pop_2(ctx);
+      } else {
+        duk_push_undefined(ctx);
+        call_js(0);
+        duk_pop(ctx);
+      }
+    }
+  }
+
+  /* ---- tasks ---- */
+  bool tasks_pending() {
+#ifndef EVLOOP_NO_THREADS
+    return tasks.load(std::memory_order_acquire) != nullptr;
+#else
+    return tasks != nullptr;
+#endif
+  }
+  void run_tasks() {
+#ifndef EVLOOP_NO_THREADS
+    Task* list = tasks.exchange(nullptr, std::memory_order_acq_rel);
+#else
+    Task* list = tasks;
+    tasks = nullptr;
+#endif
+    Task* fifo = nullptr; /* the list is LIFO; run in posting order */
+    while (list) {
+      Task* next = list->next;
+      list->next = fifo;
+      fifo = list;
+      list = next;
+    }
+    while (fifo) {
+      Task* next = fifo->next;
+      int64_t started = monotonic_ns();
+      fifo->run(*this, fifo);
+      account_callback(started);
+      fifo = next;
+    }
+  }
+  void drain_wake_fd() {
+    char buf[64];
+    while (::read(wake_read_fd, buf, sizeof buf) > 0 && wake_read_fd != wake_write_fd) {
+    }
+  }
+
+  /* ---- one turn ---- */
+  bool has_work() {
+    return timers.pending() || user_watchers || tasks_pending() || ecma_timers;
+  }
+  /* How long the backend may block, in ns; -1: no limit. `ecma_wait_ns` is the
+   * ECMAScript loop's own next deadline (-1: none). */
+  int64_t wait_budget(int64_t max_wait_ns, int64_t ecma_wait_ns) {
+    int64_t wait = max_wait_ns;
+    if (tasks_pending()) return 0;
+    if (const HeapEntry* top = timers.top()) {
+      int64_t until = top->deadline - clock_now();
+      if (until < 0) until = 0;
+      if (wait < 0 || until < wait) wait = until;
+    }
+    if (ecma_wait_ns >= 0 && (wait < 0 || ecma_wait_ns < wait)) wait = ecma_wait_ns;
+    return wait;
+  }
+  /* Waits in the backend and dispatches what is ready. ECMAScript watchers'
+   * events go to the array at `ecma_out` (fd, revents pairs); returns how
+   * many pairs were written. */
+  duk_uarridx_t poll_io(int64_t wait_ns, duk_idx_t ecma_out) {
+    duk_uarridx_t written = 0;
+    if (wait_ns == 0 && user_watchers == 0 && timer_fd < 0) return 0; /* nothing to ask the kernel */
+    bool virtual_idle = clock.idle != nullptr && wait_ns != 0;
+    int timeout = virtual_idle && wait_ns > 0 ? 0 : (wait_ns < 0 ? -1 : wait_ms_ceil(wait_ns));
+    int n;
+    for (;;) {
+      int64_t before = clock_now();
+      n = backend.wait(timeout, ready, EVLOOP_MAX_EVENTS_PER_WAIT);
+      if (n >= 0 || errno != EINTR) break;
+      /* EINTR: wait again for what is left of the timeout. */
+      if (timeout > 0) {
+        int64_t left = wait_ns - (clock_now() - before);
+        timeout = left > 0 ? wait_ms_ceil(left) : 0;
+      }
+    }
+    if (n <= 0) {
+      if (virtual_idle && wait_ns > 0) clock.idle(clock.user, wait_ns);
+      return 0;
+    }
+    round++;
+    for (int i = 0; i < n && !exiting; i++) {
+      int fd = ready[i].fd;
+      Watcher* w = watcher(fd);
+      /* Stale: removed, or replaced (fd reused) during this round. */
+      if (!w || w->added_round == round) continue;
+      unsigned revents = ready[i].revents & (w->events | kError | kHangup | kInvalid);
+      if (!revents || !w->events) continue;
+      Watcher copy = *w;
+      if (copy.kind == kWatchInternal) {
+        copy.fn(*this, fd, revents, copy.user);
+        continue;
+      }
+      if (copy.kind == kWatchJs) {
+        duk_push_heapptr(ctx, watcher_callbacks);
+        duk_get_prop_index(ctx, -1, static_cast<duk_uarridx_t>(fd));
+        duk_remove(ctx, -2); /* [ cb ] */
+      }
+      /* An fd in error or closed under us would be reported forever: tell
+       * the watcher once and stop watching it. */
+      if (revents & (kError | kInvalid)) remove_watcher(fd);
+      if (copy.kind == kWatchNative) {
+        int64_t started = monotonic_ns();
+        copy.fn(*this, fd, revents, copy.user);
+        account_callback(started);
+      } else if (copy.kind == kWatchJs) {
+        duk_push_undefined(ctx);
+        duk_push_int(ctx, fd);
+        duk_push_uint(ctx, revents);
+        call_js(2);
+      } else if (copy.kind == kWatchEcma && ecma_out >= 0) {
+        duk_push_int(ctx, fd);
+        duk_put_prop_index(ctx, ecma_out, written++);
+        duk_push_uint(ctx, revents);
+        duk_put_prop_index(ctx, ecma_out, written++);
+      }
+    }
+    return written;
+  }
+  void arm_timer_fd() {
+#if defined(__linux__)
+    if (timer_fd < 0) return;
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    if (const HeapEntry* top = timers.top()) {
+      int64_t until = top->deadline - clock_now();
+      if (until <= 0) until = 1;
+      its.it_value.tv_sec = static_cast<time_t>(until / 1000000000);
+      its.it_value.tv_nsec = static_cast<long>(until % 1000000000);
+    }
+    timerfd_settime(timer_fd, 0, &its, nullptr);
+#endif
+  }
+  /* One turn of the loop; runs inside a protected region (see step_protected). */
+  duk_uarridx_t step(int64_t max_wait_ns, int64_t ecma_wait_ns, duk_idx_t ecma_out) {
+    duk_uarridx_t got = 0;
+    int64_t budget = wait_budget(max_wait_ns, ecma_wait_ns);
+    if (budget < 0 && !timers.pending() && !user_watchers) budget = 0; /* nothing could end the wait */
+    if (!exiting) got = poll_io(budget, ecma_out);
+    now = clock_now();
+    if (!exiting) run_due_timers();
+    if (!exiting && tasks_pending()) run_tasks();
+    arm_timer_fd();
+    return got;
+  }
+
+  struct StepArgs {
+    LoopImpl* loop;
+    int64_t max_wait_ns;
+  };
+  /* The C++ loop's turn runs under duk_safe_call: a failure outside any
+   * callback (out of memory while pushing, say) unwinds to here, never past
+   * the host's frame. Callbacks have their own duk_pcall inside. */
+  static duk_ret_t step_protected(duk_context*, void* udata) {
+    StepArgs* a = static_cast<StepArgs*>(udata);
+    a->loop->step(a->max_wait_ns, -1, -1);
+    return 0;
+  }
+  bool run_native_turn(int64_t max_wait_ns) {
+    if (max_wait_ns < 0 && !has_work()) return false; /* would block forever */
+    StepArgs args = {this, max_wait_ns};
+    duk_idx_t top = duk_get_top(ctx);
+    if (duk_safe_call(ctx, step_protected, &args, 0, 1) != DUK_EXEC_SUCCESS) {
+      counters.errors++;
+      report_default();
+    }
+    duk_set_top(ctx, top);
+    return !exiting && has_work();
+  }
+  /* Mode::Ecma: [ control ] method call, protected by duk_pcall_method. */
+  bool run_ecma(const char* method, int64_t max_wait_ms) {
+    duk_idx_t top = duk_get_top(ctx);
+    duk_push_heapptr(ctx, ecma);
+    duk_get_prop_string(ctx, -1, method);
+    duk_swap_top(ctx, -2);
+    duk_push_number(ctx, static_cast<double>(max_wait_ms));
+    bool alive = false;
+    if (duk_pcall_method(ctx, 1) != DUK_EXEC_SUCCESS) {
+      report_callback_error();
+    } else {
+      alive = duk_to_boolean(ctx, -1) != 0;
+    }
+    duk_set_top(ctx, top);
+    return alive && !exiting;
+  }
+
+  void release_everything();
+};
+
+inline LoopImpl* impl(Loop* l) { return static_cast<LoopImpl*>(l); }
+
+/* The loop of a heap, for the bindings; throws when there is none. */
+inline LoopImpl* loop_of(duk_context* ctx) {
+  duk_push_heap_stash(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
+  LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
+  duk_pop_2(ctx);
+  if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: this heap has no event loop");
+  return l;
+}
+
+inline void wake_watcher(Loop& loop, int, unsigned, void*) { impl(&loop)->drain_wake_fd(); }
+inline void timer_fd_watcher(Loop& loop, int fd, unsigned, void*) {
+  uint64_t expirations;
+  if (::read(fd, &expirations, sizeof expirations) < 0) { /* EAGAIN: nothing to drain */
+  }
+  (void)loop;
+}
+
+/* [ ... ] -> [ ... ]: creates a stash array and returns its heap pointer. */
+inline void* stash_new_array(duk_context* ctx, const char* key) {
+  duk_push_heap_stash(ctx);
+  duk_push_array(ctx);
+  void* p = duk_get_heapptr(ctx, -1);
+  duk_put_prop_string(ctx, -2, key);
+  duk_pop(ctx);
+  return p;
+}
+
+struct CreateArgs {
+  LoopImpl* loop;
+};
+/* Stash set-up may run out of memory: done under duk_safe_call. */
+inline duk_ret_t create_protected(duk_context* ctx, void* udata) {
+  LoopImpl* l = static_cast<CreateArgs*>(udata)->loop;
+  l->timer_callbacks = stash_new_array(ctx, EVLOOP_STASH_TIMERS);
+  l->watcher_callbacks = stash_new_array(ctx, EVLOOP_STASH_WATCHERS);
+  duk_push_heap_stash(ctx);
+  duk_push_object(ctx);
+  duk_push_string(ctx, "process.exit");
+  duk_put_prop_literal(ctx, -2, "message");
+  l->exit_signal = duk_get_heapptr(ctx, -1);
+  duk_put_prop_literal(ctx, -2, EVLOOP_STASH_EXIT);
+  duk_push_pointer(ctx, l);
+  duk_put_prop_literal(ctx, -2, EVLOOP_STASH_LOOP);
+  duk_pop(ctx);
+  return 0;
+}
+
+inline duk_ret_t release_protected(duk_context* ctx, void*) {
+  duk_push_heap_stash(ctx);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TIMERS);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WATCHERS);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_EXIT);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_ECMA);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
+  duk_pop(ctx);
+  return 0;
+}
+
+inline void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+inline void LoopImpl::release_everything() {
+  if (ecma) run_ecma("dispose", 0); /* drops the JS loop's timers and watchers */
+  duk_safe_call(ctx, release_protected, nullptr, 0, 1);
+  duk_pop(ctx);
+  timer_callbacks = watcher_callbacks = exit_signal = ecma = nullptr;
+  if (wake_write_fd != wake_read_fd) close_fd(wake_write_fd);
+  close_fd(wake_read_fd);
+  wake_write_fd = -1;
+  close_fd(timer_fd);
+  backend.close(mem);
+  timers.release(mem);
+  watchers.release(mem);
+}
+
+} /* namespace detail */
+
+/* ---- Loop: the public face of LoopImpl ---- */
+
+Loop* Loop::create(duk_context* ctx, const Options& options) {
+  if (!ctx || of(ctx)) return nullptr;
+  detail::Memory mem = {options.allocator, ctx, 0};
+  void* raw = mem.alloc(sizeof(detail::LoopImpl));
+  if (!raw) return nullptr;
+  detail::LoopImpl* l = new (raw) detail::LoopImpl();
+  l->ctx = ctx;
+  l->mem = mem;
+  l->mode_ = options.mode;
+  l->clock = options.clock;
+  if (!l->clock.now_ns) {
+    l->clock.now_ns = detail::monotonic_clock_now;
+    l->clock.idle = nullptr;
+  }
+  l->error_hook = options.on_error;
+  l->error_user = options.on_error_user;
+  l->timers.init();
+  l->watchers.init();
+  l->wake_read_fd = l->wake_write_fd = l->timer_fd = -1;
+  l->tasks = nullptr;
+  l->now = l->clock_now();
+  bool ok = l->backend.open(l->mem, options.backend);
+#if defined(__linux__)
+  if (ok) {
+    l->wake_read_fd = l->wake_write_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    ok = l->wake_read_fd >= 0;
+  }
+#else
+  int p[2];
+  if (ok && pipe(p) == 0) {
+    for (int i = 0; i < 2; i++) fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
+    l->wake_read_fd = p[0];
+    l->wake_write_fd = p[1];
+  } else {
+    ok = false;
+  }
+#endif
+  ok = ok && l->set_watcher(l->wake_read_fd, kReadable, detail::kWatchInternal, detail::wake_watcher, nullptr);
+  detail::CreateArgs args = {l};
+  if (ok) {
+    ok = duk_safe_call(ctx, detail::create_protected, &args, 0, 1) == DUK_EXEC_SUCCESS;
+    duk_pop(ctx);
+  }
+  if (!ok) {
+    int saved = errno;
+    l->release_everything();
+    detail::Memory m = l->mem;
+    m.free(l);
+    errno = saved;
+    return nullptr;
+  }
+  return l;
+}
+
+Loop* Loop::of(duk_context* ctx) {
+  duk_push_heap_stash(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
+  Loop* l = static_cast<Loop*>(duk_get_pointer(ctx, -1));
+  duk_pop_2(ctx);
+  return l;
+}
+
+void Loop::destroy() {
+  detail::LoopImpl* l = detail::impl(this);
+  l->release_everything();
+  detail::Memory m = l->mem;
+  m.free(l);
+}
+
+duk_context* Loop::context() { return detail::impl(this)->ctx; }
+Mode Loop::mode() { return detail::impl(this)->mode_; }
+const char* Loop::backend_name() { return detail::impl(this)->backend.name(); }
+void Loop::set_argv(int argc, const char* const* argv) {
+  detail::impl(this)->argc = argc;
+  detail::impl(this)->argv = argv;
+}
+
+bool Loop::alive() {
+  detail::LoopImpl* l = detail::impl(this);
+  if (l->exiting) return false;
+  if (l->ecma) return l->run_ecma("alive", 0);
+  return l->has_work();
+}
+
+int Loop::run() {
+  detail::LoopImpl* l = detail::impl(this);
+  if (l->depth) return l->exit_status;
+  l->depth++;
+  if (l->ecma) l->run_ecma("run", -1);
+  else
+    while (!l->exiting && l->run_native_turn(-1)) {
+    }
+  l->depth--;
+  return l->exit_status;
+}
+
+bool Loop::run_once(int64_t max_wait_ms) {
+  detail::LoopImpl* l = detail::impl(this);
+  if (l->depth || l->exiting) return false;
+  l->depth++;
+  bool more;
+  if (l->ecma) more = l->run_ecma("runOnce", max_wait_ms);
+  else more = l->run_native_turn(max_wait_ms < 0 ? -1 : max_wait_ms * 1000000);
+  l->depth--;
+  return more;
+}
+
+void Loop::request_exit(int code) {
+  detail::LoopImpl* l = detail::impl(this);
+  if (!l->exiting) l->exit_status = code;
+  l->exiting = true;
+}
+bool Loop::exit_requested() { return detail::impl(this)->exiting; }
+int Loop::exit_code() { return detail::impl(this)->exit_status; }
+
+int Loop::pollable_fd() {
+  detail::LoopImpl* l = detail::impl(this);
+#if defined(__linux__)
+  if (l->backend.fd() >= 0 && l->timer_fd < 0) {
+    l->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (l->timer_fd >= 0 &&
+        !l->set_watcher(l->timer_fd, kReadable, detail::kWatchInternal, detail::timer_fd_watcher, nullptr))
+      detail::close_fd(l->timer_fd);
+    l->arm_timer_fd();
+  }
+#endif
+  return l->backend.fd();
+}
+
+int64_t Loop::next_timeout_ms() {
+  detail::LoopImpl* l = detail::impl(this);
+  if (l->tasks_pending()) return 0;
+  const detail::HeapEntry* top = l->timers.top();
+  if (!top) return -1;
+  return detail::wait_ms_ceil(top->deadline - l->clock_now());
+}
+
+void Loop::wake() {
+  detail::LoopImpl* l = detail::impl(this);
+  uint64_t one = 1;
+  /* EAGAIN means a wake-up is already pending: nothing lost. */
+  if (::write(l->wake_write_fd, &one, l->wake_write_fd == l->wake_read_fd ? 8 : 1) < 0) {
+  }
+}
+
+void Loop::post(Task* task) {
+  detail::LoopImpl* l = detail::impl(this);
+#ifndef EVLOOP_NO_THREADS
+  Task* head = l->tasks.load(std::memory_order_relaxed);
+  do task->next = head;
+  while (!l->tasks.compare_exchange_weak(head, task, std::memory_order_release, std::memory_order_relaxed));
+#else
+  task->next = l->tasks;
+  l->tasks = task;
+#endif
+  wake();
+}
+
+TimerId Loop::add_timer(int64_t delay_ms, int64_t repeat_ms, TimerFn fn, void* user) {
+  detail::LoopImpl* l = detail::impl(this);
+  if (!fn || !l->timers.prepare(l->mem)) return 0;
+  if (delay_ms < 0) delay_ms = 0;
+  if (delay_ms > INT32_MAX) delay_ms = INT32_MAX;
+  int32_t repeat = repeat_ms > 0 ? static_cast<int32_t>(repeat_ms > INT32_MAX ? INT32_MAX : repeat_ms) : -1;
+  return l->start_timer(delay_ms, repeat, 0, fn, user);
+}
+
+bool Loop::cancel_timer(TimerId id) {
+  detail::LoopImpl* l = detail::impl(this);
+  uint32_t slot = l->timers.find(id);
+  if (slot == detail::kNotInHeap) return false;
+  l->cancel_slot(slot);
+  return true;
+}
+
+bool Loop::watch(int fd, unsigned events, WatchFn fn, void* user) {
+  detail::LoopImpl* l = detail::impl(this);
+  if (!fn) return false;
+  detail::Watcher* w = l->watcher(fd);
+  if (w && w->kind == detail::kWatchInternal) return false;
+  return l->set_watcher(fd, events, detail::kWatchNative, fn, user);
+}
+
+bool Loop::set_events(int fd, unsigned events) {
+  detail::LoopImpl* l = detail::impl(this);
+  detail::Watcher* w = l->watcher(fd);
+  if (!w || w->kind == detail::kWatchInternal) return false;
+  if (w->events != events && !l->backend.modify(fd, events)) return false;
+  w->events = events;
+  return true;
+}
+
+bool Loop::unref_fd(int fd) {
+  detail::LoopImpl* l = detail::impl(this);
+  detail::Watcher* w = l->watcher(fd);
+  if (!w || w->kind != detail::kWatchNative) return false;
+  if (w->counted) l->user_watchers--;
+  w->counted = false;
+  return true;
+}
+
+bool Loop::unwatch(int fd) {
+  detail::LoopImpl* l = detail::impl(this);
+  detail::Watcher* w = l->watcher(fd);
+  if (!w || w->kind == detail::kWatchInternal) return false;
+  return l->remove_watcher(fd);
+}
+
+Stats Loop::stats() {
+  detail::LoopImpl* l = detail::impl(this);
+  Stats s = l->counters;
+  s.pending_timers = l->timers.pending() + l->ecma_timers;
+  s.watched_fds = l->user_watchers;
+  s.native_bytes = l->mem.bytes;
+  return s;
+}
+
+void Loop::set_error_hook(ErrorHook hook, void* user) {
+  detail::impl(this)->error_hook = hook;
+  detail::impl(this)->error_user = user;
+}
+
+int64_t Loop::now_ns() { return detail::impl(this)->clock_now(); }
+
+} /* namespace evloop */

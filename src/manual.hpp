@@ -1,0 +1,100 @@
+/*
+ * evloop 0.1.0: an event loop for the Duktape JavaScript engine (2.7), in one
+ * C++ header. Timers, fd watchers, file I/O and a command line runner, with
+ * two interchangeable loops behind one JS API. https://... (see README.md)
+ *
+ * ---------------------------------------------------------------------------
+ * USAGE
+ *   In exactly one C++ file:      #define EVLOOP_IMPLEMENTATION
+ *                                 #include "evloop.hpp"
+ *   Everywhere else:              #include "evloop.hpp"
+ *   Needs duktape.h on the include path; link duktape.c (compiled as C).
+ *
+ * CONTENTS
+ *   1. Options (compile time)   2. JS API   3. C++ API   4. Embedding example
+ *   5. Guarantees and rules     6. License (end of file)
+ *
+ * ---------------------------------------------------------------------------
+ * 1. OPTIONS. Define before including evloop.hpp, the same in every TU.
+ *   EVLOOP_BACKEND_POLL          compile only the portable poll() backend
+ *                                (default on Linux: epoll, with poll() also
+ *                                available at run time: Options::backend).
+ *   EVLOOP_MAX_EVENTS_PER_WAIT   ready fds taken per kernel wait (256).
+ *   EVLOOP_MAX_WAIT_MS           longest single blocking wait (60000).
+ *   EVLOOP_NO_THREADS            no <atomic>: post() is then single-threaded;
+ *                                wake() stays async-signal-safe.
+ *   EVLOOP_ASSERT(c)             internal invariant check (default assert).
+ *   EVLOOP_IMPLEMENTATION        in one TU: compile the implementation.
+ *   Tests may check EVLOOP_HPP_INCLUDED and EVLOOP_IMPLEMENTATION_DONE.
+ *
+ * ---------------------------------------------------------------------------
+ * 2. JS API (ES5; the same in the C++ loop and the ECMAScript loop)
+ *   setTimeout(cb, delay, ...args) -> id     setInterval(cb, delay, ...args) -> id
+ *   clearTimeout(id), clearInterval(id)      never throw; either clears either kind
+ *     cb: a function, or a string evaluated in the global scope (legacy);
+ *     anything else is a TypeError. delay: ToNumber, truncated to ms; NaN,
+ *     negative or missing = 0; above 2^31-1 = 1. Ids: positive integers.
+ *     Equal deadlines fire in creation order; never early. A zero delay runs
+ *     on the next turn with no 1 ms sleep; zero-delay chains cannot starve
+ *     I/O. setInterval keeps the grid start + k * interval and skips ticks it
+ *     missed (no bursts).
+ *   EventLoop.watch(fd, events[, cb(fd, revents)])  watch an fd, or change its
+ *     interest (events 0 pauses). A watcher that gets POLLERR/POLLNVAL is
+ *     removed before its callback runs.
+ *   EventLoop.unwatch(fd) -> bool
+ *   EventLoop.requestExit([code]), requestEventLoopExit()   no further callback runs
+ *   EventLoop.now() -> ms        the loop clock (monotonic, fractional ms)
+ *   EventLoop.onerror = function (err) {...}   takes callback errors instead
+ *     of the default report (stack trace to stderr)
+ *   Poll.poll(set, timeoutMs) -> [fds]   set: {fd: {events}}; sets revents
+ *   Poll.POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL
+ *   FileIo.readfile(path) -> Buffer      FileIo.writefile(path, stringOrBuffer)
+ *     errors: Error with code ('ENOENT'), errno (negative, as Node), syscall,
+ *     path; message "ENOENT: no such file or directory, open '/x/y'".
+ *   print(...)  process.argv  process.env  process.exit([code])   (kBindCli)
+ *
+ * ---------------------------------------------------------------------------
+ * 3. C++ API (namespace evloop; all types trivially destructible)
+ *   Loop* Loop::create(ctx, Options)   one loop per Duktape heap; null on failure
+ *   Loop::of(ctx)                      the loop of a heap
+ *   loop->install(kBindAll)            or a mask of kBindTimers, kBindEventLoop,
+ *                                      kBindPoll, kBindFileIo, kBindCli
+ *   loop->run()                        until no work or exit; returns exit code
+ *   loop->run_once(max_wait_ms)        one turn (-1: until the next timer)
+ *   loop->pollable_fd(), next_timeout_ms()   drive from a foreign loop
+ *   loop->wake(), loop->post(&task)    the only thread-safe calls
+ *   loop->request_exit(code)
+ *   loop->add_timer(delay, repeat, fn, user), cancel_timer(id)
+ *   loop->watch(fd, events, fn, user), set_events(fd, ev), unwatch(fd)
+ *   loop->stats(), set_error_hook(fn, user), now_ns()
+ *   loop->destroy()                    before duk_destroy_heap
+ *   Options: mode (Mode::Native = C++ loop, Mode::Ecma = ECMAScript loop),
+ *   backend (Default, Epoll, Poll), clock (replaceable; VirtualClock for
+ *   tests), allocator (default: the heap's duk_alloc_raw), on_error.
+ *
+ * ---------------------------------------------------------------------------
+ * 4. EMBEDDING EXAMPLE
+ *   #define EVLOOP_IMPLEMENTATION
+ *   #include "evloop.hpp"
+ *   static void tick(evloop::Loop&, evloop::TimerId, void*) { puts("host tick"); }
+ *   int main() {
+ *     duk_context* ctx = duk_create_heap_default();
+ *     evloop::Loop* loop = evloop::Loop::create(ctx);
+ *     loop->install(evloop::kBindAll);
+ *     evloop::TimerId t = loop->add_timer(100, 100, tick, nullptr);
+ *     duk_peval_string_noresult(ctx, "setTimeout(function () { print('hi'); }, 250);");
+ *     loop->run_once(300);             // or loop->run()
+ *     loop->cancel_timer(t);
+ *     loop->run();
+ *     loop->destroy();
+ *     duk_destroy_heap(ctx);
+ *   }
+ *
+ * ---------------------------------------------------------------------------
+ * 5. GUARANTEES AND RULES
+ *   - No mutable global state: several heaps, each with its own loop.
+ *   - Every call into JS is protected (duk_pcall / duk_safe_call); a callback
+ *     that throws is reported and the loop goes on.
+ *   - Memory the loop holds goes through Options::allocator; Stats::native_bytes.
+ *   - Not thread-safe except wake() and post(); run the loop on one thread.
+ */

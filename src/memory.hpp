@@ -1,0 +1,74 @@
+/* Memory: every byte the loop holds goes through one Allocator, by default the
+ * Duktape heap's raw allocator. Containers are plain structs with explicit
+ * free(): no destructors, so a longjmp can never skip one. */
+
+namespace evloop {
+namespace detail {
+
+struct Memory {
+  Allocator a;
+  duk_context* ctx;
+  size_t bytes; /* live bytes, for Stats::native_bytes */
+
+  /* A size header keeps the byte count exact whatever the allocator. */
+  void* alloc(size_t n) {
+    size_t* p = static_cast<size_t*>(a.alloc ? a.alloc(a.user, n + sizeof(size_t))
+                                             : duk_alloc_raw(ctx, n + sizeof(size_t)));
+    if (!p) return nullptr;
+    *p = n;
+    bytes += n;
+    return p + 1;
+  }
+  void* realloc(void* old, size_t n) {
+    if (!old) return alloc(n);
+    size_t* h = static_cast<size_t*>(old) - 1;
+    size_t was = *h;
+    size_t* p = static_cast<size_t*>(a.realloc ? a.realloc(a.user, h, n + sizeof(size_t))
+                                               : duk_realloc_raw(ctx, h, n + sizeof(size_t)));
+    if (!p) return nullptr; /* the old block is still valid */
+    *p = n;
+    bytes = bytes - was + n;
+    return p + 1;
+  }
+  void free(void* ptr) {
+    if (!ptr) return;
+    size_t* h = static_cast<size_t*>(ptr) - 1;
+    bytes -= *h;
+    if (a.free) a.free(a.user, h); else duk_free_raw(ctx, h);
+  }
+};
+
+/* A growable array of trivially copyable T. Growth is 1.5x: measured memory
+ * per pending timer stays under the 64-byte budget right after a resize. */
+template <typename T>
+struct RawArray {
+  T* data;
+  size_t size;
+  size_t capacity;
+
+  void init() { data = nullptr; size = capacity = 0; }
+  bool reserve(Memory& m, size_t want) {
+    if (want <= capacity) return true;
+    size_t cap = capacity < 8 ? 8 : capacity + capacity / 2;
+    if (cap < want) cap = want;
+    if (cap > SIZE_MAX / sizeof(T)) return false;
+    T* p = static_cast<T*>(m.realloc(data, cap * sizeof(T)));
+    if (!p) return false;
+    data = p;
+    capacity = cap;
+    return true;
+  }
+  bool push(Memory& m, const T& v) {
+    if (size == capacity && !reserve(m, size + 1)) return false;
+    data[size++] = v;
+    return true;
+  }
+  void release(Memory& m) {
+    m.free(data);
+    init();
+  }
+  T& operator[](size_t i) { return data[i]; }
+};
+
+} /* namespace detail */
+} /* namespace evloop */

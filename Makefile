@@ -79,7 +79,9 @@ demo: deps evloop
 test: deps evloop $(BUILD)/unit $(BUILD)/embed $(BUILD)/asan/evloop $(BUILD)/asan/unit
 	@$(PYTHON) tests/run.py
 
-bench: deps evloop $(BUILD)/bench-timers
+# Timer benchmark (a few minutes): prints a table, writes bench/results.md and
+# bench/timers-cost.svg. Uses node when it is on PATH. BENCH_REPEAT=n rounds.
+bench: deps $(BUILD)/bench-timers
 	@$(PYTHON) bench/run.py
 
 clean:

@@ -32,6 +32,14 @@ static void on_signal_pipe(evloop::Loop& loop, int fd, unsigned, void*) {
   if (read(fd, &b, 1) == 1) loop.request_exit(128 + b);
 }
 
+/* process.exit ends the process at once, as in Node.js: not even a
+ * try/catch around it runs. The OS releases memory and fds. */
+static void on_process_exit(evloop::Loop&, int code, void*) {
+  fflush(stdout);
+  fflush(stderr);
+  exit(code);
+}
+
 static void usage(FILE* f) {
   fputs("usage: evloop [-c] [-v] [--backend=epoll|poll] [--virtual-clock] <script.js|-> [args...]\n"
         "  -c                 run on the C++ loop (default: the ECMAScript loop)\n"
@@ -111,6 +119,7 @@ int main(int argc, char** argv) {
     if (!strcmp(argv[k], "-c")) ecma = false;
   options.mode = ecma ? evloop::Mode::Ecma : evloop::Mode::Native;
   if (virtual_clock) options.clock = vclock.clock();
+  options.on_process_exit = on_process_exit;
   if (i >= argc) {
     usage(stderr);
     return 2;

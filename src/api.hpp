@@ -84,6 +84,12 @@ struct Options {
   Allocator allocator = Allocator{nullptr, nullptr, nullptr, nullptr};
   ErrorHook on_error = nullptr; /* null: print the report to stderr */
   void* on_error_user = nullptr;
+  /* Called by process.exit(code) (kBindCli) before anything else happens. A
+   * command line tool ends the process here (exit(code)), as Node.js does.
+   * When null, or when it returns, the loop stops: no further callback runs,
+   * and the script is unwound by an exit signal that try/catch can see. */
+  void (*on_process_exit)(Loop& loop, int code, void* user) = nullptr;
+  void* on_process_exit_user = nullptr;
 };
 
 /* A unit of work handed to the loop from any thread (Loop::post). The caller

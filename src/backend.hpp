@@ -37,6 +37,8 @@ struct PollBackend {
     index_of_fd.release(m);
   }
   bool add(Memory& m, int fd, unsigned events) {
+    /* Refuse a closed fd up front, as epoll_ctl does (EBADF). */
+    if (fcntl(fd, F_GETFD) < 0) return false;
     if (!index_of_fd.reserve(m, static_cast<size_t>(fd) + 1)) return false;
     while (index_of_fd.size <= static_cast<size_t>(fd)) index_of_fd.data[index_of_fd.size++] = -1;
     struct pollfd p;
@@ -47,7 +49,7 @@ struct PollBackend {
     index_of_fd[fd] = static_cast<int32_t>(fds.size - 1);
     return true;
   }
-  bool modify(int fd, unsigned events) {
+  bool modify(Memory&, int fd, unsigned events) {
     struct pollfd& p = fds[index_of_fd[fd]];
     p.fd = events ? fd : ~fd;
     p.events = static_cast<short>(events);
@@ -114,16 +116,19 @@ struct EpollBackend {
   bool add(Memory& m, int fd, unsigned events) {
     if (!interest.reserve(m, static_cast<size_t>(fd) + 1)) return false;
     while (interest.size <= static_cast<size_t>(fd)) interest.data[interest.size++] = 0;
+    if (fcntl(fd, F_GETFD) < 0) return false; /* EBADF, also for a paused add */
     interest[fd] = events;
     if (!events || ctl(EPOLL_CTL_ADD, fd, events)) return true;
-    if (errno != EPERM) return false;
-    return always_ready.push(m, fd);
+    return errno == EPERM && always_ready.push(m, fd);
   }
-  bool modify(int fd, unsigned events) {
+  bool modify(Memory& m, int fd, unsigned events) {
     unsigned was = interest[fd];
     interest[fd] = events;
     if (find_always_ready(fd) >= 0) return true;
-    if (!was) return !events || ctl(EPOLL_CTL_ADD, fd, events);
+    if (!was) {
+      if (!events || ctl(EPOLL_CTL_ADD, fd, events)) return true;
+      return errno == EPERM && always_ready.push(m, fd);
+    }
     if (!events) {
       ctl(EPOLL_CTL_DEL, fd, 0);
       return true;
@@ -196,7 +201,7 @@ struct KernelBackend {
 #endif
   }
   bool add(Memory& m, int fd, unsigned events) { return EVLOOP_BACKEND_CALL(add(m, fd, events)); }
-  bool modify(int fd, unsigned events) { return EVLOOP_BACKEND_CALL(modify(fd, events)); }
+  bool modify(Memory& m, int fd, unsigned events) { return EVLOOP_BACKEND_CALL(modify(m, fd, events)); }
   void remove(int fd) { EVLOOP_BACKEND_CALL(remove(fd)); }
   int wait(int timeout_ms, ReadyEvent* out, int max) {
     return EVLOOP_BACKEND_CALL(wait(timeout_ms, out, max));

@@ -26,15 +26,17 @@ inline duk_ret_t js_print(duk_context* ctx) {
   return 0;
 }
 
-/* process.exit([code]): no further callback runs; the host's run() returns
- * at once with the code. It throws the loop's exit signal to unwind the
- * script, which the loop recognises and never reports as an error. */
+/* process.exit([code]): the host's Options::on_process_exit first (the CLI
+ * ends the process there); otherwise no further callback runs, the host's
+ * run() returns with the code, and the loop's exit signal unwinds the
+ * script (recognised by the loop, never reported as an error). */
 inline duk_ret_t js_process_exit(duk_context* ctx) {
   int code = duk_is_undefined(ctx, 0) ? 0 : duk_to_int(ctx, 0);
   LoopImpl* l = loop_of(ctx);
+  fflush(stdout);
+  if (l->exit_hook) l->exit_hook(*l, code, l->exit_user);
   l->exiting = false;
   l->request_exit(code);
-  fflush(stdout);
   duk_push_heapptr(ctx, l->exit_signal);
   return duk_throw(ctx);
 }

@@ -39,7 +39,9 @@ inline duk_ret_t js_watch(duk_context* ctx) {
     duk_dup(ctx, 2);
     duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: state unchanged */
   }
-  if (!l->set_watcher(fd, events, kWatchJs, nullptr, nullptr)) {
+  /* A new callback re-registers the fd (it may be a new file under a reused
+   * number); without one only the interest changes. */
+  if (!l->set_watcher(fd, events, kWatchJs, nullptr, nullptr, have_cb)) {
     int err = errno;
     if (!w) l->clear_js_watcher(fd);
     return throw_system_error(ctx, err, "EventLoop.watch", nullptr);

@@ -37,10 +37,14 @@ inline const char* errno_name(int err) {
 inline duk_ret_t throw_system_error(duk_context* ctx, int err, const char* syscall,
                                     const char* path) {
   const char* code = errno_name(err);
+  /* Node (libuv) words messages in lower case: "no such file or directory". */
+  char message[128];
+  snprintf(message, sizeof message, "%s", strerror(err));
+  if (message[0] >= 'A' && message[0] <= 'Z' && !(message[1] >= 'A' && message[1] <= 'Z')) message[0] = static_cast<char>(message[0] - 'A' + 'a');
   if (path)
-    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s '%s'", code, strerror(err), syscall, path);
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s '%s'", code, message, syscall, path);
   else
-    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s", code, strerror(err), syscall);
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s", code, message, syscall);
   duk_push_string(ctx, code);
   duk_put_prop_literal(ctx, -2, "code");
   duk_push_int(ctx, -err);

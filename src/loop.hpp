@@ -36,10 +36,13 @@ struct LoopImpl : Loop {
   Clock clock;
   ErrorHook error_hook;
   void* error_user;
+  void (*exit_hook)(Loop&, int, void*);
+  void* exit_user;
   KernelBackend backend;
   TimerHeap timers;
   RawArray<Watcher> watchers; /* indexed by fd */
-  size_t user_watchers;       /* native + JS, not the loop's own fds */
+  size_t user_watchers;       /* native + JS that keep the loop alive */
+  size_t all_watchers;        /* every watcher but the loop's own fds */
   uint32_t round;
   int wake_read_fd, wake_write_fd;
   int timer_fd;               /* armed at the next deadline once pollable_fd() was asked */
@@ -81,19 +84,19 @@ struct LoopImpl : Loop {
     Watcher* w = &watchers.data[fd];
     return w->kind == kWatchNone ? nullptr : w;
   }
-  /* Adds or changes a watcher. False with errno set on failure. */
-  bool set_watcher(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user) {
+  /* Adds a watcher, or changes the interest of the same owner's watcher.
+   * `replace` (a new callback) re-registers the fd from scratch: the fd may
+   * have been closed and its number reused since, and events already taken
+   * from the kernel this round belong to the old file. False with errno set. */
+  bool set_watcher(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, bool replace) {
     Watcher* w = watcher(fd);
+    if (w && (replace || w->kind != kind)) {
+      remove_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
+      w = nullptr;
+    }
     if (w) {
-      if (w->events != events && !backend.modify(fd, events)) return false;
-      if (w->kind != kind) { /* a different owner: treat as new */
-        if (w->kind == kWatchJs) clear_js_watcher(fd);
-        w->added_round = round;
-      }
+      if (w->events != events && !backend.modify(mem, fd, events)) return false;
       w->events = events;
-      w->kind = kind;
-      w->fn = fn;
-      w->user = user;
       return true;
     }
     if (!ensure_watcher_slot(fd)) {
@@ -105,14 +108,16 @@ struct LoopImpl : Loop {
     Watcher nw = {events, kind, counted, round, fn, user};
     watchers[fd] = nw;
     if (counted) user_watchers++;
+    if (kind != kWatchInternal) all_watchers++;
     return true;
   }
-  bool remove_watcher(int fd) {
+  bool remove_watcher(int fd, bool drop_js_callback = true) {
     Watcher* w = watcher(fd);
     if (!w) return false;
     backend.remove(fd);
-    if (w->kind == kWatchJs) clear_js_watcher(fd);
+    if (w->kind == kWatchJs && drop_js_callback) clear_js_watcher(fd);
     if (w->counted) user_watchers--;
+    if (w->kind != kWatchInternal) all_watchers--;
     w->counted = false;
     w->kind = kWatchNone;
     w->events = 0;
@@ -143,8 +148,9 @@ struct LoopImpl : Loop {
         duk_pop(ctx);
         if (taken) return;
       } else {
-        /* The handler itself failed: report that error instead. */
-        report_default();
+        /* The handler itself failed: report that error instead (unless it
+         * called process.exit). */
+        if (duk_get_heapptr(ctx, -1) != exit_signal) report_default();
         duk_pop(ctx);
         return;
       }
@@ -164,9 +170,11 @@ struct LoopImpl : Loop {
     }
     duk_pop(ctx);
   }
-  /* [ err ] -> [ taken ]: calls EventLoop.onerror(err) when it is a function. */
+  /* [ ... err ] -> [ ... err taken ]: calls EventLoop.onerror(err) when it is
+   * a function. A duk_safe_call function shares the caller's frame, so only
+   * negative (top-relative) indexes are used. */
   static duk_ret_t call_js_onerror(duk_context* ctx, void*) {
-    duk_get_global_literal(ctx, "EventLoop");
+    duk_get_global_literal(ctx, "EventLoop"); /* [ err EventLoop ] */
     if (!duk_is_object(ctx, -1)) {
       duk_push_false(ctx);
       return 1;
@@ -177,7 +185,7 @@ struct LoopImpl : Loop {
       return 1;
     }
     duk_swap_top(ctx, -2); /* [ err onerror EventLoop ] */
-    duk_dup(ctx, 0);
+    duk_dup(ctx, -3);      /* [ err onerror EventLoop err ] */
     duk_call_method(ctx, 1);
     duk_push_true(ctx);
     return 1;
@@ -202,6 +210,7 @@ struct LoopImpl : Loop {
   TimerId start_timer(int64_t delay_ms, int32_t repeat_ms, uint32_t flags, TimerFn fn, void* user) {
     int64_t deadline = add_saturated(clock_now(), delay_ms * 1000000);
     uint32_t slot = timers.insert(mem, deadline, repeat_ms, flags, fn, user);
+    if (timer_fd >= 0) arm_timer_fd(); /* a foreign loop waits on pollable_fd() */
     return timers.id_of(slot);
   }
   void cancel_slot(uint32_t slot) {
@@ -212,6 +221,7 @@ struct LoopImpl : Loop {
       duk_pop(ctx);
     }
     timers.free_slot(slot);
+    if (timer_fd >= 0) arm_timer_fd();
   }
   /* Runs the timers due at `now` that existed when this round began: a timer
    * created by a callback runs on a later turn, so a zero-delay chain cannot
@@ -331,7 +341,7 @@ struct LoopImpl : Loop {
    * many pairs were written. */
   duk_uarridx_t poll_io(int64_t wait_ns, duk_idx_t ecma_out) {
     duk_uarridx_t written = 0;
-    if (wait_ns == 0 && user_watchers == 0 && timer_fd < 0) return 0; /* nothing to ask the kernel */
+    if (wait_ns == 0 && all_watchers == 0 && timer_fd < 0) return 0; /* nothing to ask the kernel */
     bool virtual_idle = clock.idle != nullptr && wait_ns != 0;
     int timeout = virtual_idle && wait_ns > 0 ? 0 : (wait_ns < 0 ? -1 : wait_ms_ceil(wait_ns));
     int n;
@@ -440,19 +450,22 @@ struct LoopImpl : Loop {
   }
   /* Mode::Ecma: [ control ] method call, protected by duk_pcall_method. */
   bool run_ecma(const char* method, int64_t max_wait_ms) {
+    double result = call_ecma(method, max_wait_ms);
+    return result != 0 && !exiting;
+  }
+  /* Calls control[method](arg) under duk_pcall_method; the result as a
+   * number (booleans 0/1), 0 after an error (which is reported). */
+  double call_ecma(const char* method, int64_t arg) {
     duk_idx_t top = duk_get_top(ctx);
     duk_push_heapptr(ctx, ecma);
     duk_get_prop_string(ctx, -1, method);
     duk_swap_top(ctx, -2);
-    duk_push_number(ctx, static_cast<double>(max_wait_ms));
-    bool alive = false;
-    if (duk_pcall_method(ctx, 1) != DUK_EXEC_SUCCESS) {
-      report_callback_error();
-    } else {
-      alive = duk_to_boolean(ctx, -1) != 0;
-    }
+    duk_push_number(ctx, static_cast<double>(arg));
+    double result = 0;
+    if (duk_pcall_method(ctx, 1) != DUK_EXEC_SUCCESS) report_callback_error();
+    else result = duk_is_boolean(ctx, -1) ? (duk_get_boolean(ctx, -1) ? 1 : 0) : duk_get_number_default(ctx, -1, 0);
     duk_set_top(ctx, top);
-    return alive && !exiting;
+    return result;
   }
 
   void release_everything();
@@ -558,6 +571,8 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   }
   l->error_hook = options.on_error;
   l->error_user = options.on_error_user;
+  l->exit_hook = options.on_process_exit;
+  l->exit_user = options.on_process_exit_user;
   l->timers.init();
   l->watchers.init();
   l->wake_read_fd = l->wake_write_fd = l->timer_fd = -1;
@@ -579,7 +594,7 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
     ok = false;
   }
 #endif
-  ok = ok && l->set_watcher(l->wake_read_fd, kReadable, detail::kWatchInternal, detail::wake_watcher, nullptr);
+  ok = ok && l->set_watcher(l->wake_read_fd, kReadable, detail::kWatchInternal, detail::wake_watcher, nullptr, false);
   detail::CreateArgs args = {l};
   if (ok) {
     ok = duk_safe_call(ctx, detail::create_protected, &args, 0, 1) == DUK_EXEC_SUCCESS;
@@ -663,7 +678,7 @@ int Loop::pollable_fd() {
   if (l->backend.fd() >= 0 && l->timer_fd < 0) {
     l->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (l->timer_fd >= 0 &&
-        !l->set_watcher(l->timer_fd, kReadable, detail::kWatchInternal, detail::timer_fd_watcher, nullptr))
+        !l->set_watcher(l->timer_fd, kReadable, detail::kWatchInternal, detail::timer_fd_watcher, nullptr, false))
       detail::close_fd(l->timer_fd);
     l->arm_timer_fd();
   }
@@ -722,14 +737,14 @@ bool Loop::watch(int fd, unsigned events, WatchFn fn, void* user) {
   if (!fn) return false;
   detail::Watcher* w = l->watcher(fd);
   if (w && w->kind == detail::kWatchInternal) return false;
-  return l->set_watcher(fd, events, detail::kWatchNative, fn, user);
+  return l->set_watcher(fd, events, detail::kWatchNative, fn, user, true);
 }
 
 bool Loop::set_events(int fd, unsigned events) {
   detail::LoopImpl* l = detail::impl(this);
   detail::Watcher* w = l->watcher(fd);
   if (!w || w->kind == detail::kWatchInternal) return false;
-  if (w->events != events && !l->backend.modify(fd, events)) return false;
+  if (w->events != events && !l->backend.modify(l->mem, fd, events)) return false;
   w->events = events;
   return true;
 }
@@ -753,7 +768,9 @@ bool Loop::unwatch(int fd) {
 Stats Loop::stats() {
   detail::LoopImpl* l = detail::impl(this);
   Stats s = l->counters;
-  s.pending_timers = l->timers.pending() + l->ecma_timers;
+  s.pending_timers = l->timers.pending();
+  if (l->ecma && !l->depth) s.pending_timers += static_cast<size_t>(l->call_ecma("pending", 0));
+  else s.pending_timers += l->ecma_timers; /* from inside a turn: as of its start */
   s.watched_fds = l->user_watchers;
   s.native_bytes = l->mem.bytes;
   return s;

@@ -8,6 +8,8 @@ Sections (each check counts as one test):
   unit      doctest unit tests (build/unit), one count per test case
   js        tests/js/*.js through ./evloop in both loops and both backends
   examples  examples/*.js golden outputs (tests/golden/*.out), both loops
+  cli       ./evloop as a program: --help, --version, bad options, a script
+            from stdin, SIGINT/SIGTERM exit codes, a quiet stderr
   asan      unit tests and the JS suite again under ASan + UBSan
 
 Usage: tests/run.py [--only SECTION[,SECTION]] [--filter TEXT] [-v]
@@ -18,9 +20,11 @@ import glob
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DUKTAPE_DIR = os.environ.get("DUKTAPE_DIR", "duktape")
@@ -148,10 +152,11 @@ def section_unit(binary, section):
 # ---- JS conformance ----
 def directives(path):
     """// expect-exit: N, // expect-stderr: text, // args: a b, // timeout: s"""
-    d = {"exit": 0, "stderr": [], "args": [], "timeout": 60, "stdin": None, "flags": []}
+    d = {"exit": 0, "stderr": [], "args": [], "timeout": 60, "stdin": None, "flags": [],
+         "skip_sanitizers": False}
     with open(path) as f:
         for line in f:
-            m = re.match(r"\s*//\s*(expect-exit|expect-stderr|args|timeout|stdin|flags):\s*(.*)", line)
+            m = re.match(r"\s*//\s*(expect-exit|expect-stderr|args|timeout|stdin|flags|sanitizers):\s*(.*)", line)
             if not m:
                 continue
             key, val = m.group(1), m.group(2).strip()
@@ -167,6 +172,8 @@ def directives(path):
                 d["stdin"] = val
             elif key == "flags":
                 d["flags"] = val.split()
+            elif key == "sanitizers":
+                d["skip_sanitizers"] = val.startswith("skip")
     return d
 
 
@@ -207,6 +214,8 @@ def section_js(binary, section, pattern):
                 name = "%s [%s, %s]" % (os.path.relpath(path, ROOT), loop_name, backend)
                 if filter_text and filter_text not in name:
                     continue
+                if section == "asan" and directives(path)["skip_sanitizers"]:
+                    continue  # a real-clock tolerance that sanitizer slowdowns break
                 jobs.append((name, path, flags, backend))
     with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
         futs = [(j[0], ex.submit(js_case, binary, j[1], j[2], j[3])) for j in jobs]
@@ -238,6 +247,95 @@ def section_examples():
             record("examples", name, ok, detail)
 
 
+# ---- the command line program ----
+CLI_LONG_RUNNING = "setInterval(function () {}, 1000);\n"
+
+
+def section_cli():
+    """./evloop as a program: options, exit codes, signals, stdin scripts."""
+    binary = "./evloop"
+
+    def record_cli(name, ok, detail):
+        if not filter_text or filter_text in name:
+            record("cli", name, ok, detail)
+
+    # --help: usage on stdout, exit 0
+    rc, out, err = run([binary, "--help"], timeout=10)
+    record_cli("--help exits 0 and prints usage", rc == 0 and "usage" in out.lower() and "evloop" in out,
+               "exit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (rc, out, err))
+    # --version: names evloop, exit 0
+    rc, out, err = run([binary, "--version"], timeout=10)
+    record_cli("--version exits 0 and prints 'evloop'", rc == 0 and out.startswith("evloop"),
+               "exit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (rc, out, err))
+    # an unknown option: exit 2, a message on stderr, nothing run
+    rc, out, err = run([binary, "--no-such-option", "tests/js/timers-order.js"], timeout=10)
+    record_cli("an unknown option exits 2", rc == 2 and "--no-such-option" in err and "ok" not in out.split(),
+               "exit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (rc, out, err))
+    # a script that cannot be read: exit 1, the path on stderr
+    rc, out, err = run([binary, "tests/js/no-such-script.js"], timeout=10)
+    record_cli("a missing script exits 1 and names it", rc == 1 and "no-such-script.js" in err,
+               "exit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (rc, out, err))
+
+    fd, script = tempfile.mkstemp(prefix="evloop-cli-", suffix=".js")
+    with os.fdopen(fd, "w") as f:
+        f.write(CLI_LONG_RUNNING)
+    clean = "setTimeout(function () { print('clean', process.argv.length); }, 1);\n"
+    jobs = []
+    for loop_name, flags in LOOPS:
+        jobs.append(("stdin", loop_name, flags, None))
+        jobs.append(("quiet", loop_name, flags, None))
+        for backend in BACKENDS:
+            for sig, code in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+                jobs.append(("signal", loop_name, flags + ["--backend=" + backend], (sig, code)))
+
+    def one(job):
+        kind, loop_name, flags, extra = job
+        if kind == "stdin":
+            # the script from stdin with '-'
+            try:
+                p = subprocess.run([binary] + flags + ["-"], cwd=ROOT, input=clean.encode(),
+                                   capture_output=True, timeout=10)
+                rc, out, err = p.returncode, p.stdout.decode(), p.stderr.decode()
+            except subprocess.TimeoutExpired:
+                rc, out, err = None, "", "timed out"
+            return ("a script from stdin ('-') runs [%s]" % loop_name,
+                    rc == 0 and out == "clean 2\n" and err == "",
+                    "exit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (rc, out, err))
+        if kind == "quiet":
+            # a clean run writes nothing to stderr; -v does report the loop
+            rc, out, err = run([binary] + flags + ["tests/js/timers-order.js"], timeout=30)
+            rc2, out2, err2 = run([binary, "-v"] + flags + ["tests/js/timers-order.js"], timeout=30)
+            return ("no stderr output without -v on a clean run [%s]" % loop_name,
+                    rc == 0 and err == "" and "ok" in out.split() and rc2 == 0 and err2.strip() != "",
+                    "without -v: exit %s, stderr %r\nwith -v: exit %s, stderr %r" % (rc, err, rc2, err2))
+        sig, code = extra
+        name = "%s ends a running script with exit %d [%s, %s]" % (
+            signal.Signals(sig).name, code, loop_name, flags[-1][len("--backend="):])
+        p = subprocess.Popen([binary] + flags + [script], cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        time.sleep(0.3)
+        early = p.poll()
+        if early is None:
+            p.send_signal(sig)
+        try:
+            out, err = p.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+            return name, False, "still running 10 s after the signal"
+        detail = "exit %s%s\n--- stderr:\n%s" % (
+            p.returncode, " (ended before the signal was sent)" if early is not None else "",
+            err.decode("utf-8", "replace"))
+        return name, early is None and p.returncode == code, detail
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
+            for name, ok, detail in ex.map(one, jobs):
+                record_cli(name, ok, detail)
+    finally:
+        os.unlink(script)
+
+
 def main():
     global verbose, filter_text
     ap = argparse.ArgumentParser()
@@ -262,6 +360,8 @@ def main():
             section_js("./evloop", "js", "tests/js/*.js")
         if want("examples"):
             section_examples()
+        if want("cli"):
+            section_cli()
         if want("asan"):
             os.environ["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
             os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"

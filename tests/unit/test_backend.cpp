@@ -1,0 +1,408 @@
+/* The kernel backends, driven directly (no Loop): epoll and poll() must behave
+ * the same for pipes, pausing, removal, closed fds, regular files, hang-ups. */
+#include <doctest/doctest.h>
+#define EVLOOP_INTERNALS
+#include "evloop.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <initializer_list>
+#include <string>
+
+using evloop::Backend;
+using evloop::detail::KernelBackend;
+using evloop::detail::Memory;
+using evloop::detail::ReadyEvent;
+
+namespace {
+void* test_alloc(void*, size_t n) { return malloc(n); }
+void* test_realloc(void*, void* p, size_t n) { return realloc(p, n); }
+void test_free(void*, void* p) { free(p); }
+Memory test_memory() {
+  Memory m;
+  m.a = evloop::Allocator{test_alloc, test_realloc, test_free, nullptr};
+  m.ctx = nullptr;
+  m.bytes = 0;
+  return m;
+}
+
+const int kMax = 16;
+
+struct Pipe {
+  int r, w;
+  Pipe() : r(-1), w(-1) {
+    int p[2];
+    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0) {
+      r = p[0];
+      w = p[1];
+    }
+  }
+  ~Pipe() {
+    close_r();
+    close_w();
+  }
+  void close_r() {
+    if (r >= 0) ::close(r);
+    r = -1;
+  }
+  void close_w() {
+    if (w >= 0) ::close(w);
+    w = -1;
+  }
+  bool put(const char* s = "x") { return ::write(w, s, strlen(s)) > 0; }
+  void drain() {
+    char buf[256];
+    while (::read(r, buf, sizeof buf) > 0) {
+    }
+  }
+};
+
+/* A KernelBackend on malloc, opened as `kind`; checks every byte is freed. */
+struct TestBackend {
+  Memory m;
+  KernelBackend b;
+  bool ok;
+  explicit TestBackend(Backend kind) : m(test_memory()) { ok = b.open(m, kind); }
+  ~TestBackend() {
+    b.close(m);
+    CHECK(m.bytes == 0);
+  }
+  int wait(int timeout_ms, ReadyEvent* out) { return b.wait(timeout_ms, out, kMax); }
+  /* revents reported for fd in one wait (0: not reported), -1 on wait error. */
+  int revents_of(int fd, int timeout_ms = 0) {
+    ReadyEvent out[kMax];
+    int n = wait(timeout_ms, out);
+    if (n < 0) return -1;
+    int got = 0;
+    for (int i = 0; i < n; i++)
+      if (out[i].fd == fd) got |= static_cast<int>(out[i].revents);
+    return got;
+  }
+};
+
+const Backend kBackends[] = {Backend::Epoll, Backend::Poll};
+std::string name_of(Backend b) { return b == Backend::Epoll ? "epoll" : "poll"; }
+
+std::string temp_file_path() {
+  const char* dir = getenv("TMPDIR");
+  return std::string(dir && *dir ? dir : "/tmp") + "/evloop-unit-XXXXXX";
+}
+}  // namespace
+
+TEST_CASE("backend: open reports its kind, name and fd") {
+  {
+    TestBackend t(Backend::Epoll);
+    REQUIRE(t.ok);
+    CHECK(t.b.kind == Backend::Epoll);
+    CHECK(std::string(t.b.name()) == "epoll");
+    CHECK(t.b.fd() >= 0);
+  }
+  {
+    TestBackend t(Backend::Poll);
+    REQUIRE(t.ok);
+    CHECK(t.b.kind == Backend::Poll);
+    CHECK(std::string(t.b.name()) == "poll");
+    CHECK(t.b.fd() == -1);
+  }
+  {
+    TestBackend t(Backend::Default);  // Linux default: epoll
+    REQUIRE(t.ok);
+    CHECK(t.b.kind == Backend::Epoll);
+  }
+}
+
+TEST_CASE("backend: a pipe becomes readable after a write; writable interest") {
+  for (Backend kind : kBackends) {
+    std::string backend = name_of(kind);
+    CAPTURE(backend);
+    TestBackend t(kind);
+    REQUIRE(t.ok);
+    Pipe p;
+    REQUIRE(p.r >= 0);
+    REQUIRE(t.b.add(t.m, p.r, evloop::kReadable));
+    CHECK(t.revents_of(p.r) == 0);  // nothing written yet
+    REQUIRE(p.put());
+    int ev = t.revents_of(p.r, 1000);
+    CHECK((ev & evloop::kReadable) != 0);
+    CHECK((ev & evloop::kWritable) == 0);
+    // Level-triggered: still readable until drained.
+    CHECK((t.revents_of(p.r) & evloop::kReadable) != 0);
+    p.drain();
+    CHECK(t.revents_of(p.r) == 0);
+
+    // The write end with writable interest.
+    REQUIRE(t.b.add(t.m, p.w, evloop::kWritable));
+    ReadyEvent out[kMax];
+    int n = t.wait(1000, out);
+    REQUIRE(n == 1);
+    CHECK(out[0].fd == p.w);
+    CHECK(out[0].revents == evloop::kWritable);
+    t.b.remove(p.w);
+    t.b.remove(p.r);
+    CHECK(t.wait(0, out) == 0);
+  }
+}
+
+TEST_CASE("backend: modify to 0 pauses; a paused fd reports nothing even after hang-up") {
+  for (Backend kind : kBackends) {
+    std::string backend = name_of(kind);
+    CAPTURE(backend);
+    TestBackend t(kind);
+    REQUIRE(t.ok);
+    Pipe p;
+    REQUIRE(t.b.add(t.m, p.r, evloop::kReadable));
+    REQUIRE(p.put());
+    CHECK((t.revents_of(p.r) & evloop::kReadable) != 0);
+    REQUIRE(t.b.modify(t.m, p.r, 0));
+    CHECK(t.revents_of(p.r) == 0);  // data pending, but paused
+    p.close_w();                    // the peer hangs up: still nothing (no spin)
+    ReadyEvent out[kMax];
+    for (int i = 0; i < 3; i++) CHECK(t.wait(0, out) == 0);
+    // Resumed: the data and the hang-up show up.
+    REQUIRE(t.b.modify(t.m, p.r, evloop::kReadable));
+    int ev = t.revents_of(p.r, 1000);
+    CHECK((ev & evloop::kReadable) != 0);
+    CHECK((ev & evloop::kHangup) != 0);
+    // Pause again after having been active, then change interest while paused.
+    REQUIRE(t.b.modify(t.m, p.r, 0));
+    CHECK(t.wait(0, out) == 0);
+    REQUIRE(t.b.modify(t.m, p.r, evloop::kReadable | evloop::kPriority));
+    CHECK((t.revents_of(p.r) & evloop::kReadable) != 0);
+    t.b.remove(p.r);
+  }
+}
+
+TEST_CASE("backend: modify changes the interest set") {
+  for (Backend kind : kBackends) {
+    std::string backend = name_of(kind);
+    CAPTURE(backend);
+    TestBackend t(kind);
+    REQUIRE(t.ok);
+    Pipe p;
+    REQUIRE(t.b.add(t.m, p.w, evloop::kReadable));  // a write end is never readable
+    CHECK(t.revents_of(p.w) == 0);
+    REQUIRE(t.b.modify(t.m, p.w, evloop::kWritable));
+    CHECK(t.revents_of(p.w, 1000) == static_cast<int>(evloop::kWritable));
+    REQUIRE(t.b.modify(t.m, p.w, evloop::kReadable));
+    CHECK(t.revents_of(p.w) == 0);
+    t.b.remove(p.w);
+  }
+}
+
+TEST_CASE("backend: remove and re-add") {
+  for (Backend kind : kBackends) {
+    std::string backend = name_of(kind);
+    CAPTURE(backend);
+    TestBackend t(kind);
+    REQUIRE(t.ok);
+    Pipe a, b;
+    REQUIRE(t.b.add(t.m, a.r, evloop::kReadable));
+    REQUIRE(t.b.add(t.m, b.r, evloop::kReadable));
+    REQUIRE(a.put());
+    REQUIRE(b.put());
+    t.b.remove(a.r);
+    // Only b is left (in the poll backend a.r's entry was swapped with b.r's).
+    ReadyEvent out[kMax];
+    int n = t.wait(1000, out);
+    REQUIRE(n == 1);
+    CHECK(out[0].fd == b.r);
+    t.b.remove(b.r);
+    CHECK(t.wait(0, out) == 0);
+    // Re-added: reported again.
+    REQUIRE(t.b.add(t.m, a.r, evloop::kReadable));
+    n = t.wait(1000, out);
+    REQUIRE(n == 1);
+    CHECK(out[0].fd == a.r);
+    CHECK((out[0].revents & evloop::kReadable) != 0);
+    // Re-added paused: nothing; then resumed.
+    t.b.remove(a.r);
+    REQUIRE(t.b.add(t.m, a.r, 0));
+    CHECK(t.wait(0, out) == 0);
+    REQUIRE(t.b.modify(t.m, a.r, evloop::kReadable));
+    CHECK((t.revents_of(a.r, 1000) & evloop::kReadable) != 0);
+    t.b.remove(a.r);
+  }
+}
+
+TEST_CASE("backend: many fds, all reported, removal from the middle keeps the rest") {
+  for (Backend kind : kBackends) {
+    std::string backend = name_of(kind);
+    CAPTURE(backend);
+    TestBackend t(kind);
+    REQUIRE(t.ok);
+    Pipe p[6];
+    for (int i = 0; i < 6; i++) {
+      REQUIRE(t.b.add(t.m, p[i].r, evloop::kReadable));
+      REQUIRE(p[i].put());
+    }
+    t.b.remove(p[1].r);
+    t.b.remove(p[4].r);
+    ReadyEvent out[kMax];
+    int n = t.wait(1000, out);
+    REQUIRE(n == 4);
+    int seen = 0;
+    for (int i = 0; i < n; i++)
+      for (int k = 0; k < 6; k++)
+        if (out[i].fd == p[k].r) seen |= 1 << k;
+    CHECK(seen == ((1 << 0) | (1 << 2) | (1 << 3) | (1 << 5)));
+    for (int k : {0, 2, 3, 5}) t.b.remove(p[k].r);
+  }
+}
+
+TEST_CASE("backend: adding a closed fd fails with EBADF") {
+  for (Backend kind : kBackends) {
+    std::string backend = name_of(kind);
+    CAPTURE(backend);
+    TestBackend t(kind);
+    REQUIRE(t.ok);
+    int fd;
+    {
+      Pipe p;
+      fd = p.r;
+    }  // both ends closed now
+    REQUIRE(fd >= 0);
+    REQUIRE(fcntl(fd, F_GETFD) < 0);
+    errno = 0;
+    CHECK_FALSE(t.b.add(t.m, fd, evloop::kReadable));
+    CHECK(errno == EBADF);
+    // Added paused (no interest yet): must fail the same way.
+    errno = 0;
+    bool added_paused = t.b.add(t.m, fd, 0);
+    CHECK_FALSE(added_paused);
+    CHECK(errno == EBADF);
+    if (added_paused) t.b.remove(fd);
+    ReadyEvent out[kMax];
+    CHECK(t.wait(0, out) == 0);
+  }
+}
+
+TEST_CASE("backend: a regular file is watchable and always ready") {
+  for (Backend kind : kBackends) {
+    std::string backend = name_of(kind);
+    CAPTURE(backend);
+    std::string path = temp_file_path();
+    int fd = mkstemp(&path[0]);
+    REQUIRE(fd >= 0);
+    unlink(path.c_str());
+    REQUIRE(::write(fd, "data", 4) == 4);
+    {
+      TestBackend t(kind);
+      REQUIRE(t.ok);
+      REQUIRE(t.b.add(t.m, fd, evloop::kReadable));
+      // Reported at once however long the wait could be, on every wait.
+      CHECK(t.revents_of(fd, 5000) == static_cast<int>(evloop::kReadable));
+      CHECK(t.revents_of(fd, 5000) == static_cast<int>(evloop::kReadable));
+      REQUIRE(t.b.modify(t.m, fd, evloop::kReadable | evloop::kWritable));
+      CHECK(t.revents_of(fd, 5000) == static_cast<int>(evloop::kReadable | evloop::kWritable));
+      // Paused: not reported.
+      REQUIRE(t.b.modify(t.m, fd, 0));
+      CHECK(t.revents_of(fd, 0) == 0);
+      REQUIRE(t.b.modify(t.m, fd, evloop::kWritable));
+      CHECK(t.revents_of(fd, 5000) == static_cast<int>(evloop::kWritable));
+      t.b.remove(fd);
+      CHECK(t.revents_of(fd, 0) == 0);
+      // Re-added after removal.
+      REQUIRE(t.b.add(t.m, fd, evloop::kReadable));
+      CHECK(t.revents_of(fd, 5000) == static_cast<int>(evloop::kReadable));
+      t.b.remove(fd);
+    }
+    {
+      // Added paused first, then resumed: the same as added with interest.
+      TestBackend t(kind);
+      REQUIRE(t.ok);
+      REQUIRE(t.b.add(t.m, fd, 0));
+      CHECK(t.revents_of(fd, 0) == 0);
+      CHECK(t.b.modify(t.m, fd, evloop::kReadable));
+      CHECK(t.revents_of(fd, 1000) == static_cast<int>(evloop::kReadable));
+      t.b.remove(fd);
+    }
+    ::close(fd);
+  }
+}
+
+TEST_CASE("backend: a regular file does not hide a ready pipe") {
+  for (Backend kind : kBackends) {
+    std::string backend = name_of(kind);
+    CAPTURE(backend);
+    std::string path = temp_file_path();
+    int fd = mkstemp(&path[0]);
+    REQUIRE(fd >= 0);
+    unlink(path.c_str());
+    TestBackend t(kind);
+    REQUIRE(t.ok);
+    Pipe p;
+    REQUIRE(t.b.add(t.m, fd, evloop::kReadable));
+    REQUIRE(t.b.add(t.m, p.r, evloop::kReadable));
+    REQUIRE(p.put());
+    ReadyEvent out[kMax];
+    int n = t.wait(1000, out);
+    bool file = false, pipe_ready = false;
+    for (int i = 0; i < n; i++) {
+      if (out[i].fd == fd) file = true;
+      if (out[i].fd == p.r) pipe_ready = (out[i].revents & evloop::kReadable) != 0;
+    }
+    CHECK(file);
+    CHECK(pipe_ready);
+    t.b.remove(fd);
+    t.b.remove(p.r);
+    ::close(fd);
+  }
+}
+
+TEST_CASE("backend: a hang-up is reported") {
+  for (Backend kind : kBackends) {
+    std::string backend = name_of(kind);
+    CAPTURE(backend);
+    TestBackend t(kind);
+    REQUIRE(t.ok);
+    Pipe p;
+    REQUIRE(t.b.add(t.m, p.r, evloop::kReadable));
+    CHECK(t.revents_of(p.r) == 0);
+    p.close_w();
+    int ev = t.revents_of(p.r, 1000);
+    CHECK((ev & evloop::kHangup) != 0);
+    CHECK((ev & evloop::kReadable) == 0);  // no data: only the hang-up
+    t.b.remove(p.r);
+
+    // The write end sees an error when the reader goes away.
+    Pipe q;
+    REQUIRE(t.b.add(t.m, q.w, evloop::kWritable));
+    q.close_r();
+    int wev = t.revents_of(q.w, 1000);
+    CHECK((wev & evloop::kError) != 0);
+    t.b.remove(q.w);
+  }
+}
+
+TEST_CASE("backend: a watched fd closed under the backend") {
+  SUBCASE("poll reports POLLNVAL") {
+    TestBackend t(Backend::Poll);
+    REQUIRE(t.ok);
+    Pipe p;
+    REQUIRE(t.b.add(t.m, p.r, evloop::kReadable));
+    int fd = p.r;
+    p.close_r();
+    CHECK((t.revents_of(fd, 1000) & evloop::kInvalid) != 0);
+    t.b.remove(fd);
+    ReadyEvent out[kMax];
+    CHECK(t.wait(0, out) == 0);
+  }
+  SUBCASE("epoll forgets it (close removes it from the set)") {
+    TestBackend t(Backend::Epoll);
+    REQUIRE(t.ok);
+    Pipe p;
+    REQUIRE(t.b.add(t.m, p.r, evloop::kReadable));
+    REQUIRE(p.put());
+    int fd = p.r;
+    p.close_r();
+    ReadyEvent out[kMax];
+    CHECK(t.wait(0, out) == 0);
+    t.b.remove(fd);  // EBADF inside: harmless
+    CHECK(t.wait(0, out) == 0);
+  }
+}

@@ -1,7 +1,7 @@
 /*
  * evloop 0.1.0: an event loop for the Duktape JavaScript engine (2.7), in one
  * C++ header. Timers, fd watchers, file I/O and a command line runner, with
- * two interchangeable loops behind one JS API. https://... (see README.md)
+ * two interchangeable loops behind one JS API (see README.md).
  *
  * ---------------------------------------------------------------------------
  * USAGE
@@ -45,13 +45,16 @@
  *   EventLoop.requestExit([code]), requestEventLoopExit()   no further callback runs
  *   EventLoop.now() -> ms        the loop clock (monotonic, fractional ms)
  *   EventLoop.onerror = function (err) {...}   takes callback errors instead
- *     of the default report (stack trace to stderr)
+ *     of the default report (Options::on_error, else stack trace to stderr);
+ *     an onerror that throws has that error reported
  *   Poll.poll(set, timeoutMs) -> [fds]   set: {fd: {events}}; sets revents
  *   Poll.POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL
  *   FileIo.readfile(path) -> Buffer      FileIo.writefile(path, stringOrBuffer)
  *     errors: Error with code ('ENOENT'), errno (negative, as Node), syscall,
  *     path; message "ENOENT: no such file or directory, open '/x/y'".
  *   print(...)  process.argv  process.env  process.exit([code])   (kBindCli)
+ *   The loop ends when no timer is pending and no fd is watched, or after an
+ *   exit request; then no further callback runs.
  *
  * ---------------------------------------------------------------------------
  * 3. C++ API (namespace evloop; all types trivially destructible)
@@ -59,19 +62,28 @@
  *   Loop::of(ctx)                      the loop of a heap
  *   loop->install(kBindAll)            or a mask of kBindTimers, kBindEventLoop,
  *                                      kBindPoll, kBindFileIo, kBindCli
+ *   loop->set_argv(argc, argv)         process.argv for kBindCli
  *   loop->run()                        until no work or exit; returns exit code
  *   loop->run_once(max_wait_ms)        one turn (-1: until the next timer)
+ *   loop->alive()                      work left?
  *   loop->pollable_fd(), next_timeout_ms()   drive from a foreign loop
  *   loop->wake(), loop->post(&task)    the only thread-safe calls
- *   loop->request_exit(code)
+ *   loop->request_exit(code), exit_requested(), exit_code()
  *   loop->add_timer(delay, repeat, fn, user), cancel_timer(id)
- *   loop->watch(fd, events, fn, user), set_events(fd, ev), unwatch(fd)
- *   loop->stats(), set_error_hook(fn, user), now_ns()
- *   loop->destroy()                    before duk_destroy_heap
+ *   loop->watch(fd, events, fn, user), set_events(fd, ev), unwatch(fd),
+ *   loop->unref_fd(fd)                 a watcher that does not keep run() going
+ *   loop->stats(), set_error_hook(fn, user), now_ns(), backend_name()
+ *   loop->destroy()                    before duk_destroy_heap; not from a callback
  *   Options: mode (Mode::Native = C++ loop, Mode::Ecma = ECMAScript loop),
- *   backend (Default, Epoll, Poll), clock (replaceable; VirtualClock for
- *   tests), allocator (default: the heap's duk_alloc_raw), on_error.
- *
+ *   backend (Default, Epoll, Poll), clock (replaceable; evloop::VirtualClock
+ *   for tests: time moves by advance_ms(), or with auto_advance jumps to the
+ *   next deadline instead of sleeping), allocator (default: the heap's
+ *   duk_alloc_raw), on_error (error reports), on_process_exit (process.exit;
+ *   a CLI calls exit() there, as Node.js ends at once).
+ *   Stats: pending_timers, watched_fds, callbacks_run, errors, errors_reported,
+ *   slowest_callback_ns (C++-side callbacks and the C++ loop's JS ones),
+ *   native_bytes (arrays keep their capacity: memory follows the peak).
+
  * ---------------------------------------------------------------------------
  * 4. EMBEDDING EXAMPLE
  *   #define EVLOOP_IMPLEMENTATION

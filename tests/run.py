@@ -116,6 +116,17 @@ def section_compile(tmp):
         jobs.append(("%s two TUs link and run" % cxx,
                      [cxx, "-std=c++17", "-O0"] + base + [tu, second, "build/duktape.o", "-lm", "-o", out],
                      out))
+    # The manual's embedding example, taken from the header's doc block.
+    example = os.path.join(tmp, "manual_example.cpp")
+    with open(os.path.join(ROOT, "evloop.hpp")) as f:
+        text = f.read()
+    m = re.search(r"\* 4\. EMBEDDING EXAMPLE\n(.*?)\n \* -{10}", text, re.S)
+    with open(example, "w") as f:
+        f.write("#include <stdio.h>\n")
+        f.write("\n".join(line[5:] for line in (m.group(1).split("\n") if m else [])) + "\n")
+    jobs.append(("the manual's embedding example compiles and runs",
+                 ["g++", "-std=c++11", "-O0"] + base + [example, "build/duktape.o", "-lm", "-o", example + ".bin"],
+                 example + ".bin"))
     def one(job):
         rc, o, e = run(job[1], timeout=300)
         if rc == 0 and len(job) > 2:

@@ -15,20 +15,23 @@ DUK_SOURCES := $(DUKTAPE_DIR)/duktape.c $(DUKTAPE_DIR)/duktape.h $(DUKTAPE_DIR)/
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SRC_PARTS := $(wildcard src/*)
 
-.PHONY: all deps demo test test-asan header check-header bench clean
+.PHONY: all deps test-deps demo test test-asan header check-header bench clean
 
 all: evloop
 
 # ---- dependencies: Debian's duktape-dev and doctest-dev ----
+# clang++ is needed by the test's compile matrix only (test-deps).
+PACKAGES := duktape-dev doctest-dev clang
 deps: $(DUK_SOURCES) /usr/include/doctest/doctest.h
+test-deps: deps /usr/bin/clang++
 
-/usr/include/doctest/doctest.h $(DUKTAPE_SYSTEM)/duktape.c:
+/usr/include/doctest/doctest.h $(DUKTAPE_SYSTEM)/duktape.c /usr/bin/clang++:
 	@if [ "$$(id -u)" = 0 ]; then \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y duktape-dev doctest-dev >/dev/null \
-	  || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y duktape-dev doctest-dev >/dev/null; }; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y $(PACKAGES) >/dev/null \
+	  || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y $(PACKAGES) >/dev/null; }; \
 	else \
-	  echo "evloop needs Debian packages duktape-dev and doctest-dev. Run:"; \
-	  echo "  sudo apt-get install -y duktape-dev doctest-dev"; exit 1; \
+	  echo "evloop needs the Debian packages $(PACKAGES). Run:"; \
+	  echo "  sudo apt-get install -y $(PACKAGES)"; exit 1; \
 	fi
 
 ifeq ($(DUKTAPE_DIR),duktape)
@@ -76,11 +79,15 @@ $(BUILD)/bench-timers: bench/bench_timers.cpp evloop.hpp $(BUILD)/duktape.o
 demo: deps evloop
 	./evloop examples/timer-test.js
 
-test: deps evloop $(BUILD)/unit $(BUILD)/embed $(BUILD)/asan/evloop $(BUILD)/asan/unit
+test: test-deps evloop $(BUILD)/unit $(BUILD)/embed $(BUILD)/asan/evloop $(BUILD)/asan/unit
 	@$(PYTHON) tests/run.py
 
 # Timer benchmark (a few minutes): prints a table, writes bench/results.md and
 # bench/timers-cost.svg. Uses node when it is on PATH. BENCH_REPEAT=n rounds.
+# The sanitizer part alone (make test runs it too).
+test-asan: test-deps $(BUILD)/asan/evloop $(BUILD)/asan/unit
+	@$(PYTHON) tests/run.py --only asan
+
 bench: deps $(BUILD)/bench-timers
 	@$(PYTHON) bench/run.py
 

@@ -74,10 +74,6 @@ inline duk_ret_t js_now(duk_context* ctx) {
   return 1;
 }
 
-inline void put_functions(duk_context* ctx, const duk_function_list_entry* list) {
-  duk_put_function_list(ctx, -1, list);
-}
-
 inline void install_native_eventloop(duk_context* ctx) {
   static const duk_function_list_entry fns[] = {{"watch", js_watch, 3},
                                                 {"unwatch", js_unwatch, 1},
@@ -86,7 +82,7 @@ inline void install_native_eventloop(duk_context* ctx) {
                                                 {nullptr, nullptr, 0}};
   duk_push_global_object(ctx);
   duk_push_object(ctx);
-  put_functions(ctx, fns);
+  duk_put_function_list(ctx, -1, fns);
   duk_push_null(ctx);
   duk_put_prop_literal(ctx, -2, "onerror");
   duk_put_prop_literal(ctx, -2, "EventLoop");

@@ -15,7 +15,8 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: callback must be a function",
                      interval ? "setInterval" : "setTimeout");
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
-  LoopImpl* l = loop_of(ctx);
+  LoopImpl* l = loop_of_function(ctx);
+  if (!l) l = loop_of(ctx); /* untagged (loop destroyed): throws */
   if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
   uint32_t slot = l->timers.next_slot();
   duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... cbs ] */
@@ -43,13 +44,14 @@ inline duk_ret_t js_clear_timer(duk_context* ctx) {
   if (!duk_is_number(ctx, 0)) return 0;
   double v = duk_get_number(ctx, 0);
   if (!(v >= 1 && v < 9007199254740992.0) || v != static_cast<double>(static_cast<uint64_t>(v))) return 0;
-  LoopImpl* l = loop_of(ctx);
+  LoopImpl* l = loop_of_function(ctx);
+  if (!l) return 0; /* no loop any more: nothing to clear */
   uint32_t slot = l->timers.find(static_cast<TimerId>(v));
   if (slot != kNotInHeap && (l->timers.slots[slot].flags & kTimerJs)) l->cancel_slot(slot);
   return 0;
 }
 
-inline void install_native_timers(duk_context* ctx) {
+inline void install_native_timers(duk_context* ctx, LoopImpl* l) {
   static const struct {
     const char* name;
     duk_c_function fn;
@@ -63,6 +65,7 @@ inline void install_native_timers(duk_context* ctx) {
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     duk_push_c_function(ctx, fns[i].fn, fns[i].nargs);
     duk_set_magic(ctx, -1, fns[i].magic);
+    tag_with_loop(ctx, l);
     duk_push_literal(ctx, "name");
     duk_push_string(ctx, fns[i].name);
     duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE); /* .name is read-only */

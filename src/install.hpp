@@ -15,7 +15,7 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
   if (a->loop->mode_ == Mode::Ecma) {
     if (b & (kBindTimers | kBindEventLoop)) install_ecma_loop(a->loop, b & (kBindTimers | kBindEventLoop));
   } else {
-    if (b & kBindTimers) install_native_timers(ctx);
+    if (b & kBindTimers) install_native_timers(ctx, a->loop);
     if (b & kBindEventLoop) install_native_eventloop(ctx);
   }
   if (b & kBindPoll) install_poll(ctx);

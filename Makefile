@@ -66,10 +66,11 @@ $(BUILD)/embed: examples/embed.cpp evloop.hpp $(BUILD)/duktape.o
 	$(CXX) $(OPT) $(CXXFLAGS_BASE) examples/embed.cpp $(BUILD)/duktape.o -lm -o $@
 
 UNIT_SOURCES := $(wildcard tests/unit/*.cpp)
-$(BUILD)/unit: $(UNIT_SOURCES) evloop.hpp $(BUILD)/duktape.o /usr/include/doctest/doctest.h
+UNIT_HEADERS := $(wildcard tests/unit/*.hpp)
+$(BUILD)/unit: $(UNIT_SOURCES) $(UNIT_HEADERS) evloop.hpp $(BUILD)/duktape.o /usr/include/doctest/doctest.h
 	$(CXX) -O1 -g $(CXXFLAGS_BASE) $(UNIT_SOURCES) $(BUILD)/duktape.o -lm -lpthread -o $@
 
-$(BUILD)/asan/unit: $(UNIT_SOURCES) evloop.hpp $(BUILD)/asan/duktape.o /usr/include/doctest/doctest.h
+$(BUILD)/asan/unit: $(UNIT_SOURCES) $(UNIT_HEADERS) evloop.hpp $(BUILD)/asan/duktape.o /usr/include/doctest/doctest.h
 	$(CXX) -O1 -g $(SAN) $(CXXFLAGS_BASE) $(UNIT_SOURCES) $(BUILD)/asan/duktape.o -lm -lpthread -o $@
 
 $(BUILD)/bench-timers: bench/bench_timers.cpp evloop.hpp $(BUILD)/duktape.o

@@ -3,14 +3,12 @@
 #include <doctest/doctest.h>
 #define EVLOOP_INTERNALS
 #include "evloop.hpp"
+#include "support.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <initializer_list>
 #include <string>
 
@@ -18,49 +16,11 @@ using evloop::Backend;
 using evloop::detail::KernelBackend;
 using evloop::detail::Memory;
 using evloop::detail::ReadyEvent;
+using namespace test_support;
 
 namespace {
-void* test_alloc(void*, size_t n) { return malloc(n); }
-void* test_realloc(void*, void* p, size_t n) { return realloc(p, n); }
-void test_free(void*, void* p) { free(p); }
-Memory test_memory() {
-  Memory m;
-  m.a = evloop::Allocator{test_alloc, test_realloc, test_free, nullptr};
-  m.ctx = nullptr;
-  m.bytes = 0;
-  return m;
-}
 
 const int kMax = 16;
-
-struct Pipe {
-  int r, w;
-  Pipe() : r(-1), w(-1) {
-    int p[2];
-    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0) {
-      r = p[0];
-      w = p[1];
-    }
-  }
-  ~Pipe() {
-    close_r();
-    close_w();
-  }
-  void close_r() {
-    if (r >= 0) ::close(r);
-    r = -1;
-  }
-  void close_w() {
-    if (w >= 0) ::close(w);
-    w = -1;
-  }
-  bool put(const char* s = "x") { return ::write(w, s, strlen(s)) > 0; }
-  void drain() {
-    char buf[256];
-    while (::read(r, buf, sizeof buf) > 0) {
-    }
-  }
-};
 
 /* A KernelBackend on malloc, opened as `kind`; checks every byte is freed. */
 struct TestBackend {
@@ -85,13 +45,26 @@ struct TestBackend {
   }
 };
 
-const Backend kBackends[] = {Backend::Epoll, Backend::Poll};
-std::string name_of(Backend b) { return b == Backend::Epoll ? "epoll" : "poll"; }
-
-std::string temp_file_path() {
-  const char* dir = getenv("TMPDIR");
-  return std::string(dir && *dir ? dir : "/tmp") + "/evloop-unit-XXXXXX";
+/* Calls body(kind) for each backend kind, the kind's name captured. */
+template <typename Body>
+void for_each_kind(Body body) {
+  for (Backend kind : kBackends) {
+    std::string backend = backend_name(kind);
+    CAPTURE(backend);
+    body(kind);
+  }
 }
+
+/* Calls body(t) with a freshly opened TestBackend of each kind. */
+template <typename Body>
+void with_each_backend(Body body) {
+  for_each_kind([&](Backend kind) {
+    TestBackend t(kind);
+    REQUIRE(t.ok);
+    body(t);
+  });
+}
+
 }  // namespace
 
 TEST_CASE("backend: open reports its kind, name and fd") {
@@ -117,11 +90,7 @@ TEST_CASE("backend: open reports its kind, name and fd") {
 }
 
 TEST_CASE("backend: a pipe becomes readable after a write; writable interest") {
-  for (Backend kind : kBackends) {
-    std::string backend = name_of(kind);
-    CAPTURE(backend);
-    TestBackend t(kind);
-    REQUIRE(t.ok);
+  with_each_backend([](TestBackend& t) {
     Pipe p;
     REQUIRE(p.r >= 0);
     REQUIRE(t.b.add(t.m, p.r, evloop::kReadable));
@@ -145,15 +114,11 @@ TEST_CASE("backend: a pipe becomes readable after a write; writable interest") {
     t.b.remove(p.w);
     t.b.remove(p.r);
     CHECK(t.wait(0, out) == 0);
-  }
+  });
 }
 
 TEST_CASE("backend: modify to 0 pauses; a paused fd reports nothing even after hang-up") {
-  for (Backend kind : kBackends) {
-    std::string backend = name_of(kind);
-    CAPTURE(backend);
-    TestBackend t(kind);
-    REQUIRE(t.ok);
+  with_each_backend([](TestBackend& t) {
     Pipe p;
     REQUIRE(t.b.add(t.m, p.r, evloop::kReadable));
     REQUIRE(p.put());
@@ -174,15 +139,11 @@ TEST_CASE("backend: modify to 0 pauses; a paused fd reports nothing even after h
     REQUIRE(t.b.modify(t.m, p.r, evloop::kReadable | evloop::kPriority));
     CHECK((t.revents_of(p.r) & evloop::kReadable) != 0);
     t.b.remove(p.r);
-  }
+  });
 }
 
 TEST_CASE("backend: modify changes the interest set") {
-  for (Backend kind : kBackends) {
-    std::string backend = name_of(kind);
-    CAPTURE(backend);
-    TestBackend t(kind);
-    REQUIRE(t.ok);
+  with_each_backend([](TestBackend& t) {
     Pipe p;
     REQUIRE(t.b.add(t.m, p.w, evloop::kReadable));  // a write end is never readable
     CHECK(t.revents_of(p.w) == 0);
@@ -191,15 +152,11 @@ TEST_CASE("backend: modify changes the interest set") {
     REQUIRE(t.b.modify(t.m, p.w, evloop::kReadable));
     CHECK(t.revents_of(p.w) == 0);
     t.b.remove(p.w);
-  }
+  });
 }
 
 TEST_CASE("backend: remove and re-add") {
-  for (Backend kind : kBackends) {
-    std::string backend = name_of(kind);
-    CAPTURE(backend);
-    TestBackend t(kind);
-    REQUIRE(t.ok);
+  with_each_backend([](TestBackend& t) {
     Pipe a, b;
     REQUIRE(t.b.add(t.m, a.r, evloop::kReadable));
     REQUIRE(t.b.add(t.m, b.r, evloop::kReadable));
@@ -226,15 +183,11 @@ TEST_CASE("backend: remove and re-add") {
     REQUIRE(t.b.modify(t.m, a.r, evloop::kReadable));
     CHECK((t.revents_of(a.r, 1000) & evloop::kReadable) != 0);
     t.b.remove(a.r);
-  }
+  });
 }
 
 TEST_CASE("backend: many fds, all reported, removal from the middle keeps the rest") {
-  for (Backend kind : kBackends) {
-    std::string backend = name_of(kind);
-    CAPTURE(backend);
-    TestBackend t(kind);
-    REQUIRE(t.ok);
+  with_each_backend([](TestBackend& t) {
     Pipe p[6];
     for (int i = 0; i < 6; i++) {
       REQUIRE(t.b.add(t.m, p[i].r, evloop::kReadable));
@@ -251,15 +204,11 @@ TEST_CASE("backend: many fds, all reported, removal from the middle keeps the re
         if (out[i].fd == p[k].r) seen |= 1 << k;
     CHECK(seen == ((1 << 0) | (1 << 2) | (1 << 3) | (1 << 5)));
     for (int k : {0, 2, 3, 5}) t.b.remove(p[k].r);
-  }
+  });
 }
 
 TEST_CASE("backend: adding a closed fd fails with EBADF") {
-  for (Backend kind : kBackends) {
-    std::string backend = name_of(kind);
-    CAPTURE(backend);
-    TestBackend t(kind);
-    REQUIRE(t.ok);
+  with_each_backend([](TestBackend& t) {
     int fd;
     {
       Pipe p;
@@ -278,17 +227,13 @@ TEST_CASE("backend: adding a closed fd fails with EBADF") {
     if (added_paused) t.b.remove(fd);
     ReadyEvent out[kMax];
     CHECK(t.wait(0, out) == 0);
-  }
+  });
 }
 
 TEST_CASE("backend: a regular file is watchable and always ready") {
-  for (Backend kind : kBackends) {
-    std::string backend = name_of(kind);
-    CAPTURE(backend);
-    std::string path = temp_file_path();
-    int fd = mkstemp(&path[0]);
+  for_each_kind([](Backend kind) {
+    int fd = open_unlinked_temp_file();
     REQUIRE(fd >= 0);
-    unlink(path.c_str());
     REQUIRE(::write(fd, "data", 4) == 4);
     {
       TestBackend t(kind);
@@ -322,17 +267,13 @@ TEST_CASE("backend: a regular file is watchable and always ready") {
       t.b.remove(fd);
     }
     ::close(fd);
-  }
+  });
 }
 
 TEST_CASE("backend: a regular file does not hide a ready pipe") {
-  for (Backend kind : kBackends) {
-    std::string backend = name_of(kind);
-    CAPTURE(backend);
-    std::string path = temp_file_path();
-    int fd = mkstemp(&path[0]);
+  for_each_kind([](Backend kind) {
+    int fd = open_unlinked_temp_file();
     REQUIRE(fd >= 0);
-    unlink(path.c_str());
     TestBackend t(kind);
     REQUIRE(t.ok);
     Pipe p;
@@ -351,15 +292,11 @@ TEST_CASE("backend: a regular file does not hide a ready pipe") {
     t.b.remove(fd);
     t.b.remove(p.r);
     ::close(fd);
-  }
+  });
 }
 
 TEST_CASE("backend: a hang-up is reported") {
-  for (Backend kind : kBackends) {
-    std::string backend = name_of(kind);
-    CAPTURE(backend);
-    TestBackend t(kind);
-    REQUIRE(t.ok);
+  with_each_backend([](TestBackend& t) {
     Pipe p;
     REQUIRE(t.b.add(t.m, p.r, evloop::kReadable));
     CHECK(t.revents_of(p.r) == 0);
@@ -376,7 +313,7 @@ TEST_CASE("backend: a hang-up is reported") {
     int wev = t.revents_of(q.w, 1000);
     CHECK((wev & evloop::kError) != 0);
     t.b.remove(q.w);
-  }
+  });
 }
 
 TEST_CASE("backend: a watched fd closed under the backend") {

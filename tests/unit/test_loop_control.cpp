@@ -2,10 +2,9 @@
  * from other threads, pollable_fd() for a foreign loop, next_timeout_ms(). */
 #include <doctest/doctest.h>
 #include "evloop.hpp"
+#include "support.hpp"
 
-#include <fcntl.h>
 #include <poll.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,50 +15,9 @@
 #include <thread>
 #include <vector>
 
+using namespace test_support;
+
 namespace {
-
-const int64_t kMs = 1000000;
-
-struct TestHeap {
-  duk_context* ctx;
-  evloop::VirtualClock vclock;
-  evloop::Loop* loop;
-  explicit TestHeap(bool virtual_time = true, evloop::Backend backend = evloop::Backend::Default)
-      : ctx(duk_create_heap_default()), loop(nullptr) {
-    evloop::Options o;
-    o.backend = backend;
-    if (virtual_time) o.clock = vclock.clock();
-    if (ctx) loop = evloop::Loop::create(ctx, o);
-  }
-  ~TestHeap() {
-    if (loop) loop->destroy();
-    if (ctx) duk_destroy_heap(ctx);
-  }
-  TestHeap(const TestHeap&) = delete;
-  TestHeap& operator=(const TestHeap&) = delete;
-};
-
-struct Pipe {
-  int r, w;
-  Pipe() : r(-1), w(-1) {
-    int p[2];
-    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0) {
-      r = p[0];
-      w = p[1];
-    }
-  }
-  ~Pipe() {
-    if (r >= 0) ::close(r);
-    if (w >= 0) ::close(w);
-  }
-  bool put() { return ::write(w, "x", 1) == 1; }
-};
-
-void drain(int fd) {
-  char buf[256];
-  while (::read(fd, buf, sizeof buf) > 0) {
-  }
-}
 
 /* Readable within timeout_ms? */
 bool readable(int fd, int timeout_ms) {
@@ -75,12 +33,6 @@ bool readable(int fd, int timeout_ms) {
 
 int64_t real_ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
-}
-
-void count_tick(evloop::Loop&, evloop::TimerId, void* user) { ++*static_cast<int*>(user); }
-void count_fd(evloop::Loop&, int fd, unsigned, void* user) {
-  ++*static_cast<int*>(user);
-  drain(fd);
 }
 
 struct ExitState {
@@ -191,7 +143,7 @@ TEST_CASE("run() returns the code of request_exit and no further callback runs")
 }
 
 TEST_CASE("post() runs the task on the loop thread and wakes a blocked run_once(-1)") {
-  TestHeap h(false);  // real clock: this one really blocks
+  TestHeap h(Time::Real);  // real clock: this one really blocks
   REQUIRE(h.loop);
   Pipe p;  // a watcher with nothing to read keeps run_once(-1) blocked
   int fd_calls = 0;
@@ -280,7 +232,7 @@ TEST_CASE("post() from the loop thread and from a callback") {
 }
 
 TEST_CASE("wake() from another thread makes run_once(5000) return early") {
-  TestHeap h(false);
+  TestHeap h(Time::Real);
   REQUIRE(h.loop);
   int fired = 0;
   REQUIRE(h.loop->add_timer(60000, 0, count_tick, &fired));  // keeps the loop alive, far away
@@ -321,7 +273,7 @@ struct Adder {
 }  // namespace
 
 TEST_CASE("pollable_fd() is readable when the loop has something to do") {
-  TestHeap h(false, evloop::Backend::Epoll);
+  TestHeap h(evloop::Backend::Epoll, Time::Real);
   REQUIRE(h.loop);
 
   SUBCASE("a timer added before pollable_fd() was asked") {

@@ -3,58 +3,18 @@
  * under build/asan/unit too (LeakSanitizer checks the rest at exit). */
 #include <doctest/doctest.h>
 #include "evloop.hpp"
+#include "support.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
+
+using namespace test_support;
 
 namespace {
-
-/* Open fds of this process (the directory's own fd is counted each time). */
-int count_open_fds() {
-  DIR* d = opendir("/proc/self/fd");
-  if (!d) return -1;
-  int n = 0;
-  while (struct dirent* e = readdir(d))
-    if (e->d_name[0] != '.') n++;
-  closedir(d);
-  return n;
-}
-
-std::string js(duk_context* ctx, const char* src) {
-  std::string out;
-  if (duk_peval_string(ctx, src) != 0) out = std::string("ERROR: ") + duk_safe_to_string(ctx, -1);
-  else out = duk_safe_to_string(ctx, -1);
-  duk_pop(ctx);
-  return out;
-}
-
-struct Pipe {
-  int r, w;
-  Pipe() : r(-1), w(-1) {
-    int p[2];
-    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0) {
-      r = p[0];
-      w = p[1];
-    }
-  }
-  ~Pipe() {
-    if (r >= 0) ::close(r);
-    if (w >= 0) ::close(w);
-  }
-};
-
-void count_tick(evloop::Loop&, evloop::TimerId, void* user) { ++*static_cast<int*>(user); }
-void count_fd(evloop::Loop&, int, unsigned, void* user) { ++*static_cast<int*>(user); }
 
 /* A counting allocator on malloc, with its own size header. */
 struct Counting {
@@ -105,87 +65,54 @@ duk_ret_t note_finalized(duk_context* ctx) {
   return 0;
 }
 
-/* Guards a call that could block: after `seconds`, a task posted from another
- * thread requests exit, so a hung loop fails the test instead of hanging. */
-class Watchdog {
- public:
-  Watchdog(evloop::Loop* loop, int seconds) : loop_(loop), done_(false), fired_(false) {
-    task_.run = [](evloop::Loop& l, evloop::Task*) { l.request_exit(99); };
-    task_.next = nullptr;
-    thread_ = std::thread([this, seconds] {
-      std::unique_lock<std::mutex> lock(m_);
-      if (!cv_.wait_for(lock, std::chrono::seconds(seconds), [this] { return done_; })) {
-        fired_ = true;
-        loop_->post(&task_);
-      }
-    });
-  }
-  bool stop() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-    return fired_;
-  }
-  ~Watchdog() { stop(); }
-
- private:
-  evloop::Loop* loop_;
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool done_, fired_;
-  evloop::Task task_;
-  std::thread thread_;
-};
-
-const char* mode_name(evloop::Mode m) { return m == evloop::Mode::Ecma ? "ecma" : "native"; }
-const char* backend_name(evloop::Backend b) { return b == evloop::Backend::Poll ? "poll" : "epoll"; }
-
-}  // namespace
-
-TEST_CASE("destroy closes every fd the loop opened") {
-  const evloop::Backend backends[] = {evloop::Backend::Epoll, evloop::Backend::Poll};
-  const evloop::Mode modes[] = {evloop::Mode::Native, evloop::Mode::Ecma};
-  for (evloop::Backend backend : backends) {
-    for (evloop::Mode mode : modes) {
+/* Calls body(backend, mode) for each backend and mode, the pair captured. */
+template <typename Body>
+void for_each_config(Body body) {
+  for (evloop::Backend backend : kBackends) {
+    for (evloop::Mode mode : kModes) {
       std::string config = std::string(backend_name(backend)) + "/" + mode_name(mode);
       CAPTURE(config);
-      duk_context* ctx = duk_create_heap_default();
-      REQUIRE(ctx);
-      Pipe p;  // the host's own fds: not the loop's to close
-      int before = count_open_fds();
-      REQUIRE(before > 0);
-      evloop::Options o;
-      o.backend = backend;
-      o.mode = mode;
-      evloop::Loop* loop = evloop::Loop::create(ctx, o);
-      REQUIRE(loop);
-      REQUIRE(loop->install(evloop::kBindAll));
-      loop->pollable_fd();  // epoll: also creates the timer fd
-      int fired = 0, seen = 0;
-      REQUIRE(loop->add_timer(1000, 0, count_tick, &fired));
-      REQUIRE(loop->watch(p.r, evloop::kReadable, count_fd, &seen));
-      CHECK(js(ctx, "setTimeout(function(){}, 1000); 1") == "1");
-      int during = count_open_fds();
-      CHECK(during > before);  // at least the wake fd
-      if (backend == evloop::Backend::Epoll) CHECK(during >= before + 3);  // epoll, eventfd, timerfd
-      loop->destroy();
-      CHECK(count_open_fds() == before);
-      // The host's pipe is still open and usable.
-      CHECK(fcntl(p.r, F_GETFD) >= 0);
-      CHECK(::write(p.w, "x", 1) == 1);
-      CHECK(fired == 0);
-      CHECK(seen == 0);
-      duk_destroy_heap(ctx);
+      body(backend, mode);
     }
   }
 }
 
+}  // namespace
+
+TEST_CASE("destroy closes every fd the loop opened") {
+  for_each_config([](evloop::Backend backend, evloop::Mode mode) {
+    duk_context* ctx = duk_create_heap_default();
+    REQUIRE(ctx);
+    Pipe p;  // the host's own fds: not the loop's to close
+    int before = count_open_fds();
+    REQUIRE(before > 0);
+    evloop::Options o;
+    o.backend = backend;
+    o.mode = mode;
+    evloop::Loop* loop = evloop::Loop::create(ctx, o);
+    REQUIRE(loop);
+    REQUIRE(loop->install(evloop::kBindAll));
+    loop->pollable_fd();  // epoll: also creates the timer fd
+    int fired = 0, seen = 0;
+    REQUIRE(loop->add_timer(1000, 0, count_tick, &fired));
+    REQUIRE(loop->watch(p.r, evloop::kReadable, count_fd, &seen));
+    CHECK(js(ctx, "setTimeout(function(){}, 1000); 1") == "1");
+    int during = count_open_fds();
+    CHECK(during > before);  // at least the wake fd
+    if (backend == evloop::Backend::Epoll) CHECK(during >= before + 3);  // epoll, eventfd, timerfd
+    loop->destroy();
+    CHECK(count_open_fds() == before);
+    // The host's pipe is still open and usable.
+    CHECK(fcntl(p.r, F_GETFD) >= 0);
+    CHECK(::write(p.w, "x", 1) == 1);
+    CHECK(fired == 0);
+    CHECK(seen == 0);
+    duk_destroy_heap(ctx);
+  });
+}
+
 TEST_CASE("destroy with pending JS timers, closures and watchers releases every reference") {
-  const evloop::Mode modes[] = {evloop::Mode::Native, evloop::Mode::Ecma};
-  for (evloop::Mode mode : modes) {
+  for (evloop::Mode mode : kModes) {
     std::string config = mode_name(mode);
     CAPTURE(config);
     std::string finalized;
@@ -244,48 +171,42 @@ TEST_CASE("destroy with pending JS timers, closures and watchers releases every 
 }
 
 TEST_CASE("Options::allocator: every byte the loop allocated is freed by destroy") {
-  const evloop::Backend backends[] = {evloop::Backend::Epoll, evloop::Backend::Poll};
-  const evloop::Mode modes[] = {evloop::Mode::Native, evloop::Mode::Ecma};
-  for (evloop::Backend backend : backends) {
-    for (evloop::Mode mode : modes) {
-      std::string config = std::string(backend_name(backend)) + "/" + mode_name(mode);
-      CAPTURE(config);
-      Counting c;
-      duk_context* ctx = duk_create_heap_default();
-      REQUIRE(ctx);
-      evloop::VirtualClock vclock;
-      evloop::Options o;
-      o.backend = backend;
-      o.mode = mode;
-      o.clock = vclock.clock();
-      o.allocator = evloop::Allocator{counting_alloc, counting_realloc, counting_free, &c};
-      evloop::Loop* loop = evloop::Loop::create(ctx, o);
-      REQUIRE(loop);
-      CHECK(c.allocs >= 1);  // at least the loop itself
-      // Stats::native_bytes is what the allocator holds, less evloop's own
-      // size header per block.
-      CHECK(loop->stats().native_bytes + c.live_blocks * sizeof(size_t) == c.live_bytes);
-      REQUIRE(loop->install(evloop::kBindAll));
-      loop->pollable_fd();
-      int fired = 0, seen = 0;
-      Pipe pipes[4];
-      for (int i = 0; i < 200; i++) REQUIRE(loop->add_timer(i % 17, (i % 5) ? 0 : 3, count_tick, &fired));
-      for (Pipe& p : pipes) REQUIRE(loop->watch(p.r, evloop::kReadable, count_fd, &seen));
-      CHECK(js(ctx, "for (var k = 0; k < 100; k++) setTimeout(function(){}, k); 'ok'") == "ok");
-      for (int turn = 0; turn < 5; turn++) loop->run_once(-1);
-      CHECK(fired > 0);
-      CHECK(c.live_bytes > 0);
-      CHECK(loop->stats().native_bytes + c.live_blocks * sizeof(size_t) == c.live_bytes);
-      size_t peak_allocs = c.allocs;
-      loop->destroy();
-      CHECK(c.live_blocks == 0);
-      CHECK(c.live_bytes == 0);
-      CHECK(c.frees == c.allocs);
-      CHECK(c.allocs == peak_allocs);  // destroy itself allocates nothing
-      CHECK(c.total_bytes > 0);
-      duk_destroy_heap(ctx);
-    }
-  }
+  for_each_config([](evloop::Backend backend, evloop::Mode mode) {
+    Counting c;
+    duk_context* ctx = duk_create_heap_default();
+    REQUIRE(ctx);
+    evloop::VirtualClock vclock;
+    evloop::Options o;
+    o.backend = backend;
+    o.mode = mode;
+    o.clock = vclock.clock();
+    o.allocator = evloop::Allocator{counting_alloc, counting_realloc, counting_free, &c};
+    evloop::Loop* loop = evloop::Loop::create(ctx, o);
+    REQUIRE(loop);
+    CHECK(c.allocs >= 1);  // at least the loop itself
+    // Stats::native_bytes is what the allocator holds, less evloop's own
+    // size header per block.
+    CHECK(loop->stats().native_bytes + c.live_blocks * sizeof(size_t) == c.live_bytes);
+    REQUIRE(loop->install(evloop::kBindAll));
+    loop->pollable_fd();
+    int fired = 0, seen = 0;
+    Pipe pipes[4];
+    for (int i = 0; i < 200; i++) REQUIRE(loop->add_timer(i % 17, (i % 5) ? 0 : 3, count_tick, &fired));
+    for (Pipe& p : pipes) REQUIRE(loop->watch(p.r, evloop::kReadable, count_fd, &seen));
+    CHECK(js(ctx, "for (var k = 0; k < 100; k++) setTimeout(function(){}, k); 'ok'") == "ok");
+    for (int turn = 0; turn < 5; turn++) loop->run_once(-1);
+    CHECK(fired > 0);
+    CHECK(c.live_bytes > 0);
+    CHECK(loop->stats().native_bytes + c.live_blocks * sizeof(size_t) == c.live_bytes);
+    size_t peak_allocs = c.allocs;
+    loop->destroy();
+    CHECK(c.live_blocks == 0);
+    CHECK(c.live_bytes == 0);
+    CHECK(c.frees == c.allocs);
+    CHECK(c.allocs == peak_allocs);  // destroy itself allocates nothing
+    CHECK(c.total_bytes > 0);
+    duk_destroy_heap(ctx);
+  });
 }
 
 TEST_CASE("create, install, destroy repeatedly on one heap leaves nothing behind") {

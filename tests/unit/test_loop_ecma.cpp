@@ -3,28 +3,17 @@
  * through run() and run_once(), and errors take the same path. */
 #include <doctest/doctest.h>
 #include "evloop.hpp"
+#include "support.hpp"
 
 #include <fcntl.h>
-#include <string.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+using namespace test_support;
+
 namespace {
-
-const int64_t kMs = 1000000;
-
-struct HookLog {
-  std::vector<std::string> reports;
-};
-void hook(evloop::Loop&, const char* report, void* user) {
-  static_cast<HookLog*>(user)->reports.push_back(report ? report : "(null)");
-}
 
 /* Host-side log shared by JS (note(text)) and native timers. */
 std::vector<std::string>* g_notes = nullptr;
@@ -32,44 +21,6 @@ duk_ret_t js_note(duk_context* ctx) {
   if (g_notes) g_notes->push_back(duk_safe_to_string(ctx, 0));
   return 0;
 }
-
-/* Guards run(): if it has not returned after `seconds`, a task posted from
- * another thread requests exit with kWatchdogExit, so a loop that spins or
- * hangs fails the test instead of hanging the suite. */
-const int kWatchdogExit = 99;
-class Watchdog {
- public:
-  Watchdog(evloop::Loop* loop, int seconds) : loop_(loop), done_(false), fired_(false) {
-    task_.run = [](evloop::Loop& l, evloop::Task*) { l.request_exit(kWatchdogExit); };
-    task_.next = nullptr;
-    thread_ = std::thread([this, seconds] {
-      std::unique_lock<std::mutex> lock(m_);
-      if (!cv_.wait_for(lock, std::chrono::seconds(seconds), [this] { return done_; })) {
-        fired_ = true;
-        loop_->post(&task_);
-      }
-    });
-  }
-  /* Stops the watchdog; true when it had to fire. */
-  bool stop() {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-    return fired_;
-  }
-  ~Watchdog() { stop(); }
-
- private:
-  evloop::Loop* loop_;
-  std::mutex m_;
-  std::condition_variable cv_;
-  bool done_, fired_;
-  evloop::Task task_;
-  std::thread thread_;
-};
 
 struct JsHeap {
   duk_context* ctx;
@@ -109,25 +60,8 @@ struct JsHeap {
     return rc;
   }
 
-  std::string js(const std::string& src) {
-    std::string out;
-    if (duk_peval_string(ctx, src.c_str()) != 0) out = std::string("ERROR: ") + duk_safe_to_string(ctx, -1);
-    else out = duk_safe_to_string(ctx, -1);
-    duk_pop(ctx);
-    return out;
-  }
+  std::string js(const std::string& src) { return test_support::js(ctx, src.c_str()); }
 };
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (size_t i = 0; i < v.size(); i++) s += (i ? "," : "") + v[i];
-  return s;
-}
-
-bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
-
-const evloop::Mode kModes[] = {evloop::Mode::Native, evloop::Mode::Ecma};
-std::string mode_name(evloop::Mode m) { return m == evloop::Mode::Ecma ? "ecma" : "native"; }
 
 const char* kOrderScript =
     "var log = [];"
@@ -140,6 +74,18 @@ const char* kOrderScript =
     "var n = 0, iv = setInterval(function(){ at('i')(); if (++n === 3) clearInterval(iv); }, 15);"
     "'ok'";
 const char* kOrderWant = "z@0,a@10,i@15,b1@20,b2@20,c@30,i@30,i@45";
+
+/* Calls body(h) with a fresh JsHeap in each mode, the mode's name captured. */
+template <typename Body>
+void with_each_mode(Body body) {
+  for (evloop::Mode mode : kModes) {
+    std::string m = mode_name(mode);
+    CAPTURE(m);
+    JsHeap h(mode);
+    REQUIRE(h.installed);
+    body(h);
+  }
+}
 
 }  // namespace
 
@@ -163,11 +109,7 @@ TEST_CASE("JS (both loops): mode and bindings") {
 }
 
 TEST_CASE("JS (both loops): timers run in deadline order through run()") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    JsHeap h(mode);
-    REQUIRE(h.installed);
+  with_each_mode([](JsHeap& h) {
     CHECK(h.js(kOrderScript) == "ok");
     CHECK(h.loop->alive());
     CHECK(h.loop->stats().pending_timers == 6);
@@ -177,7 +119,7 @@ TEST_CASE("JS (both loops): timers run in deadline order through run()") {
     CHECK(h.loop->stats().pending_timers == 0);
     CHECK(h.loop->stats().callbacks_run == 8);
     CHECK(h.errors.reports.empty());
-  }
+  });
 }
 
 TEST_CASE("JS (both loops): timers run in deadline order through run_once()") {
@@ -226,11 +168,7 @@ TEST_CASE("JS (both loops): timers run in deadline order through run_once()") {
 }
 
 TEST_CASE("JS (both loops): arguments, string callbacks, clearing inside a round, zero-delay chains") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    JsHeap h(mode);
-    REQUIRE(h.installed);
+  with_each_mode([](JsHeap& h) {
     CHECK(h.js("var log = [];"
                "setTimeout(function(a, b){ log.push('args:' + a + b); }, 5, 'x', 'y');"
                "setTimeout('log.push(\"string\")', 6);"
@@ -246,15 +184,11 @@ TEST_CASE("JS (both loops): arguments, string callbacks, clearing inside a round
     CHECK(h.js("log.join()") == "z0,z1,t0,z2,args:xy,string,killer");
     CHECK(h.js("typeof setTimeout(42, 1)").compare(0, 16, "ERROR: TypeError") == 0);
     CHECK(h.js("clearTimeout('nope'); clearTimeout(-1); clearTimeout(1e300); clearInterval({}); 'ok'") == "ok");
-  }
+  });
 }
 
 TEST_CASE("JS (both loops): requestExit returns its code from run(); nothing runs after it") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    JsHeap h(mode);
-    REQUIRE(h.installed);
+  with_each_mode([](JsHeap& h) {
     CHECK(h.js("var log = [];"
                "setTimeout(function(){ log.push('a'); EventLoop.requestExit(3); log.push('a-end'); }, 10);"
                "setTimeout(function(){ log.push('same-round'); }, 10);"
@@ -267,28 +201,20 @@ TEST_CASE("JS (both loops): requestExit returns its code from run(); nothing run
     CHECK_FALSE(h.loop->run_once(0));
     CHECK(h.run() == 3);
     CHECK(h.js("log.join()") == "a,a-end");
-  }
+  });
 }
 
 TEST_CASE("JS (both loops): requestEventLoopExit() exits with 0") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    JsHeap h(mode);
-    REQUIRE(h.installed);
+  with_each_mode([](JsHeap& h) {
     CHECK(h.js("var ran = 0; setInterval(function(){ if (++ran === 2) requestEventLoopExit(); }, 1); 'ok'") == "ok");
     CHECK(h.run() == 0);
     CHECK(h.js("ran") == "2");
     CHECK(h.loop->exit_requested());
-  }
+  });
 }
 
 TEST_CASE("JS (both loops): the error hook gets the stack trace and the loop goes on") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    JsHeap h(mode);
-    REQUIRE(h.installed);
+  with_each_mode([](JsHeap& h) {
     CHECK(h.js("var after = 0;"
                "setTimeout(function(){ throw new Error('boom') }, 0);"
                "setTimeout(function(){ after++; }, 5);"
@@ -301,15 +227,11 @@ TEST_CASE("JS (both loops): the error hook gets the stack trace and the loop goe
     CHECK(h.js("after") == "1");
     CHECK(h.loop->stats().errors == 1);
     CHECK(h.loop->stats().errors_reported == 1);
-  }
+  });
 }
 
 TEST_CASE("JS (both loops): EventLoop.onerror takes errors instead of the hook") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    JsHeap h(mode);
-    REQUIRE(h.installed);
+  with_each_mode([](JsHeap& h) {
     CHECK(h.js("var caught = [], after = 0;"
                "EventLoop.onerror = function(e){ caught.push(e instanceof Error ? e.message : typeof e); };"
                "setTimeout(function(){ throw new Error('boom') }, 0);"
@@ -321,15 +243,11 @@ TEST_CASE("JS (both loops): EventLoop.onerror takes errors instead of the hook")
     CHECK(h.js("after") == "1");
     CHECK(h.loop->stats().errors == 1);
     CHECK(h.loop->stats().errors_reported == 0);
-  }
+  });
 }
 
 TEST_CASE("JS (both loops): an fd watcher on a pipe") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    JsHeap h(mode);
-    REQUIRE(h.installed);
+  with_each_mode([](JsHeap& h) {
     int p[2];
     REQUIRE(pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0);
     std::string fd = std::to_string(p[0]);
@@ -350,15 +268,11 @@ TEST_CASE("JS (both loops): an fd watcher on a pipe") {
     ::close(p[0]);
     ::close(p[1]);
     CHECK(h.errors.reports.empty());
-  }
+  });
 }
 
 TEST_CASE("JS (both loops): native and JS timers share one timeline") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    JsHeap h(mode);
-    REQUIRE(h.installed);
+  with_each_mode([](JsHeap& h) {
     struct N {
       static void tick(evloop::Loop& loop, evloop::TimerId, void* user) {
         static_cast<std::vector<std::string>*>(user)->push_back("native@" + std::to_string(loop.now_ns() / kMs));
@@ -372,6 +286,6 @@ TEST_CASE("JS (both loops): native and JS timers share one timeline") {
                "'ok'") == "ok");
     CHECK(h.loop->stats().pending_timers == 5);
     CHECK(h.run() == 0);
-    CHECK(joined(h.notes) == "js@10,native@15,js@20,native@35,js@40");
-  }
+    CHECK(join(h.notes) == "js@10,native@15,js@20,native@35,js@40");
+  });
 }

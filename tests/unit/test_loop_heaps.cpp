@@ -2,37 +2,14 @@
  * Interleaved on one thread, and run at the same time on two threads. */
 #include <doctest/doctest.h>
 #include "evloop.hpp"
+#include "support.hpp"
 
 #include <string>
 #include <thread>
 
+using namespace test_support;
+
 namespace {
-
-struct TestHeap {
-  duk_context* ctx;
-  evloop::VirtualClock vclock;
-  evloop::Loop* loop;
-  explicit TestHeap(evloop::Mode mode = evloop::Mode::Native) : ctx(duk_create_heap_default()), loop(nullptr) {
-    evloop::Options o;
-    o.mode = mode;
-    o.clock = vclock.clock();
-    if (ctx) loop = evloop::Loop::create(ctx, o);
-  }
-  ~TestHeap() {
-    if (loop) loop->destroy();
-    if (ctx) duk_destroy_heap(ctx);
-  }
-  TestHeap(const TestHeap&) = delete;
-  TestHeap& operator=(const TestHeap&) = delete;
-};
-
-std::string js(duk_context* ctx, const char* src) {
-  std::string out;
-  if (duk_peval_string(ctx, src) != 0) out = std::string("ERROR: ") + duk_safe_to_string(ctx, -1);
-  else out = duk_safe_to_string(ctx, -1);
-  duk_pop(ctx);
-  return out;
-}
 
 const char* kScriptA =
     "var log = [];"
@@ -52,7 +29,6 @@ const char* kScriptB =
     "clearTimeout(gone);"
     "typeof log";
 
-void count_tick(evloop::Loop&, evloop::TimerId, void* user) { ++*static_cast<int*>(user); }
 /* An interval that cancels itself after its 4th tick. */
 void four_ticks(evloop::Loop& loop, evloop::TimerId id, void* user) {
   if (++*static_cast<int*>(user) == 4) loop.cancel_timer(id);

@@ -4,70 +4,18 @@
  * the ECMAScript loop.) */
 #include <doctest/doctest.h>
 #include "evloop.hpp"
+#include "support.hpp"
 
-#include <fcntl.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <string>
 #include <vector>
 
+using namespace test_support;
+
 namespace {
 
-struct TestHeap {
-  duk_context* ctx;
-  evloop::VirtualClock vclock;
-  evloop::Loop* loop;
-  explicit TestHeap(evloop::Options o = evloop::Options()) : ctx(duk_create_heap_default()), loop(nullptr) {
-    o.clock = vclock.clock();
-    if (ctx) loop = evloop::Loop::create(ctx, o);
-  }
-  ~TestHeap() {
-    if (loop) loop->destroy();
-    if (ctx) duk_destroy_heap(ctx);
-  }
-  TestHeap(const TestHeap&) = delete;
-  TestHeap& operator=(const TestHeap&) = delete;
-};
-
-/* Evaluates `src`; the result as a string, or "ERROR: ..." */
-std::string js(duk_context* ctx, const char* src) {
-  std::string out;
-  if (duk_peval_string(ctx, src) != 0) out = std::string("ERROR: ") + duk_safe_to_string(ctx, -1);
-  else out = duk_safe_to_string(ctx, -1);
-  duk_pop(ctx);
-  return out;
-}
-
-struct Pipe {
-  int r, w;
-  Pipe() : r(-1), w(-1) {
-    int p[2];
-    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0) {
-      r = p[0];
-      w = p[1];
-    }
-  }
-  ~Pipe() {
-    if (r >= 0) ::close(r);
-    if (w >= 0) ::close(w);
-  }
-};
-
-struct HookLog {
-  std::vector<std::string> reports;
-  evloop::Loop* loop_seen = nullptr;
-};
-void hook(evloop::Loop& loop, const char* report, void* user) {
-  HookLog* h = static_cast<HookLog*>(user);
-  h->reports.push_back(report ? report : "(null)");
-  h->loop_seen = &loop;
-}
-
-bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
-
-void count_tick(evloop::Loop&, evloop::TimerId, void* user) { ++*static_cast<int*>(user); }
 void busy_tick(evloop::Loop&, evloop::TimerId, void*) {
   std::chrono::steady_clock::time_point end = std::chrono::steady_clock::now() + std::chrono::milliseconds(2);
   while (std::chrono::steady_clock::now() < end) {
@@ -77,6 +25,13 @@ void read_fd(evloop::Loop& loop, int fd, unsigned, void* user) {
   char buf[16];
   if (::read(fd, buf, sizeof buf) > 0) ++*static_cast<int*>(user);
   loop.unwatch(fd);
+}
+
+/* Installs every binding on h's loop and points its error hook at log. */
+void install_with_hook(TestHeap& h, HookLog& log) {
+  REQUIRE(h.loop);
+  REQUIRE(h.loop->install(evloop::kBindAll));
+  h.loop->set_error_hook(hook, &log);
 }
 
 }  // namespace
@@ -174,10 +129,8 @@ TEST_CASE("stats: native_bytes grows with timers and is reused after they are ca
 
 TEST_CASE("error hook: gets the stack trace of a JS timer error and the loop goes on") {
   TestHeap h;
-  REQUIRE(h.loop);
-  REQUIRE(h.loop->install(evloop::kBindAll));
   HookLog log;
-  h.loop->set_error_hook(hook, &log);
+  install_with_hook(h, log);
   CHECK(js(h.ctx,
            "var after = 0;"
            "setTimeout(function(){ throw new Error('boom') }, 0);"
@@ -198,10 +151,8 @@ TEST_CASE("error hook: gets the stack trace of a JS timer error and the loop goe
 
 TEST_CASE("error hook: non-Error throws, interval and watcher callbacks") {
   TestHeap h;
-  REQUIRE(h.loop);
-  REQUIRE(h.loop->install(evloop::kBindAll));
   HookLog log;
-  h.loop->set_error_hook(hook, &log);
+  install_with_hook(h, log);
   Pipe p;
   REQUIRE(::write(p.w, "x", 1) == 1);
   std::string script =
@@ -243,10 +194,8 @@ TEST_CASE("error hook: Options::on_error works from creation; set_error_hook rep
 
 TEST_CASE("EventLoop.onerror set from JS takes the error instead of the hook") {
   TestHeap h;
-  REQUIRE(h.loop);
-  REQUIRE(h.loop->install(evloop::kBindAll));
   HookLog log;
-  h.loop->set_error_hook(hook, &log);
+  install_with_hook(h, log);
   CHECK(js(h.ctx,
            "var caught = [], after = 0, self = null;"
            "EventLoop.onerror = function(e){ caught.push(e.message); self = this; };"

@@ -3,43 +3,16 @@
  * run_once(max_wait) relates to the next deadline. */
 #include <doctest/doctest.h>
 #include "evloop.hpp"
+#include "support.hpp"
 
 #include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
 
+using namespace test_support;
+
 namespace {
-
-const int64_t kMs = 1000000;
-
-template <typename T>
-std::string join(const std::vector<T>& v) {
-  std::string s;
-  for (size_t i = 0; i < v.size(); i++) s += (i ? "," : "") + std::to_string(v[i]);
-  return s;
-}
-
-
-/* One Duktape heap with its loop on a virtual clock. */
-struct TestHeap {
-  duk_context* ctx;
-  evloop::VirtualClock vclock;
-  evloop::Loop* loop;
-  explicit TestHeap(evloop::Backend backend = evloop::Backend::Default)
-      : ctx(duk_create_heap_default()), loop(nullptr) {
-    evloop::Options o;
-    o.backend = backend;
-    o.clock = vclock.clock();
-    if (ctx) loop = evloop::Loop::create(ctx, o);
-  }
-  ~TestHeap() {
-    if (loop) loop->destroy();
-    if (ctx) duk_destroy_heap(ctx);
-  }
-  TestHeap(const TestHeap&) = delete;
-  TestHeap& operator=(const TestHeap&) = delete;
-};
 
 struct Fired {
   int tag;
@@ -96,8 +69,6 @@ std::vector<int64_t> ms(const std::vector<int64_t>& ns) {
   for (int64_t x : ns) v.push_back(x / kMs);
   return v;
 }
-
-void count_tick(evloop::Loop&, evloop::TimerId, void* user) { ++*static_cast<int*>(user); }
 
 }  // namespace
 

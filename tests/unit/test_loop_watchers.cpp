@@ -3,76 +3,18 @@
  * regular files and unref'd watchers. */
 #include <doctest/doctest.h>
 #include "evloop.hpp"
+#include "support.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <string>
 #include <vector>
 
+using namespace test_support;
+
 namespace {
-
-const int64_t kMs = 1000000;
-
-template <typename T>
-std::string join(const std::vector<T>& v) {
-  std::string s;
-  for (size_t i = 0; i < v.size(); i++) s += (i ? "," : "") + std::to_string(v[i]);
-  return s;
-}
-
-
-struct TestHeap {
-  duk_context* ctx;
-  evloop::VirtualClock vclock;
-  evloop::Loop* loop;
-  explicit TestHeap(evloop::Backend backend = evloop::Backend::Default)
-      : ctx(duk_create_heap_default()), loop(nullptr) {
-    evloop::Options o;
-    o.backend = backend;
-    o.clock = vclock.clock();
-    if (ctx) loop = evloop::Loop::create(ctx, o);
-  }
-  ~TestHeap() {
-    if (loop) loop->destroy();
-    if (ctx) duk_destroy_heap(ctx);
-  }
-  TestHeap(const TestHeap&) = delete;
-  TestHeap& operator=(const TestHeap&) = delete;
-};
-
-struct Pipe {
-  int r, w;
-  Pipe() : r(-1), w(-1) {
-    int p[2];
-    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == 0) {
-      r = p[0];
-      w = p[1];
-    }
-  }
-  ~Pipe() {
-    close_r();
-    close_w();
-  }
-  void close_r() {
-    if (r >= 0) ::close(r);
-    r = -1;
-  }
-  void close_w() {
-    if (w >= 0) ::close(w);
-    w = -1;
-  }
-  bool put(const char* s = "x") { return ::write(w, s, strlen(s)) == static_cast<ssize_t>(strlen(s)); }
-};
-
-void drain(int fd) {
-  char buf[256];
-  while (::read(fd, buf, sizeof buf) > 0) {
-  }
-}
 
 struct Event {
   int fd;
@@ -102,58 +44,62 @@ void on_fd(evloop::Loop& loop, int fd, unsigned revents, void* user) {
     log->unwatch_result = loop.unwatch(fd);
 }
 
-const evloop::Backend kBackends[] = {evloop::Backend::Epoll, evloop::Backend::Poll};
+/* Calls body(h) with a fresh TestHeap on `kind`, the backend's name captured. */
+template <typename Body>
+void with_heap(evloop::Backend kind, Body body) {
+  TestHeap h(kind);
+  REQUIRE(h.loop);
+  std::string backend = h.loop->backend_name();
+  CAPTURE(backend);
+  body(h);
+}
 
-std::string temp_file_path() {
-  const char* dir = getenv("TMPDIR");
-  return std::string(dir && *dir ? dir : "/tmp") + "/evloop-unit-XXXXXX";
+/* with_heap() on each backend in turn. */
+template <typename Body>
+void with_each_backend(Body body) {
+  for (evloop::Backend kind : kBackends) with_heap(kind, body);
 }
 
 }  // namespace
 
 TEST_CASE("native watcher: a pipe's callback gets kReadable, then nothing once drained") {
   for (evloop::Backend kind : kBackends) {
-    TestHeap h(kind);
-    REQUIRE(h.loop);
-    std::string backend = h.loop->backend_name();
-    CAPTURE(backend);
-    CHECK(backend == (kind == evloop::Backend::Epoll ? "epoll" : "poll"));
-    Pipe p;
-    WatchLog log;
-    CHECK_FALSE(h.loop->watch(p.r, evloop::kReadable, nullptr, &log));  // no callback: refused
-    REQUIRE(h.loop->watch(p.r, evloop::kReadable, on_fd, &log));
-    CHECK(h.loop->stats().watched_fds == 1);
-    CHECK(h.loop->alive());
-    CHECK(h.loop->run_once(0));
-    CHECK(log.events.empty());
-    REQUIRE(p.put("abc"));
-    uint64_t before = h.loop->stats().callbacks_run;
-    CHECK(h.loop->run_once(0));
-    REQUIRE(log.events.size() == 1);
-    CHECK(log.events[0].fd == p.r);
-    CHECK(log.events[0].revents == evloop::kReadable);
-    CHECK(h.loop->stats().callbacks_run == before + 1);
-    CHECK(h.loop->run_once(0));
-    CHECK(log.events.size() == 1);  // drained: level-triggered, nothing more
-    // Writable interest on the other end.
-    WatchLog wlog;
-    REQUIRE(h.loop->watch(p.w, evloop::kWritable, on_fd, &wlog));
-    CHECK(h.loop->stats().watched_fds == 2);
-    CHECK(h.loop->run_once(0));
-    REQUIRE(wlog.events.size() == 1);
-    CHECK(wlog.events[0].fd == p.w);
-    CHECK(wlog.events[0].revents == evloop::kWritable);
-    CHECK(h.loop->unwatch(p.w));
-    CHECK(h.loop->unwatch(p.r));
+    with_heap(kind, [&](TestHeap& h) {
+      std::string backend = h.loop->backend_name();
+      CHECK(backend == (kind == evloop::Backend::Epoll ? "epoll" : "poll"));
+      Pipe p;
+      WatchLog log;
+      CHECK_FALSE(h.loop->watch(p.r, evloop::kReadable, nullptr, &log));  // no callback: refused
+      REQUIRE(h.loop->watch(p.r, evloop::kReadable, on_fd, &log));
+      CHECK(h.loop->stats().watched_fds == 1);
+      CHECK(h.loop->alive());
+      CHECK(h.loop->run_once(0));
+      CHECK(log.events.empty());
+      REQUIRE(p.put("abc"));
+      uint64_t before = h.loop->stats().callbacks_run;
+      CHECK(h.loop->run_once(0));
+      REQUIRE(log.events.size() == 1);
+      CHECK(log.events[0].fd == p.r);
+      CHECK(log.events[0].revents == evloop::kReadable);
+      CHECK(h.loop->stats().callbacks_run == before + 1);
+      CHECK(h.loop->run_once(0));
+      CHECK(log.events.size() == 1);  // drained: level-triggered, nothing more
+      // Writable interest on the other end.
+      WatchLog wlog;
+      REQUIRE(h.loop->watch(p.w, evloop::kWritable, on_fd, &wlog));
+      CHECK(h.loop->stats().watched_fds == 2);
+      CHECK(h.loop->run_once(0));
+      REQUIRE(wlog.events.size() == 1);
+      CHECK(wlog.events[0].fd == p.w);
+      CHECK(wlog.events[0].revents == evloop::kWritable);
+      CHECK(h.loop->unwatch(p.w));
+      CHECK(h.loop->unwatch(p.r));
+    });
   }
 }
 
 TEST_CASE("native watcher: watch() again changes interest and callback") {
-  for (evloop::Backend kind : kBackends) {
-    TestHeap h(kind);
-    REQUIRE(h.loop);
-    std::string backend = h.loop->backend_name();
-    CAPTURE(backend);
+  with_each_backend([](TestHeap& h) {
     Pipe p;
     WatchLog first, second;
     REQUIRE(h.loop->watch(p.w, evloop::kReadable, on_fd, &first));  // never readable
@@ -166,15 +112,11 @@ TEST_CASE("native watcher: watch() again changes interest and callback") {
     REQUIRE(second.events.size() == 1);
     CHECK(second.events[0].revents == evloop::kWritable);
     CHECK(h.loop->unwatch(p.w));
-  }
+  });
 }
 
 TEST_CASE("native watcher: set_events(fd, 0) pauses without spinning, even after a hang-up") {
-  for (evloop::Backend kind : kBackends) {
-    TestHeap h(kind);
-    REQUIRE(h.loop);
-    std::string backend = h.loop->backend_name();
-    CAPTURE(backend);
+  with_each_backend([](TestHeap& h) {
     Pipe p;
     WatchLog log;
     log.drain = false;
@@ -199,15 +141,11 @@ TEST_CASE("native watcher: set_events(fd, 0) pauses without spinning, even after
     CHECK(log.events.size() == 1);
     CHECK_FALSE(h.loop->set_events(p.w + 100, evloop::kReadable));  // not watched
     CHECK(h.loop->unwatch(p.r));
-  }
+  });
 }
 
 TEST_CASE("native watcher: unwatch stops it and the loop is done") {
-  for (evloop::Backend kind : kBackends) {
-    TestHeap h(kind);
-    REQUIRE(h.loop);
-    std::string backend = h.loop->backend_name();
-    CAPTURE(backend);
+  with_each_backend([](TestHeap& h) {
     Pipe p;
     WatchLog log;
     REQUIRE(h.loop->watch(p.r, evloop::kReadable, on_fd, &log));
@@ -228,15 +166,11 @@ TEST_CASE("native watcher: unwatch stops it and the loop is done") {
     CHECK(h.loop->unwatch(p.r));
     CHECK_FALSE(h.loop->unwatch(-1));
     CHECK_FALSE(h.loop->unwatch(100000));
-  }
+  });
 }
 
 TEST_CASE("native watcher: unwatch from inside its own callback") {
-  for (evloop::Backend kind : kBackends) {
-    TestHeap h(kind);
-    REQUIRE(h.loop);
-    std::string backend = h.loop->backend_name();
-    CAPTURE(backend);
+  with_each_backend([](TestHeap& h) {
     Pipe p;
     WatchLog log;
     log.unwatch_on_hangup = true;
@@ -248,15 +182,11 @@ TEST_CASE("native watcher: unwatch from inside its own callback") {
     CHECK(log.unwatch_result);
     CHECK(h.loop->run() == 0);
     CHECK(log.events.size() == 1);
-  }
+  });
 }
 
 TEST_CASE("native watcher: a hang-up is reported and repeats until handled") {
-  for (evloop::Backend kind : kBackends) {
-    TestHeap h(kind);
-    REQUIRE(h.loop);
-    std::string backend = h.loop->backend_name();
-    CAPTURE(backend);
+  with_each_backend([](TestHeap& h) {
     Pipe p;
     WatchLog log;
     REQUIRE(h.loop->watch(p.r, evloop::kReadable, on_fd, &log));
@@ -268,15 +198,11 @@ TEST_CASE("native watcher: a hang-up is reported and repeats until handled") {
     CHECK((log.events[1].revents & evloop::kHangup) != 0);
     CHECK(h.loop->stats().watched_fds == 1);  // a hang-up does not remove the watcher
     CHECK(h.loop->unwatch(p.r));
-  }
+  });
 }
 
 TEST_CASE("native watcher: an fd in error is removed before its callback runs") {
-  for (evloop::Backend kind : kBackends) {
-    TestHeap h(kind);
-    REQUIRE(h.loop);
-    std::string backend = h.loop->backend_name();
-    CAPTURE(backend);
+  with_each_backend([](TestHeap& h) {
     Pipe p;
     WatchLog log;
     log.unwatch_on_hangup = true;  // unwatch() inside the callback must find nothing
@@ -289,7 +215,7 @@ TEST_CASE("native watcher: an fd in error is removed before its callback runs") 
     CHECK(h.loop->stats().watched_fds == 0);
     CHECK(h.loop->run_once(0) == false);
     CHECK(log.events.size() == 1);
-  }
+  });
 }
 
 TEST_CASE("native watcher: an fd closed under its watcher does not make the loop spin") {
@@ -414,7 +340,7 @@ void run_swap(evloop::Backend kind, bool unwatch_first) {
 
 TEST_CASE("native watcher: an fd number reused within one round does not get the stale event") {
   for (evloop::Backend kind : kBackends) {
-    std::string backend = kind == evloop::Backend::Epoll ? "epoll" : "poll";
+    std::string backend = backend_name(kind);
     CAPTURE(backend);
     run_swap(kind, true);
   }
@@ -424,18 +350,14 @@ TEST_CASE("native watcher: an fd closed without unwatch and reused in the same r
   // The same as above, but the callback closes the old fd without unwatch()
   // and then calls watch() on the reused number.
   for (evloop::Backend kind : kBackends) {
-    std::string backend = kind == evloop::Backend::Epoll ? "epoll" : "poll";
+    std::string backend = backend_name(kind);
     CAPTURE(backend);
     run_swap(kind, false);
   }
 }
 
 TEST_CASE("native watcher: a closed fd cannot be watched (EBADF)") {
-  for (evloop::Backend kind : kBackends) {
-    TestHeap h(kind);
-    REQUIRE(h.loop);
-    std::string backend = h.loop->backend_name();
-    CAPTURE(backend);
+  with_each_backend([](TestHeap& h) {
     int fd;
     {
       Pipe p;
@@ -454,19 +376,13 @@ TEST_CASE("native watcher: a closed fd cannot be watched (EBADF)") {
     if (paused_ok) h.loop->unwatch(fd);
     CHECK_FALSE(h.loop->watch(-1, evloop::kReadable, on_fd, &log));
     CHECK_FALSE(h.loop->alive());
-  }
+  });
 }
 
 TEST_CASE("native watcher: a regular file is always ready") {
-  for (evloop::Backend kind : kBackends) {
-    TestHeap h(kind);
-    REQUIRE(h.loop);
-    std::string backend = h.loop->backend_name();
-    CAPTURE(backend);
-    std::string path = temp_file_path();
-    int fd = mkstemp(&path[0]);
+  with_each_backend([](TestHeap& h) {
+    int fd = open_unlinked_temp_file();
     REQUIRE(fd >= 0);
-    unlink(path.c_str());
     WatchLog log;
     log.drain = false;
     REQUIRE(h.loop->watch(fd, evloop::kReadable, on_fd, &log));
@@ -485,15 +401,11 @@ TEST_CASE("native watcher: a regular file is always ready") {
     CHECK_FALSE(h.loop->run_once(0));
     CHECK(log.events.size() == 3);
     ::close(fd);
-  }
+  });
 }
 
 TEST_CASE("unref_fd: the watcher does not keep run() alive but still gets events") {
-  for (evloop::Backend kind : kBackends) {
-    TestHeap h(kind);
-    REQUIRE(h.loop);
-    std::string backend = h.loop->backend_name();
-    CAPTURE(backend);
+  with_each_backend([](TestHeap& h) {
     Pipe p;
     WatchLog log;
     CHECK_FALSE(h.loop->unref_fd(p.r));  // not watched
@@ -513,7 +425,7 @@ TEST_CASE("unref_fd: the watcher does not keep run() alive but still gets events
     CHECK(log.events[0].revents == evloop::kReadable);
     CHECK(h.loop->unwatch(p.r));
     CHECK_FALSE(h.loop->unref_fd(p.r));
-  }
+  });
 }
 
 namespace {
@@ -534,23 +446,21 @@ void zero_chain_tick(evloop::Loop& loop, evloop::TimerId, void* user) {
 TEST_CASE("zero-delay timer chains do not starve watchers (counted or unref'd)") {
   for (evloop::Backend kind : kBackends) {
     for (int unref = 0; unref < 2; unref++) {
-      TestHeap h(kind);
-      REQUIRE(h.loop);
-      std::string backend = h.loop->backend_name();
-      CAPTURE(backend);
-      CAPTURE(unref);
-      Pipe p;
-      WatchLog log;
-      ZeroChain z;
-      z.log = &log;
-      REQUIRE(h.loop->watch(p.r, evloop::kReadable, on_fd, &log));
-      if (unref) REQUIRE(h.loop->unref_fd(p.r));
-      REQUIRE(p.put());
-      REQUIRE(h.loop->add_timer(0, 0, zero_chain_tick, &z));
-      for (int i = 0; i < 10; i++) h.loop->run_once(0);
-      CHECK(log.events.size() == 1);  // served within the first few turns
-      CHECK(z.runs == 10);
-      CHECK(h.loop->unwatch(p.r));
+      with_heap(kind, [&](TestHeap& h) {
+        CAPTURE(unref);
+        Pipe p;
+        WatchLog log;
+        ZeroChain z;
+        z.log = &log;
+        REQUIRE(h.loop->watch(p.r, evloop::kReadable, on_fd, &log));
+        if (unref) REQUIRE(h.loop->unref_fd(p.r));
+        REQUIRE(p.put());
+        REQUIRE(h.loop->add_timer(0, 0, zero_chain_tick, &z));
+        for (int i = 0; i < 10; i++) h.loop->run_once(0);
+        CHECK(log.events.size() == 1);  // served within the first few turns
+        CHECK(z.runs == 10);
+        CHECK(h.loop->unwatch(p.r));
+      });
     }
   }
 }

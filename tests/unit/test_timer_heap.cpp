@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #define EVLOOP_INTERNALS
 #include "evloop.hpp"
+#include "support.hpp"
 
 #include <algorithm>
 #include <map>
@@ -12,19 +13,7 @@
 using evloop::detail::HeapEntry;
 using evloop::detail::Memory;
 using evloop::detail::TimerHeap;
-
-namespace {
-void* test_alloc(void*, size_t n) { return malloc(n); }
-void* test_realloc(void*, void* p, size_t n) { return realloc(p, n); }
-void test_free(void*, void* p) { free(p); }
-Memory test_memory() {
-  Memory m;
-  m.a = evloop::Allocator{test_alloc, test_realloc, test_free, nullptr};
-  m.ctx = nullptr;
-  m.bytes = 0;
-  return m;
-}
-}  // namespace
+using test_support::test_memory;
 
 TEST_CASE("timer heap pops in (deadline, creation) order against a model") {
   Memory m = test_memory();

@@ -6,19 +6,35 @@
 namespace evloop {
 namespace detail {
 
-/* native.wait(timeoutMs, out, pendingTimers, callbacksRun, errors) -> n:
- * one turn of the native core (I/O, native timers, tasks) waiting at most
- * timeoutMs (-1: no limit); writes n/2 (fd, revents) pairs into out. */
+/* native.wait(deadline, maxWait, out, pendingTimers, callbacksRun, errors) -> n:
+ * one turn of the native core (I/O, native timers, tasks) waiting until the
+ * JS loop's earliest deadline (ms on the loop clock; null: none) or at most
+ * maxWait ms (negative: no limit). Writes n/2 (fd, revents) pairs into out,
+ * then the clock after the turn at out[n]; returns -1 instead when the loop
+ * is exiting. Computing the timeout here saves the JS loop a native call
+ * to now() a turn, and the exit flag another. */
 inline duk_ret_t ecma_wait(duk_context* ctx) {
   LoopImpl* l = loop_of(ctx);
-  double t = duk_to_number(ctx, 0);
+  double t = -1;
+  if (duk_is_number(ctx, 0)) {
+    t = duk_get_number(ctx, 0) - static_cast<double>(l->clock_now()) / 1e6;
+    if (t < 0) t = 0;
+  }
+  double max_wait = duk_to_number(ctx, 1);
+  if (max_wait >= 0 && (t < 0 || max_wait < t)) t = max_wait;
   if (t != t) t = 0; /* NaN would be a bug in the JS loop: never block on it */
   int64_t wait_ns = t < 0 ? -1 : static_cast<int64_t>(t > 1e12 ? 1e18 : t * 1e6 + 0.999);
-  if (!duk_is_array(ctx, 1)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "native.wait: out must be an array");
-  l->ecma_timers = static_cast<size_t>(duk_to_number(ctx, 2));
-  l->counters.callbacks_run += static_cast<uint64_t>(duk_to_number(ctx, 3));
-  l->counters.errors += static_cast<uint64_t>(duk_to_number(ctx, 4));
-  duk_uarridx_t n = l->step(-1, wait_ns, 1);
+  if (!duk_is_array(ctx, 2)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "native.wait: out must be an array");
+  l->ecma_timers = static_cast<size_t>(duk_to_number(ctx, 3));
+  l->counters.callbacks_run += static_cast<uint64_t>(duk_to_number(ctx, 4));
+  l->counters.errors += static_cast<uint64_t>(duk_to_number(ctx, 5));
+  duk_uarridx_t n = l->step(-1, wait_ns, 2);
+  if (l->exiting) {
+    duk_push_int(ctx, -1);
+    return 1;
+  }
+  duk_push_number(ctx, static_cast<double>(l->clock_now()) / 1e6);
+  duk_put_prop_index(ctx, 2, n);
   duk_push_uint(ctx, n);
   return 1;
 }
@@ -26,40 +42,94 @@ inline duk_ret_t ecma_wait(duk_context* ctx) {
 inline duk_ret_t ecma_now(duk_context* ctx) { return js_now(ctx); }
 
 /* setTimeout / setInterval of the ECMAScript loop: a stateless native entry
- * that packs the extra arguments into an array and calls the JS startTimer
- * (cb, delay, args|null, repeat). Costs ~1.5k instructions against ~11k for
- * `arguments` in JS (callgrind, here). Magic 1: setInterval. */
+ * that does what needs no loop state, then calls the JS startTimer with the
+ * timer state as `this`: startTimer(cb, deadline). It checks the callback (a
+ * function, or a string for indirect eval), then converts the delay (the
+ * order of the C++ loop), reads the clock (deadline = now + delay, so a
+ * timer never fires before creation + delay) and, unless this is the common
+ * case (a function, no extra arguments, no repeat), passes a spec in place
+ * of the callback: [callback, interval (-1: none), args array or null,
+ * isString]. `arguments` in JS costs ~11k instructions a call, a native
+ * call ~2k, a property lookup by name from C ~360 (callgrind, here), so the
+ * function keeps one: its loop tag (EVLOOP_FN_LOOP, see tag_with_loop) holds
+ * the state array, which holds startTimer and the loop pointer. Destroying
+ * the loop deletes the tag, so the entry then finds no state and loop_of()
+ * throws; the stale pointer in the state array is never read again. Magic
+ * 1: setInterval. */
+#define EVLOOP_ECMA_STATE DUK_HIDDEN_SYMBOL("state") /* read only once untagged */
+#define EVLOOP_ECMA_STATE_START 6 /* state[6]: the JS startTimer */
+#define EVLOOP_ECMA_STATE_LOOP 7  /* state[7]: the LoopImpl pointer */
 inline duk_ret_t ecma_timer_entry(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
-  if (nargs < 2) duk_set_top(ctx, 2); /* missing cb / delay read as undefined */
+  bool interval = duk_get_current_magic(ctx) == 1;
+  bool is_string = duk_is_string(ctx, 0) != 0;
+  if (!is_string && !duk_is_function(ctx, 0))
+    return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: callback must be a function",
+                     interval ? "setInterval" : "setTimeout");
+  int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
   duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, DUK_HIDDEN_SYMBOL("start"));
-  duk_push_undefined(ctx);
-  duk_dup(ctx, 0);
-  duk_dup(ctx, 1);
-  if (nargs > 2) {
-    duk_push_array(ctx);
-    for (duk_idx_t i = 2; i < nargs; i++) {
-      duk_dup(ctx, i);
-      duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 2));
-    }
+  LoopImpl* l;
+  if (duk_get_prop_literal(ctx, -1, EVLOOP_FN_LOOP)) {
+    duk_get_prop_index(ctx, -1, EVLOOP_ECMA_STATE_LOOP); /* [ ... fn state loop ] */
+    l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
+    duk_pop(ctx);
   } else {
-    duk_push_null(ctx);
+    /* Untagged: the loop was destroyed. loop_of() throws unless the heap
+     * has a new loop; then, as always, the timer goes to this function's
+     * own (disposed) state, on the heap's clock. */
+    l = loop_of(ctx);
+    duk_pop(ctx);
+    duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_STATE);
   }
-  duk_push_boolean(ctx, duk_get_current_magic(ctx) == 1);
-  duk_call_method(ctx, 4); /* errors propagate to the script's call */
+  double deadline = static_cast<double>(l->clock_now()) / 1e6 + static_cast<double>(delay);
+  duk_get_prop_index(ctx, -1, EVLOOP_ECMA_STATE_START); /* [ ... fn state start ] */
+  duk_dup(ctx, -2);                                     /* [ ... fn state start state ] */
+  bool with_args = nargs > 2 && !is_string;
+  if (with_args || interval || is_string) {
+    duk_push_array(ctx);
+    duk_dup(ctx, 0);
+    duk_put_prop_index(ctx, -2, 0);
+    duk_push_number(ctx, interval ? static_cast<double>(delay) : -1.0);
+    duk_put_prop_index(ctx, -2, 1);
+    if (with_args) {
+      duk_push_array(ctx);
+      for (duk_idx_t i = 2; i < nargs; i++) {
+        duk_dup(ctx, i);
+        duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 2));
+      }
+    } else {
+      duk_push_null(ctx);
+    }
+    duk_put_prop_index(ctx, -2, 2);
+    duk_push_boolean(ctx, is_string);
+    duk_put_prop_index(ctx, -2, 3);
+  } else {
+    duk_dup(ctx, 0);
+  }
+  duk_push_number(ctx, deadline);
+  duk_call_method(ctx, 2); /* errors propagate to the script's call */
   return 1;
 }
 
-/* native.timerEntry(startTimer, repeat, name) -> the global function. */
+/* native.timerEntry(startTimer, state, repeat, name) -> the global function.
+ * Stores startTimer and the loop pointer into the state array and tags the
+ * function with it (see ecma_timer_entry). */
 inline duk_ret_t ecma_make_timer_entry(duk_context* ctx) {
-  duk_push_c_function(ctx, ecma_timer_entry, DUK_VARARGS);
-  duk_set_magic(ctx, -1, duk_to_boolean(ctx, 1) ? 1 : 0);
+  LoopImpl* l = loop_of(ctx);
   duk_dup(ctx, 0);
-  duk_put_prop_literal(ctx, -2, DUK_HIDDEN_SYMBOL("start"));
+  duk_put_prop_index(ctx, 1, EVLOOP_ECMA_STATE_START);
+  duk_push_pointer(ctx, l);
+  duk_put_prop_index(ctx, 1, EVLOOP_ECMA_STATE_LOOP);
+  duk_push_c_function(ctx, ecma_timer_entry, DUK_VARARGS);
+  duk_set_magic(ctx, -1, duk_to_boolean(ctx, 2) ? 1 : 0);
   duk_push_literal(ctx, "name");
-  duk_dup(ctx, 2);
+  duk_dup(ctx, 3);
   duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
+  duk_dup(ctx, 1);
+  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_STATE);
+  tag_with_loop(ctx, l); /* listed for untagging; the tag then holds the state */
+  duk_dup(ctx, 1);
+  duk_put_prop_literal(ctx, -2, EVLOOP_FN_LOOP);
   return 1;
 }
 
@@ -90,11 +160,6 @@ inline duk_ret_t ecma_report(duk_context* ctx) {
   return 0;
 }
 
-inline duk_ret_t ecma_exiting(duk_context* ctx) {
-  duk_push_boolean(ctx, loop_of(ctx)->exiting);
-  return 1;
-}
-
 inline duk_ret_t ecma_is_exit_signal(duk_context* ctx) {
   LoopImpl* l = loop_of(ctx);
   duk_push_boolean(ctx, l->exit_signal && duk_get_heapptr(ctx, 0) == l->exit_signal);
@@ -114,11 +179,11 @@ extern const char kEcmaLoopSource[];
 inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
   duk_context* ctx = l->ctx;
   static const duk_function_list_entry fns[] = {
-      {"wait", ecma_wait, 5},         {"now", ecma_now, 0},
+      {"wait", ecma_wait, 6},         {"now", ecma_now, 0},
       {"interest", ecma_interest, 3}, {"forget", ecma_forget, 1},
-      {"report", ecma_report, 1},     {"exiting", ecma_exiting, 0},
+      {"report", ecma_report, 1},
       {"requestExit", js_request_exit, 1}, {"isExitSignal", ecma_is_exit_signal, 1},
-      {"hasWork", ecma_has_work, 0},  {"timerEntry", ecma_make_timer_entry, 3},
+      {"hasWork", ecma_has_work, 0},  {"timerEntry", ecma_make_timer_entry, 4},
       {nullptr, nullptr, 0}};
   duk_push_literal(ctx, "evloop:ecma_loop.js");
   duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kEcmaLoopSource);

@@ -13,136 +13,167 @@
     var BIND_TIMERS = 1, BIND_EVENTLOOP = 2;
     var POLLIN = native.POLLIN, POLLPRI = native.POLLPRI, POLLOUT = native.POLLOUT;
     var POLLERR = native.POLLERR, POLLNVAL = native.POLLNVAL;
-    var SLOT_SPAN = 16777216;       /* 2^24: ids are generation * 2^24 + slot + 1 */
-    var GENERATION_LIMIT = 536870912;
 
     /* ---- Timers: a binary min-heap ordered by (deadline, seq) ----
-     * A timer is a small array, reused per slot; it knows its heap position,
-     * so clearTimeout is O(log n) with no search. Performance notes, from
-     * instruction counts of micro-benchmarks under callgrind here: an array
-     * of 9 costs about a third of an object with 9 properties to create;
-     * `arguments` costs ~11k instructions a call, so setTimeout itself is a
-     * thin native entry (native.timerEntry) that packs the extra arguments
-     * and calls startTimer, ~1.5k instructions; `undefined` is a global
-     * lookup in Duktape, so hot code uses `void 0`; hot functions copy outer
-     * variables into locals and inline comparisons (a call costs ~1k). */
-    var DEADLINE = 0, SEQ = 1, POS = 2, SLOT = 3, GEN = 4, FN = 5, ARGS = 6, INTERVAL = 7, IS_STRING = 8;
-    var heap = [];
+     * A timer is a small array, reused per slot: [deadline, seq, pos, id,
+     * fn]. fn is the callback in the common case (a function, no extra
+     * arguments, a timeout); otherwise a spec [callback, interval (-1: a
+     * timeout), args or null, isString], so the hot path tells them apart
+     * with one typeof. Its id is generation * 2^24 + slot + 1, kept whole; a
+     * freed timer has fn null (so its id no longer matches) and its pos
+     * field links the free list; reusing it moves the id to the next
+     * generation, so a stale id never matches again.
+     *
+     * pos is where the timer was last put in the heap; it is exact or below
+     * its place, never above: a timer moves without an update only when it
+     * goes up one level into the hole of a removal, and every other move
+     * (insert, sift up of the moved last timer, the parents a sift up moves
+     * down) writes pos. So clearTimeout finds the timer by id, then its place
+     * from pos by at most log n steps up to a parent: O(log n), no search;
+     * and removals, the hot path, save a write per level.
+     *
+     * The heap is 1-based: heap[0] is the number of timers, heap[1] the
+     * earliest, the children of i are 2i and 2i + 1. An empty heap has a
+     * sentinel at heap[1] that is never due. The state shared by the hot
+     * functions is one array, `state`: [heap, sequence, free list, slots,
+     * exiting, round limit, startTimer, loop pointer, callbacks run and
+     * errors since the last native.wait, round, the fd event array,
+     * native.wait, native.now] (startTimer and the loop pointer are stored
+     * by native.timerEntry); setTimeout's native entry passes it as `this`,
+     * other hot code copies it into a local. The round limit is the last
+     * sequence the current round may run, -1 once the loop is exiting.
+     *
+     * Performance notes, from instruction counts under callgrind here: a
+     * variable of an outer function is a scope lookup (~350 instructions),
+     * `a[i]` ~150 (Duktape copies the base to a temporary first), a local
+     * ~40, `x >> 1` or `x % 2` ~350 (fmod), a JS call ~600, a native call
+     * ~2k, an array literal ~1.2k + 130 an element, a try block ~260;
+     * `undefined` is a global lookup, so `void 0`; `arguments` ~11k a call,
+     * so setTimeout is a native entry (native.timerEntry) that checks the
+     * callback, converts the delay, reads the clock and builds the spec
+     * when needed before it calls startTimer. Indexes are literal numbers: a named
+     * constant would be an outer variable. Hot paths inline their heap moves
+     * (a call costs about a level of the heap). */
+    var SENTINEL = [Infinity, Infinity, 1, 0, null];
+    var heap = [0, SENTINEL];
     var slots = [];
-    var freeSlots = [];
-    var freeCount = 0;
-    var sequence = 0;
-    var nativeNow = native.now;
+    var ready = [];
+    var state = [heap, 0, null, slots, false, -1, null, null, 0, 0, 0, ready, native.wait, native.now];
+    var EXITING = 4, LIMIT = 5, CALLBACKS = 8, ERRORS = 9, ROUND = 10;
 
-    /* Moves t up from pos (a hole) to its place. Indexes are literal numbers
-     * (see the names above): a named constant would be a variable lookup. */
-    function siftUp(pos, t) {
-        var h = heap, d = t[0 /* DEADLINE */], q = t[1 /* SEQ */];
-        while (pos > 0) {
-            var parent = (pos - 1) >> 1;
-            var p = h[parent];
-            var pd = p[0];
+    /* Takes the timer at pos out of the heap (n timers before): the hole
+     * goes down to a leaf by the smaller child, one comparison a level, then
+     * the last timer moves up from there (bottom-up deletion). The parent of
+     * index i (> 1) is floor(i / 2): i / 2 - 0.25 + 2^52 rounds to it exactly
+     * (no fmod, unlike i % 2). */
+    function removeAt(h, pos) {
+        var n = h[0], last = h[n], child, c, r, cd, rd, d, q, parent, p, pd;
+        h[0] = n - 1;
+        if (pos === n) {   /* it was the last one */
+            if (n === 1) { h[1] = SENTINEL; }
+            return;
+        }
+        n--;
+        child = pos + pos;
+        while (child < n) {
+            c = h[child];
+            r = h[child + 1];
+            cd = c[0];
+            rd = r[0];
+            if (rd < cd) { c = r; child++; }
+            else if (rd === cd) { if (r[1] < c[1]) { c = r; child++; } }
+            h[pos] = c;
+            pos = child;
+            child += child;
+        }
+        if (child === n) {
+            h[pos] = h[child];
+            pos = child;
+        }
+        d = last[0];
+        q = last[1];
+        while (pos > 1) {
+            parent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;
+            p = h[parent];
+            pd = p[0];
             if (pd < d || (pd === d && p[1] < q)) { break; }
             h[pos] = p;
-            p[2 /* POS */] = pos;
+            p[2] = pos;
+            pos = parent;
+        }
+        h[pos] = last;
+        last[2] = pos;
+    }
+
+    /* setTimeout / setInterval, through the native entry: `this` is the
+     * state; cb is a function or a string; deadline = clock + delay (the
+     * delay under the HTML and Node.js rules); cb is the callback or a spec
+     * (see above). Returns the
+     * id. */
+    function startTimer(cb, deadline) {
+        var S = this, t = S[2], id, h, pos, parent, p;
+        if (t) {
+            S[2] = t[2];
+            id = t[3];
+            id = id > 9007199237963776 /* 2^53 - 2^24: the last generation */ ? id - 9007199237963776 : id + 16777216;
+            t[3] = id;
+            t[0] = deadline;
+            t[1] = S[1] = S[1] + 1;
+            t[4] = cb;
+        } else {
+            h = S[3];
+            id = h.length;
+            if (id >= 16777216) { throw new RangeError('too many timers'); }
+            t = [deadline, S[1] = S[1] + 1, 0, id + 1, cb];
+            h[id] = t;
+            id += 1;
+        }
+        /* Sift up. The newest timer has the highest seq, so it stays below
+         * a parent with the same deadline. */
+        h = S[0];
+        pos = h[0] + 1;
+        h[0] = pos;
+        while (pos > 1) {
+            parent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;
+            p = h[parent];
+            if (p[0] <= deadline) { break; }
+            h[pos] = p;
+            p[2] = pos;
             pos = parent;
         }
         h[pos] = t;
         t[2] = pos;
-    }
-    /* Moves t down from pos (a hole) to its place. */
-    function siftDown(pos, t) {
-        var h = heap, n = h.length, d = t[0], q = t[1];
-        for (;;) {
-            var child = 2 * pos + 1;
-            if (child >= n) { break; }
-            var c = h[child], cd = c[0];
-            if (child + 1 < n) {
-                var r = h[child + 1], rd = r[0];
-                if (rd < cd || (rd === cd && r[1] < c[1])) { child++; c = r; cd = rd; }
-            }
-            if (d < cd || (d === cd && q < c[1])) { break; }
-            h[pos] = c;
-            c[2] = pos;
-            pos = child;
-        }
-        h[pos] = t;
-        t[2] = pos;
-    }
-    /* Takes t out of the heap. */
-    function unschedule(t) {
-        var h = heap;
-        var last = h[h.length - 1];
-        h.length--;
-        var pos = t[POS];
-        t[POS] = -1;
-        if (last === t) { return; }
-        if (pos > 0) {
-            var p = h[(pos - 1) >> 1];
-            if (last[0] < p[0] || (last[0] === p[0] && last[1] < p[1])) {
-                siftUp(pos, last);
-                return;
-            }
-        }
-        siftDown(pos, last);
-    }
-    /* Frees t's slot; the new generation makes its id stale. */
-    function release(t) {
-        t[5 /* FN */] = null;
-        t[6 /* ARGS */] = null;
-        t[4 /* GEN */] = (t[4] + 1) % GENERATION_LIMIT;
-        freeSlots[freeCount++] = t[3 /* SLOT */];
-    }
-
-    /* HTML and Node.js delay rules: ToNumber; NaN, negative, below 1 -> 0;
-     * above 2^31-1 -> 1; fractions truncated. */
-    function startTimer(cb, delay, args, repeat) {
-        var isString = typeof cb === 'string';
-        if (!isString && typeof cb !== 'function') {
-            throw new TypeError((repeat ? 'setInterval' : 'setTimeout') + ': callback must be a function');
-        }
-        var ms = +delay;
-        if (!(ms >= 1)) { ms = 0; }
-        else if (ms > 2147483647) { ms = 1; }
-        else { ms = ms | 0; }
-        var t;
-        if (freeCount > 0) {
-            t = slots[freeSlots[--freeCount]];
-        } else {
-            var slot = slots.length;
-            if (slot >= SLOT_SPAN) { throw new RangeError('too many timers'); }
-            t = [0, 0, -1, slot, 0, null, null, -1, false];
-            slots[slot] = t;
-        }
-        t[0 /* DEADLINE */] = nativeNow() + ms;
-        t[1 /* SEQ */] = ++sequence;
-        t[5 /* FN */] = cb;
-        t[6 /* ARGS */] = isString ? null : args;
-        t[7 /* INTERVAL */] = repeat ? ms : -1;
-        t[8 /* IS_STRING */] = isString;
-        siftUp(heap.length, t);
-        return t[4 /* GEN */] * SLOT_SPAN + t[3 /* SLOT */] + 1;
+        return id;
     }
 
     /* Never throws; either function clears either kind of timer. */
     function clearTimer(id) {
         if (typeof id !== 'number' || !(id >= 1) || id % 1 !== 0) { return; }
-        var slot = (id - 1) % SLOT_SPAN;
-        var t = slots[slot];
-        if (t && t[4 /* GEN */] === (id - 1 - slot) / SLOT_SPAN && t[5 /* FN */] !== null) {
-            if (t[2 /* POS */] >= 0) { unschedule(t); }
-            release(t);
+        var t = slots[(id - 1) % 16777216];
+        if (t && t[3] === id && t[4] !== null) {
+            /* Live, so in the heap: take it out, then free it. */
+            var S = state, h = S[0], pos = t[2];
+            while (h[pos] !== t) {   /* at most log n parents up; see the notes */
+                if (pos <= 1) { return; }   /* never: the invariant holds */
+                pos = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;
+            }
+            removeAt(h, pos);
+            t[4] = null;
+            t[2] = S[2];
+            S[2] = t;
         }
     }
 
     /* ---- Errors and exit ---- */
-    var exiting = false;
-    var callbacksRun = 0, errorCount = 0;
     var eventLoop = null;
 
+    function setExiting() {
+        state[EXITING] = true;
+        state[LIMIT] = -1;
+    }
     function handleError(e) {
-        if (native.isExitSignal(e)) { exiting = true; return; }
-        errorCount++;
+        if (native.isExitSignal(e)) { setExiting(); return; }
+        state[ERRORS]++;
         var handler = null;
         try {
             handler = eventLoop ? eventLoop.onerror : null;
@@ -151,48 +182,139 @@
                 return;
             }
         } catch (e2) {
-            if (native.isExitSignal(e2)) { exiting = true; return; }
+            if (native.isExitSignal(e2)) { setExiting(); return; }
             e = e2;
         }
         native.report(e);
     }
 
     var indirectEval = eval;
-    var nowMs = 0;
-    /* Runs the timers due now that existed when the round began; a timer
-     * created by a callback waits for the next turn, so zero-delay chains
-     * cannot starve I/O. Intervals are rescheduled before their callback on
-     * the grid deadline + k * interval, skipping missed ticks (no bursts). */
-    function runTimers() {
-        var h = heap;
-        var now = nowMs = nativeNow();
-        var limit = sequence;
-        while (h.length && !exiting) {
-            var t = h[0];
-            if (t[0 /* DEADLINE */] > now || t[1 /* SEQ */] > limit) { break; }
-            var fn = t[5 /* FN */], args = t[6 /* ARGS */], interval = t[7 /* INTERVAL */];
-            var isString = t[8 /* IS_STRING */];
-            if (interval >= 0) {
-                var next = t[0] + interval;
-                if (next <= now) {
-                    next = interval ? t[0] + interval * (Math.floor((now - t[0]) / interval) + 1) : now;
-                }
-                t[0] = next;
-                t[1] = ++sequence;
-                siftDown(0, t);
-            } else {
-                /* Pop the root, then free the slot. */
-                var last = h[h.length - 1];
-                h.length--;
-                t[2 /* POS */] = -1;
-                if (last !== t) { siftDown(0, last); }
-                release(t);
-            }
-            callbacksRun++;
+    /* Runs the timers due at `now` that existed when the round began; a
+     * timer created by a callback waits for the next turn, so zero-delay
+     * chains cannot starve I/O. Intervals are rescheduled before their
+     * callback on the grid deadline + k * interval, skipping missed ticks
+     * (no bursts). A timeout is freed before its callback runs. Returns how
+     * many callbacks ran. One try block serves the callbacks until one
+     * throws (a try costs as much as a call). */
+    function runTimers(S, now) {
+        var h = S[0], ran = 0;
+        var t, fn, n, pos, child, c, r, cd, rd, last, d, args, interval;
+        S[5 /* LIMIT */] = S[1];
+        for (;;) {
             try {
-                if (isString) { indirectEval(fn); }
-                else if (args === null) { fn(); }
-                else { fn.apply(void 0, args); }
+                for (;;) {
+                    t = h[1];
+                    if (t[0] > now || t[1] > S[5 /* LIMIT */]) { break; }
+                    fn = t[4];
+                    ran += 1;
+                    if (typeof fn === 'function') {
+                        /* The common case: a plain timeout. Pop the root (as
+                         * removeAt, inlined, the hole and its child index
+                         * swapping roles each level), free the timer, run
+                         * it. */
+                        n = h[0] - 1;
+                        last = h[n + 1];
+                        h[0] = n;
+                        if (n > 0) {
+                            pos = 1;
+                            child = 2;
+                            for (;;) {
+                                if (child >= n) { break; }
+                                c = h[child];
+                                r = h[child + 1];
+                                cd = c[0];
+                                rd = r[0];
+                                if (rd < cd) { c = r; child += 1; }
+                                else if (rd === cd) { if (r[1] < c[1]) { c = r; child += 1; } }
+                                h[pos] = c;
+                                pos = child + child;   /* now child is the hole */
+                                if (pos >= n) { d = pos; pos = child; child = d; break; }
+                                c = h[pos];
+                                r = h[pos + 1];
+                                cd = c[0];
+                                rd = r[0];
+                                if (rd < cd) { c = r; pos += 1; }
+                                else if (rd === cd) { if (r[1] < c[1]) { c = r; pos += 1; } }
+                                h[child] = c;
+                                child = pos + pos;     /* pos is the hole again */
+                            }
+                            if (child === n) {
+                                c = h[child];
+                                h[pos] = c;
+                                pos = child;
+                            }
+                            /* The last timer goes into the hole, then up
+                             * while it is earlier than its parent: that
+                             * parent is c, moved up last, unless the hole
+                             * never moved (pos 1). */
+                            d = last[0];
+                            if (pos > 1) {
+                                cd = c[0];
+                                if (d < cd || (d === cd && last[1] < c[1])) {
+                                    do {
+                                        h[pos] = c;
+                                        c[2] = pos;
+                                        pos = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;
+                                        if (pos === 1) { break; }
+                                        c = h[(pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496];
+                                        cd = c[0];
+                                    } while (d < cd || (d === cd && last[1] < c[1]));
+                                }
+                            }
+                            h[pos] = last;
+                            last[2] = pos;
+                        } else {
+                            h[1] = SENTINEL;
+                        }
+                        t[4] = null;
+                        t[2] = S[2];
+                        S[2] = t;
+                        fn();
+                        continue;
+                    }
+                    /* fn is a spec: [callback, interval, args, isString] */
+                    interval = fn[1];
+                    args = fn[2];
+                    if (interval < 0) {
+                        removeAt(h, 1);
+                        t[4] = null;
+                        t[2] = S[2];
+                        S[2] = t;
+                    } else {
+                        /* Reschedule, then sift down from the root; the new
+                         * seq is the highest, so it goes below equal
+                         * deadlines. */
+                        d = t[0];
+                        var next = d + interval;
+                        if (next <= now) {
+                            next = interval ? d + interval * (Math.floor((now - d) / interval) + 1) : now;
+                        }
+                        t[0] = next;
+                        t[1] = S[1] = S[1] + 1;
+                        n = h[0];
+                        pos = 1;
+                        for (;;) {
+                            child = pos + pos;
+                            if (child > n) { break; }
+                            c = h[child];
+                            cd = c[0];
+                            if (child < n) {
+                                r = h[child + 1];
+                                rd = r[0];
+                                if (rd < cd || (rd === cd && r[1] < c[1])) { child++; c = r; cd = rd; }
+                            }
+                            if (next < cd) { break; }
+                            h[pos] = c;
+                            pos = child;
+                        }
+                        h[pos] = t;
+                        t[2] = pos;
+                    }
+                    if (args !== null) { fn[0].apply(void 0, args); }
+                    else if (fn[3]) { indirectEval(fn[0]); }
+                    else { fn = fn[0]; fn(); }
+                }
+                return ran;
             } catch (e) {
                 handleError(e);
             }
@@ -201,7 +323,6 @@
 
     /* ---- Fd watchers: a table indexed by fd ---- */
     var watchers = [];
-    var round = 0;
 
     function requireFd(fd, name) {
         if (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {
@@ -225,10 +346,10 @@
          * reused number, so this round's events are not for it. */
         native.interest(fd, events, cb !== void 0);   /* throws an Error with code on failure */
         if (!w) {
-            watchers[fd] = { cb: cb, added: round };
+            watchers[fd] = { cb: cb, added: state[ROUND] };
         } else if (cb !== void 0) {
             w.cb = cb;
-            w.added = round;
+            w.added = state[ROUND];
         }
     }
     function unwatch(fd) {
@@ -241,11 +362,11 @@
     }
     function dispatchFd(fd, revents) {
         var w = watchers[fd];
-        if (!w || w.added === round) { return; }   /* gone, or replaced in this round */
+        if (!w || w.added === state[ROUND]) { return; }   /* gone, or replaced in this round */
         if (revents & (POLLERR | POLLNVAL)) {
             watchers[fd] = void 0;   /* native side already stopped watching */
         }
-        callbacksRun++;
+        state[CALLBACKS]++;
         try {
             w.cb(fd, revents);
         } catch (e) {
@@ -254,39 +375,53 @@
     }
 
     /* ---- The loop ---- */
-    var ready = [];
     function alive() {
-        return !exiting && (heap.length > 0 || native.hasWork());
+        return !state[EXITING] && (heap[0] > 0 || native.hasWork());
+    }
+    /* One turn, all in locals (S is the state):
+     * native.wait(deadline|null, maxWait, out, ...) computes the timeout
+     * from the earliest deadline itself, returns -1 when the loop is
+     * exiting, else the number of fd values written to out, followed by the
+     * clock after the turn (used when no fd callback ran since). Returns
+     * whether the loop is alive. */
+    function turn(S, maxWait) {
+        var h = S[0], pending = h[0], ready = S[11], wait = S[12];
+        if (S[4 /* EXITING */]) { return false; }
+        var n = wait(pending > 0 ? h[1][0 /* deadline */] : null, maxWait, ready, pending, S[8], S[9]);
+        S[8 /* CALLBACKS */] = 0;
+        S[9 /* ERRORS */] = 0;
+        S[10 /* ROUND */] += 1;
+        if (n < 0) {
+            setExiting();
+            return false;
+        }
+        var now = ready[n];
+        if (n > 0) {
+            for (var i = 0; i < n && !S[4]; i += 2) {
+                dispatchFd(ready[i], ready[i + 1]);
+            }
+            now = S[13 /* native.now */]();
+        }
+        if (!S[4]) { S[8] += runTimers(S, now); }
+        return !S[4] && (h[0] > 0 || native.hasWork());
     }
     function runOnce(maxWait) {
-        if (exiting) { return false; }
-        var timeout = -1;
-        if (heap.length) {
-            timeout = heap[0][0 /* DEADLINE */] - nativeNow();
-            if (timeout < 0) { timeout = 0; }
-        }
-        if (maxWait >= 0 && (timeout < 0 || maxWait < timeout)) { timeout = maxWait; }
-        var n = native.wait(timeout, ready, heap.length, callbacksRun, errorCount);
-        callbacksRun = 0;
-        errorCount = 0;
-        exiting = exiting || native.exiting();
-        round++;
-        for (var i = 0; i < n && !exiting; i += 2) {
-            dispatchFd(ready[i], ready[i + 1]);
-        }
-        if (!exiting) { runTimers(); }
-        return alive();
+        return turn(state, maxWait);
     }
     function run() {
-        while (alive() && runOnce(-1)) { /* each turn waits in native.wait */ }
-        native.wait(0, ready, heap.length, callbacksRun, errorCount);   /* hand over the last counts */
+        var S = state, step = turn;
+        if (alive()) {
+            while (step(S, -1)) { /* each turn waits in native.wait */ }
+        }
+        native.wait(null, 0, ready, heap[0], S[8], S[9]);   /* hand over the last counts */
         return false;
     }
     function dispose() {
-        heap.length = 0;
+        heap.length = 2;
+        heap[0] = 0;
+        heap[1] = SENTINEL;
         slots.length = 0;
-        freeSlots.length = 0;
-        freeCount = 0;
+        state[2 /* free list */] = null;
         for (var fd = 0; fd < watchers.length; fd++) {
             if (watchers[fd]) { native.forget(fd); }
         }
@@ -295,7 +430,7 @@
         return false;
     }
     function requestExit(code) {
-        exiting = true;
+        setExiting();
         native.requestExit(typeof code === 'number' ? code : 0);
     }
     function now() {
@@ -306,8 +441,8 @@
         Object.defineProperty(global, name, { value: value, writable: true, configurable: true, enumerable: false });
     }
     if (bindings & BIND_TIMERS) {
-        define('setTimeout', native.timerEntry(startTimer, false, 'setTimeout'));
-        define('setInterval', native.timerEntry(startTimer, true, 'setInterval'));
+        define('setTimeout', native.timerEntry(startTimer, state, false, 'setTimeout'));
+        define('setInterval', native.timerEntry(startTimer, state, true, 'setInterval'));
         define('clearTimeout', clearTimer);
         define('clearInterval', clearTimer);
     }
@@ -317,7 +452,7 @@
         define('requestEventLoopExit', requestExit);
     }
     function pending() {
-        return heap.length;
+        return heap[0];
     }
     return { run: run, runOnce: runOnce, alive: alive, dispose: dispose, pending: pending };
 })

@@ -1253,7 +1253,7 @@ struct LoopImpl : Loop {
 
   /* ---- one turn ---- */
   bool has_work() {
-    return timers.pending() || user_watchers || tasks_pending() || ecma_timers;
+    return timers.pending() || user_watchers || tasks_pending();
   }
   /* How long the backend may block, in ns; -1: no limit. `ecma_wait_ns` is the
    * ECMAScript loop's own next deadline (-1: none). */
@@ -1268,14 +1268,23 @@ struct LoopImpl : Loop {
     if (ecma_wait_ns >= 0 && (wait < 0 || ecma_wait_ns < wait)) wait = ecma_wait_ns;
     return wait;
   }
+  /* The kernel timeout for a wait of wait_ns (-1: no limit). A virtual clock
+   * (Clock::idle) never blocks on a finite wait: the kernel is only polled and,
+   * when nothing was ready, idle_if_virtual() moves the clock instead. */
+  int kernel_timeout_ms(int64_t wait_ns) {
+    if (wait_ns < 0) return -1;
+    return clock.idle ? 0 : wait_ms_ceil(wait_ns);
+  }
+  void idle_if_virtual(int64_t wait_ns) {
+    if (clock.idle && wait_ns > 0) clock.idle(clock.user, wait_ns);
+  }
   /* Waits in the backend and dispatches what is ready. ECMAScript watchers'
    * events go to the array at `ecma_out` (fd, revents pairs); returns how
    * many pairs were written. */
   duk_uarridx_t poll_io(int64_t wait_ns, duk_idx_t ecma_out) {
     duk_uarridx_t written = 0;
     if (wait_ns == 0 && all_watchers == 0 && timer_fd < 0) return 0; /* nothing to ask the kernel */
-    bool virtual_idle = clock.idle != nullptr && wait_ns != 0;
-    int timeout = virtual_idle && wait_ns > 0 ? 0 : (wait_ns < 0 ? -1 : wait_ms_ceil(wait_ns));
+    int timeout = kernel_timeout_ms(wait_ns);
     int n;
     for (;;) {
       int64_t before = clock_now();
@@ -1288,7 +1297,7 @@ struct LoopImpl : Loop {
       }
     }
     if (n <= 0) {
-      if (virtual_idle && wait_ns > 0) clock.idle(clock.user, wait_ns);
+      idle_if_virtual(wait_ns);
       return 0;
     }
     round++;
@@ -1977,13 +1986,12 @@ inline duk_ret_t js_poll(duk_context* ctx) {
     duk_pop_3(ctx);
   }
   duk_pop(ctx);
-  bool virtual_idle = l->clock.idle != nullptr && timeout_ns != 0;
-  int timeout = virtual_idle && timeout_ns > 0 ? 0 : (timeout_ns < 0 ? -1 : wait_ms_ceil(timeout_ns));
+  int timeout = l->kernel_timeout_ms(timeout_ns);
   int rc;
   do rc = ::poll(fds, n, timeout);
   while (rc < 0 && errno == EINTR && timeout == 0);
   if (rc < 0 && errno != EINTR) return throw_system_error(ctx, errno, "poll", nullptr);
-  if (rc <= 0 && virtual_idle && timeout_ns > 0) l->clock.idle(l->clock.user, timeout_ns);
+  if (rc <= 0) l->idle_if_virtual(timeout_ns);
   duk_push_array(ctx); /* [ set t buf result ] */
   duk_uarridx_t changed = 0;
   for (duk_uarridx_t i = 0; i < n; i++) {
@@ -2242,7 +2250,6 @@ inline duk_ret_t ecma_wait(duk_context* ctx) {
   return 1;
 }
 
-inline duk_ret_t ecma_now(duk_context* ctx) { return js_now(ctx); }
 
 /* setTimeout / setInterval of the ECMAScript loop: a stateless native entry
  * that does what needs no loop state, then calls the JS startTimer with the
@@ -2382,7 +2389,7 @@ extern const char kEcmaLoopSource[];
 inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
   duk_context* ctx = l->ctx;
   static const duk_function_list_entry fns[] = {
-      {"wait", ecma_wait, 6},         {"now", ecma_now, 0},
+      {"wait", ecma_wait, 6},         {"now", js_now, 0},
       {"interest", ecma_interest, 3}, {"forget", ecma_forget, 1},
       {"report", ecma_report, 1},
       {"requestExit", js_request_exit, 1}, {"isExitSignal", ecma_is_exit_signal, 1},

@@ -37,13 +37,12 @@ inline duk_ret_t js_poll(duk_context* ctx) {
     duk_pop_3(ctx);
   }
   duk_pop(ctx);
-  bool virtual_idle = l->clock.idle != nullptr && timeout_ns != 0;
-  int timeout = virtual_idle && timeout_ns > 0 ? 0 : (timeout_ns < 0 ? -1 : wait_ms_ceil(timeout_ns));
+  int timeout = l->kernel_timeout_ms(timeout_ns);
   int rc;
   do rc = ::poll(fds, n, timeout);
   while (rc < 0 && errno == EINTR && timeout == 0);
   if (rc < 0 && errno != EINTR) return throw_system_error(ctx, errno, "poll", nullptr);
-  if (rc <= 0 && virtual_idle && timeout_ns > 0) l->clock.idle(l->clock.user, timeout_ns);
+  if (rc <= 0) l->idle_if_virtual(timeout_ns);
   duk_push_array(ctx); /* [ set t buf result ] */
   duk_uarridx_t changed = 0;
   for (duk_uarridx_t i = 0; i < n; i++) {

@@ -39,7 +39,6 @@ inline duk_ret_t ecma_wait(duk_context* ctx) {
   return 1;
 }
 
-inline duk_ret_t ecma_now(duk_context* ctx) { return js_now(ctx); }
 
 /* setTimeout / setInterval of the ECMAScript loop: a stateless native entry
  * that does what needs no loop state, then calls the JS startTimer with the
@@ -179,7 +178,7 @@ extern const char kEcmaLoopSource[];
 inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
   duk_context* ctx = l->ctx;
   static const duk_function_list_entry fns[] = {
-      {"wait", ecma_wait, 6},         {"now", ecma_now, 0},
+      {"wait", ecma_wait, 6},         {"now", js_now, 0},
       {"interest", ecma_interest, 3}, {"forget", ecma_forget, 1},
       {"report", ecma_report, 1},
       {"requestExit", js_request_exit, 1}, {"isExitSignal", ecma_is_exit_signal, 1},

@@ -321,7 +321,7 @@ struct LoopImpl : Loop {
 
   /* ---- one turn ---- */
   bool has_work() {
-    return timers.pending() || user_watchers || tasks_pending() || ecma_timers;
+    return timers.pending() || user_watchers || tasks_pending();
   }
   /* How long the backend may block, in ns; -1: no limit. `ecma_wait_ns` is the
    * ECMAScript loop's own next deadline (-1: none). */
@@ -336,14 +336,23 @@ struct LoopImpl : Loop {
     if (ecma_wait_ns >= 0 && (wait < 0 || ecma_wait_ns < wait)) wait = ecma_wait_ns;
     return wait;
   }
+  /* The kernel timeout for a wait of wait_ns (-1: no limit). A virtual clock
+   * (Clock::idle) never blocks on a finite wait: the kernel is only polled and,
+   * when nothing was ready, idle_if_virtual() moves the clock instead. */
+  int kernel_timeout_ms(int64_t wait_ns) {
+    if (wait_ns < 0) return -1;
+    return clock.idle ? 0 : wait_ms_ceil(wait_ns);
+  }
+  void idle_if_virtual(int64_t wait_ns) {
+    if (clock.idle && wait_ns > 0) clock.idle(clock.user, wait_ns);
+  }
   /* Waits in the backend and dispatches what is ready. ECMAScript watchers'
    * events go to the array at `ecma_out` (fd, revents pairs); returns how
    * many pairs were written. */
   duk_uarridx_t poll_io(int64_t wait_ns, duk_idx_t ecma_out) {
     duk_uarridx_t written = 0;
     if (wait_ns == 0 && all_watchers == 0 && timer_fd < 0) return 0; /* nothing to ask the kernel */
-    bool virtual_idle = clock.idle != nullptr && wait_ns != 0;
-    int timeout = virtual_idle && wait_ns > 0 ? 0 : (wait_ns < 0 ? -1 : wait_ms_ceil(wait_ns));
+    int timeout = kernel_timeout_ms(wait_ns);
     int n;
     for (;;) {
       int64_t before = clock_now();
@@ -356,7 +365,7 @@ struct LoopImpl : Loop {
       }
     }
     if (n <= 0) {
-      if (virtual_idle && wait_ns > 0) clock.idle(clock.user, wait_ns);
+      idle_if_virtual(wait_ns);
       return 0;
     }
     round++;

@@ -149,6 +149,18 @@
 #define EVLOOP_MAX_WAIT_MS 60000
 #endif
 
+/* Bytes per socket read: every read goes through one buffer of this size per
+ * loop (allocated on first use), then is copied into the Buffer JS receives. */
+#ifndef EVLOOP_READ_BUFFER_SIZE
+#define EVLOOP_READ_BUFFER_SIZE 65536
+#endif
+
+/* A socket's write queue above this many bytes: write() returns false and
+ * 'drain' follows (Node's highWaterMark). */
+#ifndef EVLOOP_HIGH_WATER_MARK
+#define EVLOOP_HIGH_WATER_MARK 16384
+#endif
+
 /* Thread-safe Loop::post()/wake(). Define EVLOOP_NO_THREADS on targets without
  * <atomic>; wake() then stays async-signal-safe but post() is single-threaded. */
 #ifndef EVLOOP_NO_THREADS
@@ -196,7 +208,9 @@ enum Binding : unsigned {
   kBindPoll = 4u,      /* Poll.poll and the POLL* constants */
   kBindFileIo = 8u,    /* FileIo.readfile, FileIo.writefile */
   kBindCli = 16u,      /* print, process (argv, env, exit): for command line tools */
-  kBindAll = 31u
+  kBindSocket = 32u,   /* Socket, EventLoop.server/connect/setReader/write/close (seed API) */
+  kBindNet = 64u,      /* net, EventEmitter (Node-style) */
+  kBindAll = 127u
 };
 
 typedef uint64_t TimerId; /* 0 is never a valid id */
@@ -943,7 +957,7 @@ inline duk_ret_t throw_system_error(duk_context* ctx, int err, const char* sysca
 namespace evloop {
 namespace detail {
 
-enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchInternal };
+enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchInternal, kWatchStream };
 
 struct Watcher {
   unsigned events;
@@ -960,6 +974,31 @@ struct Watcher {
 #define EVLOOP_STASH_WATCHERS DUK_HIDDEN_SYMBOL("evloop.watchers")
 #define EVLOOP_STASH_EXIT DUK_HIDDEN_SYMBOL("evloop.exit")
 #define EVLOOP_STASH_ECMA DUK_HIDDEN_SYMBOL("evloop.ecma")
+
+/* A byte stream or listener of the C++ loop's stream engine (stream.hpp):
+ * kept in Watcher::user of a kWatchStream watcher, its JS handler in
+ * watcher_callbacks[fd]. Queued bytes are a list of chunks in loop memory. */
+struct Chunk {
+  Chunk* next;
+  size_t len, off, cap; /* bytes [off, len) are still to be written */
+  /* the bytes follow */
+  char* bytes() { return reinterpret_cast<char*>(this + 1); }
+};
+enum StreamState : uint8_t { kStreamOpen, kStreamConnecting, kStreamListening };
+struct Stream {
+  int fd;
+  uint8_t state;
+  bool reading;   /* read interest wanted (off while paused or after EOF) */
+  bool ending;    /* end() asked: shut the write side down once flushed */
+  bool shut;      /* write side shut down */
+  bool stopped;   /* an error was reported: no more I/O */
+  bool eof;       /* the peer shut its write side down */
+  int pending_error; /* errno of a failed write, reported from the loop */
+  Chunk* head;
+  Chunk* tail;
+  size_t queued;
+  TimerId backoff; /* a listener's accept back-off timer (EMFILE) */
+};
 
 struct LoopImpl : Loop {
   duk_context* ctx;
@@ -997,6 +1036,10 @@ struct LoopImpl : Loop {
   const char* const* argv;
   /* ECMAScript loop: the figures it hands over at each wait, for stats(). */
   size_t ecma_timers;
+  /* Sockets: fds the loop created (closed by destroy) and the one read
+   * buffer every socket read goes through, allocated on first use. */
+  RawArray<uint8_t> owned_fds;
+  char* read_buffer;
   ReadyEvent ready[EVLOOP_MAX_EVENTS_PER_WAIT];
 
   int64_t clock_now() { return clock.now_ns(clock.user); }
@@ -1047,7 +1090,8 @@ struct LoopImpl : Loop {
     Watcher* w = watcher(fd);
     if (!w) return false;
     backend.remove(fd);
-    if (w->kind == kWatchJs && drop_js_callback) clear_js_watcher(fd);
+    if ((w->kind == kWatchJs && drop_js_callback) || w->kind == kWatchStream) clear_js_watcher(fd);
+    if (w->kind == kWatchStream) free_stream(static_cast<Stream*>(w->user));
     if (w->counted) user_watchers--;
     if (w->kind != kWatchInternal) all_watchers--;
     w->counted = false;
@@ -1055,6 +1099,28 @@ struct LoopImpl : Loop {
     w->events = 0;
     return true;
   }
+  void free_stream(Stream* s) {
+    if (s->backoff) {
+      uint32_t slot = timers.find(s->backoff);
+      if (slot != kNotInHeap) timers.free_slot(slot);
+    }
+    for (Chunk* c = s->head; c;) {
+      Chunk* next = c->next;
+      mem.free(c);
+      c = next;
+    }
+    mem.free(s);
+  }
+  /* fds the loop created: destroy() closes those still open. */
+  void own_fd(int fd) {
+    if (fd < 0 || !owned_fds.reserve(mem, static_cast<size_t>(fd) + 1)) return;
+    while (owned_fds.size <= static_cast<size_t>(fd)) owned_fds.data[owned_fds.size++] = 0;
+    owned_fds[fd] = 1;
+  }
+  void disown_fd(int fd) {
+    if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
+  }
+
   /* Drops the JS reference. Writing undefined into an existing array index
    * allocates nothing, so this cannot throw. */
   void clear_js_watcher(int fd) {
@@ -1313,6 +1379,10 @@ struct LoopImpl : Loop {
         copy.fn(*this, fd, revents, copy.user);
         continue;
       }
+      if (copy.kind == kWatchStream) { /* handles its own errors (SO_ERROR) */
+        copy.fn(*this, fd, revents, copy.user);
+        continue;
+      }
       if (copy.kind == kWatchJs) {
         duk_push_heapptr(ctx, watcher_callbacks);
         duk_get_prop_index(ctx, -1, static_cast<duk_uarridx_t>(fd));
@@ -1527,6 +1597,16 @@ inline void LoopImpl::release_everything() {
   close_fd(wake_read_fd);
   wake_write_fd = -1;
   close_fd(timer_fd);
+  for (size_t fd = 0; fd < watchers.size; fd++)
+    if (watchers[fd].kind == kWatchStream) {
+      free_stream(static_cast<Stream*>(watchers[fd].user));
+      watchers[fd].kind = kWatchNone;
+    }
+  for (size_t fd = 0; fd < owned_fds.size; fd++)
+    if (owned_fds[fd]) ::close(static_cast<int>(fd));
+  owned_fds.release(mem);
+  mem.free(read_buffer);
+  read_buffer = nullptr;
   backend.close(mem);
   timers.release(mem);
   watchers.release(mem);
@@ -1556,6 +1636,8 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->exit_user = options.on_process_exit_user;
   l->timers.init();
   l->watchers.init();
+  l->owned_fds.init();
+  l->read_buffer = nullptr;
   l->wake_read_fd = l->wake_write_fd = l->timer_fd = -1;
   l->tasks = nullptr;
   l->now = l->clock_now();
@@ -2429,11 +2511,1127 @@ const char kEcmaLoopSource[] =
 } /* namespace evloop */
 /* ======== End of src/ecma_loop.js ======== */
 
+/* ======== Begin file src/bind_socket.hpp ======== */
+/* Sockets, the native layer shared by both loops: address parsing and name
+ * resolution, Node-style network errors, the primitives the stream engines
+ * and net.js call (a hidden `native` object, never global), and the seed
+ * `Socket` global of Duktape's original example. Every fd made here is owned
+ * by the loop: destroy() closes those still open. */
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+namespace evloop {
+namespace detail {
+
+/* ---- errors ---- */
+
+/* errno for a code name ('ECONNREFUSED'), 0 when unknown. */
+inline int errno_from_name(const char* name) {
+  for (int e = 1; e < 256; e++)
+    if (strcmp(errno_name(e), name) == 0) return e;
+  return 0;
+}
+
+/* [ ... ] -> [ ... err ]: an Error shaped like Node's network errors:
+ * "connect ECONNREFUSED 127.0.0.1:9" with code, errno (negative), syscall,
+ * and address/port when given. */
+inline void push_net_error(duk_context* ctx, int err, const char* syscall, const char* address, int port) {
+  const char* code = errno_name(err);
+  if (address && port >= 0)
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s %s %s:%d", syscall, code, address, port);
+  else if (address)
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s %s %s", syscall, code, address);
+  else
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s %s", syscall, code);
+  duk_push_string(ctx, code);
+  duk_put_prop_literal(ctx, -2, "code");
+  duk_push_int(ctx, -err);
+  duk_put_prop_literal(ctx, -2, "errno");
+  duk_push_string(ctx, syscall);
+  duk_put_prop_literal(ctx, -2, "syscall");
+  if (address) {
+    duk_push_string(ctx, address);
+    duk_put_prop_literal(ctx, -2, "address");
+  }
+  if (port >= 0) {
+    duk_push_int(ctx, port);
+    duk_put_prop_literal(ctx, -2, "port");
+  }
+}
+inline duk_ret_t throw_net_error(duk_context* ctx, int err, const char* syscall, const char* address, int port) {
+  push_net_error(ctx, err, syscall, address, port);
+  return duk_throw(ctx);
+}
+
+/* ---- addresses ---- */
+
+struct SocketAddress {
+  sockaddr_storage storage;
+  socklen_t length;
+  sockaddr* get() { return reinterpret_cast<sockaddr*>(&storage); }
+};
+
+/* A port argument: an integer in 0..65535, else RangeError (as Node). */
+inline int require_port(duk_context* ctx, duk_idx_t idx, const char* fn) {
+  double v = duk_is_number(ctx, idx) ? duk_get_number(ctx, idx)
+             : duk_is_string(ctx, idx) && duk_get_length(ctx, idx) ? duk_to_number(ctx, idx) : -1;
+  if (!(v >= 0 && v <= 65535) || v != static_cast<double>(static_cast<int>(v)))
+    (void)duk_error(ctx, DUK_ERR_RANGE_ERROR, "%s: port must be an integer in 0..65535", fn);
+  return static_cast<int>(v);
+}
+
+/* A host argument: null/undefined/'' -> nullptr; else a string. */
+inline const char* optional_host(duk_context* ctx, duk_idx_t idx, const char* fn) {
+  if (duk_is_null_or_undefined(ctx, idx)) return nullptr;
+  if (!duk_is_string(ctx, idx)) (void)duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: host must be a string", fn);
+  const char* h = duk_get_string(ctx, idx);
+  return h[0] ? h : nullptr;
+}
+
+inline bool parse_numeric(const char* host, int port, SocketAddress* out) {
+  memset(out, 0, sizeof *out);
+  sockaddr_in* v4 = reinterpret_cast<sockaddr_in*>(&out->storage);
+  sockaddr_in6* v6 = reinterpret_cast<sockaddr_in6*>(&out->storage);
+  if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(static_cast<uint16_t>(port));
+    out->length = sizeof(sockaddr_in);
+    return true;
+  }
+  if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(static_cast<uint16_t>(port));
+    out->length = sizeof(sockaddr_in6);
+    return true;
+  }
+  return false;
+}
+
+/* Numeric addresses never call the resolver. A name goes through
+ * getaddrinfo, which may block (documented); IPv4 results are preferred, so
+ * 'localhost' means 127.0.0.1 as in Node.js before v17. Throws ENOTFOUND. */
+inline void resolve(duk_context* ctx, const char* host, int port, SocketAddress* out) {
+  if (parse_numeric(host, port, out)) return;
+  addrinfo hints;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_ADDRCONFIG;
+  addrinfo* list = nullptr;
+  int rc = getaddrinfo(host, nullptr, &hints, &list);
+  if (rc == EAI_ADDRFAMILY || rc == EAI_NONAME || rc == EAI_NODATA) { /* no configured address: try any */
+    hints.ai_flags = 0;
+    rc = getaddrinfo(host, nullptr, &hints, &list);
+  }
+  addrinfo* pick = nullptr;
+  for (addrinfo* a = rc == 0 ? list : nullptr; a; a = a->ai_next) {
+    if (a->ai_family == AF_INET) { pick = a; break; }
+    if (a->ai_family == AF_INET6 && !pick) pick = a;
+  }
+  if (pick) {
+    memset(out, 0, sizeof *out);
+    memcpy(&out->storage, pick->ai_addr, pick->ai_addrlen);
+    out->length = pick->ai_addrlen;
+    if (pick->ai_family == AF_INET) reinterpret_cast<sockaddr_in*>(&out->storage)->sin_port = htons(static_cast<uint16_t>(port));
+    else reinterpret_cast<sockaddr_in6*>(&out->storage)->sin6_port = htons(static_cast<uint16_t>(port));
+  }
+  if (list) freeaddrinfo(list);
+  if (pick) return;
+  duk_push_error_object(ctx, DUK_ERR_ERROR, "getaddrinfo ENOTFOUND %s", host);
+  duk_push_literal(ctx, "ENOTFOUND");
+  duk_put_prop_literal(ctx, -2, "code");
+  duk_push_literal(ctx, "getaddrinfo");
+  duk_put_prop_literal(ctx, -2, "syscall");
+  duk_push_string(ctx, host);
+  duk_put_prop_literal(ctx, -2, "hostname");
+  (void)duk_throw(ctx);
+}
+
+/* [ ... ] -> [ ... {address, family, port} ] */
+inline void push_address(duk_context* ctx, const sockaddr_storage* ss) {
+  char text[INET6_ADDRSTRLEN] = "";
+  int port = 0;
+  const char* family = "IPv4";
+  if (ss->ss_family == AF_INET6) {
+    const sockaddr_in6* v6 = reinterpret_cast<const sockaddr_in6*>(ss);
+    inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+    port = ntohs(v6->sin6_port);
+    family = "IPv6";
+  } else if (ss->ss_family == AF_INET) {
+    const sockaddr_in* v4 = reinterpret_cast<const sockaddr_in*>(ss);
+    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+    port = ntohs(v4->sin_port);
+  }
+  duk_push_object(ctx);
+  duk_push_string(ctx, text);
+  duk_put_prop_literal(ctx, -2, "address");
+  duk_push_string(ctx, family);
+  duk_put_prop_literal(ctx, -2, "family");
+  duk_push_int(ctx, port);
+  duk_put_prop_literal(ctx, -2, "port");
+}
+
+inline void set_nonblocking(int fd) {
+  int flags = fcntl(fd, F_GETFL);
+  if (flags >= 0 && !(flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+inline int new_socket(int family) {
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+  return ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+#else
+  int fd = ::socket(family, SOCK_STREAM, 0);
+  if (fd >= 0) set_nonblocking(fd);
+  return fd;
+#endif
+}
+
+inline int close_keep_errno(int fd) {
+  int saved = errno;
+  ::close(fd);
+  errno = saved;
+  return -1;
+}
+
+/* A listening socket, non-blocking. No host: all interfaces, '::' dual-stack
+ * with a fall back to 0.0.0.0 where IPv6 is missing. -1 with errno, and
+ * `syscall` naming the call that failed. */
+inline int open_listener(const SocketAddress& addr, int backlog, const char** syscall) {
+  *syscall = "socket";
+  int fd = new_socket(addr.storage.ss_family);
+  if (fd < 0) return -1;
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  *syscall = "bind";
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr.storage), addr.length) != 0) return close_keep_errno(fd);
+  *syscall = "listen";
+  if (::listen(fd, backlog) != 0) return close_keep_errno(fd);
+  return fd;
+}
+
+inline int listen_on(duk_context* ctx, LoopImpl* l, const char* host, int port, int backlog) {
+  SocketAddress addr;
+  const char* syscall = "listen";
+  int fd;
+  if (host) {
+    resolve(ctx, host, port, &addr);
+    fd = open_listener(addr, backlog, &syscall);
+  } else {
+    parse_numeric("::", port, &addr); /* dual-stack: IPV6_V6ONLY is off by default */
+    fd = open_listener(addr, backlog, &syscall);
+    if (fd < 0 && (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)) {
+      parse_numeric("0.0.0.0", port, &addr);
+      host = "0.0.0.0";
+      fd = open_listener(addr, backlog, &syscall);
+    }
+  }
+  if (fd < 0) {
+    /* Node: "listen EADDRINUSE: address already in use :::8000" */
+    int err = errno;
+    char where[INET6_ADDRSTRLEN + 8];
+    snprintf(where, sizeof where, "%s:%d", host ? host : "::", port);
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s %s: %s %s", strcmp(syscall, "bind") == 0 ? "listen" : syscall,
+                          errno_name(err), strerror(err), where);
+    duk_push_string(ctx, errno_name(err));
+    duk_put_prop_literal(ctx, -2, "code");
+    duk_push_int(ctx, -err);
+    duk_put_prop_literal(ctx, -2, "errno");
+    duk_push_literal(ctx, "listen");
+    duk_put_prop_literal(ctx, -2, "syscall");
+    duk_push_string(ctx, host ? host : "::");
+    duk_put_prop_literal(ctx, -2, "address");
+    duk_push_int(ctx, port);
+    duk_put_prop_literal(ctx, -2, "port");
+    (void)duk_throw(ctx);
+  }
+  l->own_fd(fd);
+  return fd;
+}
+
+/* Starts a non-blocking connect; the fd (connecting or connected). */
+inline int connect_to(duk_context* ctx, LoopImpl* l, const char* host, int port) {
+  SocketAddress addr;
+  resolve(ctx, host ? host : "localhost", port, &addr);
+  int fd = new_socket(addr.storage.ss_family);
+  if (fd < 0) return throw_net_error(ctx, errno, "socket", nullptr, -1);
+  int rc;
+  do rc = ::connect(fd, addr.get(), addr.length);
+  while (rc != 0 && errno == EINTR);
+  if (rc != 0 && errno != EINPROGRESS) {
+    int err = errno;
+    ::close(fd);
+    return throw_net_error(ctx, err, "connect", host ? host : "localhost", port);
+  }
+  l->own_fd(fd);
+  return fd;
+}
+
+/* ---- data ---- */
+
+/* The bytes of a write argument: a buffer as is; a string as UTF-8. Duktape
+ * keeps a non-BMP character written as a surrogate pair in CESU-8 form (two
+ * 3-byte sequences) and a lone surrogate as such; both are rewritten to
+ * valid UTF-8 (the pair as one 4-byte sequence, a lone one as U+FFFD) in a
+ * buffer pushed on the stack. Returns null for other types. */
+inline const char* bytes_of(duk_context* ctx, duk_idx_t idx, size_t* len) {
+  if (duk_is_string(ctx, idx)) {
+    const unsigned char* s = reinterpret_cast<const unsigned char*>(duk_get_lstring(ctx, idx, len));
+    size_t n = *len, i = 0;
+    while (i < n && !(s[i] == 0xED && i + 1 < n && s[i + 1] >= 0xA0)) i++;
+    if (i == n) return reinterpret_cast<const char*>(s); /* the common case: nothing to fix */
+    unsigned char* out = static_cast<unsigned char*>(duk_push_fixed_buffer(ctx, n)); /* never grows */
+    size_t o = 0;
+    for (i = 0; i < n;) {
+      if (s[i] == 0xED && i + 2 < n && s[i + 1] >= 0xA0) {
+        unsigned hi = ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu); /* low 12 bits of 0xD800.. */
+        if (s[i + 1] < 0xB0 && i + 5 < n && s[i + 3] == 0xED && s[i + 4] >= 0xB0) {
+          unsigned lo = ((s[i + 4] & 0x3Fu) << 6) | (s[i + 5] & 0x3Fu);
+          unsigned cp = 0x10000 + (((hi & 0x3FF) << 10) | (lo & 0x3FF));
+          out[o++] = static_cast<unsigned char>(0xF0 | (cp >> 18));
+          out[o++] = static_cast<unsigned char>(0x80 | ((cp >> 12) & 0x3F));
+          out[o++] = static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F));
+          out[o++] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
+          i += 6;
+        } else {
+          out[o++] = 0xEF, out[o++] = 0xBF, out[o++] = 0xBD;
+          i += 3;
+        }
+      } else {
+        out[o++] = s[i++];
+      }
+    }
+    *len = o;
+    return reinterpret_cast<const char*>(out);
+  }
+  void* p = duk_get_buffer_data(ctx, idx, len);
+  if (p || duk_is_buffer_data(ctx, idx)) return p ? static_cast<const char*>(p) : "";
+  return nullptr;
+}
+
+inline const char* require_bytes(duk_context* ctx, duk_idx_t idx, size_t* len, const char* fn) {
+  const char* p = bytes_of(ctx, idx, len);
+  if (!p) (void)duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: data must be a string or a buffer", fn);
+  return p;
+}
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* SO_NOSIGPIPE is set instead where it exists */
+#endif
+
+/* send() that never raises SIGPIPE; -1 with errno (EINTR retried). */
+inline ssize_t send_some(int fd, const char* p, size_t n) {
+  ssize_t rc;
+  do rc = ::send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+  while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
+inline char* read_buffer_of(LoopImpl* l) {
+  if (!l->read_buffer) l->read_buffer = static_cast<char*>(l->mem.alloc(EVLOOP_READ_BUFFER_SIZE));
+  return l->read_buffer;
+}
+
+/* [ ... ] -> [ ... Buffer ]: a fresh Node Buffer holding a copy of p[0..n). */
+inline void push_node_buffer(duk_context* ctx, const char* p, size_t n) {
+  void* d = duk_push_fixed_buffer(ctx, n);
+  if (n) memcpy(d, p, n);
+  duk_push_buffer_object(ctx, -1, 0, n, DUK_BUFOBJ_NODEJS_BUFFER);
+  duk_remove(ctx, -2);
+}
+
+/* One read into the loop's buffer: > 0 bytes, 0 at end of stream, -1 with
+ * errno (EAGAIN: nothing now). EINTR retried. */
+inline ssize_t read_some(LoopImpl* l, int fd) {
+  char* buf = read_buffer_of(l);
+  if (!buf) {
+    errno = ENOMEM;
+    return -1;
+  }
+  ssize_t rc;
+  do rc = ::read(fd, buf, EVLOOP_READ_BUFFER_SIZE);
+  while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
+/* accept() that leaves the new fd non-blocking and close-on-exec. */
+inline int accept_one(int fd, sockaddr_storage* ss) {
+  socklen_t len = sizeof *ss;
+  memset(ss, 0, sizeof *ss);
+  int c;
+#if defined(__linux__)
+  do c = ::accept4(fd, reinterpret_cast<sockaddr*>(ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  while (c < 0 && errno == EINTR);
+#else
+  do c = ::accept(fd, reinterpret_cast<sockaddr*>(ss), &len);
+  while (c < 0 && errno == EINTR);
+  if (c >= 0) set_nonblocking(c);
+#endif
+  return c;
+}
+
+inline int socket_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  return err;
+}
+
+/* ---- native.* primitives (hidden; see the contract in stream.hpp) ---- */
+
+inline duk_ret_t native_listen(duk_context* ctx) {
+  const char* host = optional_host(ctx, 0, "listen");
+  int port = require_port(ctx, 1, "listen");
+  int backlog = duk_is_number(ctx, 2) ? duk_get_int(ctx, 2) : 511;
+  if (backlog <= 0) backlog = 511;
+  duk_push_int(ctx, listen_on(ctx, loop_of(ctx), host, port, backlog));
+  return 1;
+}
+
+inline duk_ret_t native_connect(duk_context* ctx) {
+  const char* host = optional_host(ctx, 0, "connect");
+  int port = require_port(ctx, 1, "connect");
+  duk_push_int(ctx, connect_to(ctx, loop_of(ctx), host, port));
+  return 1;
+}
+
+/* native.accept(fd) -> [fd, address, port, family] | null (none pending) */
+inline duk_ret_t native_accept(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "accept");
+  LoopImpl* l = loop_of(ctx);
+  sockaddr_storage ss;
+  int c = accept_one(fd, &ss);
+  if (c < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return throw_net_error(ctx, errno, "accept", nullptr, -1);
+  }
+  l->own_fd(c);
+  duk_push_array(ctx);
+  duk_push_int(ctx, c);
+  duk_put_prop_index(ctx, -2, 0);
+  push_address(ctx, &ss); /* [ arr addr ] */
+  duk_get_prop_literal(ctx, -1, "address");
+  duk_put_prop_index(ctx, -3, 1);
+  duk_get_prop_literal(ctx, -1, "port");
+  duk_put_prop_index(ctx, -3, 2);
+  duk_get_prop_literal(ctx, -1, "family");
+  duk_put_prop_index(ctx, -3, 3);
+  duk_pop(ctx);
+  return 1;
+}
+
+/* native.read(fd) -> Buffer | null (end of stream) | undefined (EAGAIN) */
+inline duk_ret_t native_read(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "read");
+  LoopImpl* l = loop_of_function(ctx);
+  if (!l) l = loop_of(ctx);
+  ssize_t n = read_some(l, fd);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return throw_net_error(ctx, errno, "read", nullptr, -1);
+  }
+  if (n == 0) {
+    duk_push_null(ctx);
+    return 1;
+  }
+  push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
+  return 1;
+}
+
+/* native.write(fd, data, offset) -> bytes written (0: EAGAIN) */
+inline duk_ret_t native_write(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "write");
+  size_t len;
+  const char* p = require_bytes(ctx, 1, &len, "write");
+  double off = duk_is_number(ctx, 2) ? duk_get_number(ctx, 2) : 0;
+  if (!(off >= 0 && off <= static_cast<double>(len))) return duk_error(ctx, DUK_ERR_RANGE_ERROR, "write: offset out of range");
+  size_t o = static_cast<size_t>(off);
+  if (o == len) {
+    duk_push_int(ctx, 0);
+    return 1;
+  }
+  ssize_t n = send_some(fd, p + o, len - o);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) n = 0;
+    else return throw_net_error(ctx, errno, "write", nullptr, -1);
+  }
+  duk_push_number(ctx, static_cast<double>(n));
+  return 1;
+}
+
+inline duk_ret_t native_shutdown(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "shutdown");
+  if (::shutdown(fd, SHUT_WR) != 0 && errno != ENOTCONN) return throw_net_error(ctx, errno, "shutdown", nullptr, -1);
+  return 0;
+}
+
+/* Closes fd, also when it is a stream of the C++ loop's engine. */
+inline bool close_socket(LoopImpl* l, int fd) {
+  Watcher* w = l->watcher(fd);
+  if (w && (w->kind == kWatchStream || w->kind == kWatchJs)) l->remove_watcher(fd);
+  l->disown_fd(fd);
+  return ::close(fd) == 0 || errno == EINTR;
+}
+
+inline duk_ret_t native_close(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "close");
+  if (!close_socket(loop_of(ctx), fd)) return throw_net_error(ctx, errno, "close", nullptr, -1);
+  return 0;
+}
+
+/* native.soError(fd[, host, port]) -> null | Error */
+inline duk_ret_t native_so_error(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "soError");
+  int err = socket_error(fd);
+  if (!err) {
+    duk_push_null(ctx);
+    return 1;
+  }
+  push_net_error(ctx, err, "connect", duk_get_string(ctx, 1), duk_is_number(ctx, 2) ? duk_get_int(ctx, 2) : -1);
+  return 1;
+}
+
+inline duk_ret_t native_name(duk_context* ctx, bool peer) {
+  int fd = require_fd(ctx, 0, peer ? "peername" : "sockname");
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  memset(&ss, 0, sizeof ss);
+  int rc = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len)
+                : getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (rc != 0) {
+    duk_push_null(ctx);
+    return 1;
+  }
+  push_address(ctx, &ss);
+  return 1;
+}
+inline duk_ret_t native_sockname(duk_context* ctx) { return native_name(ctx, false); }
+inline duk_ret_t native_peername(duk_context* ctx) { return native_name(ctx, true); }
+
+inline duk_ret_t native_set_no_delay(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "setNoDelay");
+  int on = duk_is_undefined(ctx, 1) ? 1 : duk_to_boolean(ctx, 1);
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  return 0;
+}
+
+inline duk_ret_t native_set_keep_alive(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "setKeepAlive");
+  int on = duk_to_boolean(ctx, 1);
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+#ifdef TCP_KEEPIDLE
+  int idle = duk_is_number(ctx, 2) ? duk_get_int(ctx, 2) : 0;
+  if (on && idle > 0) setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+#endif
+  return 0;
+}
+
+/* native.error(code, syscall) -> Error{code, errno, syscall} */
+inline duk_ret_t native_error(duk_context* ctx) {
+  const char* code = duk_require_string(ctx, 0);
+  const char* syscall = duk_is_string(ctx, 1) ? duk_get_string(ctx, 1) : "write";
+  int err = errno_from_name(code);
+  if (!err) return duk_error(ctx, DUK_ERR_RANGE_ERROR, "error: unknown code %s", code);
+  push_net_error(ctx, err, syscall, nullptr, -1);
+  return 1;
+}
+
+/* [ ... ] -> [ ... native ]: the primitives object for the JS layers. The
+ * hot ones are tagged with the loop (see tag_with_loop). */
+inline void push_socket_natives(duk_context* ctx, LoopImpl* l) {
+  static const duk_function_list_entry fns[] = {
+      {"listen", native_listen, 3},     {"connect", native_connect, 2},
+      {"accept", native_accept, 1},     {"shutdown", native_shutdown, 1},
+      {"close", native_close, 1},       {"soError", native_so_error, 3},
+      {"sockname", native_sockname, 1}, {"peername", native_peername, 1},
+      {"setNoDelay", native_set_no_delay, 2}, {"setKeepAlive", native_set_keep_alive, 3},
+      {"error", native_error, 2},       {"write", native_write, 3},
+      {"now", js_now, 0},               {nullptr, nullptr, 0}};
+  duk_push_object(ctx);
+  duk_put_function_list(ctx, -1, fns);
+  duk_push_c_function(ctx, native_read, 1);
+  tag_with_loop(ctx, l);
+  duk_put_prop_literal(ctx, -2, "read");
+}
+
+/* ---- the seed Socket global (synchronous, as the original example) ---- */
+
+inline duk_ret_t socket_create_server(duk_context* ctx) {
+  const char* host = optional_host(ctx, 0, "Socket.createServerSocket");
+  int port = require_port(ctx, 1, "Socket.createServerSocket");
+  duk_push_int(ctx, listen_on(ctx, loop_of(ctx), host, port, 511));
+  return 1;
+}
+
+/* Socket.connect blocks until connected (as the original), then the fd is
+ * non-blocking. EventLoop.connect and net.connect never block. */
+inline duk_ret_t socket_connect(duk_context* ctx) {
+  const char* host = optional_host(ctx, 0, "Socket.connect");
+  int port = require_port(ctx, 1, "Socket.connect");
+  LoopImpl* l = loop_of(ctx);
+  int fd = connect_to(ctx, l, host, port);
+  pollfd p = {fd, POLLOUT, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+  int err = socket_error(fd);
+  if (err) {
+    close_socket(l, fd);
+    return throw_net_error(ctx, err, "connect", host ? host : "localhost", port);
+  }
+  duk_push_int(ctx, fd);
+  return 1;
+}
+
+inline duk_ret_t socket_accept(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "Socket.accept");
+  LoopImpl* l = loop_of(ctx);
+  sockaddr_storage ss;
+  int c = accept_one(fd, &ss);
+  if (c < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      duk_push_null(ctx);
+      return 1;
+    }
+    return throw_net_error(ctx, errno, "accept", nullptr, -1);
+  }
+  l->own_fd(c);
+  push_address(ctx, &ss); /* [ addr ] -> { fd, addr, port } */
+  duk_push_object(ctx);
+  duk_push_int(ctx, c);
+  duk_put_prop_literal(ctx, -2, "fd");
+  duk_get_prop_literal(ctx, -2, "address");
+  duk_put_prop_literal(ctx, -2, "addr");
+  duk_get_prop_literal(ctx, -2, "port");
+  duk_put_prop_literal(ctx, -2, "port");
+  return 1;
+}
+
+inline duk_ret_t socket_read(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "Socket.read");
+  LoopImpl* l = loop_of(ctx);
+  ssize_t n = read_some(l, fd);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      duk_push_null(ctx);
+      return 1;
+    }
+    return throw_net_error(ctx, errno, "read", nullptr, -1);
+  }
+  push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
+  return 1;
+}
+
+inline duk_ret_t socket_write(duk_context* ctx) {
+  require_fd(ctx, 0, "Socket.write");
+  duk_set_top(ctx, 2);
+  return native_write(ctx);
+}
+
+inline duk_ret_t socket_close(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "Socket.close");
+  if (!close_socket(loop_of(ctx), fd)) return throw_net_error(ctx, errno, "close", nullptr, -1);
+  return 0;
+}
+
+inline void install_socket_global(duk_context* ctx) {
+  static const duk_function_list_entry fns[] = {
+      {"createServerSocket", socket_create_server, 2}, {"connect", socket_connect, 2},
+      {"accept", socket_accept, 1}, {"read", socket_read, 1},
+      {"write", socket_write, 2},   {"close", socket_close, 1},
+      {nullptr, nullptr, 0}};
+  duk_push_global_object(ctx);
+  duk_push_object(ctx);
+  duk_put_function_list(ctx, -1, fns);
+  duk_put_prop_literal(ctx, -2, "Socket");
+  duk_pop(ctx);
+}
+
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/bind_socket.hpp ======== */
+
+/* ======== Begin file src/stream.hpp ======== */
+/* The C++ loop's stream engine: byte streams and listeners with their state
+ * in C++ (write queues in loop memory, flags in struct Stream), driven by the
+ * core's fd watchers. The ECMAScript loop has the same engine in JS
+ * (ecma_stream.js); net.js runs on either through this interface:
+ *
+ *   stream.open(fd, handler[, reading])  manage fd as a stream (or replace its
+ *        handler); reading (default true) turns read interest on.
+ *        handler(event, arg): 1 data (a fresh Buffer), 2 end of stream,
+ *        3 drain (the queue became empty), 4 error (the engine stops; the fd
+ *        stays open until close), 5 finish (after end(): flushed and shut
+ *        down), 6 connect result (null or an Error; reading is then off).
+ *   stream.connect(fd, handler)  fd from native.connect: wait, then event 6.
+ *   stream.listen(fd, onAccept(fd, address, port, family))
+ *   stream.write(fd, data) -> bytes queued after the call (0: all sent)
+ *   stream.end(fd), stream.pause(fd), stream.resume(fd)
+ *   stream.close(fd) -> true when fd was a stream (it is then closed)
+ *   stream.queued(fd) -> bytes queued
+ *
+ * No handler runs inside a stream call: a write error is kept and reported
+ * from the loop. Write interest is on only while something is queued. */
+
+namespace evloop {
+namespace detail {
+
+inline Stream* stream_of(LoopImpl* l, int fd) {
+  Watcher* w = l->watcher(fd);
+  return w && w->kind == kWatchStream ? static_cast<Stream*>(w->user) : nullptr;
+}
+
+inline unsigned stream_interest(const Stream* s) {
+  if (s->stopped) return 0;
+  if (s->state == kStreamListening) return s->backoff ? 0u : static_cast<unsigned>(kReadable);
+  if (s->state == kStreamConnecting) return kWritable;
+  unsigned e = s->reading ? static_cast<unsigned>(kReadable) : 0u;
+  if (s->head || s->pending_error || (s->ending && !s->shut)) e |= kWritable;
+  return e;
+}
+
+/* Tells the backend the interest the stream's state implies. A failed
+ * change (out of kernel memory) is kept as the stream's error. */
+inline void stream_update(LoopImpl* l, Stream* s) {
+  Watcher* w = l->watcher(s->fd);
+  unsigned e = stream_interest(s);
+  if (!w || w->events == e) return;
+  if (l->backend.modify(l->mem, s->fd, e)) w->events = e;
+  else if (!s->pending_error) s->pending_error = errno ? errno : ENOMEM;
+}
+
+/* Still the stream that was dispatched, after JS ran? A stream closed in a
+ * callback is freed; one opened since on the same fd number was added in
+ * this round (poll_io skips those, and so does this). */
+inline bool stream_still(LoopImpl* l, int fd, Stream* s) {
+  Watcher* w = l->watcher(fd);
+  return w && w->kind == kWatchStream && w->user == s && w->added_round != l->round;
+}
+
+/* [ ... ] -> [ ... handler undefined event ]; the caller may push an
+ * argument, then LoopImpl::call_js (a protected call) runs it. */
+inline void stream_begin(LoopImpl* l, int fd, int event) {
+  duk_context* ctx = l->ctx;
+  duk_push_heapptr(ctx, l->watcher_callbacks);
+  duk_get_prop_index(ctx, -1, static_cast<duk_uarridx_t>(fd));
+  duk_remove(ctx, -2);
+  duk_push_undefined(ctx);
+  duk_push_int(ctx, event);
+}
+
+inline void stream_fail(LoopImpl* l, int fd, Stream* s, int err, const char* syscall) {
+  s->stopped = true;
+  stream_update(l, s);
+  stream_begin(l, fd, 4);
+  push_net_error(l->ctx, err, syscall, nullptr, -1);
+  l->call_js(2);
+}
+
+inline void stream_read(LoopImpl* l, int fd, Stream* s) {
+  /* A read that fills the buffer may leave more: read again, a few times,
+   * for bulk transfers; the backend reports the rest next turn. */
+  for (int i = 0; i < 4; i++) {
+    ssize_t n = read_some(l, fd);
+    if (n > 0) {
+      stream_begin(l, fd, 1);
+      push_node_buffer(l->ctx, l->read_buffer, static_cast<size_t>(n));
+      l->call_js(2);
+      if (n < EVLOOP_READ_BUFFER_SIZE || !stream_still(l, fd, s) || !s->reading || s->stopped) return;
+      continue;
+    }
+    if (n == 0) {
+      s->eof = true;
+      s->reading = false;
+      stream_update(l, s);
+      stream_begin(l, fd, 2);
+      l->call_js(1);
+      return;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) stream_fail(l, fd, s, errno, "read");
+    return;
+  }
+}
+
+/* Writes what is queued (up to 64 chunks a call). Once the queue is empty:
+ * shuts the write side down when end() asked, then 'drain' and 'finish'. */
+inline void stream_flush(LoopImpl* l, int fd, Stream* s) {
+  bool had = s->head != nullptr;
+  while (s->head) {
+    iovec iov[64];
+    int count = 0;
+    size_t want = 0;
+    for (Chunk* c = s->head; c && count < 64; c = c->next, count++) {
+      iov[count].iov_base = c->bytes() + c->off;
+      iov[count].iov_len = c->len - c->off;
+      want += c->len - c->off;
+    }
+    msghdr m;
+    memset(&m, 0, sizeof m);
+    m.msg_iov = iov;
+    m.msg_iovlen = static_cast<size_t>(count);
+    ssize_t n;
+    do n = ::sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      stream_fail(l, fd, s, errno, "write");
+      return;
+    }
+    size_t left = static_cast<size_t>(n);
+    s->queued -= left;
+    while (left) {
+      Chunk* c = s->head;
+      size_t part = c->len - c->off;
+      if (left < part) {
+        c->off += left;
+        break;
+      }
+      left -= part;
+      s->head = c->next;
+      if (!s->head) s->tail = nullptr;
+      l->mem.free(c);
+    }
+    if (static_cast<size_t>(n) < want) break; /* the kernel is full */
+  }
+  if (s->head) return;
+  bool finish = false;
+  if (s->ending && !s->shut) {
+    ::shutdown(fd, SHUT_WR);
+    s->shut = true;
+    finish = true;
+  }
+  stream_update(l, s);
+  if (had) {
+    stream_begin(l, fd, 3);
+    l->call_js(1);
+    if (!stream_still(l, fd, s)) return;
+  }
+  if (finish) {
+    stream_begin(l, fd, 5);
+    l->call_js(1);
+  }
+}
+
+inline void stream_backoff_done(Loop& loop, TimerId, void* user) {
+  Stream* s = static_cast<Stream*>(user);
+  s->backoff = 0;
+  stream_update(impl(&loop), s);
+}
+
+/* [ ... ] -> [ ... address port family ] */
+inline void push_address_parts(duk_context* ctx, const sockaddr_storage* ss) {
+  push_address(ctx, ss);
+  duk_get_prop_literal(ctx, -1, "address");
+  duk_get_prop_literal(ctx, -2, "port");
+  duk_get_prop_literal(ctx, -3, "family");
+  duk_remove(ctx, -4);
+}
+
+inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
+  for (int i = 0; i < 64; i++) { /* bounded: other fds get their turn */
+    sockaddr_storage ss;
+    int c = accept_one(fd, &ss);
+    if (c < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        /* Out of fds: the pending connection stays in the backlog and the
+         * fd stays readable; stop asking for 100 ms instead of spinning. */
+        if (l->timers.prepare(l->mem)) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
+        stream_update(l, s);
+        return;
+      }
+      continue; /* ECONNABORTED and the like: that connection is gone */
+    }
+    l->own_fd(c);
+    stream_begin(l, fd, 0);
+    duk_pop(l->ctx); /* onAccept(fd, address, port, family): no event code */
+    duk_push_int(l->ctx, c);
+    push_address_parts(l->ctx, &ss);
+    l->call_js(4);
+    if (!stream_still(l, fd, s) || s->backoff) return;
+  }
+}
+
+inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
+  LoopImpl* l = impl(&loop);
+  Stream* s = static_cast<Stream*>(user);
+  if (s->stopped) return;
+  if (s->pending_error) {
+    int err = s->pending_error;
+    s->pending_error = 0;
+    stream_fail(l, fd, s, err, "write");
+    return;
+  }
+  if (s->state == kStreamListening) {
+    stream_accept(l, fd, s);
+    return;
+  }
+  if (s->state == kStreamConnecting) {
+    int err = socket_error(fd);
+    if (!err && !(revents & kWritable)) err = ECONNREFUSED; /* error or hang-up with no code */
+    if (err) s->stopped = true;
+    else s->state = kStreamOpen;
+    stream_update(l, s);
+    stream_begin(l, fd, 6);
+    if (err) push_net_error(l->ctx, err, "connect", nullptr, -1);
+    else duk_push_null(l->ctx);
+    l->call_js(2);
+    if (!err && stream_still(l, fd, s) && !s->stopped && (s->head || s->ending)) stream_flush(l, fd, s);
+    return;
+  }
+  if (s->reading && (revents & (kReadable | kHangup | kError))) {
+    stream_read(l, fd, s);
+    if (!stream_still(l, fd, s) || s->stopped) return;
+  }
+  if ((revents & (kWritable | kError | kHangup)) && (s->head || (s->ending && !s->shut))) stream_flush(l, fd, s);
+}
+
+/* ---- the JS side: stream.* ---- */
+
+inline LoopImpl* stream_loop(duk_context* ctx) {
+  LoopImpl* l = loop_of_function(ctx);
+  return l ? l : loop_of(ctx);
+}
+
+inline Stream* require_stream(duk_context* ctx, LoopImpl* l, int fd, const char* fn) {
+  Stream* s = stream_of(l, fd);
+  if (!s) (void)throw_system_error(ctx, EBADF, fn, nullptr);
+  return s;
+}
+
+/* Adds or updates the stream of fd with the handler at index 1. */
+inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, const char* fn) {
+  int fd = require_fd(ctx, 0, fn);
+  if (!duk_is_function(ctx, 1)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: handler must be a function", fn);
+  LoopImpl* l = stream_loop(ctx);
+  Watcher* w = l->watcher(fd);
+  if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
+  if (!l->ensure_watcher_slot(fd)) return throw_system_error(ctx, ENOMEM, fn, nullptr);
+  duk_push_heapptr(ctx, l->watcher_callbacks);
+  duk_dup(ctx, 1);
+  duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
+  duk_pop(ctx);
+  if (w) { /* a new handler for a stream: keep its queue */
+    Stream* s = static_cast<Stream*>(w->user);
+    if (state == kStreamOpen && s->state == kStreamOpen) s->reading = reading && !s->eof;
+    stream_update(l, s);
+    return 0;
+  }
+  Stream* s = static_cast<Stream*>(l->mem.alloc(sizeof(Stream)));
+  if (!s) {
+    l->clear_js_watcher(fd);
+    return throw_system_error(ctx, ENOMEM, fn, nullptr);
+  }
+  memset(s, 0, sizeof *s);
+  s->fd = fd;
+  s->state = state;
+  s->reading = reading;
+  if (!l->set_watcher(fd, stream_interest(s), kWatchStream, stream_io, s, false)) {
+    int err = errno;
+    l->mem.free(s);
+    l->clear_js_watcher(fd);
+    return throw_system_error(ctx, err, fn, nullptr);
+  }
+  return 0;
+}
+
+inline duk_ret_t js_stream_open(duk_context* ctx) {
+  return stream_start(ctx, kStreamOpen, duk_is_undefined(ctx, 2) || duk_to_boolean(ctx, 2), "stream.open");
+}
+inline duk_ret_t js_stream_connect(duk_context* ctx) {
+  return stream_start(ctx, kStreamConnecting, false, "stream.connect");
+}
+inline duk_ret_t js_stream_listen(duk_context* ctx) {
+  return stream_start(ctx, kStreamListening, false, "stream.listen");
+}
+
+inline duk_ret_t js_stream_write(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "stream.write");
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = require_stream(ctx, l, fd, "stream.write");
+  size_t len;
+  const char* p = require_bytes(ctx, 1, &len, "stream.write");
+  if (s->state == kStreamListening) return throw_system_error(ctx, ENOTCONN, "stream.write", nullptr);
+  if (len == 0 || s->stopped || s->ending) {
+    duk_push_number(ctx, static_cast<double>(s->queued));
+    return 1;
+  }
+  if (!s->head && s->state == kStreamOpen && !s->pending_error) {
+    ssize_t n = send_some(fd, p, len);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        s->pending_error = errno; /* reported from the loop, never from here */
+        stream_update(l, s);
+        duk_push_number(ctx, static_cast<double>(s->queued));
+        return 1;
+      }
+      n = 0;
+    }
+    p += n;
+    len -= static_cast<size_t>(n);
+  }
+  if (len) {
+    Chunk* t = s->tail;
+    if (t && t->cap - t->len >= len) { /* small writes share a chunk */
+      memcpy(t->bytes() + t->len, p, len);
+      t->len += len;
+    } else {
+      size_t cap = len < 4096 ? 4096 : len;
+      Chunk* c = static_cast<Chunk*>(l->mem.alloc(sizeof(Chunk) + cap));
+      if (!c) return throw_system_error(ctx, ENOMEM, "stream.write", nullptr);
+      c->next = nullptr;
+      c->len = len;
+      c->off = 0;
+      c->cap = cap;
+      memcpy(c->bytes(), p, len);
+      if (t) t->next = c;
+      else s->head = c;
+      s->tail = c;
+    }
+    s->queued += len;
+    stream_update(l, s);
+  }
+  duk_push_number(ctx, static_cast<double>(s->queued));
+  return 1;
+}
+
+inline duk_ret_t js_stream_end(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "stream.end");
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = require_stream(ctx, l, fd, "stream.end");
+  if (s->state != kStreamListening) {
+    s->ending = true; /* the shutdown happens from the loop, when flushed */
+    stream_update(l, s);
+  }
+  return 0;
+}
+
+inline duk_ret_t stream_set_reading(duk_context* ctx, bool on, const char* fn) {
+  int fd = require_fd(ctx, 0, fn);
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = require_stream(ctx, l, fd, fn);
+  if (s->state == kStreamListening) return 0;
+  s->reading = on && !s->eof;
+  stream_update(l, s);
+  return 0;
+}
+inline duk_ret_t js_stream_pause(duk_context* ctx) { return stream_set_reading(ctx, false, "stream.pause"); }
+inline duk_ret_t js_stream_resume(duk_context* ctx) { return stream_set_reading(ctx, true, "stream.resume"); }
+
+inline duk_ret_t js_stream_close(duk_context* ctx) {
+  if (!duk_is_number(ctx, 0)) {
+    duk_push_false(ctx);
+    return 1;
+  }
+  int fd = require_fd(ctx, 0, "stream.close");
+  LoopImpl* l = stream_loop(ctx);
+  if (!stream_of(l, fd)) {
+    duk_push_false(ctx);
+    return 1;
+  }
+  close_socket(l, fd);
+  duk_push_true(ctx);
+  return 1;
+}
+
+inline duk_ret_t js_stream_queued(duk_context* ctx) {
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
+  duk_push_number(ctx, s ? static_cast<double>(s->queued) : 0.0);
+  return 1;
+}
+
+/* [ ... ] -> [ ... stream ]: the C++ loop's engine object for net.js. Every
+ * function is tagged with the loop (one lookup instead of two a call). */
+inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
+  static const duk_function_list_entry fns[] = {
+      {"open", js_stream_open, 3},   {"connect", js_stream_connect, 2},
+      {"listen", js_stream_listen, 2}, {"write", js_stream_write, 2},
+      {"end", js_stream_end, 1},     {"pause", js_stream_pause, 1},
+      {"resume", js_stream_resume, 1}, {"close", js_stream_close, 1},
+      {"queued", js_stream_queued, 1}, {nullptr, nullptr, 0}};
+  duk_push_object(ctx);
+  for (const duk_function_list_entry* f = fns; f->key; f++) {
+    duk_push_c_function(ctx, f->value, f->nargs);
+    tag_with_loop(ctx, l);
+    duk_put_prop_string(ctx, -2, f->key);
+  }
+}
+
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/stream.hpp ======== */
+
+/* ======== Begin file src/ecma_stream.js ======== */
+namespace evloop {
+namespace detail {
+extern const char kEcmaStreamSource[];
+const char kEcmaStreamSource[] =
+    "(function (native, loop) { 'use strict'; return {}; })\n";
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/ecma_stream.js ======== */
+
+/* ======== Begin file src/net.js ======== */
+namespace evloop {
+namespace detail {
+extern const char kNetSource[];
+const char kNetSource[] =
+    "(function (native, stream, global, setTimeout, clearTimeout, bindings) { 'use strict'; })\n";
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/net.js ======== */
+
 /* ======== Begin file src/install.hpp ======== */
 /* Loop::install: registers the JS bindings a host asks for. */
 
 namespace evloop {
 namespace detail {
+
+extern const char kNetSource[];
+extern const char kEcmaStreamSource[];
+
+/* [ ] -> [ ]: the seed Socket global, then net.js over the stream engine of
+ * the loop's kind: C++ (stream.hpp) or, with the ECMAScript loop, JS
+ * (ecma_stream.js, given the loop's control.streamLoop). net.js gets the
+ * timer functions as they are now, so a script replacing them later cannot
+ * break it. Runs under duk_safe_call (see install_protected). */
+inline void install_sockets(LoopImpl* l, unsigned bindings) {
+  duk_context* ctx = l->ctx;
+  if (bindings & kBindSocket) install_socket_global(ctx);
+  duk_push_literal(ctx, "evloop:net.js");
+  duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kNetSource);
+  duk_call(ctx, 0);             /* [ net ] */
+  push_socket_natives(ctx, l); /* [ net native ] */
+  if (l->ecma) {
+    duk_push_heapptr(ctx, l->ecma);
+    duk_get_prop_literal(ctx, -1, "streamLoop");
+    duk_remove(ctx, -2);
+  } else {
+    duk_push_undefined(ctx); /* the C++ loop */
+  }
+  if (duk_is_object(ctx, -1)) { /* [ net native streamLoop ] */
+    duk_push_literal(ctx, "evloop:ecma_stream.js");
+    duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kEcmaStreamSource);
+    duk_call(ctx, 0);  /* [ net native streamLoop makeStream ] */
+    duk_dup(ctx, -3);
+    duk_dup(ctx, -3);
+    duk_call(ctx, 2);  /* [ net native streamLoop stream ] */
+    duk_remove(ctx, -2);
+  } else {
+    duk_pop(ctx);
+    push_native_stream(ctx, l);
+  }
+  duk_push_global_object(ctx); /* [ net native stream global ] */
+  duk_get_prop_literal(ctx, -1, "setTimeout");
+  duk_get_prop_literal(ctx, -2, "clearTimeout");
+  duk_push_uint(ctx, bindings);
+  duk_call(ctx, 6);
+  duk_pop(ctx);
+}
 
 struct InstallArgs {
   LoopImpl* loop;
@@ -2453,6 +3651,7 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
   if (b & kBindPoll) install_poll(ctx);
   if (b & kBindFileIo) install_fileio(ctx);
   if (b & kBindCli) install_cli(a->loop);
+  if (b & (kBindSocket | kBindNet)) install_sockets(a->loop, b);
   return 0;
 }
 

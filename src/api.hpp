@@ -28,7 +28,9 @@ enum Binding : unsigned {
   kBindPoll = 4u,      /* Poll.poll and the POLL* constants */
   kBindFileIo = 8u,    /* FileIo.readfile, FileIo.writefile */
   kBindCli = 16u,      /* print, process (argv, env, exit): for command line tools */
-  kBindAll = 31u
+  kBindSocket = 32u,   /* Socket, EventLoop.server/connect/setReader/write/close (seed API) */
+  kBindNet = 64u,      /* net, EventEmitter (Node-style) */
+  kBindAll = 127u
 };
 
 typedef uint64_t TimerId; /* 0 is never a valid id */

@@ -31,6 +31,18 @@
 #define EVLOOP_MAX_WAIT_MS 60000
 #endif
 
+/* Bytes per socket read: every read goes through one buffer of this size per
+ * loop (allocated on first use), then is copied into the Buffer JS receives. */
+#ifndef EVLOOP_READ_BUFFER_SIZE
+#define EVLOOP_READ_BUFFER_SIZE 65536
+#endif
+
+/* A socket's write queue above this many bytes: write() returns false and
+ * 'drain' follows (Node's highWaterMark). */
+#ifndef EVLOOP_HIGH_WATER_MARK
+#define EVLOOP_HIGH_WATER_MARK 16384
+#endif
+
 /* Thread-safe Loop::post()/wake(). Define EVLOOP_NO_THREADS on targets without
  * <atomic>; wake() then stays async-signal-safe but post() is single-threaded. */
 #ifndef EVLOOP_NO_THREADS

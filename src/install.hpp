@@ -3,6 +3,48 @@
 namespace evloop {
 namespace detail {
 
+extern const char kNetSource[];
+extern const char kEcmaStreamSource[];
+
+/* [ ] -> [ ]: the seed Socket global, then net.js over the stream engine of
+ * the loop's kind: C++ (stream.hpp) or, with the ECMAScript loop, JS
+ * (ecma_stream.js, given the loop's control.streamLoop). net.js gets the
+ * timer functions as they are now, so a script replacing them later cannot
+ * break it. Runs under duk_safe_call (see install_protected). */
+inline void install_sockets(LoopImpl* l, unsigned bindings) {
+  duk_context* ctx = l->ctx;
+  if (bindings & kBindSocket) install_socket_global(ctx);
+  duk_push_literal(ctx, "evloop:net.js");
+  duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kNetSource);
+  duk_call(ctx, 0);             /* [ net ] */
+  push_socket_natives(ctx, l); /* [ net native ] */
+  if (l->ecma) {
+    duk_push_heapptr(ctx, l->ecma);
+    duk_get_prop_literal(ctx, -1, "streamLoop");
+    duk_remove(ctx, -2);
+  } else {
+    duk_push_undefined(ctx); /* the C++ loop */
+  }
+  if (duk_is_object(ctx, -1)) { /* [ net native streamLoop ] */
+    duk_push_literal(ctx, "evloop:ecma_stream.js");
+    duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kEcmaStreamSource);
+    duk_call(ctx, 0);  /* [ net native streamLoop makeStream ] */
+    duk_dup(ctx, -3);
+    duk_dup(ctx, -3);
+    duk_call(ctx, 2);  /* [ net native streamLoop stream ] */
+    duk_remove(ctx, -2);
+  } else {
+    duk_pop(ctx);
+    push_native_stream(ctx, l);
+  }
+  duk_push_global_object(ctx); /* [ net native stream global ] */
+  duk_get_prop_literal(ctx, -1, "setTimeout");
+  duk_get_prop_literal(ctx, -2, "clearTimeout");
+  duk_push_uint(ctx, bindings);
+  duk_call(ctx, 6);
+  duk_pop(ctx);
+}
+
 struct InstallArgs {
   LoopImpl* loop;
   unsigned bindings;
@@ -21,6 +63,7 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
   if (b & kBindPoll) install_poll(ctx);
   if (b & kBindFileIo) install_fileio(ctx);
   if (b & kBindCli) install_cli(a->loop);
+  if (b & (kBindSocket | kBindNet)) install_sockets(a->loop, b);
   return 0;
 }
 

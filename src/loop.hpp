@@ -11,7 +11,7 @@
 namespace evloop {
 namespace detail {
 
-enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchInternal };
+enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchInternal, kWatchStream };
 
 struct Watcher {
   unsigned events;
@@ -28,6 +28,31 @@ struct Watcher {
 #define EVLOOP_STASH_WATCHERS DUK_HIDDEN_SYMBOL("evloop.watchers")
 #define EVLOOP_STASH_EXIT DUK_HIDDEN_SYMBOL("evloop.exit")
 #define EVLOOP_STASH_ECMA DUK_HIDDEN_SYMBOL("evloop.ecma")
+
+/* A byte stream or listener of the C++ loop's stream engine (stream.hpp):
+ * kept in Watcher::user of a kWatchStream watcher, its JS handler in
+ * watcher_callbacks[fd]. Queued bytes are a list of chunks in loop memory. */
+struct Chunk {
+  Chunk* next;
+  size_t len, off, cap; /* bytes [off, len) are still to be written */
+  /* the bytes follow */
+  char* bytes() { return reinterpret_cast<char*>(this + 1); }
+};
+enum StreamState : uint8_t { kStreamOpen, kStreamConnecting, kStreamListening };
+struct Stream {
+  int fd;
+  uint8_t state;
+  bool reading;   /* read interest wanted (off while paused or after EOF) */
+  bool ending;    /* end() asked: shut the write side down once flushed */
+  bool shut;      /* write side shut down */
+  bool stopped;   /* an error was reported: no more I/O */
+  bool eof;       /* the peer shut its write side down */
+  int pending_error; /* errno of a failed write, reported from the loop */
+  Chunk* head;
+  Chunk* tail;
+  size_t queued;
+  TimerId backoff; /* a listener's accept back-off timer (EMFILE) */
+};
 
 struct LoopImpl : Loop {
   duk_context* ctx;
@@ -65,6 +90,10 @@ struct LoopImpl : Loop {
   const char* const* argv;
   /* ECMAScript loop: the figures it hands over at each wait, for stats(). */
   size_t ecma_timers;
+  /* Sockets: fds the loop created (closed by destroy) and the one read
+   * buffer every socket read goes through, allocated on first use. */
+  RawArray<uint8_t> owned_fds;
+  char* read_buffer;
   ReadyEvent ready[EVLOOP_MAX_EVENTS_PER_WAIT];
 
   int64_t clock_now() { return clock.now_ns(clock.user); }
@@ -115,7 +144,8 @@ struct LoopImpl : Loop {
     Watcher* w = watcher(fd);
     if (!w) return false;
     backend.remove(fd);
-    if (w->kind == kWatchJs && drop_js_callback) clear_js_watcher(fd);
+    if ((w->kind == kWatchJs && drop_js_callback) || w->kind == kWatchStream) clear_js_watcher(fd);
+    if (w->kind == kWatchStream) free_stream(static_cast<Stream*>(w->user));
     if (w->counted) user_watchers--;
     if (w->kind != kWatchInternal) all_watchers--;
     w->counted = false;
@@ -123,6 +153,28 @@ struct LoopImpl : Loop {
     w->events = 0;
     return true;
   }
+  void free_stream(Stream* s) {
+    if (s->backoff) {
+      uint32_t slot = timers.find(s->backoff);
+      if (slot != kNotInHeap) timers.free_slot(slot);
+    }
+    for (Chunk* c = s->head; c;) {
+      Chunk* next = c->next;
+      mem.free(c);
+      c = next;
+    }
+    mem.free(s);
+  }
+  /* fds the loop created: destroy() closes those still open. */
+  void own_fd(int fd) {
+    if (fd < 0 || !owned_fds.reserve(mem, static_cast<size_t>(fd) + 1)) return;
+    while (owned_fds.size <= static_cast<size_t>(fd)) owned_fds.data[owned_fds.size++] = 0;
+    owned_fds[fd] = 1;
+  }
+  void disown_fd(int fd) {
+    if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
+  }
+
   /* Drops the JS reference. Writing undefined into an existing array index
    * allocates nothing, so this cannot throw. */
   void clear_js_watcher(int fd) {
@@ -381,6 +433,10 @@ struct LoopImpl : Loop {
         copy.fn(*this, fd, revents, copy.user);
         continue;
       }
+      if (copy.kind == kWatchStream) { /* handles its own errors (SO_ERROR) */
+        copy.fn(*this, fd, revents, copy.user);
+        continue;
+      }
       if (copy.kind == kWatchJs) {
         duk_push_heapptr(ctx, watcher_callbacks);
         duk_get_prop_index(ctx, -1, static_cast<duk_uarridx_t>(fd));
@@ -595,6 +651,16 @@ inline void LoopImpl::release_everything() {
   close_fd(wake_read_fd);
   wake_write_fd = -1;
   close_fd(timer_fd);
+  for (size_t fd = 0; fd < watchers.size; fd++)
+    if (watchers[fd].kind == kWatchStream) {
+      free_stream(static_cast<Stream*>(watchers[fd].user));
+      watchers[fd].kind = kWatchNone;
+    }
+  for (size_t fd = 0; fd < owned_fds.size; fd++)
+    if (owned_fds[fd]) ::close(static_cast<int>(fd));
+  owned_fds.release(mem);
+  mem.free(read_buffer);
+  read_buffer = nullptr;
   backend.close(mem);
   timers.release(mem);
   watchers.release(mem);
@@ -624,6 +690,8 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->exit_user = options.on_process_exit_user;
   l->timers.init();
   l->watchers.init();
+  l->owned_fds.init();
+  l->read_buffer = nullptr;
   l->wake_read_fd = l->wake_write_fd = l->timer_fd = -1;
   l->tasks = nullptr;
   l->now = l->clock_now();

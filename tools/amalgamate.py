@@ -29,6 +29,10 @@ IMPLEMENTATION = [
     ("raw", "bind_cli.hpp"),
     ("raw", "ecma_bridge.hpp"),
     ("js", "ecma_loop.js"),
+    ("raw", "bind_socket.hpp"),
+    ("raw", "stream.hpp"),
+    ("js", "ecma_stream.js"),
+    ("js", "net.js"),
     ("raw", "install.hpp"),
 ]
 PIECE = 4000  # characters of JS per literal piece; escaped, well under 16 KB
@@ -70,7 +74,8 @@ def c_literal(text):
 
 def js_part(name):
     src = read(name)
-    symbol = "kEcmaLoopSource"
+    # ecma_loop.js -> kEcmaLoopSource
+    symbol = "k" + "".join(w.capitalize() for w in name[:-3].split("_")) + "Source"
     lines = ["namespace evloop {", "namespace detail {", "extern const char %s[];" % symbol,
              "const char %s[] =" % symbol]
     for i in range(0, len(src), PIECE):

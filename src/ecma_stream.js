@@ -1,0 +1,1 @@
+(function (native, loop) { 'use strict'; return {}; })

@@ -1,0 +1,1 @@
+(function (native, stream, global, setTimeout, clearTimeout, bindings) { 'use strict'; })

@@ -1,0 +1,408 @@
+/* The C++ loop's stream engine: byte streams and listeners with their state
+ * in C++ (write queues in loop memory, flags in struct Stream), driven by the
+ * core's fd watchers. The ECMAScript loop has the same engine in JS
+ * (ecma_stream.js); net.js runs on either through this interface:
+ *
+ *   stream.open(fd, handler[, reading])  manage fd as a stream (or replace its
+ *        handler); reading (default true) turns read interest on.
+ *        handler(event, arg): 1 data (a fresh Buffer), 2 end of stream,
+ *        3 drain (the queue became empty), 4 error (the engine stops; the fd
+ *        stays open until close), 5 finish (after end(): flushed and shut
+ *        down), 6 connect result (null or an Error; reading is then off).
+ *   stream.connect(fd, handler)  fd from native.connect: wait, then event 6.
+ *   stream.listen(fd, onAccept(fd, address, port, family))
+ *   stream.write(fd, data) -> bytes queued after the call (0: all sent)
+ *   stream.end(fd), stream.pause(fd), stream.resume(fd)
+ *   stream.close(fd) -> true when fd was a stream (it is then closed)
+ *   stream.queued(fd) -> bytes queued
+ *
+ * No handler runs inside a stream call: a write error is kept and reported
+ * from the loop. Write interest is on only while something is queued. */
+
+namespace evloop {
+namespace detail {
+
+inline Stream* stream_of(LoopImpl* l, int fd) {
+  Watcher* w = l->watcher(fd);
+  return w && w->kind == kWatchStream ? static_cast<Stream*>(w->user) : nullptr;
+}
+
+inline unsigned stream_interest(const Stream* s) {
+  if (s->stopped) return 0;
+  if (s->state == kStreamListening) return s->backoff ? 0u : static_cast<unsigned>(kReadable);
+  if (s->state == kStreamConnecting) return kWritable;
+  unsigned e = s->reading ? static_cast<unsigned>(kReadable) : 0u;
+  if (s->head || s->pending_error || (s->ending && !s->shut)) e |= kWritable;
+  return e;
+}
+
+/* Tells the backend the interest the stream's state implies. A failed
+ * change (out of kernel memory) is kept as the stream's error. */
+inline void stream_update(LoopImpl* l, Stream* s) {
+  Watcher* w = l->watcher(s->fd);
+  unsigned e = stream_interest(s);
+  if (!w || w->events == e) return;
+  if (l->backend.modify(l->mem, s->fd, e)) w->events = e;
+  else if (!s->pending_error) s->pending_error = errno ? errno : ENOMEM;
+}
+
+/* Still the stream that was dispatched, after JS ran? A stream closed in a
+ * callback is freed; one opened since on the same fd number was added in
+ * this round (poll_io skips those, and so does this). */
+inline bool stream_still(LoopImpl* l, int fd, Stream* s) {
+  Watcher* w = l->watcher(fd);
+  return w && w->kind == kWatchStream && w->user == s && w->added_round != l->round;
+}
+
+/* [ ... ] -> [ ... handler undefined event ]; the caller may push an
+ * argument, then LoopImpl::call_js (a protected call) runs it. */
+inline void stream_begin(LoopImpl* l, int fd, int event) {
+  duk_context* ctx = l->ctx;
+  duk_push_heapptr(ctx, l->watcher_callbacks);
+  duk_get_prop_index(ctx, -1, static_cast<duk_uarridx_t>(fd));
+  duk_remove(ctx, -2);
+  duk_push_undefined(ctx);
+  duk_push_int(ctx, event);
+}
+
+inline void stream_fail(LoopImpl* l, int fd, Stream* s, int err, const char* syscall) {
+  s->stopped = true;
+  stream_update(l, s);
+  stream_begin(l, fd, 4);
+  push_net_error(l->ctx, err, syscall, nullptr, -1);
+  l->call_js(2);
+}
+
+inline void stream_read(LoopImpl* l, int fd, Stream* s) {
+  /* A read that fills the buffer may leave more: read again, a few times,
+   * for bulk transfers; the backend reports the rest next turn. */
+  for (int i = 0; i < 4; i++) {
+    ssize_t n = read_some(l, fd);
+    if (n > 0) {
+      stream_begin(l, fd, 1);
+      push_node_buffer(l->ctx, l->read_buffer, static_cast<size_t>(n));
+      l->call_js(2);
+      if (n < EVLOOP_READ_BUFFER_SIZE || !stream_still(l, fd, s) || !s->reading || s->stopped) return;
+      continue;
+    }
+    if (n == 0) {
+      s->eof = true;
+      s->reading = false;
+      stream_update(l, s);
+      stream_begin(l, fd, 2);
+      l->call_js(1);
+      return;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) stream_fail(l, fd, s, errno, "read");
+    return;
+  }
+}
+
+/* Writes what is queued (up to 64 chunks a call). Once the queue is empty:
+ * shuts the write side down when end() asked, then 'drain' and 'finish'. */
+inline void stream_flush(LoopImpl* l, int fd, Stream* s) {
+  bool had = s->head != nullptr;
+  while (s->head) {
+    iovec iov[64];
+    int count = 0;
+    size_t want = 0;
+    for (Chunk* c = s->head; c && count < 64; c = c->next, count++) {
+      iov[count].iov_base = c->bytes() + c->off;
+      iov[count].iov_len = c->len - c->off;
+      want += c->len - c->off;
+    }
+    msghdr m;
+    memset(&m, 0, sizeof m);
+    m.msg_iov = iov;
+    m.msg_iovlen = static_cast<size_t>(count);
+    ssize_t n;
+    do n = ::sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      stream_fail(l, fd, s, errno, "write");
+      return;
+    }
+    size_t left = static_cast<size_t>(n);
+    s->queued -= left;
+    while (left) {
+      Chunk* c = s->head;
+      size_t part = c->len - c->off;
+      if (left < part) {
+        c->off += left;
+        break;
+      }
+      left -= part;
+      s->head = c->next;
+      if (!s->head) s->tail = nullptr;
+      l->mem.free(c);
+    }
+    if (static_cast<size_t>(n) < want) break; /* the kernel is full */
+  }
+  if (s->head) return;
+  bool finish = false;
+  if (s->ending && !s->shut) {
+    ::shutdown(fd, SHUT_WR);
+    s->shut = true;
+    finish = true;
+  }
+  stream_update(l, s);
+  if (had) {
+    stream_begin(l, fd, 3);
+    l->call_js(1);
+    if (!stream_still(l, fd, s)) return;
+  }
+  if (finish) {
+    stream_begin(l, fd, 5);
+    l->call_js(1);
+  }
+}
+
+inline void stream_backoff_done(Loop& loop, TimerId, void* user) {
+  Stream* s = static_cast<Stream*>(user);
+  s->backoff = 0;
+  stream_update(impl(&loop), s);
+}
+
+/* [ ... ] -> [ ... address port family ] */
+inline void push_address_parts(duk_context* ctx, const sockaddr_storage* ss) {
+  push_address(ctx, ss);
+  duk_get_prop_literal(ctx, -1, "address");
+  duk_get_prop_literal(ctx, -2, "port");
+  duk_get_prop_literal(ctx, -3, "family");
+  duk_remove(ctx, -4);
+}
+
+inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
+  for (int i = 0; i < 64; i++) { /* bounded: other fds get their turn */
+    sockaddr_storage ss;
+    int c = accept_one(fd, &ss);
+    if (c < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        /* Out of fds: the pending connection stays in the backlog and the
+         * fd stays readable; stop asking for 100 ms instead of spinning. */
+        if (l->timers.prepare(l->mem)) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
+        stream_update(l, s);
+        return;
+      }
+      continue; /* ECONNABORTED and the like: that connection is gone */
+    }
+    l->own_fd(c);
+    stream_begin(l, fd, 0);
+    duk_pop(l->ctx); /* onAccept(fd, address, port, family): no event code */
+    duk_push_int(l->ctx, c);
+    push_address_parts(l->ctx, &ss);
+    l->call_js(4);
+    if (!stream_still(l, fd, s) || s->backoff) return;
+  }
+}
+
+inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
+  LoopImpl* l = impl(&loop);
+  Stream* s = static_cast<Stream*>(user);
+  if (s->stopped) return;
+  if (s->pending_error) {
+    int err = s->pending_error;
+    s->pending_error = 0;
+    stream_fail(l, fd, s, err, "write");
+    return;
+  }
+  if (s->state == kStreamListening) {
+    stream_accept(l, fd, s);
+    return;
+  }
+  if (s->state == kStreamConnecting) {
+    int err = socket_error(fd);
+    if (!err && !(revents & kWritable)) err = ECONNREFUSED; /* error or hang-up with no code */
+    if (err) s->stopped = true;
+    else s->state = kStreamOpen;
+    stream_update(l, s);
+    stream_begin(l, fd, 6);
+    if (err) push_net_error(l->ctx, err, "connect", nullptr, -1);
+    else duk_push_null(l->ctx);
+    l->call_js(2);
+    if (!err && stream_still(l, fd, s) && !s->stopped && (s->head || s->ending)) stream_flush(l, fd, s);
+    return;
+  }
+  if (s->reading && (revents & (kReadable | kHangup | kError))) {
+    stream_read(l, fd, s);
+    if (!stream_still(l, fd, s) || s->stopped) return;
+  }
+  if ((revents & (kWritable | kError | kHangup)) && (s->head || (s->ending && !s->shut))) stream_flush(l, fd, s);
+}
+
+/* ---- the JS side: stream.* ---- */
+
+inline LoopImpl* stream_loop(duk_context* ctx) {
+  LoopImpl* l = loop_of_function(ctx);
+  return l ? l : loop_of(ctx);
+}
+
+inline Stream* require_stream(duk_context* ctx, LoopImpl* l, int fd, const char* fn) {
+  Stream* s = stream_of(l, fd);
+  if (!s) (void)throw_system_error(ctx, EBADF, fn, nullptr);
+  return s;
+}
+
+/* Adds or updates the stream of fd with the handler at index 1. */
+inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, const char* fn) {
+  int fd = require_fd(ctx, 0, fn);
+  if (!duk_is_function(ctx, 1)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: handler must be a function", fn);
+  LoopImpl* l = stream_loop(ctx);
+  Watcher* w = l->watcher(fd);
+  if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
+  if (!l->ensure_watcher_slot(fd)) return throw_system_error(ctx, ENOMEM, fn, nullptr);
+  duk_push_heapptr(ctx, l->watcher_callbacks);
+  duk_dup(ctx, 1);
+  duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
+  duk_pop(ctx);
+  if (w) { /* a new handler for a stream: keep its queue */
+    Stream* s = static_cast<Stream*>(w->user);
+    if (state == kStreamOpen && s->state == kStreamOpen) s->reading = reading && !s->eof;
+    stream_update(l, s);
+    return 0;
+  }
+  Stream* s = static_cast<Stream*>(l->mem.alloc(sizeof(Stream)));
+  if (!s) {
+    l->clear_js_watcher(fd);
+    return throw_system_error(ctx, ENOMEM, fn, nullptr);
+  }
+  memset(s, 0, sizeof *s);
+  s->fd = fd;
+  s->state = state;
+  s->reading = reading;
+  if (!l->set_watcher(fd, stream_interest(s), kWatchStream, stream_io, s, false)) {
+    int err = errno;
+    l->mem.free(s);
+    l->clear_js_watcher(fd);
+    return throw_system_error(ctx, err, fn, nullptr);
+  }
+  return 0;
+}
+
+inline duk_ret_t js_stream_open(duk_context* ctx) {
+  return stream_start(ctx, kStreamOpen, duk_is_undefined(ctx, 2) || duk_to_boolean(ctx, 2), "stream.open");
+}
+inline duk_ret_t js_stream_connect(duk_context* ctx) {
+  return stream_start(ctx, kStreamConnecting, false, "stream.connect");
+}
+inline duk_ret_t js_stream_listen(duk_context* ctx) {
+  return stream_start(ctx, kStreamListening, false, "stream.listen");
+}
+
+inline duk_ret_t js_stream_write(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "stream.write");
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = require_stream(ctx, l, fd, "stream.write");
+  size_t len;
+  const char* p = require_bytes(ctx, 1, &len, "stream.write");
+  if (s->state == kStreamListening) return throw_system_error(ctx, ENOTCONN, "stream.write", nullptr);
+  if (len == 0 || s->stopped || s->ending) {
+    duk_push_number(ctx, static_cast<double>(s->queued));
+    return 1;
+  }
+  if (!s->head && s->state == kStreamOpen && !s->pending_error) {
+    ssize_t n = send_some(fd, p, len);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        s->pending_error = errno; /* reported from the loop, never from here */
+        stream_update(l, s);
+        duk_push_number(ctx, static_cast<double>(s->queued));
+        return 1;
+      }
+      n = 0;
+    }
+    p += n;
+    len -= static_cast<size_t>(n);
+  }
+  if (len) {
+    Chunk* t = s->tail;
+    if (t && t->cap - t->len >= len) { /* small writes share a chunk */
+      memcpy(t->bytes() + t->len, p, len);
+      t->len += len;
+    } else {
+      size_t cap = len < 4096 ? 4096 : len;
+      Chunk* c = static_cast<Chunk*>(l->mem.alloc(sizeof(Chunk) + cap));
+      if (!c) return throw_system_error(ctx, ENOMEM, "stream.write", nullptr);
+      c->next = nullptr;
+      c->len = len;
+      c->off = 0;
+      c->cap = cap;
+      memcpy(c->bytes(), p, len);
+      if (t) t->next = c;
+      else s->head = c;
+      s->tail = c;
+    }
+    s->queued += len;
+    stream_update(l, s);
+  }
+  duk_push_number(ctx, static_cast<double>(s->queued));
+  return 1;
+}
+
+inline duk_ret_t js_stream_end(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "stream.end");
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = require_stream(ctx, l, fd, "stream.end");
+  if (s->state != kStreamListening) {
+    s->ending = true; /* the shutdown happens from the loop, when flushed */
+    stream_update(l, s);
+  }
+  return 0;
+}
+
+inline duk_ret_t stream_set_reading(duk_context* ctx, bool on, const char* fn) {
+  int fd = require_fd(ctx, 0, fn);
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = require_stream(ctx, l, fd, fn);
+  if (s->state == kStreamListening) return 0;
+  s->reading = on && !s->eof;
+  stream_update(l, s);
+  return 0;
+}
+inline duk_ret_t js_stream_pause(duk_context* ctx) { return stream_set_reading(ctx, false, "stream.pause"); }
+inline duk_ret_t js_stream_resume(duk_context* ctx) { return stream_set_reading(ctx, true, "stream.resume"); }
+
+inline duk_ret_t js_stream_close(duk_context* ctx) {
+  if (!duk_is_number(ctx, 0)) {
+    duk_push_false(ctx);
+    return 1;
+  }
+  int fd = require_fd(ctx, 0, "stream.close");
+  LoopImpl* l = stream_loop(ctx);
+  if (!stream_of(l, fd)) {
+    duk_push_false(ctx);
+    return 1;
+  }
+  close_socket(l, fd);
+  duk_push_true(ctx);
+  return 1;
+}
+
+inline duk_ret_t js_stream_queued(duk_context* ctx) {
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
+  duk_push_number(ctx, s ? static_cast<double>(s->queued) : 0.0);
+  return 1;
+}
+
+/* [ ... ] -> [ ... stream ]: the C++ loop's engine object for net.js. Every
+ * function is tagged with the loop (one lookup instead of two a call). */
+inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
+  static const duk_function_list_entry fns[] = {
+      {"open", js_stream_open, 3},   {"connect", js_stream_connect, 2},
+      {"listen", js_stream_listen, 2}, {"write", js_stream_write, 2},
+      {"end", js_stream_end, 1},     {"pause", js_stream_pause, 1},
+      {"resume", js_stream_resume, 1}, {"close", js_stream_close, 1},
+      {"queued", js_stream_queued, 1}, {nullptr, nullptr, 0}};
+  duk_push_object(ctx);
+  for (const duk_function_list_entry* f = fns; f->key; f++) {
+    duk_push_c_function(ctx, f->value, f->nargs);
+    tag_with_loop(ctx, l);
+    duk_put_prop_string(ctx, -2, f->key);
+  }
+}
+
+} /* namespace detail */
+} /* namespace evloop */

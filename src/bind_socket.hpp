@@ -294,14 +294,18 @@ inline const char* bytes_of(duk_context* ctx, duk_idx_t idx, size_t* len) {
     *len = o;
     return reinterpret_cast<const char*>(out);
   }
+  /* Bytes only, as Node's socket.write: a Buffer, Uint8Array or plain
+   * buffer (length == byte length); wider typed arrays, ArrayBuffer and
+   * DataView are refused. */
   void* p = duk_get_buffer_data(ctx, idx, len);
-  if (p || duk_is_buffer_data(ctx, idx)) return p ? static_cast<const char*>(p) : "";
-  return nullptr;
+  if (!p && !duk_is_buffer_data(ctx, idx)) return nullptr;
+  if (duk_get_length(ctx, idx) != *len) return nullptr;
+  return p ? static_cast<const char*>(p) : "";
 }
 
 inline const char* require_bytes(duk_context* ctx, duk_idx_t idx, size_t* len, const char* fn) {
   const char* p = bytes_of(ctx, idx, len);
-  if (!p) (void)duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: data must be a string or a buffer", fn);
+  if (!p) (void)duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: data must be a string, a Buffer or a Uint8Array", fn);
   return p;
 }
 
@@ -392,8 +396,9 @@ inline duk_ret_t native_accept(duk_context* ctx) {
   sockaddr_storage ss;
   int c = accept_one(fd, &ss);
   if (c < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
-    return throw_net_error(ctx, errno, "accept", nullptr, -1);
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return throw_net_error(ctx, errno, "accept", nullptr, -1);
+    duk_push_null(ctx);
+    return 1;
   }
   l->own_fd(c);
   duk_push_array(ctx);
@@ -539,6 +544,8 @@ inline void push_socket_natives(duk_context* ctx, LoopImpl* l) {
       {"now", js_now, 0},               {nullptr, nullptr, 0}};
   duk_push_object(ctx);
   duk_put_function_list(ctx, -1, fns);
+  duk_push_int(ctx, EVLOOP_READ_BUFFER_SIZE);
+  duk_put_prop_literal(ctx, -2, "READ_BUFFER_SIZE");
   duk_push_c_function(ctx, native_read, 1);
   tag_with_loop(ctx, l);
   duk_put_prop_literal(ctx, -2, "read");

@@ -5,7 +5,8 @@
  *  Compiled as a function expression and called once by Loop::install() with
  *  the native helper object, the binding mask and the global object. It
  *  defines only the documented globals and returns the control object the
- *  host drives (run, runOnce, alive, dispose). ES5, strict.
+ *  host drives (run, runOnce, alive, dispose, pending) and, as streamLoop,
+ *  what the stream engine (ecma_stream.js) builds on. ES5, strict.
  */
 (function (native, bindings, global) {
     'use strict';
@@ -38,8 +39,9 @@
      * functions is one array, `state`: [heap, sequence, free list, slots,
      * exiting, round limit, startTimer, loop pointer, callbacks run and
      * errors since the last native.wait, round, the fd event array,
-     * native.wait, native.now] (startTimer and the loop pointer are stored
-     * by native.timerEntry); setTimeout's native entry passes it as `this`,
+     * native.wait, native.now, the fd watchers, POLLERR | POLLNVAL] (the
+     * last two stored with the watchers below; startTimer and the loop
+     * pointer by native.timerEntry); setTimeout's native entry passes it as `this`,
      * other hot code copies it into a local. The round limit is the last
      * sequence the current round may run, -1 once the loop is exiting.
      *
@@ -321,7 +323,8 @@
         }
     }
 
-    /* ---- Fd watchers: a table indexed by fd ---- */
+    /* ---- Fd watchers: a table indexed by fd ----
+     * A watcher is [callback, round added] (indexes cost less than names). */
     var watchers = [];
 
     function requireFd(fd, name) {
@@ -346,10 +349,10 @@
          * reused number, so this round's events are not for it. */
         native.interest(fd, events, cb !== void 0);   /* throws an Error with code on failure */
         if (!w) {
-            watchers[fd] = { cb: cb, added: state[ROUND] };
+            watchers[fd] = [cb, state[ROUND]];
         } else if (cb !== void 0) {
-            w.cb = cb;
-            w.added = state[ROUND];
+            w[0] = cb;
+            w[1] = state[ROUND];
         }
     }
     function unwatch(fd) {
@@ -360,17 +363,36 @@
         native.forget(fd);
         return true;
     }
-    function dispatchFd(fd, revents) {
-        var w = watchers[fd];
-        if (!w || w.added === state[ROUND]) { return; }   /* gone, or replaced in this round */
-        if (revents & (POLLERR | POLLNVAL)) {
-            watchers[fd] = void 0;   /* native side already stopped watching */
-        }
-        state[CALLBACKS]++;
-        try {
-            w.cb(fd, revents);
-        } catch (e) {
-            handleError(e);
+    state[14] = watchers;
+    state[15] = POLLERR | POLLNVAL;
+    /* Runs the callbacks of a turn's fd events, the n values of `ready`
+     * (fd, revents pairs), in locals (a socket server's hot path): skips a
+     * watcher that is gone or was replaced in this round; one with POLLERR
+     * or POLLNVAL is forgotten first (the native side stopped watching it).
+     * revents 1 and 4 (POLLIN, POLLOUT: the common ones) skip the bit test
+     * (a bitwise operator costs as much as `%`). One try block serves the
+     * callbacks until one throws. */
+    function dispatchFds(S, ready, n) {
+        var W = S[14 /* watchers */], round = S[10 /* ROUND */], errBits = S[15], i = 0, ran = 0, fd, revents, w;
+        for (;;) {
+            try {
+                while (i < n && !S[4 /* EXITING */]) {
+                    fd = ready[i];
+                    revents = ready[i + 1];
+                    i += 2;
+                    w = W[fd];
+                    if (w === void 0 || w[1] === round) { continue; }   /* gone, or replaced in this round */
+                    if (revents !== 1 && revents !== 4 && (revents & errBits) !== 0) { W[fd] = void 0; }
+                    ran += 1;
+                    w[0](fd, revents);
+                }
+                S[8 /* CALLBACKS */] += ran;
+                return;
+            } catch (e) {
+                S[8] += ran;
+                ran = 0;
+                handleError(e);
+            }
         }
     }
 
@@ -397,9 +419,7 @@
         }
         var now = ready[n];
         if (n > 0) {
-            for (var i = 0; i < n && !S[4]; i += 2) {
-                dispatchFd(ready[i], ready[i + 1]);
-            }
+            dispatchFds(S, ready, n);
             now = S[13 /* native.now */]();
         }
         if (!S[4]) { S[8] += runTimers(S, now); }
@@ -417,6 +437,11 @@
         return false;
     }
     function dispose() {
+        var hooks = disposeHooks, i;
+        disposeHooks = [];
+        for (i = 0; i < hooks.length; i++) {
+            try { hooks[i](); } catch (e) { /* disposal goes on */ }
+        }
         heap.length = 2;
         heap[0] = 0;
         heap[1] = SENTINEL;
@@ -437,11 +462,38 @@
         return native.now();
     }
 
+    /* ---- For the stream engine (ecma_stream.js): control.streamLoop ----
+     * Stream watchers bypass the checks of EventLoop.watch. streamWatch
+     * (re)registers fd with a record w (an array: the stream's state) as
+     * its watcher: w[0](fd, revents) is then called with `this` = w, so the
+     * engine needs no table lookup per event; w[1] gets the round stamp
+     * (events already collected this round are not for it).
+     * Interest changes go straight to native.interest(fd, events, false). */
+    var disposeHooks = [];
+    function streamWatch(fd, events, w) {
+        native.interest(fd, events, true);   /* throws an Error with code on failure */
+        w[1] = state[ROUND];
+        watchers[fd] = w;
+    }
+    function streamUnwatch(fd) {
+        if (watchers[fd]) {
+            watchers[fd] = void 0;
+            native.forget(fd);
+        }
+    }
+    var timeoutEntry = native.timerEntry(startTimer, state, false, 'setTimeout');
+    var streamLoop = {
+        watch: streamWatch, interest: native.interest, unwatch: streamUnwatch,
+        setTimeout: timeoutEntry, clearTimeout: clearTimer,
+        onDispose: function (fn) { disposeHooks.push(fn); },
+        POLLIN: POLLIN, POLLOUT: POLLOUT, POLLERR: POLLERR, POLLHUP: native.POLLHUP, POLLNVAL: POLLNVAL
+    };
+
     function define(name, value) {
         Object.defineProperty(global, name, { value: value, writable: true, configurable: true, enumerable: false });
     }
     if (bindings & BIND_TIMERS) {
-        define('setTimeout', native.timerEntry(startTimer, state, false, 'setTimeout'));
+        define('setTimeout', timeoutEntry);
         define('setInterval', native.timerEntry(startTimer, state, true, 'setInterval'));
         define('clearTimeout', clearTimer);
         define('clearInterval', clearTimer);
@@ -454,5 +506,5 @@
     function pending() {
         return heap[0];
     }
-    return { run: run, runOnce: runOnce, alive: alive, dispose: dispose, pending: pending };
+    return { run: run, runOnce: runOnce, alive: alive, dispose: dispose, pending: pending, streamLoop: streamLoop };
 })

@@ -1,1 +1,641 @@
-(function (native, loop) { 'use strict'; return {}; })
+/*
+ *  The stream engine of the ECMAScript loop: byte streams and listeners on
+ *  non-blocking sockets, with the `stream` interface of the sockets contract
+ *  (open, connect, listen, write, end, pause, resume, close, queued). All
+ *  state is here, in JS; the kernel work is done by the native primitives
+ *  (read, write, accept, shutdown, close, soError, error) and the ECMAScript
+ *  loop's fd watchers and timers (its control.streamLoop: watch, interest,
+ *  unwatch, setTimeout, clearTimeout, onDispose).
+ *
+ *  Compiled as a function expression and called once with (native, loop);
+ *  returns the `stream` object. Defines no globals. ES5, strict.
+ *
+ *  A stream (or listener) is an array, kept in `table` by fd, that is also
+ *  its loop watcher ([callback, round stamp, ...], see streamLoop.watch):
+ *  the loop calls record[0](fd, revents), so `this` is the record and an
+ *  event costs no table lookup. Fields, by literal index (a named constant
+ *  would be an outer variable, a scope lookup; see the notes at the top of
+ *  ecma_loop.js):
+ *    0 the watcher callback (onEvent, onListen), 1 its round stamp (the
+ *      loop's)
+ *    2 fd
+ *    3 handler: handler(event, arg) of a stream, onAccept of a listener
+ *    4 state: 0 open, 1 connecting, 2 listener, 3 ending (end() called, the
+ *      queue still flushing), 4 finished (write side shut down), 5 stopped
+ *      (after an error: no more I/O), 6 closed
+ *    5 the interest registered with the loop (POLLIN 1 | POLLOUT 4)
+ *    6 reading wanted (open's `reading`, pause, resume)
+ *    7 write queue: byte arrays (Buffer, Uint8Array, plain buffer; strings
+ *      are encoded when queued), the head at the index in field 18
+ *    8 offset of the first unwritten byte in the chunk at the queue's head
+ *    9 bytes queued
+ *   10 end() called while connecting
+ *   11 end of stream seen (reading stops by itself)
+ *   12 error waiting to be reported from the loop, or null
+ *   13 registered with the loop (the loop drops a watcher by itself on
+ *      POLLERR / POLLNVAL)
+ *   14, 15 host and port (connect, for the error message)
+ *   16 a listener's back-off timer id (0: none)
+ *   17 read buffer size: a read that fills it is followed by another
+ *   18 index of the queue's head
+ *   19, 20 native.read, native.write (a field costs less than an outer
+ *      variable)
+ *
+ *  Handlers never run inside a stream call: an I/O error met by write() is
+ *  kept (field 10) and reported by a zero-delay timer; end() turns write
+ *  interest on, and the writable event does the shutdown and the finish
+ *  event. close() makes the record inert (state 6, no interest, out of the
+ *  table and of the loop's watchers), so nothing reaches its handler again,
+ *  not even an event collected earlier in the same round; a new stream on a
+ *  reused fd number is a new record whose round stamp hides this round's
+ *  events.
+ *
+ *  Hot paths (a readable event, a write that the kernel takes whole) keep
+ *  to locals and record fields, one native call each, no closures, no
+ *  `arguments`; `void 0` for undefined. POLL* values are literals here:
+ *  POLLIN 1, POLLOUT 4, POLLERR 8, POLLHUP 16, POLLNVAL 32 (checked at
+ *  install); 17 = POLLIN | POLLHUP, 20 = POLLOUT | POLLHUP, 40 = POLLERR |
+ *  POLLNVAL.
+ */
+(function (native, loop) {
+    'use strict';
+
+    if (loop.POLLIN !== 1 || loop.POLLOUT !== 4 || loop.POLLERR !== 8 || loop.POLLHUP !== 16 || loop.POLLNVAL !== 32) {
+        throw new Error('evloop stream engine: unexpected POLL* values');
+    }
+
+    var nread = native.read, nwrite = native.write, naccept = native.accept;
+    var nshutdown = native.shutdown, nclose = native.close, soError = native.soError, nerror = native.error;
+    var watch = loop.watch, interest = loop.interest, unwatch = loop.unwatch;
+    var setTimer = loop.setTimeout, clearTimer = loop.clearTimeout;
+    var READ_SIZE = typeof native.READ_BUFFER_SIZE === 'number' ? native.READ_BUFFER_SIZE : 65536;
+    var MAX_READS = 4;     /* reads per readable event while each fills the buffer */
+    var MAX_ACCEPTS = 64;  /* accepts per readable event of a listener */
+    var BACKOFF_MS = 100;  /* EMFILE / ENFILE: accepting pauses this long */
+    /* accept() errors that concern one pending connection only: skipped. */
+    var SKIP = { ECONNABORTED: 1, ECONNRESET: 1, EPROTO: 1, EPERM: 1, EINTR: 1, ENETDOWN: 1, ENOPROTOOPT: 1,
+                 EHOSTDOWN: 1, ENONET: 1, EHOSTUNREACH: 1, EOPNOTSUPP: 1, ENETUNREACH: 1, ETIMEDOUT: 1 };
+
+    /* The UTF-8 length of a string as native.write counts it: Duktape's
+     * Buffer.byteLength counts its internal form, where a surrogate pair
+     * takes 6 bytes (native.write sends 4), so it is exact or too high;
+     * then the string is encoded (TextEncoder matches native.write: pairs
+     * as 4 bytes, a lone surrogate as U+FFFD). */
+    var byteLength = Buffer.byteLength;
+    var encoder = typeof TextEncoder === 'function' ? new TextEncoder() : null;
+    function encode(str) {
+        return encoder ? encoder.encode(str) : new Buffer(str);
+    }
+
+    var table = [];        /* fd -> record */
+    var pending = [];      /* records with an error to report */
+    var pendingTimer = false;
+
+    function checkFd(fd, name) {
+        if (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {
+            throw new RangeError('stream.' + name + ': fd must be a non-negative integer');
+        }
+    }
+
+    function record(fd, handler, state, cb) {
+        return [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite];
+    }
+
+    /* Registers interest as the record's state asks: read while wanted and
+     * before end of stream, write while bytes are queued or end() waits,
+     * nothing once stopped. Re-registers a record the loop dropped. A
+     * failure stops the stream with the error (reported from the loop); a
+     * listener retries later. */
+    function setInterest(s) {
+        var st = s[4], want = 0;
+        if (st === 0 || st === 3 || st === 4) {
+            if (s[6] && !s[11]) { want = 1; }
+            if (s[9] > 0 || st === 3) { want |= 4; }
+        } else if (st === 1) {
+            want = 4;
+        } else if (st === 2) {
+            if (s[6] && s[16] === 0) { want = 1; }
+        } else if (st === 6) {
+            return;
+        }
+        if (s[13] && want === s[5]) { return; }
+        try {
+            if (s[13]) {
+                interest(s[2], want, false);
+            } else {
+                watch(s[2], want, s);
+                s[13] = true;
+            }
+            s[5] = want;
+        } catch (e) {
+            if (st === 2) {
+                backoff(s);
+            } else if (st !== 5) {
+                stop(s);
+                defer(s, e);
+            }
+        }
+    }
+
+    /* After an error: no more I/O, the queue dropped. The record stays
+     * registered with no interest, so the loop stays alive until close. */
+    function stop(s) {
+        s[4] = 5;
+        s[7] = [];
+        s[18] = 0;
+        s[8] = 0;
+        s[9] = 0;
+        s[10] = false;
+        setInterest(s);
+    }
+
+    /* An error met in the loop: reported now. */
+    function fail(s, err) {
+        stop(s);
+        var h = s[3];
+        h(4, err);
+    }
+
+    /* An error met inside a stream call: reported by a zero-delay timer. */
+    function defer(s, err) {
+        s[12] = err;
+        pending.push(s);
+        if (!pendingTimer) {
+            pendingTimer = true;
+            setTimer(reportPending, 0);
+        }
+    }
+    function reportPending() {
+        var list = pending, i = 0, s, err, h;
+        pending = [];
+        pendingTimer = false;
+        try {
+            for (; i < list.length; i++) {
+                s = list[i];
+                err = s[12];
+                s[12] = null;
+                if (err !== null && s[4] !== 6) {
+                    h = s[3];
+                    h(4, err);
+                }
+            }
+        } catch (e) {
+            for (i++; i < list.length; i++) { pending.push(list[i]); }
+            if (pending.length > 0 && !pendingTimer) {
+                pendingTimer = true;
+                setTimer(reportPending, 0);
+            }
+            throw e;
+        }
+    }
+
+    /* ---- events ---- */
+
+    /* A stream's watcher callback; `this` is the record. The common event,
+     * POLLIN alone while reading (interest 1, or 5 with writes queued), is
+     * tested with comparisons: a bitwise operator costs a ToInt32 (~300). */
+    function onEvent(fd, revents) {
+        var s = this, h, buf, i, ev;
+        if (revents !== 1) {
+            slowEvent(s, fd, revents);
+            return;
+        }
+        ev = s[5];
+        if (ev !== 1 && ev !== 5) { return; }   /* paused or stopped since the wait */
+        i = 0;
+        for (;;) {
+            try {
+                buf = s[19](fd);
+            } catch (e) {
+                fail(s, e);
+                return;
+            }
+            if (buf === void 0) { return; }   /* nothing after all */
+            h = s[3];
+            if (buf === null) {
+                s[11] = true;
+                setInterest(s);
+                h(2);
+                return;
+            }
+            h(1, buf);
+            /* Again only while each read fills the buffer, and reading (the
+             * handler may have paused, closed or stopped the stream). */
+            if (buf.length < s[17] || ++i === 4 /* MAX_READS */) { return; }
+            ev = s[5];
+            if (ev !== 1 && ev !== 5) { return; }
+        }
+    }
+
+    /* Every other event: the general case of a stream (reads, then writes),
+     * connect done, or POLLERR / POLLNVAL. */
+    function slowEvent(s, fd, revents) {
+        if (revents & 40 || s[4] === 1) {
+            faultOrConnect(s, fd, revents);
+            return;
+        }
+        if (revents & 17 && s[5] & 1) {
+            readSome(s, fd);
+        }
+        if (revents & 20 && s[5] & 4) { flush(s, fd); }
+    }
+
+    /* Up to MAX_READS reads, while each fills the buffer. */
+    function readSome(s, fd) {
+        var h, buf, i;
+        for (i = 0; i < MAX_READS; i++) {
+            try {
+                buf = nread(fd);
+            } catch (e) {
+                fail(s, e);
+                return;
+            }
+            if (buf === void 0) { return; }
+            h = s[3];
+            if (buf === null) {
+                s[11] = true;
+                setInterest(s);
+                h(2);
+                return;
+            }
+            h(1, buf);
+            if (buf.length < s[17] || !(s[5] & 1)) { return; }
+        }
+    }
+
+    /* Connect finished, or the loop reported POLLERR / POLLNVAL (it has
+     * dropped the watcher): read what is left, then find the error. */
+    function faultOrConnect(s, fd, revents) {
+        var err = null, h, buf, i;
+        if (revents & 40) {
+            s[13] = false;
+            s[5] = 0;
+        }
+        if (s[4] === 1) {
+            try {
+                err = soError(fd, s[14], s[15]);
+            } catch (e) {
+                err = e;
+            }
+            if (err === null && revents & 40) {
+                err = nerror(revents & 32 ? 'EBADF' : 'ECONNREFUSED', 'connect');
+            }
+            h = s[3];
+            if (err !== null) {
+                stop(s);
+                h(6, err);
+                return;
+            }
+            s[4] = s[10] ? 3 : 0;
+            s[10] = false;
+            setInterest(s);
+            if (s[4] !== 0 && s[4] !== 3) { return; }   /* setInterest failed: reported later */
+            h(6, null);
+            if (s[9] > 0 || s[4] === 3) { flush(s, fd); }
+            return;
+        }
+        if (s[4] === 5) {
+            setInterest(s);   /* stay registered, no interest */
+            return;
+        }
+        for (i = 0; i < 16; i++) {
+            if (!s[6] || s[11] || s[4] > 4) { break; }
+            try {
+                buf = nread(fd);
+            } catch (e) {
+                err = e;
+                break;
+            }
+            if (buf === void 0) { break; }
+            h = s[3];
+            if (buf === null) {
+                s[11] = true;
+                h(2);
+                break;
+            }
+            h(1, buf);
+        }
+        if (s[4] > 4) { return; }   /* stopped or closed by a handler */
+        if (err === null) {
+            try {
+                err = soError(fd);
+                if (err !== null) { err = nerror(err.code, 'read'); }
+            } catch (e) {
+                err = e;
+            }
+        }
+        if (err === null && revents & 32) { err = nerror('EBADF', 'read'); }
+        if (err !== null) {
+            fail(s, err);
+            return;
+        }
+        /* No error to be found: watch again, write what is queued. */
+        setInterest(s);
+        if (revents & 4 && s[5] & 4) { flush(s, fd); }
+    }
+
+    /* Writes the queue until empty or the kernel is full; when empty: the
+     * shutdown after end(), drain (3) if bytes had been queued, finish (5). */
+    function flush(s, fd) {
+        var q = s[7], head = s[18], off = s[8], had = s[9] > 0, c, n, h, finished = false;
+        while (head < q.length) {
+            c = q[head];
+            try {
+                n = nwrite(fd, c, off);
+            } catch (e) {
+                fail(s, e);
+                return;
+            }
+            s[9] -= n;
+            off += n;
+            if (off < c.length) { break; }
+            q[head] = void 0;
+            head++;
+            off = 0;
+        }
+        if (head === q.length) {
+            q.length = 0;
+            head = 0;
+        } else if (head >= 1024 && head + head > q.length) {
+            q.splice(0, head);
+            head = 0;
+        }
+        s[18] = head;
+        s[8] = off;
+        if (s[9] > 0) { return; }
+        if (s[4] === 3) {
+            try {
+                nshutdown(fd);
+            } catch (e) {
+                fail(s, e);
+                return;
+            }
+            s[4] = 4;
+            finished = true;
+        }
+        setInterest(s);
+        if (had && s[4] < 5) {
+            h = s[3];
+            h(3);
+        }
+        if (finished && s[4] === 4) {
+            h = s[3];
+            h(5);
+        }
+    }
+
+    /* A listener's watcher callback; `this` is the record. */
+    function onListen(fd, revents) {
+        var s = this, i, a, h, code;
+        if (revents & 40) {   /* the loop dropped the watcher: retry later */
+            s[13] = false;
+            s[5] = 0;
+            backoff(s);
+            return;
+        }
+        for (i = 0; i < MAX_ACCEPTS && s[5] & 1; i++) {
+            try {
+                a = naccept(fd);
+            } catch (e) {
+                code = e.code;
+                if (typeof code === 'string' && SKIP[code] === 1) { continue; }
+                backoff(s);   /* EMFILE, ENFILE, ENOBUFS, ENOMEM, ... */
+                return;
+            }
+            if (!a) { return; }   /* none pending (null; undefined from some builds) */
+            h = s[3];
+            h(a[0], a[1], a[2], a[3]);
+        }
+    }
+
+    /* Stops accepting for BACKOFF_MS (no spin, the listener stays). */
+    function backoff(s) {
+        if (s[16] !== 0 || s[4] !== 2) { return; }
+        s[16] = setTimer(function () {
+            s[16] = 0;
+            setInterest(s);
+        }, BACKOFF_MS);
+        setInterest(s);
+    }
+
+    /* ---- the interface ---- */
+
+    function open(fd, handler, reading) {
+        checkFd(fd, 'open');
+        if (typeof handler !== 'function') { throw new TypeError('stream.open: handler must be a function'); }
+        var s = table[fd], on = reading === void 0 || !!reading;
+        if (s !== void 0) {   /* a new handler; an open stream also gets `reading` */
+            s[3] = handler;
+            if (s[4] !== 1 && s[4] !== 2 && s[6] !== on) {
+                s[6] = on;
+                setInterest(s);
+            }
+            return;
+        }
+        s = record(fd, handler, 0, onEvent);
+        s[6] = on;
+        watch(fd, s[6] ? 1 : 0, s);   /* throws (EBADF...): nothing kept */
+        s[5] = s[6] ? 1 : 0;
+        s[13] = true;
+        table[fd] = s;
+    }
+
+    function connect(fd, handler, host, port) {
+        checkFd(fd, 'connect');
+        if (typeof handler !== 'function') { throw new TypeError('stream.connect: handler must be a function'); }
+        var s = table[fd];
+        if (s !== void 0) {   /* already a stream: a new handler only */
+            s[3] = handler;
+            return;
+        }
+        s = record(fd, handler, 1, onEvent);
+        s[14] = typeof host === 'string' ? host : null;
+        s[15] = typeof port === 'number' ? port : -1;
+        watch(fd, 4, s);
+        s[5] = 4;
+        s[13] = true;
+        table[fd] = s;
+    }
+
+    function listen(fd, onAccept) {
+        checkFd(fd, 'listen');
+        if (typeof onAccept !== 'function') { throw new TypeError('stream.listen: onAccept must be a function'); }
+        var s = table[fd];
+        if (s !== void 0) {   /* already a stream: a new handler only */
+            s[3] = onAccept;
+            return;
+        }
+        s = record(fd, onAccept, 2, onListen);
+        s[6] = true;
+        watch(fd, 1, s);
+        s[5] = 1;
+        s[13] = true;
+        table[fd] = s;
+    }
+
+    /* The common case inline: an open stream with nothing queued, and the
+     * kernel takes it all. */
+    function write(fd, data) {
+        var s = table[fd], n;
+        if (s !== void 0 && s[9] === 0 && s[4] === 0) {   /* open, nothing queued */
+            try {
+                n = s[20](fd, data);
+            } catch (e) {
+                return writeFailed(s, e);
+            }
+            if (typeof data === 'string') {
+                if (n === byteLength(data)) { return 0; }
+            } else if (n === data.length) {
+                return 0;
+            }
+            return queueRest(s, data, n);
+        }
+        return writeQueued(s, fd, data);
+    }
+
+    /* native.write threw: bad arguments are the caller's (thrown), an I/O
+     * error stops the stream and is reported from the loop. */
+    function writeFailed(s, e) {
+        if (typeof e !== 'object' || e === null || e.code === void 0) { throw e; }
+        stop(s);
+        defer(s, e);
+        return 0;
+    }
+
+    /* The kernel took n bytes of data, the queue was empty. */
+    function queueRest(s, data, n) {
+        var c = toBytes(data), len = c.length;
+        if (n >= len) { return 0; }   /* a string whose byteLength was high */
+        s[7].push(c);
+        s[8] = n;
+        s[9] = len - n;
+        setInterest(s);
+        return s[9];
+    }
+
+    /* Behind queued bytes, or connecting: to the queue (write interest is
+     * on already). */
+    function writeQueued(s, fd, data) {
+        if (s === void 0 || s[2] !== fd) {
+            checkFd(fd, 'write');
+            throw nerror('EBADF', 'stream.write');
+        }
+        if (s[4] === 2) { throw nerror('ENOTCONN', 'stream.write'); }
+        var c = toBytes(data), len = c.length;
+        if (s[4] > 2 || s[10] || len === 0) { return s[9]; }   /* after end() or an error: ignored */
+        s[7].push(c);
+        s[9] += len;
+        return s[9];
+    }
+
+    /* A chunk for the queue: a byte array whose length is its byte count. */
+    function toBytes(data) {
+        if (typeof data === 'string') { return encode(data); }
+        if (data !== null && typeof data === 'object') {
+            if (typeof data.length === 'number' && data.BYTES_PER_ELEMENT === 1) { return data; }
+            var len = data.byteLength;
+            if (typeof len === 'number') {
+                return data.buffer !== void 0 ? new Uint8Array(data.buffer, data.byteOffset, len) : new Uint8Array(data);
+            }
+        }
+        throw new TypeError('stream.write: data must be a string or a buffer');
+    }
+
+    function end(fd) {
+        var s = lookup(fd, 'end');
+        if (s[4] === 0) {
+            s[4] = 3;
+            setInterest(s);   /* the writable event flushes, shuts down, finishes */
+        } else if (s[4] === 1) {
+            s[10] = true;
+        }
+    }
+
+    function pause(fd) {
+        var s = lookup(fd, 'pause');
+        if (s[4] !== 2 && s[6]) {
+            s[6] = false;
+            setInterest(s);
+        }
+    }
+
+    function resume(fd) {
+        var s = lookup(fd, 'resume');
+        if (s[4] !== 2 && !s[6]) {
+            s[6] = true;
+            setInterest(s);
+        }
+    }
+
+    /* The record of a stream or listener; else throws EBADF. */
+    function lookup(fd, name) {
+        var s = table[fd];
+        if (s === void 0 || s[2] !== fd) {
+            checkFd(fd, name);
+            throw nerror('EBADF', 'stream.' + name);
+        }
+        return s;
+    }
+
+    function close(fd) {
+        var s = typeof fd === 'number' ? table[fd] : void 0;
+        if (s === void 0 || s[2] !== fd) { return false; }
+        table[fd] = void 0;
+        inert(s);
+        if (s[13]) {
+            s[13] = false;
+            unwatch(fd);
+        }
+        try {
+            nclose(fd);
+        } catch (e) {
+            /* EBADF: closed behind our back; the stream is gone either way */
+        }
+        return true;
+    }
+
+    /* Closed: no interest, no queue, no pending report, no back-off. */
+    function inert(s) {
+        s[4] = 6;
+        s[5] = 0;
+        s[6] = false;
+        s[7] = [];
+        s[18] = 0;
+        s[8] = 0;
+        s[9] = 0;
+        s[12] = null;
+        if (s[16] !== 0) {
+            clearTimer(s[16]);
+            s[16] = 0;
+        }
+    }
+
+    function queued(fd) {
+        var s = typeof fd === 'number' ? table[fd] : void 0;
+        return s !== void 0 && s[2] === fd ? s[9] : 0;
+    }
+
+    /* Loop disposal closes every stream and listener fd. */
+    loop.onDispose(function () {
+        var fd, s, all = table;
+        table = [];
+        pending = [];
+        for (fd = 0; fd < all.length; fd++) {
+            s = all[fd];
+            if (s !== void 0) {
+                inert(s);
+                if (s[13]) {
+                    s[13] = false;
+                    try { unwatch(fd); } catch (e) { /* disposal goes on */ }
+                }
+                try { nclose(fd); } catch (e2) { /* idem */ }
+            }
+        }
+    });
+
+    var stream = {
+        open: open, connect: connect, listen: listen, write: write, end: end,
+        pause: pause, resume: resume, close: close, queued: queued
+    };
+    return stream;
+})

@@ -52,6 +52,8 @@ struct Stream {
   Chunk* tail;
   size_t queued;
   TimerId backoff; /* a listener's accept back-off timer (EMFILE) */
+  char* peer_host; /* while connecting: the address and port errors name */
+  int peer_port;
 };
 
 struct LoopImpl : Loop {
@@ -158,6 +160,7 @@ struct LoopImpl : Loop {
       uint32_t slot = timers.find(s->backoff);
       if (slot != kNotInHeap) timers.free_slot(slot);
     }
+    mem.free(s->peer_host);
     for (Chunk* c = s->head; c;) {
       Chunk* next = c->next;
       mem.free(c);

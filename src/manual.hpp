@@ -1,6 +1,7 @@
 /*
  * evloop 0.1.0: an event loop for the Duktape JavaScript engine (2.7), in one
- * C++ header. Timers, fd watchers, file I/O and a command line runner, with
+ * C++ header. Timers, fd watchers, TCP sockets (a Node-style `net` and the
+ * original example's socket API), file I/O and a command line runner, with
  * two interchangeable loops behind one JS API (see README.md).
  *
  * ---------------------------------------------------------------------------
@@ -23,6 +24,10 @@
  *   EVLOOP_MAX_WAIT_MS           longest single blocking wait (60000).
  *   EVLOOP_NO_THREADS            no <atomic>: post() is then single-threaded;
  *                                wake() stays async-signal-safe.
+ *   EVLOOP_READ_BUFFER_SIZE      bytes per socket read (65536): one buffer
+ *                                per loop, allocated on first use.
+ *   EVLOOP_HIGH_WATER_MARK       queued bytes above which write() returns
+ *                                false, then 'drain' (16384).
  *   EVLOOP_ASSERT(c)             internal invariant check (default assert).
  *   EVLOOP_IMPLEMENTATION        in one TU: compile the implementation.
  *   Tests may check EVLOOP_HPP_INCLUDED and EVLOOP_IMPLEMENTATION_DONE.
@@ -53,6 +58,33 @@
  *     errors: Error with code ('ENOENT'), errno (negative, as Node), syscall,
  *     path; message "ENOENT: no such file or directory, open '/x/y'".
  *   print(...)  process.argv  process.env  process.exit([code])   (kBindCli)
+ *
+ *   Sockets (kBindNet): net.createServer([options][, onConnection]),
+ *     net.connect(port[, host][, cb]) / ({port, host}[, cb]), createConnection;
+ *     Server: listen(port[, host][, cb]) (port 0: any free port; no host: all
+ *     interfaces), address(), close([cb]); events listening, connection,
+ *     error, close. Socket: write(data[, cb]) -> false above the high-water
+ *     mark, then 'drain'; end([data]), destroy([err]), pause(), resume(),
+ *     setTimeout(ms[, cb]), setNoDelay(), setKeepAlive(), setEncoding('utf8'),
+ *     address(), remoteAddress, remotePort, localPort, bytesRead,
+ *     bytesWritten; events connect, data (Buffer or string), end, drain,
+ *     timeout, error (code: ECONNREFUSED, ECONNRESET, EPIPE, ENOBUFS, ...),
+ *     close(hadError). More queued than maxQueuedBytes (64 MiB; option, or
+ *     net.maxQueuedBytes) destroys the socket with ENOBUFS. EventEmitter:
+ *     on, once, off/removeListener, emit, listenerCount. Host names go through
+ *     getaddrinfo, which blocks; numeric addresses never do. 'localhost'
+ *     prefers 127.0.0.1. Never SIGPIPE.
+ *   Seed socket API (kBindSocket), as Duktape's eventloop example:
+ *     EventLoop.server(addr, port, onAccept(fd, addr, port)),
+ *     EventLoop.connect(addr, port, onConnected(fd)[, onError(err)]),
+ *     EventLoop.setReader(fd, onData(fd, data)) (end of stream or an I/O
+ *     error closes the fd), EventLoop.write(fd, data) -> false above the
+ *     high-water mark (bytes are queued, never lost), EventLoop.close(fd);
+ *     Socket.createServerSocket(addr, port), Socket.connect(addr, port)
+ *     (blocks until connected), Socket.accept(fd) -> {fd, addr, port} | null,
+ *     Socket.read(fd) -> Buffer (empty at end of stream; null: nothing yet),
+ *     Socket.write(fd, data) -> bytes written, Socket.close(fd).
+ *     Every socket fd belongs to the loop: destroy() closes those still open.
  *   The loop ends when no timer is pending and no fd is watched, or after an
  *   exit request; then no further callback runs.
  *
@@ -61,7 +93,8 @@
  *   Loop* Loop::create(ctx, Options)   one loop per Duktape heap; null on failure
  *   Loop::of(ctx)                      the loop of a heap
  *   loop->install(kBindAll)            or a mask of kBindTimers, kBindEventLoop,
- *                                      kBindPoll, kBindFileIo, kBindCli
+ *                                      kBindPoll, kBindFileIo, kBindCli,
+ *                                      kBindSocket, kBindNet
  *   loop->set_argv(argc, argv)         process.argv for kBindCli
  *   loop->run()                        until no work or exit; returns exit code
  *   loop->run_once(max_wait_ms)        one turn (-1: until the next timer)

@@ -1,1 +1,1574 @@
-(function (native, stream, global, setTimeout, clearTimeout, bindings) { 'use strict'; })
+/*
+ *  The net layer, shared by both loops: EventEmitter, net (Server, Socket)
+ *  and the seed EventLoop.server/connect/setReader/write/close, on top of the
+ *  stream engine (`stream`: native C++ in the C++ loop, JS in the
+ *  ECMAScript loop; one interface) and the native primitives (`native`).
+ *
+ *  Compiled as a function expression and called once at install with the
+ *  timer functions captured then (scripts that replace the globals do not
+ *  break it). bindings bit 32: the seed EventLoop socket functions, added to
+ *  the existing EventLoop object; bit 64: the globals `net` and
+ *  `EventEmitter`. Defines no other global; returns nothing. ES5, strict.
+ *
+ *  Semantics follow Node.js's net and events modules (see README): events
+ *  fire at most once where Node fires them once; 'error' is followed by
+ *  'close'(hadError); failures found synchronously (refused at once,
+ *  EADDRINUSE) are emitted asynchronously, never thrown.
+ *
+ *  Asynchronous callbacks ("next tick") go through one queue drained by one
+ *  zero-delay timer per batch (defer). A callback that throws is reported by
+ *  the loop as any timer callback; the rest of its batch still runs.
+ *
+ *  Performance notes (Duktape): a JS call costs ~600 instructions,
+ *  `arguments` ~11k (not used on hot paths), an outer variable ~350, a
+ *  property ~150-300, `undefined` is a global lookup (so `void 0`). The data
+ *  path is: the stream handler (a closure per socket) adds to bytesRead and
+ *  calls socket._ondata(buf), which is the user's 'data' listener itself
+ *  when there is exactly one and nothing else to do (flowing, no decoder,
+ *  no idle timeout, nothing buffered), else slowData. Socket#write goes
+ *  straight to stream.write when the socket is open and not ended and the
+ *  chunk cannot reach the queue cap (_room).
+ */
+(function (native, stream, global, timerSet, timerClear, bindings) {
+    'use strict';
+
+    var BIND_SEED = 32, BIND_NET = 64;
+    var HIGH_WATER_MARK = 16384;
+    var DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
+    var BufferCtor = global.Buffer, TextDecoderCtor = global.TextDecoder, Dk = global.Duktape;
+    var objectCreate = Object.create, defineProperty = Object.defineProperty;
+    var STREAM_OPT = { stream: true };
+    var streamWrite = stream.write;   /* called detached: engines do not use `this` */
+
+    function define(obj, name, value) {
+        defineProperty(obj, name, { value: value, writable: true, configurable: true, enumerable: false });
+    }
+    function noop() {}
+
+    /* ---- Errors ---- */
+    function codeError(Ctor, code, message) {
+        var e = new Ctor(message);
+        e.code = code;
+        return e;
+    }
+    function argTypeError(name, expected, value) {
+        return codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "' + name + '" argument must be ' + expected +
+            '. Received ' + (value === null ? 'null' : typeof value));
+    }
+    function sysError(code, syscall) {
+        try {
+            return native.error(code, syscall);
+        } catch (e) {
+            return codeError(Error, code, syscall + ' ' + code);
+        }
+    }
+
+    /* ---- Deferred calls ("next tick"): fn(a, b), in order ---- */
+    var tickQueue = [], tickArmed = false;
+
+    function runTicks() {
+        var q = tickQueue, i = 0, n = q.length;
+        tickQueue = [];
+        tickArmed = false;
+        try {
+            for (; i < n; i += 3) {
+                q[i](q[i + 1], q[i + 2]);
+            }
+        } catch (e) {
+            /* Keep the rest (before what was deferred meanwhile), then let
+             * the loop report the error. */
+            i += 3;
+            if (i < n) {
+                tickQueue = q.slice(i).concat(tickQueue);
+            }
+            if (tickQueue.length && !tickArmed) {
+                tickArmed = true;
+                timerSet(runTicks, 0);
+            }
+            throw e;
+        }
+    }
+    function defer(fn, a, b) {
+        var q = tickQueue;
+        q.push(fn, a, b);
+        if (!tickArmed) {
+            tickArmed = true;
+            timerSet(runTicks, 0);
+        }
+    }
+    function callWith(cb, err) {
+        cb(err);
+    }
+
+    /* ---- EventEmitter ----
+     * Listeners live in this._events (a null-prototype object, created
+     * lazily): a function for one listener, an array for more. A `once`
+     * listener is a wrapper with .listener. The emitting functions copy an
+     * array before calling, so listeners added or removed during an emit
+     * take effect on the next one (as Node). */
+    function EventEmitter() {
+        /* as Node's init: keep listeners added before the constructor ran */
+        if (this._events === void 0 || this._events === Object.getPrototypeOf(this)._events) {
+            this._events = null;
+        }
+    }
+    var EE = EventEmitter.prototype;
+    EE._events = null;
+    EE._maxListeners = void 0;
+    EventEmitter.EventEmitter = EventEmitter;
+    EventEmitter.defaultMaxListeners = 10;
+
+    function checkListener(fn) {
+        if (typeof fn !== 'function') {
+            throw argTypeError('listener', 'of type function', fn);
+        }
+    }
+    function unhandled(er) {
+        if (er instanceof Error) {
+            return er;
+        }
+        var e = codeError(Error, 'ERR_UNHANDLED_ERROR', 'Unhandled error.' + (er === void 0 ? '' : ' (' + String(er) + ')'));
+        e.context = er;
+        return e;
+    }
+    function addListener(em, type, fn, prepend) {
+        checkListener(fn);
+        var ev = em._events, cur;
+        if (ev === null || ev === void 0) {
+            ev = em._events = objectCreate(null);
+        } else if (ev.newListener !== void 0) {
+            emitSlow(em, 'newListener', type, fn.listener ? fn.listener : fn, 2);
+            ev = em._events;
+        }
+        cur = ev[type];
+        if (cur === void 0) {
+            ev[type] = fn;
+        } else if (typeof cur === 'function') {
+            ev[type] = prepend ? [fn, cur] : [cur, fn];
+        } else if (prepend) {
+            cur.unshift(fn);
+        } else {
+            cur.push(fn);
+        }
+        if (em._listenHook !== void 0) {
+            em._listenHook(type, true);
+        }
+        return em;
+    }
+    function onceWrapper(em, type, fn) {
+        var fired = false;
+        var w = function () {
+            if (!fired) {
+                fired = true;
+                em.removeListener(type, w);
+                return fn.apply(this, arguments);
+            }
+        };
+        w.listener = fn;
+        return w;
+    }
+    /* Calls the listeners with n (0..3) arguments, without `arguments`. */
+    function emitSlow(em, type, a, b, n) {
+        var ev = em._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0, i, len;
+        if (h === void 0) {
+            if (type === 'error') {
+                throw unhandled(a);
+            }
+            return false;
+        }
+        if (typeof h === 'function') {
+            if (n === 0) { h.call(em); } else if (n === 1) { h.call(em, a); } else { h.call(em, a, b); }
+            return true;
+        }
+        h = h.slice();
+        for (i = 0, len = h.length; i < len; i++) {
+            if (n === 0) { h[i].call(em); } else if (n === 1) { h[i].call(em, a); } else { h[i].call(em, a, b); }
+        }
+        return true;
+    }
+    /* Internal emits: through an overridden emit when there is one. */
+    function emit0(em, type) {
+        if (em.emit !== EE.emit) { return em.emit(type); }
+        return emitSlow(em, type, void 0, void 0, 0);
+    }
+    function emit1(em, type, a) {
+        if (em.emit !== EE.emit) { return em.emit(type, a); }
+        return emitSlow(em, type, a, void 0, 1);
+    }
+
+    EE.emit = function (type) {
+        var n = arguments.length, ev = this._events, h, args, i, len;
+        h = ev !== null && ev !== void 0 ? ev[type] : void 0;
+        if (h === void 0) {
+            if (type === 'error') {
+                throw unhandled(arguments[1]);
+            }
+            return false;
+        }
+        if (n <= 3) {
+            if (typeof h === 'function') {
+                if (n <= 1) { h.call(this); } else if (n === 2) { h.call(this, arguments[1]); } else { h.call(this, arguments[1], arguments[2]); }
+                return true;
+            }
+        }
+        args = Array.prototype.slice.call(arguments, 1);
+        if (typeof h === 'function') {
+            h.apply(this, args);
+            return true;
+        }
+        h = h.slice();
+        for (i = 0, len = h.length; i < len; i++) {
+            h[i].apply(this, args);
+        }
+        return true;
+    };
+    EE.on = EE.addListener = function (type, fn) {
+        return addListener(this, type, fn, false);
+    };
+    EE.prependListener = function (type, fn) {
+        return addListener(this, type, fn, true);
+    };
+    EE.once = function (type, fn) {
+        checkListener(fn);
+        return addListener(this, type, onceWrapper(this, type, fn), false);
+    };
+    EE.prependOnceListener = function (type, fn) {
+        checkListener(fn);
+        return addListener(this, type, onceWrapper(this, type, fn), true);
+    };
+    EE.off = EE.removeListener = function (type, fn) {
+        checkListener(fn);
+        var ev = this._events, h, i, found = null;
+        h = ev !== null && ev !== void 0 ? ev[type] : void 0;
+        if (h === void 0) {
+            return this;
+        }
+        if (typeof h === 'function') {
+            if (h !== fn && h.listener !== fn) {
+                return this;
+            }
+            found = h;
+            delete ev[type];
+        } else {
+            for (i = h.length - 1; i >= 0; i--) {
+                if (h[i] === fn || h[i].listener === fn) {
+                    found = h[i];
+                    break;
+                }
+            }
+            if (found === null) {
+                return this;
+            }
+            if (h.length === 2) {
+                ev[type] = h[1 - i];
+            } else {
+                h = h.slice();   /* an emit in progress keeps its own copy anyway */
+                h.splice(i, 1);
+                ev[type] = h;
+            }
+        }
+        if (this._listenHook !== void 0) {
+            this._listenHook(type, false);
+        }
+        if (ev.removeListener !== void 0) {
+            emitSlow(this, 'removeListener', type, found.listener ? found.listener : found, 2);
+        }
+        return this;
+    };
+    EE.removeAllListeners = function (type) {
+        var ev = this._events, keys, i, h;
+        if (ev === null || ev === void 0) {
+            return this;
+        }
+        if (ev.removeListener === void 0) {
+            if (type === void 0) {
+                this._events = null;
+            } else {
+                delete ev[type];
+            }
+        } else if (type === void 0) {
+            keys = Object.keys(ev);
+            for (i = 0; i < keys.length; i++) {
+                if (keys[i] !== 'removeListener') {
+                    this.removeAllListeners(keys[i]);
+                }
+            }
+            this.removeAllListeners('removeListener');
+            this._events = null;
+        } else {
+            h = ev[type];
+            if (typeof h === 'function') {
+                this.removeListener(type, h);
+            } else if (h !== void 0) {
+                for (i = h.length - 1; i >= 0; i--) {
+                    this.removeListener(type, h[i]);
+                }
+            }
+            return this;
+        }
+        if (this._listenHook !== void 0) {
+            this._listenHook(type, false);
+        }
+        return this;
+    };
+    EE.listenerCount = function (type) {
+        var ev = this._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0;
+        return h === void 0 ? 0 : typeof h === 'function' ? 1 : h.length;
+    };
+    EE.rawListeners = function (type) {
+        var ev = this._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0;
+        return h === void 0 ? [] : typeof h === 'function' ? [h] : h.slice();
+    };
+    EE.listeners = function (type) {
+        var l = this.rawListeners(type), i;
+        for (i = 0; i < l.length; i++) {
+            if (l[i].listener) { l[i] = l[i].listener; }
+        }
+        return l;
+    };
+    EE.eventNames = function () {
+        var ev = this._events;
+        return ev !== null && ev !== void 0 ? Object.keys(ev) : [];
+    };
+    EE.setMaxListeners = function (n) {
+        if (typeof n !== 'number' || !(n >= 0)) {
+            throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "n" is out of range. It must be a non-negative number. Received ' + String(n));
+        }
+        this._maxListeners = n;
+        return this;
+    };
+    EE.getMaxListeners = function () {
+        return this._maxListeners === void 0 ? EventEmitter.defaultMaxListeners : this._maxListeners;
+    };
+    EventEmitter.listenerCount = function (em, type) {
+        return em.listenerCount(type);
+    };
+
+    /* ---- Encodings (setEncoding, write(string, encoding)) ---- */
+    function normEncoding(enc) {
+        var e = String(enc).toLowerCase();
+        if (e === 'utf8' || e === 'utf-8') { return 'utf8'; }
+        if (e === 'latin1' || e === 'binary') { return 'latin1'; }
+        if (e === 'hex' || e === 'base64' || e === 'ascii') { return e; }
+        throw codeError(TypeError, 'ERR_UNKNOWN_ENCODING', 'Unknown encoding: ' + String(enc));
+    }
+    function bytesToString(buf, enc, start, end) {
+        var s = '', i, j, chunk;
+        if (enc === 'hex' || enc === 'base64') {
+            return String(Dk.enc(enc, buf.subarray(start, end)));
+        }
+        for (i = start; i < end; i += 4096) {
+            chunk = buf.subarray(i, Math.min(end, i + 4096));
+            if (enc === 'ascii') {
+                chunk = new Uint8Array(chunk);
+                for (j = 0; j < chunk.length; j++) { chunk[j] &= 0x7f; }
+            }
+            s += String.fromCharCode.apply(null, chunk);
+        }
+        return s;
+    }
+    function stringToBytes(str, enc) {
+        var out, i, n;
+        if (enc === 'hex') {
+            n = str.length - (str.length % 2);
+            return new Uint8Array(Dk.dec('hex', str.substring(0, n)));
+        }
+        if (enc === 'base64') {
+            str = str.replace(/[^A-Za-z0-9+\/\-_]/g, '').replace(/-/g, '+').replace(/_/g, '/');
+            while (str.length % 4) { str += '='; }
+            return new Uint8Array(Dk.dec('base64', str));
+        }
+        out = new Uint8Array(str.length);
+        for (i = 0; i < str.length; i++) { out[i] = str.charCodeAt(i) & 0xff; }
+        return out;
+    }
+    /* A decoder for setEncoding: decode(buf) -> string (stream mode),
+     * end() -> the rest. */
+    function Decoder(enc) {
+        this.enc = enc;
+        this.td = null;
+        this.rest = null;
+        if (enc === 'utf8' && typeof TextDecoderCtor === 'function') {
+            this.td = new TextDecoderCtor('utf-8');
+        }
+    }
+    Decoder.prototype.decode = function (buf) {
+        var enc = this.enc, r, n, keep;
+        if (this.td !== null) { return this.td.decode(buf, STREAM_OPT); }
+        if (enc === 'utf8') { return String(buf); }
+        if (enc === 'base64') {
+            if (this.rest !== null) {
+                r = new Uint8Array(this.rest.length + buf.length);
+                r.set(this.rest, 0);
+                r.set(buf, this.rest.length);
+                buf = r;
+                this.rest = null;
+            }
+            n = buf.length;
+            keep = n % 3;
+            if (keep) { this.rest = new Uint8Array(buf.subarray(n - keep, n)); }
+            return bytesToString(buf, enc, 0, n - keep);
+        }
+        return bytesToString(buf, enc, 0, buf.length);
+    };
+    Decoder.prototype.end = function () {
+        var r;
+        if (this.td !== null) { return this.td.decode(); }
+        if (this.rest !== null) {
+            r = this.rest;
+            this.rest = null;
+            return bytesToString(r, this.enc, 0, r.length);
+        }
+        return '';
+    };
+
+    /* ---- Helpers ---- */
+    function closeFd(fd) {
+        try {
+            if (!stream.close(fd)) { native.close(fd); }
+        } catch (e) { /* already gone */ }
+    }
+    function closeRaw(fd) {
+        try { native.close(fd); } catch (e) { /* already gone */ }
+    }
+    function toPort(port, allowZero) {
+        var p = port;
+        if (typeof p === 'string' && p.trim() !== '' && /^\s*(0x[0-9a-fA-F]+|\d+)\s*$/.test(p)) { p = Number(p); }
+        if (typeof p !== 'number' || p % 1 !== 0 || p < (allowZero ? 0 : 1) || p > 65535) {
+            throw codeError(RangeError, 'ERR_SOCKET_BAD_PORT', (allowZero ? 'Port should be >= 0 and < 65536.' : 'Port should be > 0 and < 65536.') +
+                ' Received ' + (typeof port === 'string' ? "'" + port + "'" : String(port)) + '.');
+        }
+        return p;
+    }
+    function maxQueuedOption(v, name) {
+        if (v === void 0 || v === null) { return void 0; }
+        if (typeof v !== 'number' || !(v >= 0)) {
+            throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "' + name + '" is out of range. It must be a non-negative number. Received ' + String(v));
+        }
+        return v;
+    }
+    function byteLengthOf(data) {
+        /* bytes of a chunk, or -1 when it is not a string or buffer */
+        if (typeof data === 'string') { return BufferCtor.byteLength(data); }
+        if (data !== null && typeof data === 'object') {
+            if (data instanceof Uint8Array || data instanceof ArrayBuffer || ArrayBuffer.isView(data)) { return data.byteLength; }
+        }
+        return -1;
+    }
+
+    /* ---- net.Socket ---- */
+    var net = {};
+    net.maxQueuedBytes = DEFAULT_MAX_QUEUED;
+
+    function Socket(options) {
+        if (!(this instanceof Socket)) { return new Socket(options); }
+        var s = this, maxQ;
+        if (options === void 0 || options === null) {
+            options = {};
+        } else if (typeof options !== 'object') {
+            throw argTypeError('options', 'of type object', options);
+        }
+        maxQ = maxQueuedOption(options.maxQueuedBytes, 'options.maxQueuedBytes');
+        if (maxQ === void 0) { maxQ = net.maxQueuedBytes; }
+        /* the hot fields first */
+        s.bytesRead = 0;
+        s._ondata = slowData;
+        s._room = -1;
+        s._fd = -1;
+        s._roomBase = 0;
+        s._bw = 0;
+        s._events = null;
+        s._queued = 0;
+        s._maxQ = maxQ;
+        s._flowing = null;
+        s._reading = false;
+        s.destroyed = false;
+        s.connecting = false;
+        s.allowHalfOpen = !!options.allowHalfOpen;
+        if (typeof options.highWaterMark === 'number' && options.highWaterMark >= 0) {
+            s._hwm = options.highWaterMark;
+        }
+        if (typeof options.fd === 'number') {
+            attach(s, options.fd, true);
+            setRemote(s, peername(options.fd));
+        }
+    }
+    Socket.prototype = objectCreate(EE);
+    Socket.prototype.constructor = Socket;
+    var SP = Socket.prototype;
+    /* rarely set state: defaults on the prototype */
+    SP._hwm = HIGH_WATER_MARK;
+    SP._needDrain = false;
+    SP._wcbs = null;      /* write callbacks waiting for the queue to drain */
+    SP._endCbs = null;    /* end() callbacks waiting for 'finish' */
+    SP._pre = null;       /* [data, cb, ...] written before there was an fd */
+    SP._rbuf = null;      /* chunks read while not flowing */
+    SP._readEnded = false;
+    SP._endEmitted = false;
+    SP._ended = false;
+    SP._finished = false;
+    SP._decoder = null;
+    SP._idleMs = 0;
+    SP._idleTimer = null;
+    SP._idleFn = null;
+    SP._lastActive = 0;
+    SP._server = null;
+    SP._local = null;
+    SP._noDelay = null;
+    SP._keepAlive = null;
+    SP._keepAliveDelay = 0;
+    SP.server = null;
+    SP.remoteAddress = void 0;
+    SP.remotePort = void 0;
+    SP.remoteFamily = void 0;
+
+    function peername(fd) {
+        try { return native.peername(fd); } catch (e) { return null; }
+    }
+    function setRemote(s, p) {
+        if (p) {
+            s.remoteAddress = p.address;
+            s.remotePort = p.port;
+            s.remoteFamily = p.family;
+        }
+    }
+
+    /* The stream handler of a socket: data straight to _ondata. */
+    function makeHandler(s) {
+        return function (ev, arg) {
+            var x = s;
+            if (ev === 1) {
+                x.bytesRead += arg.length;
+                x._ondata(arg);
+                return;
+            }
+            onStreamEvent(x, ev, arg);
+        };
+    }
+    function attach(s, fd, reading) {
+        stream.open(fd, makeHandler(s), reading);
+        s._fd = fd;
+        s._reading = reading;
+        refreshWrite(s);
+    }
+    /* The write fast path's budget: _room is -1 when the fast path is off,
+     * else the bytes it may still take before the cap could be reached:
+     * maxQueuedBytes - the last known queue (_queued, an upper bound: the
+     * queue only shrinks between writes) - what it took since (it counts
+     * them down instead of adding to _bw: one property write less).
+     * Called whenever _queued or the state changes; adds the fast path's
+     * bytes to _bw. bytesWritten = _bw + (_roomBase - _room) when on. */
+    function refreshWrite(s) {
+        var r = s._room;
+        if (r >= 0) { s._bw += s._roomBase - r; }
+        if (s._fd >= 0 && !s.connecting && !s._ended && !s.destroyed && s._idleMs === 0 && s._pre === null) {
+            r = s._maxQ - s._queued;
+            if (!(r >= 0)) { r = 0; }
+            s._room = r;
+            s._roomBase = r;
+        } else {
+            s._room = -1;
+        }
+    }
+    function refreshData(s) {
+        var ev = s._events, fn = ev !== null && ev !== void 0 ? ev.data : void 0;
+        if (s.destroyed) {
+            s._ondata = noop;
+        } else if (typeof fn === 'function' && s._flowing === true && s._decoder === null && s._idleMs === 0 &&
+                s._rbuf === null && s.emit === EE.emit) {
+            s._ondata = fn;
+        } else {
+            s._ondata = slowData;
+        }
+    }
+    function startReading(s) {
+        if (!s._reading && s._fd >= 0 && !s.connecting && !s._readEnded && !s.destroyed) {
+            s._reading = true;
+            stream.resume(s._fd);
+        }
+    }
+    function stopReading(s) {
+        if (s._reading) {
+            s._reading = false;
+            if (s._fd >= 0) { stream.pause(s._fd); }
+        }
+    }
+    function emitData(s, chunk) {
+        var ev = s._events, h = ev !== null && ev !== void 0 ? ev.data : void 0;
+        if (s.emit !== EE.emit) {
+            s.emit('data', chunk);
+        } else if (typeof h === 'function') {
+            h.call(s, chunk);
+        } else if (h !== void 0) {
+            emitSlow(s, 'data', chunk, void 0, 1);
+        }
+    }
+    /* A chunk (decoded) either goes to the listeners or waits. */
+    function pushChunk(s, chunk) {
+        if (s._flowing === true && s._rbuf === null) {
+            emitData(s, chunk);
+        } else {
+            if (s._rbuf === null) {
+                s._rbuf = [chunk];
+                refreshData(s);
+            } else {
+                s._rbuf.push(chunk);
+            }
+            stopReading(s);
+        }
+    }
+    /* `this` is the socket: the data path when the fast one does not apply. */
+    function slowData(buf) {
+        var s = this;
+        if (s.destroyed) { return; }
+        if (s._idleMs !== 0) { touch(s); }
+        if (s._flowing === true && s._rbuf === null) {
+            if (s._decoder !== null) {
+                buf = s._decoder.decode(buf);
+                if (buf === '') { return; }
+            }
+            emitData(s, buf);
+            return;
+        }
+        pushChunk(s, buf);   /* raw: decoded when it is delivered */
+    }
+    function flushBuffered(s) {
+        var b = s._rbuf, c;
+        while (b !== null && b.length > 0 && s._flowing === true && !s.destroyed) {
+            c = b.shift();
+            if (typeof c !== 'string' && s._decoder !== null) {
+                c = s._decoder.decode(c);
+                if (c === '') { b = s._rbuf; continue; }
+            }
+            emitData(s, c);
+            b = s._rbuf;
+        }
+        if (s.destroyed || s._flowing !== true) { return; }
+        if (s._rbuf !== null && s._rbuf.length === 0) {
+            s._rbuf = null;
+            refreshData(s);
+        }
+        if (s._rbuf !== null) { return; }
+        if (s._readEnded) {
+            finishRead(s);
+        } else {
+            startReading(s);
+        }
+    }
+    function onStreamEvent(s, ev, arg) {
+        if (s.destroyed) { return; }
+        if (ev === 3) {
+            onDrain(s);
+        } else if (ev === 2) {
+            onEof(s);
+        } else if (ev === 4) {
+            s.destroy(arg);
+        } else if (ev === 5) {
+            onFinish(s);
+        } else if (ev === 6) {
+            onConnect(s, arg);
+        }
+    }
+    function onDrain(s) {
+        var cbs = s._wcbs;
+        s._queued = 0;
+        refreshWrite(s);
+        if (cbs !== null) {
+            s._wcbs = null;
+            callAll(cbs, null);
+        }
+        if (s._needDrain && !s.destroyed) {
+            s._needDrain = false;
+            emit0(s, 'drain');
+        }
+    }
+    /* Calls each cb(err); one that throws leaves the rest to a later tick. */
+    function callAll(cbs, err) {
+        var i = 0, n = cbs.length;
+        try {
+            for (; i < n; i++) { cbs[i](err); }
+        } catch (e) {
+            for (i += 1; i < n; i++) { defer(callWith, cbs[i], err); }
+            throw e;
+        }
+    }
+    function onEof(s) {
+        s._readEnded = true;
+        s._reading = false;
+        if (s._rbuf === null) { finishRead(s); }
+        /* else 'end' once the buffered data is read (flushBuffered) */
+    }
+    /* End of stream, nothing buffered: the decoder's rest (a second end()
+     * returns ''), then 'end'. */
+    function finishRead(s) {
+        var rest;
+        if (s._decoder !== null) {
+            rest = s._decoder.end();
+            if (rest !== '') {
+                pushChunk(s, rest);
+                if (s._rbuf !== null) { return; }
+            }
+        }
+        emitEnd(s);
+    }
+    function emitEnd(s) {
+        if (s._endEmitted || s.destroyed) { return; }
+        s._endEmitted = true;
+        try {
+            emit0(s, 'end');
+        } finally {
+            if (!s.destroyed) {
+                if (!s._ended) {
+                    if (!s.allowHalfOpen) { s.end(); }
+                } else if (s._finished) {
+                    s.destroy();
+                }
+            }
+        }
+    }
+    function onFinish(s) {
+        var cbs = s._endCbs;
+        s._finished = true;
+        try {
+            if (cbs !== null) {
+                s._endCbs = null;
+                callAll(cbs, void 0);
+            }
+            emit0(s, 'finish');
+        } finally {
+            if (!s.destroyed && s._endEmitted) { s.destroy(); }
+        }
+    }
+    function onConnect(s, err) {
+        var fd = s._fd;
+        if (err !== null && err !== void 0) {
+            s.destroy(err);
+            return;
+        }
+        s.connecting = false;
+        setRemote(s, peername(fd));
+        applyOptions(s);
+        refreshWrite(s);
+        if (s._ended) { stream.end(fd); }
+        if (s._flowing !== false) { startReading(s); }
+        if (s._idleMs !== 0) { touch(s); }
+        emit0(s, 'connect');
+        if (!s.destroyed) { emit0(s, 'ready'); }
+    }
+    function applyOptions(s) {
+        var fd = s._fd;
+        try {
+            if (s._noDelay !== null) { native.setNoDelay(fd, s._noDelay); }
+            if (s._keepAlive !== null) { native.setKeepAlive(fd, s._keepAlive, s._keepAliveDelay); }
+        } catch (e) { /* as Node: option failures are not errors */ }
+    }
+
+    /* ---- idle timeout ---- */
+    function touch(s) {
+        s._lastActive = native.now();
+        if (s._idleTimer === null && s._idleMs !== 0 && !s.destroyed) {
+            s._idleTimer = timerSet(s._idleFn, s._idleMs);
+        }
+    }
+    function onIdle(s) {
+        var left;
+        s._idleTimer = null;
+        if (s.destroyed || s._idleMs === 0) { return; }
+        left = s._lastActive + s._idleMs - native.now();
+        if (left > 0) {
+            s._idleTimer = timerSet(s._idleFn, Math.ceil(left));
+            return;
+        }
+        /* fires once; the next activity arms it again (as Node) */
+        emit0(s, 'timeout');
+    }
+    SP.setTimeout = function (ms, cb) {
+        var s = this;
+        if (typeof ms !== 'number') { ms = Number(ms); }
+        if (!(ms >= 0)) {
+            throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "msecs" is out of range. It must be a non-negative number. Received ' + String(ms));
+        }
+        if (ms === Infinity) { ms = 0; }
+        if (cb !== void 0 && cb !== null) { checkListener(cb); }
+        if (s._idleTimer !== null) {
+            timerClear(s._idleTimer);
+            s._idleTimer = null;
+        }
+        if (ms === 0) {
+            s._idleMs = 0;
+            if (cb) { s.removeListener('timeout', cb); }
+        } else {
+            s._idleMs = ms;
+            if (s._idleFn === null) {
+                s._idleFn = function () { onIdle(s); };
+            }
+            if (cb) { s.once('timeout', cb); }
+            if (!s.destroyed) { touch(s); }
+        }
+        refreshWrite(s);
+        refreshData(s);
+        return s;
+    };
+    defineProperty(SP, 'timeout', {
+        get: function () { return this._idleMs === 0 ? void 0 : this._idleMs; },
+        configurable: true, enumerable: false
+    });
+
+    /* ---- writing ---- */
+    SP.write = function (data, encoding, cb) {
+        var s = this, r, q;
+        if (encoding === void 0 && cb === void 0 && typeof data === 'object' && data !== null) {
+            r = s._room - data.length;   /* NaN when data has no length: the slow path checks */
+            if (r >= 0) {
+                s._room = r;
+                q = streamWrite(s._fd, data);
+                if (q === 0) { return true; }
+                return afterQueued(s, q);
+            }
+        }
+        return writeSlow(s, data, encoding, cb);
+    };
+    function afterQueued(s, q) {
+        s._queued = q;
+        refreshWrite(s);
+        if (q >= s._hwm) {
+            s._needDrain = true;
+            return false;
+        }
+        return true;
+    }
+    function writeSlow(s, data, encoding, cb) {
+        var n, q, err, cbs, fd;
+        if (typeof encoding === 'function') {
+            cb = encoding;
+            encoding = void 0;
+        }
+        if (cb === null) { cb = void 0; }
+        if (cb !== void 0 && typeof cb !== 'function') {
+            throw argTypeError('cb', 'of type function', cb);
+        }
+        if (typeof data === 'string' && encoding !== void 0 && encoding !== null) {
+            encoding = normEncoding(encoding);
+            if (encoding !== 'utf8') { data = stringToBytes(data, encoding); }
+        }
+        n = byteLengthOf(data);
+        if (n < 0) {
+            throw argTypeError('chunk', 'of type string or an instance of Buffer or Uint8Array', data);
+        }
+        if (s.destroyed) {
+            if (cb !== void 0) { defer(callWith, cb, codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed')); }
+            return false;
+        }
+        if (s._ended) {
+            err = s._readEnded && !s.allowHalfOpen ?
+                codeError(Error, 'EPIPE', 'This socket has been ended by the other party') :
+                codeError(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');
+            if (cb !== void 0) { defer(callWith, cb, err); }
+            s.destroy(err);
+            return false;
+        }
+        fd = s._fd;
+        if (fd < 0 || s._pre !== null) {
+            if (!s.connecting) {
+                err = codeError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed');
+                if (cb !== void 0) { defer(callWith, cb, err); }
+                s.destroy(err);
+                return false;
+            }
+            /* no fd yet: keep it for connect */
+            q = s._queued + n;
+            if (q > s._maxQ) { return overCap(s, cb); }
+            if (s._pre === null) { s._pre = []; refreshWrite(s); }
+            s._pre.push(data, cb, n);
+            s._queued = q;
+            s._bw += n;
+            if (q >= s._hwm) { s._needDrain = true; return false; }
+            return true;
+        }
+        q = s._queued === 0 ? 0 : stream.queued(fd);
+        if (q + n > s._maxQ) { return overCap(s, cb); }
+        if (s._idleMs !== 0) { touch(s); }
+        q = stream.write(fd, data);
+        s._bw += n;
+        if (cb !== void 0) {
+            if (q === 0) {
+                cbs = s._wcbs;
+                if (cbs !== null) {
+                    s._wcbs = null;
+                    for (n = 0; n < cbs.length; n++) { defer(callWith, cbs[n], null); }
+                }
+                defer(callWith, cb, null);
+            } else if (s._wcbs === null) {
+                s._wcbs = [cb];
+            } else {
+                s._wcbs.push(cb);
+            }
+        }
+        return afterQueued(s, q);
+    }
+    function overCap(s, cb) {
+        var err = sysError('ENOBUFS', 'write');
+        if (cb !== void 0) { defer(callWith, cb, err); }
+        s.destroy(err);
+        return false;
+    }
+    /* The writes made before connect had an fd go to the stream. */
+    function flushPre(s) {
+        var pre = s._pre, i, q = 0, cb;
+        if (pre === null) { return; }
+        s._pre = null;
+        for (i = 0; i < pre.length; i += 3) {
+            q = stream.write(s._fd, pre[i]);
+            cb = pre[i + 1];
+            if (cb !== void 0) {
+                if (s._wcbs === null) { s._wcbs = [cb]; } else { s._wcbs.push(cb); }
+            }
+        }
+        s._queued = q;
+        if (q === 0 && s._wcbs !== null) {
+            /* the engine took it all at once: no drain event will come */
+            pre = s._wcbs;
+            s._wcbs = null;
+            for (i = 0; i < pre.length; i++) { defer(callWith, pre[i], null); }
+        }
+        refreshWrite(s);
+    }
+
+    SP.end = function (data, encoding, cb) {
+        var s = this;
+        if (typeof data === 'function') {
+            cb = data;
+            data = void 0;
+        } else if (typeof encoding === 'function') {
+            cb = encoding;
+            encoding = void 0;
+        }
+        if (data !== void 0 && data !== null) {
+            s.write(data, encoding);
+        }
+        if (typeof cb === 'function') {
+            if (s._finished) {
+                defer(callWith, cb, void 0);
+            } else if (s.destroyed) {
+                defer(callWith, cb, codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call end after a stream was destroyed'));
+            } else if (s._endCbs === null) {
+                s._endCbs = [cb];
+            } else {
+                s._endCbs.push(cb);
+            }
+        }
+        if (s._ended || s.destroyed) { return s; }
+        s._ended = true;
+        refreshWrite(s);
+        if (s._fd >= 0 && !s.connecting) {
+            stream.end(s._fd);
+        }
+        /* else: connect ends it */
+        return s;
+    };
+
+    SP.destroy = function (err) {
+        var s = this, fd, cbs, pre, i, srv, derr;
+        if (s.destroyed) { return s; }
+        s.destroyed = true;
+        s.connecting = false;
+        refreshWrite(s);
+        s._reading = false;
+        s._ondata = noop;
+        if (s._idleTimer !== null) {
+            timerClear(s._idleTimer);
+            s._idleTimer = null;
+        }
+        fd = s._fd;
+        if (fd >= 0) {
+            s._fd = -1;
+            closeFd(fd);
+        }
+        s._rbuf = null;
+        cbs = s._wcbs;
+        pre = s._pre;
+        s._wcbs = null;
+        s._pre = null;
+        if (cbs !== null || pre !== null) {
+            derr = codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed');
+            for (i = 0; cbs !== null && i < cbs.length; i++) { defer(callWith, cbs[i], derr); }
+            for (i = 1; pre !== null && i < pre.length; i += 3) {
+                if (pre[i] !== void 0) { defer(callWith, pre[i], derr); }
+            }
+        }
+        cbs = s._endCbs;
+        if (cbs !== null) {
+            s._endCbs = null;
+            derr = err !== void 0 && err !== null ? err : codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call end after a stream was destroyed');
+            for (i = 0; i < cbs.length; i++) { defer(callWith, cbs[i], derr); }
+        }
+        if (err !== void 0 && err !== null) {
+            defer(emitErrorNT, s, err);
+        }
+        defer(emitCloseNT, s, err !== void 0 && err !== null);
+        srv = s._server;
+        if (srv !== null) {
+            s._server = null;
+            srv._connections--;
+            srv._emitCloseIfDrained();
+        }
+        return s;
+    };
+    function emitErrorNT(s, err) {
+        emit1(s, 'error', err);
+    }
+    function emitCloseNT(s, hadError) {
+        emit1(s, 'close', hadError);
+    }
+    function destroyNT(s, err) {
+        s.destroy(err);
+    }
+    SP.destroySoon = function () {
+        if (!this._ended) { this.end(); }
+        if (this._finished) { this.destroy(); }
+        else { this.once('finish', this.destroy); }
+    };
+    /* Node sends a RST (SO_LINGER 0); here the close sends one only when
+     * received bytes are left unread (the kernel's rule), else a FIN. */
+    SP.resetAndDestroy = function () {
+        if (this._fd >= 0) { return this.destroy(); }
+        return this.destroy(codeError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed'));
+    };
+
+    /* ---- reading control ---- */
+    SP.pause = function () {
+        var s = this;
+        s._flowing = false;
+        refreshData(s);
+        stopReading(s);
+        return s;
+    };
+    SP.resume = function () {
+        var s = this;
+        if (s.destroyed) { return s; }
+        s._flowing = true;
+        refreshData(s);
+        if (s._rbuf !== null) {
+            defer(flushBuffered, s);
+        } else if (!s._readEnded) {
+            if (!s.connecting) { startReading(s); }
+        }
+        return s;
+    };
+    SP.isPaused = function () {
+        return this._flowing === false;
+    };
+    SP.setEncoding = function (enc) {
+        var s = this;
+        s._decoder = new Decoder(enc === void 0 || enc === null ? 'utf8' : normEncoding(enc));
+        refreshData(s);
+        return s;
+    };
+    /* Node: a 'data' listener starts the flow unless paused explicitly. */
+    SP._listenHook = function (type, added) {
+        if (type === 'data' || type === void 0) {
+            if (added && this._flowing !== false && !this.destroyed) {
+                this.resume();
+            } else {
+                refreshData(this);
+            }
+        }
+    };
+
+    /* ---- options, addresses, state ---- */
+    SP.setNoDelay = function (enable) {
+        var s = this;
+        s._noDelay = enable === void 0 ? true : !!enable;
+        if (s._fd >= 0 && !s.connecting) {
+            try { native.setNoDelay(s._fd, s._noDelay); } catch (e) { /* as Node */ }
+        }
+        return s;
+    };
+    SP.setKeepAlive = function (enable, initialDelay) {
+        var s = this, d = +initialDelay;
+        s._keepAlive = !!enable;
+        s._keepAliveDelay = d > 0 ? Math.floor(d / 1000) : 0;
+        if (s._fd >= 0 && !s.connecting) {
+            try { native.setKeepAlive(s._fd, s._keepAlive, s._keepAliveDelay); } catch (e) { /* as Node */ }
+        }
+        return s;
+    };
+    SP.ref = function () { return this; };
+    SP.unref = function () { return this; };
+    SP.address = function () {
+        var s = this, a;
+        if (s._fd < 0) { return {}; }
+        try { a = native.sockname(s._fd); } catch (e) { a = null; }
+        return a ? { address: a.address, family: a.family, port: a.port } : {};
+    };
+    function localName(s) {
+        if (s._local === null && s._fd >= 0 && !s.connecting) {
+            try { s._local = native.sockname(s._fd); } catch (e) { s._local = null; }
+        }
+        return s._local;
+    }
+    function getter(obj, name, fn) {
+        defineProperty(obj, name, { get: fn, configurable: true, enumerable: false });
+    }
+    getter(SP, 'localAddress', function () { var a = localName(this); return a ? a.address : void 0; });
+    getter(SP, 'localPort', function () { var a = localName(this); return a ? a.port : void 0; });
+    getter(SP, 'localFamily', function () { var a = localName(this); return a ? a.family : void 0; });
+    getter(SP, 'bytesWritten', function () {
+        var s = this;
+        return s._room >= 0 ? s._bw + s._roomBase - s._room : s._bw;
+    });
+    getter(SP, 'pending', function () { return this._fd < 0 || this.connecting; });
+    getter(SP, 'readyState', function () {
+        var s = this;
+        if (s.connecting) { return 'opening'; }
+        if (s.destroyed || s._fd < 0) { return 'closed'; }
+        if (!s._readEnded && !s._ended) { return 'open'; }
+        if (!s._readEnded) { return 'readOnly'; }
+        if (!s._ended) { return 'writeOnly'; }
+        return 'closed';
+    });
+    getter(SP, 'readable', function () { return !this.destroyed && !this._endEmitted && (this._fd >= 0 || this.connecting); });
+    getter(SP, 'writable', function () { return !this.destroyed && !this._ended && (this._fd >= 0 || this.connecting); });
+    getter(SP, 'writableLength', function () {
+        var s = this;
+        if (s._pre !== null) { return s._queued; }
+        return s._fd >= 0 && s._queued !== 0 ? stream.queued(s._fd) : 0;
+    });
+    getter(SP, 'bufferSize', function () { return this.writableLength; });
+    getter(SP, 'writableHighWaterMark', function () { return this._hwm; });
+    getter(SP, 'writableNeedDrain', function () { return this._needDrain; });
+    getter(SP, 'writableEnded', function () { return this._ended; });
+    getter(SP, 'writableFinished', function () { return this._finished; });
+    getter(SP, 'readableEnded', function () { return this._endEmitted; });
+    getter(SP, 'readableFlowing', function () { return this._flowing; });
+    getter(SP, 'closed', function () { return this.destroyed; });
+
+    /* ---- connecting ---- */
+    /* (options[, cb]) | (port[, host][, cb]) -> [options, cb] */
+    function connectArgs(a0, a1, a2) {
+        var opts, cb;
+        if (a0 !== null && typeof a0 === 'object') {
+            opts = a0;
+            cb = a1;
+        } else {
+            opts = { port: a0 };
+            if (typeof a1 === 'string') {
+                opts.host = a1;
+                cb = a2;
+            } else {
+                cb = a1;
+            }
+        }
+        if (typeof opts.port === 'string' && !/^\s*(0x[0-9a-fA-F]+|\d+)\s*$/.test(opts.port) && opts.path === void 0) {
+            opts = { path: opts.port };
+        }
+        return [opts, typeof cb === 'function' ? cb : null];
+    }
+    SP.connect = function (a0, a1, a2) {
+        var s = this, args = connectArgs(a0, a1, a2), opts = args[0], cb = args[1], host, port, fd;
+        if (opts.path !== void 0) {
+            throw codeError(Error, 'ERR_NOT_SUPPORTED', 'net: connecting to a path (Unix domain socket) is not supported');
+        }
+        if (s._fd >= 0 || s.connecting || s.destroyed) {
+            throw codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connecting, connected or destroyed');
+        }
+        port = toPort(opts.port, true);   /* as Node: port 0 fails at connect */
+        host = opts.host;
+        if (host === void 0 || host === null || host === '') { host = 'localhost'; }
+        if (typeof host !== 'string') { throw argTypeError('options.host', 'of type string', host); }
+        if (opts.noDelay !== void 0) { s._noDelay = !!opts.noDelay; }
+        if (opts.keepAlive !== void 0) {
+            s._keepAlive = !!opts.keepAlive;
+            s._keepAliveDelay = +opts.keepAliveInitialDelay > 0 ? Math.floor(+opts.keepAliveInitialDelay / 1000) : 0;
+        }
+        if (cb !== null) { s.once('connect', cb); }
+        s.connecting = true;
+        if (opts.timeout !== void 0) { s.setTimeout(opts.timeout); }
+        try {
+            fd = native.connect(host, port);
+        } catch (e) {
+            defer(destroyNT, s, e);   /* Node: errors are emitted, not thrown */
+            return s;
+        }
+        try {
+            stream.connect(fd, makeHandler(s), host, port);
+        } catch (e2) {
+            closeRaw(fd);
+            defer(destroyNT, s, e2);
+            return s;
+        }
+        s._fd = fd;
+        s._reading = false;
+        flushPre(s);
+        return s;
+    };
+
+    function connect(a0, a1, a2) {
+        var args = connectArgs(a0, a1, a2), opts = args[0], s;
+        s = new Socket({ allowHalfOpen: opts.allowHalfOpen, maxQueuedBytes: opts.maxQueuedBytes, highWaterMark: opts.highWaterMark });
+        return s.connect(opts, args[1]);
+    }
+
+    /* ---- net.Server ---- */
+    function Server(options, listener) {
+        if (!(this instanceof Server)) { return new Server(options, listener); }
+        EventEmitter.call(this);
+        if (typeof options === 'function') {
+            listener = options;
+            options = {};
+        } else if (options === void 0 || options === null) {
+            options = {};
+        } else if (typeof options !== 'object') {
+            throw argTypeError('options', 'of type object', options);
+        }
+        this._fd = -1;
+        this._connections = 0;
+        this._listeningPending = false;
+        this.allowHalfOpen = !!options.allowHalfOpen;
+        this.pauseOnConnect = !!options.pauseOnConnect;
+        this._maxQ = maxQueuedOption(options.maxQueuedBytes, 'options.maxQueuedBytes');
+        this._hwm = options.highWaterMark;
+        this._noDelay = options.noDelay ? true : null;
+        this._keepAlive = options.keepAlive ? true : null;
+        this._keepAliveDelay = +options.keepAliveInitialDelay > 0 ? Math.floor(+options.keepAliveInitialDelay / 1000) : 0;
+        this.maxConnections = void 0;
+        if (listener !== void 0 && listener !== null) {
+            this.on('connection', listener);
+        }
+    }
+    Server.prototype = objectCreate(EE);
+    Server.prototype.constructor = Server;
+    var SV = Server.prototype;
+
+    getter(SV, 'listening', function () { return this._fd >= 0; });
+
+    SV.listen = function () {
+        var srv = this, a = arguments, n = a.length, cb = null, port = 0, host = null, backlog = 511, o, fd, v;
+        if (n > 0 && typeof a[n - 1] === 'function') {
+            cb = a[n - 1];
+            n--;
+        }
+        if (n > 0) {
+            if (a[0] !== null && typeof a[0] === 'object') {
+                o = a[0];
+                if (o.path !== void 0 && o.port === void 0) {
+                    throw codeError(Error, 'ERR_NOT_SUPPORTED', 'net: listening on a path (Unix domain socket) is not supported');
+                }
+                if (o.port !== void 0 && o.port !== null) { port = o.port; }
+                if (o.host !== void 0 && o.host !== null && o.host !== '') { host = o.host; }
+                if (o.backlog !== void 0) { backlog = o.backlog; }
+            } else {
+                if (a[0] !== void 0 && a[0] !== null) { port = a[0]; }
+                if (typeof port === 'string' && !/^\s*(0x[0-9a-fA-F]+|\d+)\s*$/.test(port)) {
+                    throw codeError(Error, 'ERR_NOT_SUPPORTED', 'net: listening on a path (Unix domain socket) is not supported');
+                }
+                if (n > 1) {
+                    if (typeof a[1] === 'string') {
+                        if (a[1] !== '') { host = a[1]; }
+                        if (n > 2 && a[2] !== void 0 && a[2] !== null) { backlog = a[2]; }
+                    } else if (a[1] !== void 0 && a[1] !== null) {
+                        backlog = a[1];
+                    }
+                }
+            }
+        }
+        port = toPort(port, true);
+        if (host !== null && typeof host !== 'string') { throw argTypeError('host', 'of type string', host); }
+        v = Number(backlog);
+        backlog = v >= 0 && v % 1 === 0 ? v : 511;
+        if (srv._fd >= 0) {
+            throw codeError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
+        }
+        if (cb !== null) { srv.once('listening', cb); }
+        try {
+            fd = native.listen(host, port, backlog);
+        } catch (e) {
+            defer(emitServerError, srv, e);
+            return srv;
+        }
+        try {
+            stream.listen(fd, acceptOn(srv, fd));
+        } catch (e2) {
+            closeRaw(fd);
+            defer(emitServerError, srv, e2);
+            return srv;
+        }
+        srv._fd = fd;
+        srv._listeningPending = true;
+        defer(emitListening, srv);
+        return srv;
+    };
+    function emitServerError(srv, err) {
+        emit1(srv, 'error', err);
+    }
+    function emitListening(srv) {
+        if (srv._listeningPending && srv._fd >= 0) {
+            srv._listeningPending = false;
+            emit0(srv, 'listening');
+        }
+    }
+    function acceptOn(srv, lfd) {
+        return function (fd, address, port, family) {
+            var s, max;
+            if (srv._listeningPending) { emitListening(srv); }
+            max = srv.maxConnections;
+            if (srv._fd !== lfd || (typeof max === 'number' && srv._connections >= max)) {
+                closeRaw(fd);
+                return;
+            }
+            s = new Socket({ allowHalfOpen: srv.allowHalfOpen, maxQueuedBytes: srv._maxQ, highWaterMark: srv._hwm });
+            s.remoteAddress = address;
+            s.remotePort = port;
+            s.remoteFamily = family;
+            if (srv.pauseOnConnect) { s._flowing = false; }
+            try {
+                attach(s, fd, !srv.pauseOnConnect);
+            } catch (e) {
+                closeRaw(fd);
+                throw e;
+            }
+            s._server = srv;
+            s.server = srv;
+            srv._connections++;
+            if (srv._noDelay !== null || srv._keepAlive !== null) {
+                s._noDelay = srv._noDelay;
+                s._keepAlive = srv._keepAlive;
+                s._keepAliveDelay = srv._keepAliveDelay;
+                applyOptions(s);
+            }
+            emit1(srv, 'connection', s);
+        };
+    }
+    SV.address = function () {
+        var a;
+        if (this._fd < 0) { return null; }
+        try { a = native.sockname(this._fd); } catch (e) { return null; }
+        return a ? { address: a.address, family: a.family, port: a.port } : null;
+    };
+    SV.close = function (cb) {
+        var srv = this, fd = srv._fd;
+        if (typeof cb === 'function') {
+            if (fd < 0) {
+                srv.once('close', function () {
+                    cb(codeError(Error, 'ERR_SERVER_NOT_RUNNING', 'Server is not running.'));
+                });
+            } else {
+                srv.once('close', cb);
+            }
+        }
+        if (fd >= 0) {
+            srv._fd = -1;
+            srv._listeningPending = false;
+            closeFd(fd);
+        }
+        srv._emitCloseIfDrained();
+        return srv;
+    };
+    SV._emitCloseIfDrained = function () {
+        if (this._fd >= 0 || this._connections > 0) { return; }
+        defer(emitServerClose, this);
+    };
+    function emitServerClose(srv) {
+        emit0(srv, 'close');
+    }
+    SV.getConnections = function (cb) {
+        defer(function (srv) { cb(null, srv._connections); }, this);
+        return this;
+    };
+    SV.ref = function () { return this; };
+    SV.unref = function () { return this; };
+
+    function createServer(options, listener) {
+        return new Server(options, listener);
+    }
+
+    /* ---- net.isIP ---- */
+    var V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+    function isIPv4(s) {
+        return typeof s === 'string' && V4.test(s);
+    }
+    function isIPv6(s) {
+        var parts, groups, i, g, max = 8, dbl;
+        if (typeof s !== 'string') { return false; }
+        i = s.indexOf('%');
+        if (i >= 0) {
+            if (i === s.length - 1) { return false; }
+            s = s.substring(0, i);
+        }
+        if (/\./.test(s)) {
+            i = s.lastIndexOf(':');
+            if (i < 0 || !isIPv4(s.substring(i + 1))) { return false; }
+            s = s.substring(0, i + 1) + '0:0';
+        }
+        parts = s.split('::');
+        if (parts.length > 2) { return false; }
+        dbl = parts.length === 2;
+        groups = [];
+        for (i = 0; i < parts.length; i++) {
+            if (parts[i] === '') { continue; }
+            g = parts[i].split(':');
+            groups = groups.concat(g);
+        }
+        for (i = 0; i < groups.length; i++) {
+            if (!/^[0-9a-fA-F]{1,4}$/.test(groups[i])) { return false; }
+        }
+        return dbl ? groups.length < max : groups.length === max;
+    }
+    function isIP(s) {
+        return isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0;
+    }
+
+    if (bindings & BIND_NET) {
+        net.Server = Server;
+        net.Socket = Socket;
+        net.Stream = Socket;
+        net.createServer = createServer;
+        net.connect = connect;
+        net.createConnection = connect;
+        net.isIP = isIP;
+        net.isIPv4 = isIPv4;
+        net.isIPv6 = isIPv6;
+        define(global, 'EventEmitter', EventEmitter);
+        define(global, 'net', net);
+    }
+
+    /* ---- The seed API: EventLoop.server/connect/setReader/write/close ----
+     * Raw fds, as Duktape's eventloop example, on the stream engine: writes
+     * never lose bytes (queued, flushed on writability); end of stream or an
+     * I/O error closes the fd. One entry per fd the API manages. */
+    var seeds = [];
+
+    function SeedEntry(fd) {
+        this.fd = fd;
+        this.onData = null;
+        this.q = 0;
+        this.connecting = false;
+        this.h = makeSeedHandler(this);
+    }
+    function makeSeedHandler(e) {
+        return function (ev, arg) {
+            var x = e, f;
+            if (ev === 1) {
+                f = x.onData;
+                if (f !== null) { f(x.fd, arg); }
+                return;
+            }
+            seedEvent(x, ev, arg);
+        };
+    }
+    function seedEvent(e, ev, arg) {
+        if (seeds[e.fd] !== e) { return; }
+        if (ev === 3) {
+            e.q = 0;
+        } else if (ev === 2 || ev === 4) {
+            seedClose(e);
+        } else if (ev === 6) {
+            e.connecting = false;
+            if (arg !== null && arg !== void 0) {
+                seedClose(e);
+                if (typeof e.onError === 'function') {
+                    e.onError(arg);
+                    return;
+                }
+                throw arg;   /* reported by the loop */
+            }
+            if (e.onData !== null) { stream.resume(e.fd); }
+            e.onConnected(e.fd);
+        }
+    }
+    function seedClose(e) {
+        seeds[e.fd] = void 0;
+        closeFd(e.fd);
+    }
+    function seedServer(address, port, onAccept) {
+        var fd;
+        if (typeof onAccept !== 'function') { throw new TypeError('EventLoop.server: onAccept must be a function'); }
+        fd = native.listen(address === void 0 || address === '' ? null : address, port, 511);
+        try {
+            stream.listen(fd, function (cfd, addr, cport) {
+                onAccept(cfd, addr, cport);
+            });
+        } catch (e) {
+            closeRaw(fd);
+            throw e;
+        }
+        return fd;
+    }
+    function seedConnect(address, port, onConnected, onError) {
+        var fd, e;
+        if (typeof onConnected !== 'function') { throw new TypeError('EventLoop.connect: onConnected must be a function'); }
+        if (onError !== void 0 && onError !== null && typeof onError !== 'function') {
+            throw new TypeError('EventLoop.connect: onError must be a function');
+        }
+        try {
+            fd = native.connect(address, port);
+        } catch (err) {
+            if (typeof onError === 'function' && !(err instanceof TypeError) && !(err instanceof RangeError)) {
+                defer(callWith, onError, err);
+                return -1;
+            }
+            throw err;
+        }
+        e = new SeedEntry(fd);
+        e.connecting = true;
+        e.onConnected = onConnected;
+        e.onError = onError;
+        try {
+            stream.connect(fd, e.h, address, port);
+        } catch (err2) {
+            closeRaw(fd);
+            throw err2;
+        }
+        seeds[fd] = e;
+        return fd;
+    }
+    function seedEntryFor(fd, reading) {
+        var e = typeof fd === 'number' ? seeds[fd] : void 0;
+        if (e === void 0) {
+            e = new SeedEntry(fd);
+            stream.open(fd, e.h, reading);   /* throws for a bad fd */
+            seeds[fd] = e;
+        }
+        return e;
+    }
+    function seedSetReader(fd, onData) {
+        var e;
+        if (typeof onData !== 'function') { throw new TypeError('EventLoop.setReader: onData must be a function'); }
+        e = typeof fd === 'number' ? seeds[fd] : void 0;
+        if (e === void 0) {
+            e = seedEntryFor(fd, true);
+            e.onData = onData;
+            return;
+        }
+        e.onData = onData;
+        if (!e.connecting) { stream.resume(fd); }
+    }
+    function seedWrite(fd, data) {
+        var e = seedEntryFor(fd, false), n, q;
+        n = typeof data === 'string' ? data.length * 3 : data !== null && typeof data === 'object' ? (data.byteLength === void 0 ? data.length : data.byteLength) : 0;
+        if (e.q + n > net.maxQueuedBytes) {
+            n = byteLengthOf(data);
+            q = e.q === 0 ? 0 : stream.queued(fd);
+            if (n >= 0 && q + n > net.maxQueuedBytes) {
+                throw sysError('ENOBUFS', 'write');   /* nothing queued: the caller decides */
+            }
+        }
+        q = stream.write(fd, data);
+        e.q = q;
+        return q < HIGH_WATER_MARK;
+    }
+    function seedCloseFd(fd) {
+        var e = typeof fd === 'number' ? seeds[fd] : void 0;
+        if (e !== void 0) { seeds[fd] = void 0; }
+        if (!stream.close(fd)) { native.close(fd); }
+    }
+
+    var eventLoop = global.EventLoop;
+    if ((bindings & BIND_SEED) && eventLoop !== null && typeof eventLoop === 'object') {
+        define(eventLoop, 'server', seedServer);
+        define(eventLoop, 'connect', seedConnect);
+        define(eventLoop, 'setReader', seedSetReader);
+        define(eventLoop, 'write', seedWrite);
+        define(eventLoop, 'close', seedCloseFd);
+    }
+})

@@ -9,7 +9,8 @@
  *        3 drain (the queue became empty), 4 error (the engine stops; the fd
  *        stays open until close), 5 finish (after end(): flushed and shut
  *        down), 6 connect result (null or an Error; reading is then off).
- *   stream.connect(fd, handler)  fd from native.connect: wait, then event 6.
+ *   stream.connect(fd, handler[, host, port])  fd from native.connect: wait,
+ *        then event 6 (a connect error names host:port).
  *   stream.listen(fd, onAccept(fd, address, port, family))
  *   stream.write(fd, data) -> bytes queued after the call (0: all sent)
  *   stream.end(fd), stream.pause(fd), stream.resume(fd)
@@ -65,8 +66,20 @@ inline void stream_begin(LoopImpl* l, int fd, int event) {
   duk_push_int(ctx, event);
 }
 
+inline void stream_drop_queue(LoopImpl* l, Stream* s) {
+  for (Chunk* c = s->head; c;) {
+    Chunk* next = c->next;
+    l->mem.free(c);
+    c = next;
+  }
+  s->head = s->tail = nullptr;
+  s->queued = 0;
+}
+
+/* Stops the stream (no more I/O, queue dropped) and reports the error. */
 inline void stream_fail(LoopImpl* l, int fd, Stream* s, int err, const char* syscall) {
   s->stopped = true;
+  stream_drop_queue(l, s);
   stream_update(l, s);
   stream_begin(l, fd, 4);
   push_net_error(l->ctx, err, syscall, nullptr, -1);
@@ -219,8 +232,10 @@ inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
     else s->state = kStreamOpen;
     stream_update(l, s);
     stream_begin(l, fd, 6);
-    if (err) push_net_error(l->ctx, err, "connect", nullptr, -1);
+    if (err) push_net_error(l->ctx, err, "connect", s->peer_host, s->peer_host ? s->peer_port : -1);
     else duk_push_null(l->ctx);
+    l->mem.free(s->peer_host);
+    s->peer_host = nullptr;
     l->call_js(2);
     if (!err && stream_still(l, fd, s) && !s->stopped && (s->head || s->ending)) stream_flush(l, fd, s);
     return;
@@ -284,8 +299,20 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
 inline duk_ret_t js_stream_open(duk_context* ctx) {
   return stream_start(ctx, kStreamOpen, duk_is_undefined(ctx, 2) || duk_to_boolean(ctx, 2), "stream.open");
 }
+/* stream.connect(fd, handler[, host, port]): host and port name the peer in
+ * a connect error, as Node's "connect ECONNREFUSED 127.0.0.1:9". */
 inline duk_ret_t js_stream_connect(duk_context* ctx) {
-  return stream_start(ctx, kStreamConnecting, false, "stream.connect");
+  stream_start(ctx, kStreamConnecting, false, "stream.connect");
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = stream_of(l, duk_get_int(ctx, 0));
+  if (s && duk_is_string(ctx, 2) && !s->peer_host) {
+    size_t n;
+    const char* host = duk_get_lstring(ctx, 2, &n);
+    s->peer_host = static_cast<char*>(l->mem.alloc(n + 1));
+    if (s->peer_host) memcpy(s->peer_host, host, n + 1);
+    s->peer_port = duk_is_number(ctx, 3) ? duk_get_int(ctx, 3) : -1;
+  }
+  return 0;
 }
 inline duk_ret_t js_stream_listen(duk_context* ctx) {
   return stream_start(ctx, kStreamListening, false, "stream.listen");
@@ -298,7 +325,7 @@ inline duk_ret_t js_stream_write(duk_context* ctx) {
   size_t len;
   const char* p = require_bytes(ctx, 1, &len, "stream.write");
   if (s->state == kStreamListening) return throw_system_error(ctx, ENOTCONN, "stream.write", nullptr);
-  if (len == 0 || s->stopped || s->ending) {
+  if (len == 0 || s->stopped || s->ending || s->pending_error) {
     duk_push_number(ctx, static_cast<double>(s->queued));
     return 1;
   }
@@ -391,7 +418,7 @@ inline duk_ret_t js_stream_queued(duk_context* ctx) {
  * function is tagged with the loop (one lookup instead of two a call). */
 inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
   static const duk_function_list_entry fns[] = {
-      {"open", js_stream_open, 3},   {"connect", js_stream_connect, 2},
+      {"open", js_stream_open, 3},   {"connect", js_stream_connect, 4},
       {"listen", js_stream_listen, 2}, {"write", js_stream_write, 2},
       {"end", js_stream_end, 1},     {"pause", js_stream_pause, 1},
       {"resume", js_stream_resume, 1}, {"close", js_stream_close, 1},

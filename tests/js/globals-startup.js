@@ -22,7 +22,7 @@
         'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array',
         'Duktape', 'Buffer', 'CBOR', 'TextEncoder', 'TextDecoder', 'performance'];
     var api = ['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'EventLoop', 'requestEventLoopExit',
-               'Poll', 'FileIo', 'print', 'process'];
+               'Poll', 'FileIo', 'print', 'process', 'Socket', 'net', 'EventEmitter'];
     for (k = 0; k < names.length; k++) {
         if (builtins.indexOf(names[k]) < 0 && api.indexOf(names[k]) < 0) { failures.push('unexpected global: ' + names[k]); }
     }
@@ -33,7 +33,7 @@
     for (k = 0; k < fns.length; k++) {
         if (typeof global[fns[k]] !== 'function') { failures.push(fns[k] + ' is not a function'); }
     }
-    var members = ['watch', 'unwatch', 'requestExit', 'now'];
+    var members = ['watch', 'unwatch', 'requestExit', 'now', 'server', 'connect', 'setReader', 'write', 'close'];
     for (k = 0; k < members.length; k++) {
         if (typeof global.EventLoop[members[k]] !== 'function') { failures.push('EventLoop.' + members[k] + ' is not a function'); }
     }

@@ -15,17 +15,18 @@ DUK_SOURCES := $(DUKTAPE_DIR)/duktape.c $(DUKTAPE_DIR)/duktape.h $(DUKTAPE_DIR)/
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SRC_PARTS := $(wildcard src/*)
 
-.PHONY: all deps test-deps demo test test-asan header check-header bench clean
+.PHONY: all deps test-deps demo test test-asan header check-header bench bench-net bench-net-profile clean
 
 all: evloop
 
 # ---- dependencies: Debian's duktape-dev and doctest-dev ----
-# clang++ is needed by the test's compile matrix only (test-deps).
-PACKAGES := duktape-dev doctest-dev clang
+# clang++ is needed by the test's compile matrix, curl by the HTTP example's
+# tests (test-deps).
+PACKAGES := duktape-dev doctest-dev clang curl
 deps: $(DUK_SOURCES) /usr/include/doctest/doctest.h
-test-deps: deps /usr/bin/clang++
+test-deps: deps /usr/bin/clang++ /usr/bin/curl
 
-/usr/include/doctest/doctest.h $(DUKTAPE_SYSTEM)/duktape.c /usr/bin/clang++:
+/usr/include/doctest/doctest.h $(DUKTAPE_SYSTEM)/duktape.c /usr/bin/clang++ /usr/bin/curl:
 	@if [ "$$(id -u)" = 0 ]; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y $(PACKAGES) >/dev/null \
 	  || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y $(PACKAGES) >/dev/null; }; \
@@ -76,6 +77,15 @@ $(BUILD)/asan/unit: $(UNIT_SOURCES) $(UNIT_HEADERS) evloop.hpp $(BUILD)/asan/duk
 $(BUILD)/bench-timers: bench/bench_timers.cpp evloop.hpp $(BUILD)/duktape.o
 	$(CXX) $(OPT) $(CXXFLAGS_BASE) bench/bench_timers.cpp $(BUILD)/duktape.o -lm -o $@
 
+# The network benchmark's C++ epoll echo server and load client (no Duktape).
+$(BUILD)/net-epoll-echo: bench/net_epoll_echo.cpp
+	@mkdir -p $(BUILD)
+	$(CXX) $(OPT) -std=c++11 $(WARN) $< -o $@
+
+$(BUILD)/net-load: bench/net_load.cpp
+	@mkdir -p $(BUILD)
+	$(CXX) $(OPT) -std=c++11 $(WARN) $< -o $@
+
 # ---- entry points ----
 demo: deps evloop
 	./evloop examples/timer-test.js
@@ -89,8 +99,20 @@ test: test-deps evloop $(BUILD)/unit $(BUILD)/embed $(BUILD)/asan/evloop $(BUILD
 test-asan: test-deps $(BUILD)/asan/evloop $(BUILD)/asan/unit
 	@$(PYTHON) tests/run.py --only asan
 
-bench: deps $(BUILD)/bench-timers
+bench: deps $(BUILD)/bench-timers evloop $(BUILD)/net-epoll-echo $(BUILD)/net-load
 	@$(PYTHON) bench/run.py
+	@$(PYTHON) bench/net_run.py
+
+# Network benchmark (under 3 minutes): echo servers (both loops, Node.js, a C++ epoll
+# server) under one C++ load client; prints a table, writes bench/net-results.md.
+# BENCH_NET_REPEAT=n rounds (default 5). bench-net-profile: callgrind of one server's round trips
+# (PROFILE=cpp|ecma|epoll, default cpp), writes bench/net-profile-$(PROFILE).txt.
+bench-net: deps evloop $(BUILD)/net-epoll-echo $(BUILD)/net-load
+	@$(PYTHON) bench/net_run.py
+
+PROFILE ?= cpp
+bench-net-profile: deps evloop $(BUILD)/net-epoll-echo $(BUILD)/net-load
+	@$(PYTHON) bench/net_run.py --profile $(PROFILE)
 
 clean:
 	rm -rf $(BUILD) evloop

@@ -294,18 +294,16 @@ inline const char* bytes_of(duk_context* ctx, duk_idx_t idx, size_t* len) {
     *len = o;
     return reinterpret_cast<const char*>(out);
   }
-  /* Bytes only, as Node's socket.write: a Buffer, Uint8Array or plain
-   * buffer (length == byte length); wider typed arrays, ArrayBuffer and
-   * DataView are refused. */
+  /* Any buffer (Buffer, typed array, ArrayBuffer, DataView, plain) as its
+   * bytes, as Node writes a typed array. */
   void* p = duk_get_buffer_data(ctx, idx, len);
   if (!p && !duk_is_buffer_data(ctx, idx)) return nullptr;
-  if (duk_get_length(ctx, idx) != *len) return nullptr;
   return p ? static_cast<const char*>(p) : "";
 }
 
 inline const char* require_bytes(duk_context* ctx, duk_idx_t idx, size_t* len, const char* fn) {
   const char* p = bytes_of(ctx, idx, len);
-  if (!p) (void)duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: data must be a string, a Buffer or a Uint8Array", fn);
+  if (!p) (void)duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: data must be a string or a buffer", fn);
   return p;
 }
 

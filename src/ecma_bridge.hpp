@@ -132,15 +132,16 @@ inline duk_ret_t ecma_make_timer_entry(duk_context* ctx) {
   return 1;
 }
 
-/* native.interest(fd, events, fresh): watch or change interest for the JS
- * loop; fresh re-registers the fd (a new callback: maybe a new file). */
+/* native.interest(fd, events, fresh[, weak]): watch or change interest for
+ * the JS loop; fresh re-registers the fd (a new callback: maybe a new file);
+ * weak (streams): keeps the loop alive only while events != 0. */
 inline duk_ret_t ecma_interest(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "EventLoop.watch");
   unsigned events = static_cast<unsigned>(duk_to_uint32(ctx, 1));
   LoopImpl* l = loop_of(ctx);
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchEcma) return throw_system_error(ctx, EEXIST, "EventLoop.watch", nullptr);
-  if (!l->set_watcher(fd, events, kWatchEcma, nullptr, nullptr, duk_to_boolean(ctx, 2) != 0))
+  if (!l->set_watcher(fd, events, kWatchEcma, nullptr, nullptr, duk_to_boolean(ctx, 2) != 0, duk_to_boolean(ctx, 3) != 0))
     return throw_system_error(ctx, errno, "EventLoop.watch", nullptr);
   return 0;
 }
@@ -179,7 +180,7 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
   duk_context* ctx = l->ctx;
   static const duk_function_list_entry fns[] = {
       {"wait", ecma_wait, 6},         {"now", js_now, 0},
-      {"interest", ecma_interest, 3}, {"forget", ecma_forget, 1},
+      {"interest", ecma_interest, 4}, {"forget", ecma_forget, 1},
       {"report", ecma_report, 1},
       {"requestExit", js_request_exit, 1}, {"isExitSignal", ecma_is_exit_signal, 1},
       {"hasWork", ecma_has_work, 0},  {"timerEntry", ecma_make_timer_entry, 4},

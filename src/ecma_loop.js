@@ -471,7 +471,7 @@
      * Interest changes go straight to native.interest(fd, events, false). */
     var disposeHooks = [];
     function streamWatch(fd, events, w) {
-        native.interest(fd, events, true);   /* throws an Error with code on failure */
+        native.interest(fd, events, true, true);   /* weak: alive only while interested; throws an Error with code */
         w[1] = state[ROUND];
         watchers[fd] = w;
     }

@@ -40,6 +40,7 @@
  *   18 index of the queue's head
  *   19, 20 native.read, native.write (a field costs less than an outer
  *      variable)
+ *   21 bytes read
  *
  *  Handlers never run inside a stream call: an I/O error met by write() is
  *  kept (field 10) and reported by a zero-delay timer; end() turns write
@@ -98,7 +99,7 @@
     }
 
     function record(fd, handler, state, cb) {
-        return [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite];
+        return [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite, 0];
     }
 
     /* Registers interest as the record's state asks: read while wanted and
@@ -138,7 +139,8 @@
     }
 
     /* After an error: no more I/O, the queue dropped. The record stays
-     * registered with no interest, so the loop stays alive until close. */
+     * registered with no interest (a weak watcher: it no longer keeps the
+     * loop alive) until close. */
     function stop(s) {
         s[4] = 5;
         s[7] = [];
@@ -218,6 +220,7 @@
                 h(2);
                 return;
             }
+            s[21] += buf.length;
             h(1, buf);
             /* Again only while each read fills the buffer, and reading (the
              * handler may have paused, closed or stopped the stream). */
@@ -258,6 +261,7 @@
                 h(2);
                 return;
             }
+            s[21] += buf.length;
             h(1, buf);
             if (buf.length < s[17] || !(s[5] & 1)) { return; }
         }
@@ -313,6 +317,7 @@
                 h(2);
                 break;
             }
+            s[21] += buf.length;
             h(1, buf);
         }
         if (s[4] > 4) { return; }   /* stopped or closed by a handler */
@@ -633,9 +638,20 @@
         }
     });
 
+    function bytesRead(fd) {
+        var s = typeof fd === 'number' ? table[fd] : void 0;
+        return s !== void 0 && s[2] === fd ? s[21] : 0;
+    }
+    /* A hint the C++ engine uses to save a call; here data always goes to
+     * handler(1, buf), which does the same thing. */
+    function ondata(fd) {
+        checkFd(fd, 'ondata');
+    }
+
     var stream = {
         open: open, connect: connect, listen: listen, write: write, end: end,
-        pause: pause, resume: resume, close: close, queued: queued
+        pause: pause, resume: resume, close: close, queued: queued,
+        bytesRead: bytesRead, ondata: ondata
     };
     return stream;
 })

@@ -17,6 +17,7 @@ struct Watcher {
   unsigned events;
   uint8_t kind;
   bool counted;         /* keeps the loop alive (see Loop::unref_fd) */
+  bool weak;            /* keeps it alive only while events != 0 (streams, as libuv) */
   uint32_t added_round; /* events of this round are not for this watcher */
   WatchFn fn;
   void* user;
@@ -28,6 +29,7 @@ struct Watcher {
 #define EVLOOP_STASH_WATCHERS DUK_HIDDEN_SYMBOL("evloop.watchers")
 #define EVLOOP_STASH_EXIT DUK_HIDDEN_SYMBOL("evloop.exit")
 #define EVLOOP_STASH_ECMA DUK_HIDDEN_SYMBOL("evloop.ecma")
+#define EVLOOP_STASH_DATA DUK_HIDDEN_SYMBOL("evloop.data")
 
 /* A byte stream or listener of the C++ loop's stream engine (stream.hpp):
  * kept in Watcher::user of a kWatchStream watcher, its JS handler in
@@ -54,6 +56,11 @@ struct Stream {
   TimerId backoff; /* a listener's accept back-off timer (EMFILE) */
   char* peer_host; /* while connecting: the address and port errors name */
   int peer_port;
+  bool direct_data; /* data goes to data_fn with this = data_self, both kept
+                       reachable by data_callbacks[2fd] and [2fd+1] */
+  void* data_fn;
+  void* data_self;
+  double bytes_read;
 };
 
 struct LoopImpl : Loop {
@@ -85,7 +92,8 @@ struct LoopImpl : Loop {
   Stats counters;
   int64_t now;                /* loop time of the current turn */
   void* timer_callbacks;      /* JS array: slot -> fn | [fn, args...] | source string */
-  void* watcher_callbacks;    /* JS array: fd -> fn */
+  void* watcher_callbacks;    /* JS array: fd -> fn (a stream's handler) */
+  void* data_callbacks;       /* JS array: 2fd -> a stream's data fn, 2fd+1 -> its this */
   void* exit_signal;          /* the value process.exit() throws */
   void* ecma;                 /* the ECMAScript loop's control object (Mode::Ecma) */
   int argc;
@@ -105,7 +113,7 @@ struct LoopImpl : Loop {
     if (fd < 0) return false;
     if (!watchers.reserve(mem, static_cast<size_t>(fd) + 1)) return false;
     while (watchers.size <= static_cast<size_t>(fd)) {
-      Watcher none = {0, kWatchNone, false, 0, nullptr, nullptr};
+      Watcher none = {0, kWatchNone, false, false, 0, nullptr, nullptr};
       watchers.data[watchers.size++] = none;
     }
     return true;
@@ -119,7 +127,7 @@ struct LoopImpl : Loop {
    * `replace` (a new callback) re-registers the fd from scratch: the fd may
    * have been closed and its number reused since, and events already taken
    * from the kernel this round belong to the old file. False with errno set. */
-  bool set_watcher(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, bool replace) {
+  bool set_watcher(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, bool replace, bool weak = false) {
     Watcher* w = watcher(fd);
     if (w && (replace || w->kind != kind)) {
       remove_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
@@ -128,6 +136,7 @@ struct LoopImpl : Loop {
     if (w) {
       if (w->events != events && !backend.modify(mem, fd, events)) return false;
       w->events = events;
+      if (w->weak) set_counted(w, events != 0);
       return true;
     }
     if (!ensure_watcher_slot(fd)) {
@@ -135,19 +144,29 @@ struct LoopImpl : Loop {
       return false;
     }
     if (!backend.add(mem, fd, events)) return false;
-    bool counted = kind != kWatchInternal;
-    Watcher nw = {events, kind, counted, round, fn, user};
+    bool counted = kind != kWatchInternal && (!weak || events != 0);
+    Watcher nw = {events, kind, counted, weak, round, fn, user};
     watchers[fd] = nw;
     if (counted) user_watchers++;
     if (kind != kWatchInternal) all_watchers++;
     return true;
+  }
+  void set_counted(Watcher* w, bool on) {
+    if (w->counted == on) return;
+    w->counted = on;
+    if (on) user_watchers++;
+    else user_watchers--;
   }
   bool remove_watcher(int fd, bool drop_js_callback = true) {
     Watcher* w = watcher(fd);
     if (!w) return false;
     backend.remove(fd);
     if ((w->kind == kWatchJs && drop_js_callback) || w->kind == kWatchStream) clear_js_watcher(fd);
-    if (w->kind == kWatchStream) free_stream(static_cast<Stream*>(w->user));
+    if (w->kind == kWatchStream) {
+      Stream* s = static_cast<Stream*>(w->user);
+      if (s->direct_data) clear_stream_data(fd);
+      free_stream(s);
+    }
     if (w->counted) user_watchers--;
     if (w->kind != kWatchInternal) all_watchers--;
     w->counted = false;
@@ -176,6 +195,17 @@ struct LoopImpl : Loop {
   }
   void disown_fd(int fd) {
     if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
+  }
+
+  /* Drops a stream's data callback and its this (both indexes exist). */
+  void clear_stream_data(int fd) {
+    if (!data_callbacks) return;
+    duk_push_heapptr(ctx, data_callbacks);
+    duk_push_undefined(ctx);
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd));
+    duk_push_undefined(ctx);
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
+    duk_pop(ctx);
   }
 
   /* Drops the JS reference. Writing undefined into an existing array index
@@ -607,6 +637,7 @@ inline duk_ret_t create_protected(duk_context* ctx, void* udata) {
   LoopImpl* l = static_cast<CreateArgs*>(udata)->loop;
   l->timer_callbacks = stash_new_array(ctx, EVLOOP_STASH_TIMERS);
   l->watcher_callbacks = stash_new_array(ctx, EVLOOP_STASH_WATCHERS);
+  l->data_callbacks = stash_new_array(ctx, EVLOOP_STASH_DATA);
   duk_push_heap_stash(ctx);
   duk_push_object(ctx);
   duk_push_string(ctx, "process.exit");
@@ -633,6 +664,7 @@ inline duk_ret_t release_protected(duk_context* ctx, void*) {
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TIMERS);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WATCHERS);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_DATA);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_EXIT);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_ECMA);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
@@ -649,7 +681,7 @@ inline void LoopImpl::release_everything() {
   if (ecma) run_ecma("dispose", 0); /* drops the JS loop's timers and watchers */
   duk_safe_call(ctx, release_protected, nullptr, 0, 1);
   duk_pop(ctx);
-  timer_callbacks = watcher_callbacks = exit_signal = ecma = nullptr;
+  timer_callbacks = watcher_callbacks = data_callbacks = exit_signal = ecma = nullptr;
   if (wake_write_fd != wake_read_fd) close_fd(wake_write_fd);
   close_fd(wake_read_fd);
   wake_write_fd = -1;

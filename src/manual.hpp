@@ -85,6 +85,8 @@
  *     Socket.read(fd) -> Buffer (empty at end of stream; null: nothing yet),
  *     Socket.write(fd, data) -> bytes written, Socket.close(fd).
  *     Every socket fd belongs to the loop: destroy() closes those still open.
+ *     A socket keeps the loop alive while it reads, writes or connects, a
+ *     server while it listens (as Node.js: a paused socket does not).
  *   The loop ends when no timer is pending and no fd is watched, or after an
  *   exit request; then no further callback runs.
  *

@@ -16,9 +16,16 @@
  *   stream.end(fd), stream.pause(fd), stream.resume(fd)
  *   stream.close(fd) -> true when fd was a stream (it is then closed)
  *   stream.queued(fd) -> bytes queued
+ *   stream.bytesRead(fd) -> bytes read (0 when not a stream)
+ *   stream.ondata(fd, fn, self)  a hint: data events may call fn with
+ *        this = self instead of handler(1, buf), which must do the same;
+ *        fn null: back to the handler. (Saves a JS call a read here; the
+ *        ECMAScript engine ignores it.)
  *
  * No handler runs inside a stream call: a write error is kept and reported
- * from the loop. Write interest is on only while something is queued. */
+ * from the loop. Write interest is on only while something is queued. As in
+ * libuv, a stream keeps the loop alive only while it has interest (reading,
+ * writing, connecting, listening): a paused or finished socket does not. */
 
 namespace evloop {
 namespace detail {
@@ -43,8 +50,12 @@ inline void stream_update(LoopImpl* l, Stream* s) {
   Watcher* w = l->watcher(s->fd);
   unsigned e = stream_interest(s);
   if (!w || w->events == e) return;
-  if (l->backend.modify(l->mem, s->fd, e)) w->events = e;
-  else if (!s->pending_error) s->pending_error = errno ? errno : ENOMEM;
+  if (l->backend.modify(l->mem, s->fd, e)) {
+    w->events = e;
+    l->set_counted(w, e != 0);
+  } else if (!s->pending_error) {
+    s->pending_error = errno ? errno : ENOMEM;
+  }
 }
 
 /* Still the stream that was dispatched, after JS ran? A stream closed in a
@@ -92,9 +103,18 @@ inline void stream_read(LoopImpl* l, int fd, Stream* s) {
   for (int i = 0; i < 4; i++) {
     ssize_t n = read_some(l, fd);
     if (n > 0) {
-      stream_begin(l, fd, 1);
-      push_node_buffer(l->ctx, l->read_buffer, static_cast<size_t>(n));
-      l->call_js(2);
+      s->bytes_read += static_cast<double>(n);
+      if (s->direct_data) { /* fn.call(self, buf): saves net.js a JS call a read */
+        duk_context* ctx = l->ctx;
+        duk_push_heapptr(ctx, s->data_fn);
+        duk_push_heapptr(ctx, s->data_self);
+        push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
+        l->call_js(1);
+      } else {
+        stream_begin(l, fd, 1);
+        push_node_buffer(l->ctx, l->read_buffer, static_cast<size_t>(n));
+        l->call_js(2);
+      }
       if (n < EVLOOP_READ_BUFFER_SIZE || !stream_still(l, fd, s) || !s->reading || s->stopped) return;
       continue;
     }
@@ -256,7 +276,7 @@ inline LoopImpl* stream_loop(duk_context* ctx) {
 
 inline Stream* require_stream(duk_context* ctx, LoopImpl* l, int fd, const char* fn) {
   Stream* s = stream_of(l, fd);
-  if (!s) (void)throw_system_error(ctx, EBADF, fn, nullptr);
+  if (!s) (void)throw_net_error(ctx, EBADF, fn, nullptr, -1);
   return s;
 }
 
@@ -287,7 +307,7 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
   s->fd = fd;
   s->state = state;
   s->reading = reading;
-  if (!l->set_watcher(fd, stream_interest(s), kWatchStream, stream_io, s, false)) {
+  if (!l->set_watcher(fd, stream_interest(s), kWatchStream, stream_io, s, false, true)) {
     int err = errno;
     l->mem.free(s);
     l->clear_js_watcher(fd);
@@ -407,6 +427,38 @@ inline duk_ret_t js_stream_close(duk_context* ctx) {
   return 1;
 }
 
+/* stream.ondata(fd, fn, self): data events call fn with this = self instead
+ * of handler(1, buf) (an engine may ignore this: the handler must do the
+ * same); fn null: back to the handler. */
+inline duk_ret_t js_stream_ondata(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "stream.ondata");
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = require_stream(ctx, l, fd, "stream.ondata");
+  bool on = duk_is_function(ctx, 1) != 0;
+  if (on) {
+    duk_push_heapptr(ctx, l->data_callbacks);
+    duk_dup(ctx, 1);
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd)); /* may throw: flag not set yet */
+    duk_dup(ctx, 2);
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
+    s->data_fn = duk_get_heapptr(ctx, 1);
+    s->data_self = duk_get_heapptr(ctx, 2); /* null for a primitive: pushed as undefined */
+    s->direct_data = true;
+  } else if (s->direct_data) {
+    l->clear_stream_data(fd);
+    s->direct_data = false;
+  }
+  return 0;
+}
+
+/* stream.bytesRead(fd) -> bytes read so far (0 when not a stream) */
+inline duk_ret_t js_stream_bytes_read(duk_context* ctx) {
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
+  duk_push_number(ctx, s ? s->bytes_read : 0.0);
+  return 1;
+}
+
 inline duk_ret_t js_stream_queued(duk_context* ctx) {
   LoopImpl* l = stream_loop(ctx);
   Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
@@ -422,7 +474,8 @@ inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
       {"listen", js_stream_listen, 2}, {"write", js_stream_write, 2},
       {"end", js_stream_end, 1},     {"pause", js_stream_pause, 1},
       {"resume", js_stream_resume, 1}, {"close", js_stream_close, 1},
-      {"queued", js_stream_queued, 1}, {nullptr, nullptr, 0}};
+      {"queued", js_stream_queued, 1}, {"ondata", js_stream_ondata, 3},
+      {"bytesRead", js_stream_bytes_read, 1}, {nullptr, nullptr, 0}};
   duk_push_object(ctx);
   for (const duk_function_list_entry* f = fns; f->key; f++) {
     duk_push_c_function(ctx, f->value, f->nargs);

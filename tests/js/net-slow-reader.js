@@ -1,9 +1,11 @@
 // A slow reader: the server writes 64 KiB chunks to a client that has
-// paused its reading. write() must return false after a bounded amount
-// (the kernel's buffers plus the 16 KiB high-water mark plus one chunk, far
-// below the 64 MiB cap), no 'data' reaches the paused client, and after the
-// client resumes (reading with pauses) 'drain' arrives and the writer goes
-// on. Three such rounds; the client receives every byte, in order.
+// paused its reading, until write() returns false. That must come after a
+// bounded amount (the kernel's buffers, far below the 64 MiB cap), with the
+// socket's own queue (writableLength) at or above the 16 KiB high-water
+// mark but below it plus one chunk: memory stays bounded. No 'data'
+// reaches the paused client; after it resumes, 'drain' arrives and the
+// writer goes on. Three such rounds; the client receives every byte, in
+// order.
 // timeout: 60
 var failures = [];
 function fail(msg) { failures.push(msg); }
@@ -14,6 +16,7 @@ function report() {
 
 var CHUNK = 64 * 1024;
 var ROUNDS = 3;
+var HWM = 16384;
 var BOUND = 48 * 1024 * 1024;  /* loopback kernel buffers can be large (tcp_rmem max) */
 var chunk = new Buffer(CHUNK);
 var round = 0, written = 0, received = 0, drains = 0, paused = false, dataWhilePaused = 0;
@@ -41,6 +44,10 @@ function writeRound() {
         chunk.copy(copy);
         if (!writer.write(copy)) {
             acceptedBeforeFalse.push(written - start);
+            var q = writer.writableLength;
+            if (!(q >= HWM && q < HWM + CHUNK)) {
+                fail('write() returned false with writableLength ' + q + ', want ' + HWM + '..' + (HWM + CHUNK));
+            }
             if (written - received > BOUND) {
                 fail('write() returned false only after ' + (written - received) + ' unread bytes');
             }
@@ -74,6 +81,7 @@ function onData(d) {
 
 var server = net.createServer(function (c) {
     writer = c;
+    if (c.writableHighWaterMark !== HWM) { fail('writableHighWaterMark ' + c.writableHighWaterMark + ', want ' + HWM); }
     c.on('drain', function () {
         drains++;
         if (round < ROUNDS) { nextRound(); } else { c.end(); }

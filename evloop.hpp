@@ -18,9 +18,49 @@
  *
  * ---------------------------------------------------------------------------
  * 1. OPTIONS. Define before including evloop.hpp, the same in every TU.
- *   EVLOOP_BACKEND_POLL          compile only the portable poll() backend
- *                                (default on Linux: epoll, with poll() also
- *                                available at run time: Options::backend).
+ *   Backend. Default on Linux: epoll, with poll() also available at run
+ *   time (Options::backend); elsewhere poll(). backend_name() tells.
+ *   EVLOOP_BACKEND_POLL          compile only the portable poll() backend.
+ *   EVLOOP_BACKEND_SELECT        compile only a select() backend, for network
+ *                                stacks without poll() (lwIP): no <poll.h>,
+ *                                no poll() call (Poll.poll and Socket.connect
+ *                                use select() too). An fd at or above
+ *                                FD_SETSIZE is refused (EMFILE); a hang-up or
+ *                                an error shows as readiness (no POLLHUP or
+ *                                POLLERR); a watched fd closed under the loop
+ *                                gets POLLNVAL, as with poll().
+ *   Small builds: each EVLOOP_NO_X leaves out X's code and embedded JS.
+ *   EVLOOP_NO_SOCKETS            no Socket, seed EventLoop socket functions,
+ *                                net or stream engines (implies NO_NET).
+ *   EVLOOP_NO_NET                no net or EventEmitter (net.js's net
+ *                                layer); Socket and the seed API stay.
+ *   EVLOOP_NO_FILEIO             no FileIo.
+ *   EVLOOP_NO_ECMA_LOOP          no ECMAScript loop: Loop::create with
+ *                                Mode::Ecma returns null, errno ENOTSUP (a
+ *                                missing loop is found at once, never at
+ *                                install or run time).
+ *     kBindAll holds the bindings the build has; asking install() for one
+ *     it left out fails, reporting "evloop: install: kBindNet is not in
+ *     this build (EVLOOP_NO_NET)". EVLOOP_HAVE_SOCKETS, _NET, _FILEIO and
+ *     _ECMA_LOOP are defined for what is in.
+ *   Fixed capacity (default: the loop's tables grow with use):
+ *   EVLOOP_MAX_TIMERS            timers pending at once, JS and native, in
+ *                                both loops; the C++ loop's timer heap and
+ *                                slot table are allocated at Loop::create,
+ *                                never grown. One more: setTimeout and
+ *                                setInterval throw a RangeError ("setTimeout:
+ *                                too many pending timers (the limit is N)"),
+ *                                add_timer() returns 0.
+ *   EVLOOP_MAX_FDS               the loop holds fds 0..N-1 (N >= 8): its
+ *                                fd-indexed tables (watchers, the backend's,
+ *                                its own fds) are allocated at Loop::create,
+ *                                never grown. A watch on a higher open fd
+ *                                fails with EMFILE ("EMFILE: fd 300 is out of
+ *                                the loop's fd range 0..255 (EVLOOP_MAX_FDS),
+ *                                EventLoop.watch"); a socket or an accepted
+ *                                connection there is closed at once and
+ *                                fails with EMFILE (a listener backs off as
+ *                                when the process is out of fds).
  *   EVLOOP_MAX_EVENTS_PER_WAIT   ready fds taken per kernel wait (256).
  *   EVLOOP_MAX_WAIT_MS           longest single blocking wait (60000).
  *   EVLOOP_NO_THREADS            no <atomic>: post() is then single-threaded;
@@ -111,7 +151,8 @@
  *   loop->stats(), set_error_hook(fn, user), now_ns(), backend_name()
  *   loop->destroy()                    before duk_destroy_heap; not from a callback
  *   Options: mode (Mode::Native = C++ loop, Mode::Ecma = ECMAScript loop),
- *   backend (Default, Epoll, Poll), clock (replaceable; evloop::VirtualClock
+ *   backend (Default, Epoll, Poll, Select: one the build lacks falls back to
+ *   the build's default), clock (replaceable; evloop::VirtualClock
  *   for tests: time moves by advance_ms(), or with auto_advance jumps to the
  *   next deadline instead of sleeping), allocator (default: the heap's
  *   duk_alloc_raw), on_error (error reports), on_process_exit (process.exit;
@@ -159,18 +200,85 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <poll.h>
+#ifdef EVLOOP_FAULT_INJECTION
+#include <sys/socket.h>
+#include <sys/types.h>
+#endif
 #include "duktape.h"
 
 /* ---- Configuration (define before including evloop.hpp, in every TU) ---- */
 
 /* Backend choice. Default: epoll on Linux, poll() elsewhere. Defining
- * EVLOOP_BACKEND_POLL compiles only the portable poll() backend. */
-#if !defined(EVLOOP_BACKEND_POLL) && !defined(__linux__)
+ * EVLOOP_BACKEND_POLL compiles only the portable poll() backend;
+ * EVLOOP_BACKEND_SELECT only a select() backend, for network stacks without
+ * poll() (lwIP on some microcontrollers): no <poll.h>, no poll() call. */
+#if defined(EVLOOP_BACKEND_POLL) && defined(EVLOOP_BACKEND_SELECT)
+#error "evloop: define at most one of EVLOOP_BACKEND_POLL and EVLOOP_BACKEND_SELECT"
+#endif
+#if !defined(EVLOOP_BACKEND_POLL) && !defined(EVLOOP_BACKEND_SELECT) && !defined(__linux__)
 #define EVLOOP_BACKEND_POLL 1
 #endif
-#if !defined(EVLOOP_BACKEND_POLL)
+#if !defined(EVLOOP_BACKEND_POLL) && !defined(EVLOOP_BACKEND_SELECT)
 #define EVLOOP_HAVE_EPOLL 1
+#endif
+
+/* Event bits (evloop::kReadable...): the poll(2) values. A select() build
+ * includes no <poll.h> and uses the values Linux and the BSDs give them. */
+#if defined(EVLOOP_BACKEND_SELECT)
+#include <sys/select.h>
+#define EVLOOP_POLLIN 0x001
+#define EVLOOP_POLLPRI 0x002
+#define EVLOOP_POLLOUT 0x004
+#define EVLOOP_POLLERR 0x008
+#define EVLOOP_POLLHUP 0x010
+#define EVLOOP_POLLNVAL 0x020
+#else
+#include <poll.h>
+#define EVLOOP_POLLIN POLLIN
+#define EVLOOP_POLLPRI POLLPRI
+#define EVLOOP_POLLOUT POLLOUT
+#define EVLOOP_POLLERR POLLERR
+#define EVLOOP_POLLHUP POLLHUP
+#define EVLOOP_POLLNVAL POLLNVAL
+#endif
+
+/* Features for small builds. Each EVLOOP_NO_X leaves out the code and the
+ * embedded JS of X; EVLOOP_HAVE_X says what is in (tests may check them).
+ *   EVLOOP_NO_SOCKETS     Socket, the seed EventLoop socket functions, net,
+ *                         both stream engines (implies EVLOOP_NO_NET)
+ *   EVLOOP_NO_NET         net and EventEmitter (net.js's net layer); keeps
+ *                         Socket and the seed EventLoop socket functions
+ *   EVLOOP_NO_FILEIO      FileIo
+ *   EVLOOP_NO_ECMA_LOOP   the ECMAScript loop: Loop::create(Mode::Ecma)
+ *                         then fails with errno ENOTSUP */
+#if defined(EVLOOP_NO_SOCKETS) && !defined(EVLOOP_NO_NET)
+#define EVLOOP_NO_NET 1
+#endif
+#if !defined(EVLOOP_NO_SOCKETS)
+#define EVLOOP_HAVE_SOCKETS 1
+#endif
+#if !defined(EVLOOP_NO_NET)
+#define EVLOOP_HAVE_NET 1
+#endif
+#if !defined(EVLOOP_NO_FILEIO)
+#define EVLOOP_HAVE_FILEIO 1
+#endif
+#if !defined(EVLOOP_NO_ECMA_LOOP)
+#define EVLOOP_HAVE_ECMA_LOOP 1
+#endif
+
+/* Fixed capacity: with EVLOOP_MAX_TIMERS, the timer heap and slot table are
+ * allocated once, at Loop::create, for that many pending timers (JS and
+ * native); one more is a RangeError from setTimeout (add_timer returns 0).
+ * With EVLOOP_MAX_FDS, the fd-indexed tables (watchers, the backend's, the
+ * loop's own fds) are allocated once for fds 0..EVLOOP_MAX_FDS-1; a watch
+ * or a socket on a higher fd fails with EMFILE. Undefined: tables grow with
+ * use (up to 2^24 pending timers). */
+#if defined(EVLOOP_MAX_TIMERS) && (EVLOOP_MAX_TIMERS < 1 || EVLOOP_MAX_TIMERS > 16777216)
+#error "evloop: EVLOOP_MAX_TIMERS must be in 1..16777216"
+#endif
+#if defined(EVLOOP_MAX_FDS) && (EVLOOP_MAX_FDS < 8 || EVLOOP_MAX_FDS > 16777216)
+#error "evloop: EVLOOP_MAX_FDS must be in 8..16777216 (the loop itself uses a few fds)"
 #endif
 
 /* Ready events taken from the kernel per backend wait. */
@@ -222,19 +330,22 @@ class Loop;
 
 /* Event bits for watchers: the poll(2) values on every backend. */
 enum : unsigned {
-  kReadable = POLLIN,
-  kWritable = POLLOUT,
-  kPriority = POLLPRI,
-  kError = POLLERR,
-  kHangup = POLLHUP,
-  kInvalid = POLLNVAL
+  kReadable = EVLOOP_POLLIN,
+  kWritable = EVLOOP_POLLOUT,
+  kPriority = EVLOOP_POLLPRI,
+  kError = EVLOOP_POLLERR,
+  kHangup = EVLOOP_POLLHUP,
+  kInvalid = EVLOOP_POLLNVAL
 };
 
-/* Which loop runs the scripts: state in C++ structures, or state in JS. */
+/* Which loop runs the scripts: state in C++ structures, or state in JS
+ * (not in EVLOOP_NO_ECMA_LOOP builds: Loop::create then fails, ENOTSUP). */
 enum class Mode { Native, Ecma };
 
-/* Kernel interface. Default = epoll on Linux, poll() elsewhere. */
-enum class Backend { Default, Epoll, Poll };
+/* Kernel interface. Default = epoll on Linux, poll() elsewhere; select() in
+ * EVLOOP_BACKEND_SELECT builds. A backend the build does not have falls back
+ * to the build's default (backend_name() tells which runs). */
+enum class Backend { Default, Epoll, Poll, Select };
 
 /* JS bindings, for Loop::install(). */
 enum Binding : unsigned {
@@ -245,7 +356,18 @@ enum Binding : unsigned {
   kBindCli = 16u,      /* print, process (argv, env, exit): for command line tools */
   kBindSocket = 32u,   /* Socket, EventLoop.server/connect/setReader/write/close (seed API) */
   kBindNet = 64u,      /* net, EventEmitter (Node-style) */
-  kBindAll = 127u
+  /* Every binding this build has (see EVLOOP_NO_*). Asking install() for
+   * one the build left out fails, with an error naming the option. */
+  kBindAll = kBindTimers | kBindEventLoop | kBindPoll | kBindCli
+#if defined(EVLOOP_HAVE_FILEIO)
+             | kBindFileIo
+#endif
+#if defined(EVLOOP_HAVE_SOCKETS)
+             | kBindSocket
+#endif
+#if defined(EVLOOP_HAVE_NET)
+             | kBindNet
+#endif
 };
 
 typedef uint64_t TimerId; /* 0 is never a valid id */
@@ -294,6 +416,25 @@ struct Allocator {
   void* user;
 };
 
+#ifdef EVLOOP_FAULT_INJECTION
+/* A test seam (compiled only with EVLOOP_FAULT_INJECTION, in every TU): the
+ * socket syscalls and the backend wait of one loop go through these when set
+ * (null members: the real call), so a test can make accept() fail with
+ * EMFILE, reads and writes return EINTR, EAGAIN or short counts, a connect
+ * end in ECONNREFUSED, or a wait fail with EINTR, deterministically. Each
+ * returns as the syscall would (-1 with errno set). */
+struct Syscalls {
+  ssize_t (*read)(void* user, int fd, void* buf, size_t n);
+  ssize_t (*send)(void* user, int fd, const void* buf, size_t n, int flags);
+  ssize_t (*sendmsg)(void* user, int fd, const struct msghdr* m, int flags);
+  int (*accept)(void* user, int fd, struct sockaddr* sa, socklen_t* len);
+  int (*connect)(void* user, int fd, const struct sockaddr* sa, socklen_t len);
+  int (*so_error)(void* user, int fd);   /* what SO_ERROR reads (0: none) */
+  int (*before_wait)(void* user);        /* an errno fails the wait (EINTR), 0 waits */
+  void* user;
+};
+#endif
+
 struct Options {
   Mode mode = Mode::Native;
   Backend backend = Backend::Default;
@@ -307,6 +448,9 @@ struct Options {
    * and the script is unwound by an exit signal that try/catch can see. */
   void (*on_process_exit)(Loop& loop, int code, void* user) = nullptr;
   void* on_process_exit_user = nullptr;
+#ifdef EVLOOP_FAULT_INJECTION
+  Syscalls syscalls = Syscalls{nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+#endif
 };
 
 /* A unit of work handed to the loop from any thread (Loop::post). The caller
@@ -328,7 +472,8 @@ struct Stats {
 
 class Loop {
  public:
-  /* A new loop for this Duktape heap (one loop per heap). Null on failure.
+  /* A new loop for this Duktape heap (one loop per heap). Null on failure,
+   * with errno (ENOTSUP: Mode::Ecma in an EVLOOP_NO_ECMA_LOOP build).
    * Stores itself in the heap stash so the JS bindings can find it. */
   static Loop* create(duk_context* ctx, const Options& options = Options());
   /* The loop of the heap `ctx` belongs to, or null. */
@@ -369,12 +514,15 @@ class Loop {
   void wake();
   void post(Task* task);
 
-  /* Native timers, in the same heap as the JS ones. repeat_ms 0: one-shot. */
+  /* Native timers, in the same heap as the JS ones. repeat_ms 0: one-shot.
+   * 0 when no timer can be added (EVLOOP_MAX_TIMERS pending, or no memory). */
   TimerId add_timer(int64_t delay_ms, int64_t repeat_ms, TimerFn fn, void* user);
   bool cancel_timer(TimerId id);
 
   /* Native fd watchers. events 0 pauses a watcher without removing it.
-   * A watcher that sees kError or kInvalid is removed before its callback. */
+   * A watcher that sees kError or kInvalid is removed before its callback.
+   * watch() is false with errno on failure: EBADF, EMFILE (an fd beyond
+   * EVLOOP_MAX_FDS or select()'s FD_SETSIZE), ENOMEM. */
   bool watch(int fd, unsigned events, WatchFn fn, void* user);
   bool set_events(int fd, unsigned events);
   bool unwatch(int fd);
@@ -442,16 +590,29 @@ struct Memory {
 };
 
 /* A growable array of trivially copyable T. Growth is 1.5x: measured memory
- * per pending timer stays under the 64-byte budget right after a resize. */
+ * per pending timer stays under the 64-byte budget right after a resize.
+ * allocate_fixed() makes it a fixed-capacity array instead (EVLOOP_MAX_TIMERS,
+ * EVLOOP_MAX_FDS): allocated once at start-up, never grown afterwards. */
 template <typename T>
 struct RawArray {
   T* data;
   size_t size;
   size_t capacity;
+  bool fixed;
 
-  void init() { data = nullptr; size = capacity = 0; }
+  void init() {
+    data = nullptr;
+    size = capacity = 0;
+    fixed = false;
+  }
+  bool allocate_fixed(Memory& m, size_t n) {
+    if (!reserve(m, n)) return false;
+    fixed = true;
+    return true;
+  }
   bool reserve(Memory& m, size_t want) {
     if (want <= capacity) return true;
+    if (fixed) return false;
     size_t cap = capacity < 8 ? 8 : capacity + capacity / 2;
     if (cap < want) cap = want;
     if (cap > SIZE_MAX / sizeof(T)) return false;
@@ -541,6 +702,14 @@ enum : uint32_t {
 
 enum : uint32_t { kTimerLive = 1u, kTimerJs = 2u, kTimerArgs = 4u, kTimerString = 8u };
 
+/* Timers pending at once: EVLOOP_MAX_TIMERS (tables allocated once, at
+ * create), else as many as the id format has slots. */
+#if defined(EVLOOP_MAX_TIMERS)
+const uint32_t kMaxTimers = EVLOOP_MAX_TIMERS;
+#else
+const uint32_t kMaxTimers = kSlotMask + 1u;
+#endif
+
 struct HeapEntry {
   int64_t deadline;
   uint64_t order; /* (sequence << kSlotBits) | slot */
@@ -572,12 +741,25 @@ struct TimerHeap {
     slots.release(m);
     free_head = 0;
   }
+  /* With EVLOOP_MAX_TIMERS: both tables at their full size, once. */
+  bool open(Memory& m) {
+#if defined(EVLOOP_MAX_TIMERS)
+    return heap.allocate_fixed(m, kMaxTimers) && slots.allocate_fixed(m, kMaxTimers);
+#else
+    (void)m;
+    return true;
+#endif
+  }
   size_t pending() const { return heap.size; }
+  /* kMaxTimers pending: the next insert is refused (a RangeError in JS). A
+   * live slot is always in the heap (a firing one-shot is freed first, an
+   * interval rescheduled first), so slots never outnumber heap entries. */
+  bool full() const { return heap.size >= kMaxTimers; }
 
   /* Makes sure the next insert() cannot fail: call before any step that may
    * throw, so a failed allocation leaves nothing half-done. */
   bool prepare(Memory& m) {
-    if (!heap.reserve(m, heap.size + 1)) return false;
+    if (full() || !heap.reserve(m, heap.size + 1)) return false;
     if (free_head) return true;
     if (slots.size > kSlotMask) return false;
     return slots.reserve(m, slots.size + 1);
@@ -688,11 +870,14 @@ struct TimerHeap {
 /* ======== Begin file src/backend.hpp ======== */
 /* Backends: the kernel interface behind one small set of functions (open,
  * close, add, modify, remove, wait, fd, name), as Redis's ae does. The core
- * never sees epoll or pollfd types. Both backends are compiled on Linux so the
- * poll() one is tested there too; EVLOOP_BACKEND_POLL compiles poll() only. */
+ * never sees epoll, pollfd or fd_set types. Both epoll and poll() are
+ * compiled on Linux so the poll() one is tested there too;
+ * EVLOOP_BACKEND_POLL compiles poll() only, EVLOOP_BACKEND_SELECT select()
+ * only (for network stacks without poll(), such as lwIP). */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 #if defined(EVLOOP_HAVE_EPOLL)
 #include <sys/epoll.h>
@@ -706,19 +891,59 @@ struct ReadyEvent {
   unsigned revents;
 };
 
+/* The fds the loop can hold: below EVLOOP_MAX_FDS (its fd-indexed tables
+ * have that size) and, with select(), below FD_SETSIZE (an fd_set holds no
+ * more). An fd at or above the limit is refused with EMFILE. */
+#if defined(EVLOOP_BACKEND_SELECT) && defined(EVLOOP_MAX_FDS)
+const int kFdLimit = EVLOOP_MAX_FDS < FD_SETSIZE ? EVLOOP_MAX_FDS : FD_SETSIZE;
+#elif defined(EVLOOP_BACKEND_SELECT)
+const int kFdLimit = FD_SETSIZE;
+#elif defined(EVLOOP_MAX_FDS)
+const int kFdLimit = EVLOOP_MAX_FDS;
+#else
+const int kFdLimit = INT_MAX;
+#endif
+
+/* Opens a table indexed by fd (or bounded by the number of fds): with
+ * EVLOOP_MAX_FDS, allocated once for every fd below the limit, never grown;
+ * else empty, growing with use. */
+template <typename T>
+inline bool open_fd_table(Memory& m, RawArray<T>& table) {
+  table.init();
+#if defined(EVLOOP_MAX_FDS)
+  return table.allocate_fixed(m, static_cast<size_t>(kFdLimit));
+#else
+  (void)m;
+  return true;
+#endif
+}
+
+/* A new fd (socket, accept) the loop cannot hold is closed at once: -1 with
+ * errno EMFILE, as if the process were out of fds. */
+inline int within_fd_limit(int fd) {
+  if (fd < kFdLimit) return fd;
+  ::close(fd);
+  errno = EMFILE;
+  return -1;
+}
+
 /* >>poll: a pollfd array plus an fd -> index map; removal swaps with the last
  * entry. A paused fd (no interest) is stored negated, which poll() skips, so a
  * paused peer's hang-up cannot spin the loop. */
+#if !defined(EVLOOP_BACKEND_SELECT)
 struct PollBackend {
   RawArray<struct pollfd> fds;
   RawArray<int32_t> index_of_fd; /* -1: not registered */
   size_t rotate;                 /* first entry reported, so no fd starves */
 
-  bool open(Memory&) {
+  void init() { /* closed state: close() frees nothing */
     fds.init();
     index_of_fd.init();
     rotate = 0;
-    return true;
+  }
+  bool open(Memory& m) {
+    init();
+    return open_fd_table(m, fds) && open_fd_table(m, index_of_fd);
   }
   void close(Memory& m) {
     fds.release(m);
@@ -771,6 +996,7 @@ struct PollBackend {
     return got;
   }
 };
+#endif
 
 #if defined(EVLOOP_HAVE_EPOLL)
 /* >>epoll. Paused fds are deleted from the epoll set (epoll reports errors and
@@ -782,9 +1008,11 @@ struct EpollBackend {
   RawArray<int32_t> always_ready; /* fds epoll refused with EPERM */
   RawArray<unsigned> interest;    /* per fd, for the always-ready list */
 
-  bool open(Memory&) {
+  bool open(Memory& m) {
+    epfd = -1;
     always_ready.init();
     interest.init();
+    if (!open_fd_table(m, always_ready) || !open_fd_table(m, interest)) return false;
     epfd = epoll_create1(EPOLL_CLOEXEC);
     return epfd >= 0;
   }
@@ -858,9 +1086,102 @@ struct EpollBackend {
 };
 #endif
 
-/* The dispatching front: one of the two, chosen at create() time. */
+#if defined(EVLOOP_BACKEND_SELECT)
+/* >>select: for network stacks without poll() (lwIP on some
+ * microcontrollers). The interest is three fd_sets, copied for each wait; a
+ * paused fd is in none, so a paused peer's hang-up cannot spin the loop.
+ * select() has no POLLHUP or POLLERR: a hang-up or an error shows as
+ * readiness (a read then returns 0 or the error). A watched fd closed under
+ * the loop fails the whole select() with EBADF: the closed fds are then
+ * looked for and reported as POLLNVAL, as poll() reports them. An fd at or
+ * above FD_SETSIZE cannot be in an fd_set: add() refuses it (EMFILE). */
+struct SelectBackend {
+  fd_set want_read, want_write, want_priority;
+  int max_fd;    /* highest fd with interest, -1: none */
+  size_t rotate; /* where the next report starts, so no fd starves */
+
+  bool open(Memory&) {
+    FD_ZERO(&want_read);
+    FD_ZERO(&want_write);
+    FD_ZERO(&want_priority);
+    max_fd = -1;
+    rotate = 0;
+    return true;
+  }
+  void close(Memory&) {}
+  bool wanted(int fd) const {
+    return FD_ISSET(fd, &want_read) || FD_ISSET(fd, &want_write) || FD_ISSET(fd, &want_priority);
+  }
+  void set(int fd, unsigned events) {
+    if (events & kReadable) FD_SET(fd, &want_read);
+    else FD_CLR(fd, &want_read);
+    if (events & kWritable) FD_SET(fd, &want_write);
+    else FD_CLR(fd, &want_write);
+    if (events & kPriority) FD_SET(fd, &want_priority);
+    else FD_CLR(fd, &want_priority);
+    if (events && fd > max_fd) max_fd = fd;
+    while (max_fd >= 0 && !wanted(max_fd)) max_fd--;
+  }
+  bool add(Memory&, int fd, unsigned events) {
+    if (fd < 0 || fd >= FD_SETSIZE) {
+      errno = fd < 0 ? EBADF : EMFILE;
+      return false;
+    }
+    if (fcntl(fd, F_GETFD) < 0) return false; /* EBADF, as epoll_ctl and poll() */
+    set(fd, events);
+    return true;
+  }
+  bool modify(Memory&, int fd, unsigned events) {
+    set(fd, events);
+    return true;
+  }
+  void remove(int fd) { set(fd, 0); }
+  int wait(int timeout_ms, ReadyEvent* out, int max) {
+    fd_set r = want_read, w = want_write, p = want_priority;
+    struct timeval tv;
+    tv.tv_sec = timeout_ms / 1000;
+    tv.tv_usec = (timeout_ms % 1000) * 1000;
+    int n = ::select(max_fd + 1, &r, &w, &p, timeout_ms < 0 ? nullptr : &tv);
+    if (n < 0 && errno == EBADF) return closed_fds(out, max);
+    if (n <= 0) return n;
+    /* From the fd after the last one reported: when more are ready than
+     * `max`, the next wait starts with those left out (no fd starves). */
+    int got = 0, count = max_fd + 1, fd = static_cast<int>(rotate % static_cast<size_t>(count));
+    for (int k = 0; k < count && got < max; k++, fd = fd + 1 < count ? fd + 1 : 0) {
+      unsigned ev = (FD_ISSET(fd, &r) ? kReadable : 0u) | (FD_ISSET(fd, &w) ? kWritable : 0u) |
+                    (FD_ISSET(fd, &p) ? kPriority : 0u);
+      if (ev) {
+        out[got].fd = fd;
+        out[got].revents = ev;
+        got++;
+        rotate = static_cast<size_t>(fd) + 1;
+      }
+    }
+    return got;
+  }
+  /* After EBADF: the watched fds that are closed, as POLLNVAL. */
+  int closed_fds(ReadyEvent* out, int max) {
+    int got = 0;
+    for (int fd = 0; fd <= max_fd && got < max; fd++)
+      if (wanted(fd) && fcntl(fd, F_GETFD) < 0) {
+        out[got].fd = fd;
+        out[got].revents = kInvalid;
+        got++;
+      }
+    if (!got) errno = EBADF;
+    return got ? got : -1;
+  }
+};
+#endif
+
+/* The dispatching front: the build's backend, or on Linux epoll or poll(),
+ * chosen at create() time. */
 struct KernelBackend {
   Backend kind;
+#if defined(EVLOOP_BACKEND_SELECT)
+  SelectBackend select;
+#define EVLOOP_BACKEND_CALL(call) (select.call)
+#else
   PollBackend poll;
 #if defined(EVLOOP_HAVE_EPOLL)
   EpollBackend epoll;
@@ -868,12 +1189,18 @@ struct KernelBackend {
 #else
 #define EVLOOP_BACKEND_CALL(call) (poll.call)
 #endif
+#endif
 
   bool open(Memory& m, Backend wanted) {
+#if defined(EVLOOP_BACKEND_SELECT)
+    (void)wanted;
+    kind = Backend::Select;
+    return select.open(m);
+#else
 #if defined(EVLOOP_HAVE_EPOLL)
     kind = wanted == Backend::Poll ? Backend::Poll : Backend::Epoll;
     if (kind == Backend::Epoll) {
-      poll.open(m);
+      poll.init();
       return epoll.open(m);
     }
 #else
@@ -881,11 +1208,16 @@ struct KernelBackend {
     kind = Backend::Poll;
 #endif
     return poll.open(m);
+#endif
   }
   void close(Memory& m) {
+#if defined(EVLOOP_BACKEND_SELECT)
+    select.close(m);
+#else
     poll.close(m);
 #if defined(EVLOOP_HAVE_EPOLL)
     if (kind == Backend::Epoll) epoll.close(m);
+#endif
 #endif
   }
   bool add(Memory& m, int fd, unsigned events) { return EVLOOP_BACKEND_CALL(add(m, fd, events)); }
@@ -900,9 +1232,31 @@ struct KernelBackend {
 #endif
     return -1;
   }
-  const char* name() const { return kind == Backend::Epoll ? "epoll" : "poll"; }
+  const char* name() const {
+    return kind == Backend::Epoll ? "epoll" : kind == Backend::Select ? "select" : "poll";
+  }
 #undef EVLOOP_BACKEND_CALL
 };
+
+/* Blocks until fd is writable or in error (Socket.connect blocks, as the
+ * original did), with the build's own wait call. */
+inline void wait_writable(int fd) {
+#if defined(EVLOOP_BACKEND_SELECT)
+  if (fd < 0 || fd >= FD_SETSIZE) return;
+  for (;;) {
+    fd_set w, e;
+    FD_ZERO(&w);
+    FD_ZERO(&e);
+    FD_SET(fd, &w);
+    FD_SET(fd, &e);
+    if (::select(fd + 1, nullptr, &w, &e, nullptr) >= 0 || errno != EINTR) return;
+  }
+#else
+  struct pollfd p = {fd, POLLOUT, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+#endif
+}
 
 } /* namespace detail */
 } /* namespace evloop */
@@ -967,6 +1321,39 @@ inline duk_ret_t throw_system_error(duk_context* ctx, int err, const char* sysca
     duk_put_prop_literal(ctx, -2, "path");
   }
   return duk_throw(ctx);
+}
+
+/* Throws the EMFILE error of an fd at or above the loop's limit (kFdLimit):
+ * "EMFILE: fd 300 is out of the loop's fd range 0..255 (EVLOOP_MAX_FDS),
+ * EventLoop.watch", with code EMFILE, errno, syscall and fd. */
+inline duk_ret_t throw_fd_limit_error(duk_context* ctx, int fd, const char* syscall) {
+#if defined(EVLOOP_MAX_FDS) && defined(EVLOOP_BACKEND_SELECT)
+  const char* why = EVLOOP_MAX_FDS < FD_SETSIZE ? "EVLOOP_MAX_FDS" : "FD_SETSIZE of the select() backend";
+#elif defined(EVLOOP_MAX_FDS)
+  const char* why = "EVLOOP_MAX_FDS";
+#elif defined(EVLOOP_BACKEND_SELECT)
+  const char* why = "FD_SETSIZE of the select() backend";
+#else
+  const char* why = "int"; /* unreachable: no fd is at or above INT_MAX */
+#endif
+  duk_push_error_object(ctx, DUK_ERR_ERROR, "EMFILE: fd %d is out of the loop's fd range 0..%d (%s), %s", fd,
+                        kFdLimit - 1, why, syscall);
+  duk_push_literal(ctx, "EMFILE");
+  duk_put_prop_literal(ctx, -2, "code");
+  duk_push_int(ctx, -EMFILE);
+  duk_put_prop_literal(ctx, -2, "errno");
+  duk_push_string(ctx, syscall);
+  duk_put_prop_literal(ctx, -2, "syscall");
+  duk_push_int(ctx, fd);
+  duk_put_prop_literal(ctx, -2, "fd");
+  return duk_throw(ctx);
+}
+
+/* A failed watch: errno err for fd, from `syscall`. EMFILE for an fd above
+ * the limit gets the message that says so. */
+inline duk_ret_t throw_watch_error(duk_context* ctx, int err, int fd, const char* syscall) {
+  if (err == EMFILE && fd >= kFdLimit) return throw_fd_limit_error(ctx, fd, syscall);
+  return throw_system_error(ctx, err, syscall, nullptr);
 }
 
 } /* namespace detail */
@@ -1087,12 +1474,24 @@ struct LoopImpl : Loop {
   char* read_buffer;
   ReadyEvent ready[EVLOOP_MAX_EVENTS_PER_WAIT];
 
+#ifdef EVLOOP_FAULT_INJECTION
+  Syscalls sys;
+#endif
+
   int64_t clock_now() { return clock.now_ns(clock.user); }
 
   /* ---- watchers ---- */
+  /* False with errno: EBADF (negative), EMFILE (an open fd at or above
+   * kFdLimit; a closed one is EBADF, as below it), ENOMEM. */
   bool ensure_watcher_slot(int fd) {
-    if (fd < 0) return false;
-    if (!watchers.reserve(mem, static_cast<size_t>(fd) + 1)) return false;
+    if (fd < 0 || fd >= kFdLimit) {
+      errno = fd < 0 || fcntl(fd, F_GETFD) < 0 ? EBADF : EMFILE;
+      return false;
+    }
+    if (!watchers.reserve(mem, static_cast<size_t>(fd) + 1)) {
+      errno = ENOMEM;
+      return false;
+    }
     while (watchers.size <= static_cast<size_t>(fd)) {
       Watcher none = {0, kWatchNone, false, false, 0, nullptr, nullptr};
       watchers.data[watchers.size++] = none;
@@ -1120,10 +1519,7 @@ struct LoopImpl : Loop {
       if (w->weak) set_counted(w, events != 0);
       return true;
     }
-    if (!ensure_watcher_slot(fd)) {
-      errno = fd < 0 ? EBADF : ENOMEM;
-      return false;
-    }
+    if (!ensure_watcher_slot(fd)) return false;
     if (!backend.add(mem, fd, events)) return false;
     bool counted = kind != kWatchInternal && (!weak || events != 0);
     Watcher nw = {events, kind, counted, weak, round, fn, user};
@@ -1422,6 +1818,12 @@ struct LoopImpl : Loop {
     int n;
     for (;;) {
       int64_t before = clock_now();
+#ifdef EVLOOP_FAULT_INJECTION
+      if (int injected = sys.before_wait ? sys.before_wait(sys.user) : 0) {
+        errno = injected;
+        n = -1;
+      } else
+#endif
       n = backend.wait(timeout, ready, EVLOOP_MAX_EVENTS_PER_WAIT);
       if (n >= 0 || errno != EINTR) break;
       /* EINTR: wait again for what is left of the timeout. */
@@ -1688,6 +2090,12 @@ inline void LoopImpl::release_everything() {
 
 Loop* Loop::create(duk_context* ctx, const Options& options) {
   if (!ctx || of(ctx)) return nullptr;
+#if !defined(EVLOOP_HAVE_ECMA_LOOP)
+  if (options.mode == Mode::Ecma) { /* compiled out: EVLOOP_NO_ECMA_LOOP */
+    errno = ENOTSUP;
+    return nullptr;
+  }
+#endif
   detail::Memory mem = {options.allocator, ctx, 0};
   void* raw = mem.alloc(sizeof(detail::LoopImpl));
   if (!raw) return nullptr;
@@ -1704,6 +2112,9 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->error_user = options.on_error_user;
   l->exit_hook = options.on_process_exit;
   l->exit_user = options.on_process_exit_user;
+#ifdef EVLOOP_FAULT_INJECTION
+  l->sys = options.syscalls;
+#endif
   l->timers.init();
   l->watchers.init();
   l->owned_fds.init();
@@ -1712,6 +2123,11 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->tasks = nullptr;
   l->now = l->clock_now();
   bool ok = l->backend.open(l->mem, options.backend);
+  /* EVLOOP_MAX_TIMERS / EVLOOP_MAX_FDS: the tables at their full size, now. */
+  ok = ok && l->timers.open(l->mem) && detail::open_fd_table(l->mem, l->watchers);
+#if defined(EVLOOP_HAVE_SOCKETS)
+  ok = ok && detail::open_fd_table(l->mem, l->owned_fds);
+#endif
 #if defined(__linux__)
   if (ok) {
     l->wake_read_fd = l->wake_write_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -1927,6 +2343,13 @@ int64_t Loop::now_ns() { return detail::impl(this)->clock_now(); }
 namespace evloop {
 namespace detail {
 
+/* One more timer than kMaxTimers (EVLOOP_MAX_TIMERS) are pending: a
+ * RangeError, the same in both loops. */
+inline duk_ret_t throw_timer_limit_error(duk_context* ctx, bool interval) {
+  return duk_error(ctx, DUK_ERR_RANGE_ERROR, "%s: too many pending timers (the limit is %lu)",
+                   interval ? "setInterval" : "setTimeout", static_cast<unsigned long>(kMaxTimers));
+}
+
 /* magic 0: setTimeout, 1: setInterval */
 inline duk_ret_t js_set_timer(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
@@ -1939,6 +2362,7 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
   LoopImpl* l = loop_of_function(ctx);
   if (!l) l = loop_of(ctx); /* untagged (loop destroyed): throws */
+  if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
   if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
   uint32_t slot = l->timers.next_slot();
   duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... cbs ] */
@@ -2036,7 +2460,7 @@ inline duk_ret_t js_watch(duk_context* ctx) {
     return throw_system_error(ctx, EEXIST, "EventLoop.watch", nullptr);
   if (!w && !have_cb)
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");
-  if (!l->ensure_watcher_slot(fd)) return throw_system_error(ctx, ENOMEM, "EventLoop.watch", nullptr);
+  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
   if (have_cb) {
     duk_push_heapptr(ctx, l->watcher_callbacks);
     duk_dup(ctx, 2);
@@ -2047,7 +2471,7 @@ inline duk_ret_t js_watch(duk_context* ctx) {
   if (!l->set_watcher(fd, events, kWatchJs, nullptr, nullptr, have_cb)) {
     int err = errno;
     if (!w) l->clear_js_watcher(fd);
-    return throw_system_error(ctx, err, "EventLoop.watch", nullptr);
+    return throw_watch_error(ctx, err, fd, "EventLoop.watch");
   }
   return 0;
 }
@@ -2102,10 +2526,60 @@ inline void install_native_eventloop(duk_context* ctx) {
 /* Poll: the seed's native poll() wrapper, kept compatible.
  * Poll.poll(set, timeoutMs): set maps fd -> {events}; sets each entry's
  * revents and returns the array of fds that have any. No fixed size limit
- * (the seed's 20-entry array made its ECMAScript loop spin). */
+ * (the seed's 20-entry array made its ECMAScript loop spin). A select()
+ * build (EVLOOP_BACKEND_SELECT) has no poll(): the same contract on
+ * select(), with fds below FD_SETSIZE. */
 
 namespace evloop {
 namespace detail {
+
+#if defined(EVLOOP_BACKEND_SELECT)
+struct PollEntry {
+  int fd;
+  short events;
+  short revents;
+};
+/* poll() on select(): a closed fd gets POLLNVAL (select() would fail the
+ * whole call); a hang-up or an error shows as readiness, as select() says. */
+inline int poll_entries(PollEntry* fds, duk_uarridx_t n, int timeout_ms) {
+  fd_set r, w, p;
+  FD_ZERO(&r);
+  FD_ZERO(&w);
+  FD_ZERO(&p);
+  int max_fd = -1, invalid = 0;
+  for (duk_uarridx_t i = 0; i < n; i++) {
+    int fd = fds[i].fd;
+    if (fcntl(fd, F_GETFD) < 0) {
+      fds[i].revents = static_cast<short>(kInvalid);
+      invalid++;
+      continue;
+    }
+    if (fds[i].events & kReadable) FD_SET(fd, &r);
+    if (fds[i].events & kWritable) FD_SET(fd, &w);
+    if (fds[i].events & kPriority) FD_SET(fd, &p);
+    if (fd > max_fd) max_fd = fd;
+  }
+  struct timeval tv;
+  if (invalid) timeout_ms = 0;
+  tv.tv_sec = timeout_ms / 1000;
+  tv.tv_usec = (timeout_ms % 1000) * 1000;
+  int rc = ::select(max_fd + 1, &r, &w, &p, timeout_ms < 0 ? nullptr : &tv);
+  if (rc < 0) return invalid ? invalid : rc;
+  int ready = invalid;
+  for (duk_uarridx_t i = 0; i < n; i++) {
+    int fd = fds[i].fd;
+    if (fds[i].revents) continue;
+    unsigned ev = (FD_ISSET(fd, &r) ? kReadable : 0u) | (FD_ISSET(fd, &w) ? kWritable : 0u) |
+                  (FD_ISSET(fd, &p) ? kPriority : 0u);
+    fds[i].revents = static_cast<short>(ev & static_cast<unsigned>(fds[i].events));
+    if (fds[i].revents) ready++;
+  }
+  return ready;
+}
+#else
+typedef struct pollfd PollEntry;
+inline int poll_entries(PollEntry* fds, duk_uarridx_t n, int timeout_ms) { return ::poll(fds, n, timeout_ms); }
+#endif
 
 inline duk_ret_t js_poll(duk_context* ctx) {
   if (!duk_is_object(ctx, 0)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "Poll.poll: set must be an object");
@@ -2122,7 +2596,7 @@ inline duk_ret_t js_poll(duk_context* ctx) {
     duk_pop(ctx);
   }
   duk_pop(ctx);
-  struct pollfd* fds = static_cast<struct pollfd*>(duk_push_fixed_buffer(ctx, count * sizeof(struct pollfd) + 1));
+  PollEntry* fds = static_cast<PollEntry*>(duk_push_fixed_buffer(ctx, count * sizeof(PollEntry) + 1));
   duk_uarridx_t n = 0;
   duk_enum(ctx, 0, DUK_ENUM_OWN_PROPERTIES_ONLY); /* [ set t buf enum ] */
   while (n < count && duk_next(ctx, -1, 1)) {     /* [ ... enum key val ] */
@@ -2130,6 +2604,11 @@ inline duk_ret_t js_poll(duk_context* ctx) {
     if (!(fd >= 0 && fd <= 2147483647.0) || fd != static_cast<double>(static_cast<int>(fd)))
       return duk_error(ctx, DUK_ERR_RANGE_ERROR, "Poll.poll: keys must be fds");
     if (!duk_is_object(ctx, -1)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "Poll.poll: set[%d] must be an object", static_cast<int>(fd));
+#if defined(EVLOOP_BACKEND_SELECT)
+    if (fd >= FD_SETSIZE)
+      return duk_error(ctx, DUK_ERR_RANGE_ERROR, "Poll.poll: fd %d is out of select()'s range 0..%d (FD_SETSIZE)",
+                       static_cast<int>(fd), FD_SETSIZE - 1);
+#endif
     duk_get_prop_literal(ctx, -1, "events");
     fds[n].fd = static_cast<int>(fd);
     fds[n].events = static_cast<short>(duk_to_uint32(ctx, -1) & 0xffff);
@@ -2140,7 +2619,7 @@ inline duk_ret_t js_poll(duk_context* ctx) {
   duk_pop(ctx);
   int timeout = l->kernel_timeout_ms(timeout_ns);
   int rc;
-  do rc = ::poll(fds, n, timeout);
+  do rc = poll_entries(fds, n, timeout);
   while (rc < 0 && errno == EINTR && timeout == 0);
   if (rc < 0 && errno != EINTR) return throw_system_error(ctx, errno, "poll", nullptr);
   if (rc <= 0) l->idle_if_virtual(timeout_ns);
@@ -2163,8 +2642,8 @@ inline duk_ret_t js_poll(duk_context* ctx) {
 
 inline void put_poll_constants(duk_context* ctx) {
   static const duk_number_list_entry consts[] = {
-      {"POLLIN", POLLIN},   {"POLLPRI", POLLPRI}, {"POLLOUT", POLLOUT},   {"POLLERR", POLLERR},
-      {"POLLHUP", POLLHUP}, {"POLLNVAL", POLLNVAL}, {nullptr, 0.0}};
+      {"POLLIN", kReadable}, {"POLLPRI", kPriority}, {"POLLOUT", kWritable}, {"POLLERR", kError},
+      {"POLLHUP", kHangup},  {"POLLNVAL", kInvalid}, {nullptr, 0.0}};
   duk_put_number_list(ctx, -1, consts);
 }
 
@@ -2182,6 +2661,7 @@ inline void install_poll(duk_context* ctx) {
 } /* namespace evloop */
 /* ======== End of src/bind_poll.hpp ======== */
 
+#if defined(EVLOOP_HAVE_FILEIO)
 /* ======== Begin file src/bind_fileio.hpp ======== */
 /* FileIo: synchronous whole-file read and write, as in the original example,
  * with Node-style errors. A held fd is never alive across a call that may
@@ -2284,6 +2764,7 @@ inline void install_fileio(duk_context* ctx) {
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/bind_fileio.hpp ======== */
+#endif /* defined(EVLOOP_HAVE_FILEIO) */
 
 /* ======== Begin file src/bind_cli.hpp ======== */
 /* Globals for command line tools: print(...) and process (argv, env, exit). */
@@ -2360,6 +2841,7 @@ inline void install_cli(LoopImpl* l) {
 } /* namespace evloop */
 /* ======== End of src/bind_cli.hpp ======== */
 
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
 /* ======== Begin file src/ecma_bridge.hpp ======== */
 /* The native helper the ECMAScript loop calls: kernel waits, the loop clock,
  * error reports and exit. Passed to the embedded JS as an argument, never
@@ -2505,7 +2987,7 @@ inline duk_ret_t ecma_interest(duk_context* ctx) {
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchEcma) return throw_system_error(ctx, EEXIST, "EventLoop.watch", nullptr);
   if (!l->set_watcher(fd, events, kWatchEcma, nullptr, nullptr, duk_to_boolean(ctx, 2) != 0, duk_to_boolean(ctx, 3) != 0))
-    return throw_system_error(ctx, errno, "EventLoop.watch", nullptr);
+    return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
   return 0;
 }
 
@@ -2554,6 +3036,8 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
   duk_push_object(ctx);
   duk_put_function_list(ctx, -1, fns);
   put_poll_constants(ctx);
+  duk_push_uint(ctx, kMaxTimers);
+  duk_put_prop_literal(ctx, -2, "MAX_TIMERS");
   duk_push_uint(ctx, bindings);
   duk_push_global_object(ctx);
   duk_call(ctx, 3); /* [ control ] */
@@ -2567,22 +3051,26 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/ecma_bridge.hpp ======== */
+#endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
 
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
 /* ======== Begin file src/ecma_loop.js ======== */
 namespace evloop {
 namespace detail {
 extern const char kEcmaLoopSource[];
 const char kEcmaLoopSource[] =
-    "/*\n *  The ECMAScript loop: timer and watcher state live here, in JS; the native\n *  side only waits on the kernel (native.wait) and keeps the clock.\n *\n *  Compiled as a function expression and called once by Loop::install() with\n *  the native helper object, the binding mask and the global object. It\n *  defines only the documented globals and returns the control object the\n *  host drives (run, runOnce, alive, dispose, pending) and, as streamLoop,\n *  what the stream engine (ecma_stream.js) builds on. ES5, strict.\n */\n(function (native, bindings, global) {\n    'use strict';\n\n    var BIND_TIMERS = 1, BIND_EVENTLOOP = 2;\n    var POLLIN = native.POLLIN, POLLPRI = native.POLLPRI, POLLOUT = native.POLLOUT;\n    var POLLERR = native.POLLERR, POLLNVAL = native.POLLNVAL;\n\n    /* ---- Timers: a binary min-heap ordered by (deadline, seq) ----\n     * A timer is a small array, reused per slot: [deadline, seq, pos, id,\n     * fn]. fn is the callback in the common case (a function, no extra\n     * arguments, a timeout); otherwise a spec [callback, interval (-1: a\n     * timeout), args or null, isString], so the hot path tells them apart\n     * with one typeof. Its id is generation * 2^24 + slot + 1, kept whole; a\n     * freed timer has fn null (so its id no longer matches) and its pos\n     * field links the free list; reusing it moves the id to the next\n     * generation, so a stale id never matches again.\n     *\n     * pos is where the timer was last put in the heap; it is exact or below\n     * its place, never above: a timer moves without an update only when it\n     * goes up one level into the hole of a removal, and every other move\n     * (insert, sift up of the moved last timer, the parents a sift up moves\n     * down) writes pos. So clearTimeout finds the timer by id, then its place\n     * from pos by at most log n steps up to a parent: O(log n), no search;\n     * and removals, the hot path, save a write per level.\n     *\n     * The heap is 1-based: heap[0] is the number of timers, heap[1] the\n     * earliest, the children of i are 2i and 2i + 1. An empty heap has a\n     * sentinel at heap[1] that is never due. The state shared by the hot\n     * functions is one array, `state`: [heap, sequence, free list, slots,\n     * exiting, round limit, startTimer, loop pointer, callbacks run and\n     * errors since the last native.wait, round, the fd event array,\n     * native.wait, native.now, the fd watchers, POLLERR | POLLNVAL] (the\n     * last two stored with the watchers below; startTimer and the loop\n     * pointer by native.timerEntry); setTimeout's native entry passes it as `this`,\n     * other hot code copies it into a local. The round limit is the last\n     * sequence the current round may run, -1 once the loop is exiting.\n     *\n     * Performance notes, from instruction counts under callgrind here: a\n     * variable of an outer function is a scope lookup (~350 instructions),\n     * `a[i]` ~150 (Duktape copies the base to a temporary first), a local\n     * ~40, `x >> 1` or `x % 2` ~350 (fmod), a JS call ~600, a native call\n     * ~2k, an array literal ~1.2k + ~240 an element, a try block ~260;\n     * `undefined` is a global lookup, so `void 0`; `arguments` ~11k a call,\n     * so setTimeout is a native entry (native.timerEntry) that checks the\n     * callback, converts the delay, reads the clock and builds the spec\n     * when needed before it calls startTimer. Indexes are literal numbers:\n     * a named constant would be an outer variable. Hot paths inline their\n     * heap moves (a call costs about a level of the heap); a level of a\n     * removal is ~1k instructions, most of a timer's cost at large n. */\n    var SENTINEL = [Infinity, Infinity, 1, 0, null];\n    var heap = [0, SENTINEL];\n    var slots = [];\n    var ready = [];\n    var state = [heap, 0, null, slots, false, -1, null, null, 0, 0, 0, ready, native.wait, native.now];\n    var EXITING = 4, LIMIT = 5, CALLBACKS = 8, ERRORS = 9, ROUND = 10;\n\n    /* Takes the timer at pos (its"
-    " exact place) out of the heap: the hole\n     * goes down to a leaf by the smaller child, one comparison a level, then\n     * the last timer moves up from there (bottom-up deletion). The parent of\n     * index i (> 1) is floor(i / 2): i / 2 - 0.25 + 2^52 rounds to it exactly\n     * (no fmod, unlike i % 2). */\n    function removeAt(h, pos) {\n        var n = h[0], last = h[n], child, c, r, cd, rd, d, q, parent, p, pd;\n        h[0] = n - 1;\n        if (pos === n) {   /* it was the last one */\n            if (n === 1) { h[1] = SENTINEL; }\n            return;\n        }\n        n--;\n        child = pos + pos;\n        while (child < n) {\n            c = h[child];\n            r = h[child + 1];\n            cd = c[0];\n            rd = r[0];\n            if (rd < cd) { c = r; child++; }\n            else if (rd === cd) { if (r[1] < c[1]) { c = r; child++; } }\n            h[pos] = c;\n            pos = child;\n            child += child;\n        }\n        if (child === n) {\n            h[pos] = h[child];\n            pos = child;\n        }\n        d = last[0];\n        q = last[1];\n        while (pos > 1) {\n            parent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\n            p = h[parent];\n            pd = p[0];\n            if (pd < d || (pd === d && p[1] < q)) { break; }\n            h[pos] = p;\n            p[2] = pos;\n            pos = parent;\n        }\n        h[pos] = last;\n        last[2] = pos;\n    }\n\n    /* setTimeout / setInterval, through the native entry: `this` is the\n     * state; cb is the callback (a function) or a spec (see above); deadline\n     * = clock + delay (the delay under the HTML and Node.js rules). Returns\n     * the id. */\n    function startTimer(cb, deadline) {\n        var S = this, t = S[2], id, h, pos, parent, p;\n        if (t) {\n            S[2] = t[2];\n            id = t[3];\n            id = id > 9007199237963776 /* 2^53 - 2^24: the last generation */ ? id - 9007199237963776 : id + 16777216;\n            t[3] = id;\n            t[0] = deadline;\n            t[1] = S[1] = S[1] + 1;\n            t[4] = cb;\n        } else {\n            h = S[3];\n            id = h.length;\n            if (id >= 16777216) { throw new RangeError('too many timers'); }\n            t = [deadline, S[1] = S[1] + 1, 0, id + 1, cb];\n            h[id] = t;\n            id += 1;\n        }\n        /* Sift up. The newest timer has the highest seq, so it stays below\n         * a parent with the same deadline. */\n        h = S[0];\n        pos = h[0] + 1;\n        h[0] = pos;\n        while (pos > 1) {\n            parent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\n            p = h[parent];\n            if (p[0] <= deadline) { break; }\n            h[pos] = p;\n            p[2] = pos;\n            pos = parent;\n        }\n        h[pos] = t;\n        t[2] = pos;\n        return id;\n    }\n\n    /* Never throws; either function clears either kind of timer. */\n    function clearTimer(id) {\n        if (typeof id !== 'number' || !(id >= 1) || id % 1 !== 0) { return; }\n        var t = slots[(id - 1) % 16777216];\n        if (t && t[3] === id && t[4] !== null) {\n            /* Live, so in the heap: take it out, then free it. */\n            var S = state, h = S[0], pos = t[2];\n            while (h[pos] !== t) {   /* at most log n parents up; see the notes */\n                if (pos <= 1) { return; }   /* never: the invariant holds */\n                pos = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\n            }\n            removeAt(h, pos);\n            t[4] = null;\n            t[2] = S[2];\n            S[2] = t;\n        }\n    }\n\n    /* ---- Errors and exit ---- */\n    var eventLoop = null;\n\n    function setExiting() {\n        state[EXITING] = true;\n        state[LIMIT] = -1;\n    }\n    function handleError(e) {\n        if (native.isExitSignal(e)) { setExiting(); return; }\n        state[ERRORS]++;\n        var handler = null;\n        try {\n            handler = eventLoop ? eventLoop.onerror : null;\n            if (typeof handle"
-    "r === 'function') {\n                handler.call(eventLoop, e);\n                return;\n            }\n        } catch (e2) {\n            if (native.isExitSignal(e2)) { setExiting(); return; }\n            e = e2;\n        }\n        native.report(e);\n    }\n\n    var indirectEval = eval;\n    /* Runs the timers due at `now` that existed when the round began; a\n     * timer created by a callback waits for the next turn, so zero-delay\n     * chains cannot starve I/O. Intervals are rescheduled before their\n     * callback on the grid deadline + k * interval, skipping missed ticks\n     * (no bursts). A timeout is freed before its callback runs. Returns how\n     * many callbacks ran. One try block serves the callbacks until one\n     * throws (a try costs as much as a call). */\n    function runTimers(S, now) {\n        var h = S[0], ran = 0;\n        var t, fn, n, pos, child, c, r, cd, rd, last, d, args, interval;\n        S[5 /* LIMIT */] = S[1];\n        for (;;) {\n            try {\n                for (;;) {\n                    t = h[1];\n                    if (t[0] > now || t[1] > S[5 /* LIMIT */]) { break; }\n                    fn = t[4];\n                    ran += 1;\n                    if (typeof fn === 'function') {\n                        /* The common case: a plain timeout. Pop the root (as\n                         * removeAt, inlined, the hole and its child index\n                         * swapping roles each level), free the timer, run\n                         * it. */\n                        n = h[0] - 1;\n                        last = h[n + 1];\n                        h[0] = n;\n                        if (n > 0) {\n                            pos = 1;\n                            child = 2;\n                            for (;;) {\n                                if (child >= n) { break; }\n                                c = h[child];\n                                r = h[child + 1];\n                                cd = c[0];\n                                rd = r[0];\n                                if (rd < cd) { c = r; child += 1; }\n                                else if (rd === cd) { if (r[1] < c[1]) { c = r; child += 1; } }\n                                h[pos] = c;\n                                pos = child + child;   /* now child is the hole */\n                                if (pos >= n) { d = pos; pos = child; child = d; break; }\n                                c = h[pos];\n                                r = h[pos + 1];\n                                cd = c[0];\n                                rd = r[0];\n                                if (rd < cd) { c = r; pos += 1; }\n                                else if (rd === cd) { if (r[1] < c[1]) { c = r; pos += 1; } }\n                                h[child] = c;\n                                child = pos + pos;     /* pos is the hole again */\n                            }\n                            if (child === n) {\n                                c = h[child];\n                                h[pos] = c;\n                                pos = child;\n                            }\n                            /* The last timer goes into the hole, then up\n                             * while it is earlier than its parent: that\n                             * parent is c, moved up last, unless the hole\n                             * never moved (pos 1). */\n                            d = last[0];\n                            if (pos > 1) {\n                                cd = c[0];\n                                if (d < cd || (d === cd && last[1] < c[1])) {\n                                    do {\n                                        h[pos] = c;\n                                        c[2] = pos;\n                                        pos = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\n                                        if (pos === 1) { break; }\n                                        c = h[(pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496];\n            "
-    "                            cd = c[0];\n                                    } while (d < cd || (d === cd && last[1] < c[1]));\n                                }\n                            }\n                            h[pos] = last;\n                            last[2] = pos;\n                        } else {\n                            h[1] = SENTINEL;\n                        }\n                        t[4] = null;\n                        t[2] = S[2];\n                        S[2] = t;\n                        fn();\n                        continue;\n                    }\n                    /* fn is a spec: [callback, interval, args, isString] */\n                    interval = fn[1];\n                    args = fn[2];\n                    if (interval < 0) {\n                        removeAt(h, 1);\n                        t[4] = null;\n                        t[2] = S[2];\n                        S[2] = t;\n                    } else {\n                        /* Reschedule, then sift down from the root; the new\n                         * seq is the highest, so it goes below equal\n                         * deadlines. */\n                        d = t[0];\n                        var next = d + interval;\n                        if (next <= now) {\n                            next = interval ? d + interval * (Math.floor((now - d) / interval) + 1) : now;\n                        }\n                        t[0] = next;\n                        t[1] = S[1] = S[1] + 1;\n                        n = h[0];\n                        pos = 1;\n                        for (;;) {\n                            child = pos + pos;\n                            if (child > n) { break; }\n                            c = h[child];\n                            cd = c[0];\n                            if (child < n) {\n                                r = h[child + 1];\n                                rd = r[0];\n                                if (rd < cd || (rd === cd && r[1] < c[1])) { child++; c = r; cd = rd; }\n                            }\n                            if (next < cd) { break; }\n                            h[pos] = c;\n                            pos = child;\n                        }\n                        h[pos] = t;\n                        t[2] = pos;\n                    }\n                    if (args !== null) { fn[0].apply(void 0, args); }\n                    else if (fn[3]) { indirectEval(fn[0]); }\n                    else { fn = fn[0]; fn(); }\n                }\n                return ran;\n            } catch (e) {\n                handleError(e);\n            }\n        }\n    }\n\n    /* ---- Fd watchers: a table indexed by fd ----\n     * A watcher is [callback, round added] (indexes cost less than names). */\n    var watchers = [];\n\n    function requireFd(fd, name) {\n        if (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {\n            throw new RangeError(name + ': fd must be a non-negative integer');\n        }\n    }\n    function watch(fd, events, cb) {\n        requireFd(fd, 'EventLoop.watch');\n        if (typeof events !== 'number' || !(events >= 0 && events <= 0xffff) || events % 1 !== 0) {\n            throw new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n        }\n        events &= (POLLIN | POLLOUT | POLLPRI);\n        var w = watchers[fd];\n        if (cb !== void 0 && typeof cb !== 'function') {\n            throw new TypeError('EventLoop.watch: callback must be a function');\n        }\n        if (!w && cb === void 0) {\n            throw new TypeError('EventLoop.watch: callback must be a function');\n        }\n        /* A new callback re-registers the fd: it may be a new file under a\n         * reused number, so this round's events are not for it. */\n        native.interest(fd, events, cb !== void 0);   /* throws an Error with code on failure */\n        if (!w) {\n            watchers[fd] = [cb, state[ROUND]];\n        } else if (cb !== void 0) {\n            w[0] = cb;\n            w[1] = state[ROUND"
-    "];\n        }\n    }\n    function unwatch(fd) {\n        if (typeof fd !== 'number') { return false; }\n        requireFd(fd, 'EventLoop.unwatch');\n        if (!watchers[fd]) { return false; }\n        watchers[fd] = void 0;\n        native.forget(fd);\n        return true;\n    }\n    state[14] = watchers;\n    state[15] = POLLERR | POLLNVAL;\n    /* Runs the callbacks of a turn's fd events, the n values of `ready`\n     * (fd, revents pairs), in locals (a socket server's hot path): skips a\n     * watcher that is gone or was replaced in this round; one with POLLERR\n     * or POLLNVAL is forgotten first (the native side stopped watching it).\n     * revents 1 and 4 (POLLIN, POLLOUT: the common ones) skip the bit test\n     * (a bitwise operator costs as much as `%`). One try block serves the\n     * callbacks until one throws. */\n    function dispatchFds(S, ready, n) {\n        var W = S[14 /* watchers */], round = S[10 /* ROUND */], errBits = S[15], i = 0, ran = 0, fd, revents, w;\n        for (;;) {\n            try {\n                while (i < n && !S[4 /* EXITING */]) {\n                    fd = ready[i];\n                    revents = ready[i + 1];\n                    i += 2;\n                    w = W[fd];\n                    if (w === void 0 || w[1] === round) { continue; }   /* gone, or replaced in this round */\n                    if (revents !== 1 && revents !== 4 && (revents & errBits) !== 0) { W[fd] = void 0; }\n                    ran += 1;\n                    w[0](fd, revents);\n                }\n                S[8 /* CALLBACKS */] += ran;\n                return;\n            } catch (e) {\n                S[8] += ran;\n                ran = 0;\n                handleError(e);\n            }\n        }\n    }\n\n    /* ---- The loop ---- */\n    function alive() {\n        return !state[EXITING] && (heap[0] > 0 || native.hasWork());\n    }\n    /* One turn, all in locals (S is the state):\n     * native.wait(deadline|null, maxWait, out, ...) computes the timeout\n     * from the earliest deadline itself, returns -1 when the loop is\n     * exiting, else the number of fd values written to out, followed by the\n     * clock after the turn (used when no fd callback ran since). Returns\n     * whether the loop is alive. */\n    function turn(S, maxWait) {\n        var h = S[0], pending = h[0], ready = S[11], wait = S[12];\n        if (S[4 /* EXITING */]) { return false; }\n        var n = wait(pending > 0 ? h[1][0 /* deadline */] : null, maxWait, ready, pending, S[8], S[9]);\n        S[8 /* CALLBACKS */] = 0;\n        S[9 /* ERRORS */] = 0;\n        S[10 /* ROUND */] += 1;\n        if (n < 0) {\n            setExiting();\n            return false;\n        }\n        var now = ready[n];\n        if (n > 0) {\n            dispatchFds(S, ready, n);\n            now = S[13 /* native.now */]();\n        }\n        if (!S[4]) { S[8] += runTimers(S, now); }\n        return !S[4] && (h[0] > 0 || native.hasWork());\n    }\n    function runOnce(maxWait) {\n        return turn(state, maxWait);\n    }\n    function run() {\n        var S = state, step = turn;\n        if (alive()) {\n            while (step(S, -1)) { /* each turn waits in native.wait */ }\n        }\n        native.wait(null, 0, ready, heap[0], S[8], S[9]);   /* hand over the last counts */\n        return false;\n    }\n    function dispose() {\n        var hooks = disposeHooks, i;\n        disposeHooks = [];\n        for (i = 0; i < hooks.length; i++) {\n            try { hooks[i](); } catch (e) { /* disposal goes on */ }\n        }\n        heap.length = 2;\n        heap[0] = 0;\n        heap[1] = SENTINEL;\n        slots.length = 0;\n        state[2 /* free list */] = null;\n        for (var fd = 0; fd < watchers.length; fd++) {\n            if (watchers[fd]) { native.forget(fd); }\n        }\n        watchers.length = 0;\n        eventLoop = null;\n        return false;\n    }\n    function requestExit(code) {\n        setExiting();\n        native.requestExit(typeof code === 'number' ? code : 0);\n    }\n    function now() {\n        return native"
-    ".now();\n    }\n\n    /* ---- For the stream engine (ecma_stream.js): control.streamLoop ----\n     * Stream watchers bypass the checks of EventLoop.watch. streamWatch\n     * (re)registers fd with a record w (an array: the stream's state) as\n     * its watcher: w[0](fd, revents) is then called with `this` = w, so the\n     * engine needs no table lookup per event; w[1] gets the round stamp\n     * (events already collected this round are not for it).\n     * Interest changes go straight to native.interest(fd, events, false). */\n    var disposeHooks = [];\n    function streamWatch(fd, events, w) {\n        native.interest(fd, events, true, true);   /* weak: alive only while interested; throws an Error with code */\n        w[1] = state[ROUND];\n        watchers[fd] = w;\n    }\n    function streamUnwatch(fd) {\n        if (watchers[fd]) {\n            watchers[fd] = void 0;\n            native.forget(fd);\n        }\n    }\n    var timeoutEntry = native.timerEntry(startTimer, state, false, 'setTimeout');\n    var streamLoop = {\n        watch: streamWatch, interest: native.interest, unwatch: streamUnwatch,\n        setTimeout: timeoutEntry, clearTimeout: clearTimer,\n        onDispose: function (fn) { disposeHooks.push(fn); },\n        POLLIN: POLLIN, POLLOUT: POLLOUT, POLLERR: POLLERR, POLLHUP: native.POLLHUP, POLLNVAL: POLLNVAL\n    };\n\n    function define(name, value) {\n        Object.defineProperty(global, name, { value: value, writable: true, configurable: true, enumerable: false });\n    }\n    if (bindings & BIND_TIMERS) {\n        define('setTimeout', timeoutEntry);\n        define('setInterval', native.timerEntry(startTimer, state, true, 'setInterval'));\n        define('clearTimeout', clearTimer);\n        define('clearInterval', clearTimer);\n    }\n    if (bindings & BIND_EVENTLOOP) {\n        eventLoop = { watch: watch, unwatch: unwatch, requestExit: requestExit, now: now, onerror: null };\n        define('EventLoop', eventLoop);\n        define('requestEventLoopExit', requestExit);\n    }\n    function pending() {\n        return heap[0];\n    }\n    return { run: run, runOnce: runOnce, alive: alive, dispose: dispose, pending: pending, streamLoop: streamLoop };\n})\n";
+    "/*\n *  The ECMAScript loop: timer and watcher state live here, in JS; the native\n *  side only waits on the kernel (native.wait) and keeps the clock.\n *\n *  Compiled as a function expression and called once by Loop::install() with\n *  the native helper object, the binding mask and the global object. It\n *  defines only the documented globals and returns the control object the\n *  host drives (run, runOnce, alive, dispose, pending) and, as streamLoop,\n *  what the stream engine (ecma_stream.js) builds on. ES5, strict.\n */\n(function (native, bindings, global) {\n    'use strict';\n\n    var BIND_TIMERS = 1, BIND_EVENTLOOP = 2;\n    var POLLIN = native.POLLIN, POLLPRI = native.POLLPRI, POLLOUT = native.POLLOUT;\n    var POLLERR = native.POLLERR, POLLNVAL = native.POLLNVAL;\n\n    /* ---- Timers: a binary min-heap ordered by (deadline, seq) ----\n     * A timer is a small array, reused per slot: [deadline, seq, pos, id,\n     * fn]. fn is the callback in the common case (a function, no extra\n     * arguments, a timeout); otherwise a spec [callback, interval (-1: a\n     * timeout), args or null, isString], so the hot path tells them apart\n     * with one typeof. Its id is generation * 2^24 + slot + 1, kept whole; a\n     * freed timer has fn null (so its id no longer matches) and its pos\n     * field links the free list; reusing it moves the id to the next\n     * generation, so a stale id never matches again.\n     *\n     * pos is where the timer was last put in the heap; it is exact or below\n     * its place, never above: a timer moves without an update only when it\n     * goes up one level into the hole of a removal, and every other move\n     * (insert, sift up of the moved last timer, the parents a sift up moves\n     * down) writes pos. So clearTimeout finds the timer by id, then its place\n     * from pos by at most log n steps up to a parent: O(log n), no search;\n     * and removals, the hot path, save a write per level.\n     *\n     * The heap is 1-based: heap[0] is the number of timers, heap[1] the\n     * earliest, the children of i are 2i and 2i + 1. An empty heap has a\n     * sentinel at heap[1] that is never due. The state shared by the hot\n     * functions is one array, `state`: [heap, sequence, free list, slots,\n     * exiting, round limit, startTimer, loop pointer, callbacks run and\n     * errors since the last native.wait, round, the fd event array,\n     * native.wait, native.now, the fd watchers, POLLERR | POLLNVAL, the\n     * timer limit] (the last three stored with the watchers below;\n     * startTimer and the loop pointer by native.timerEntry); setTimeout's\n     * native entry passes it as `this`,\n     * other hot code copies it into a local. The round limit is the last\n     * sequence the current round may run, -1 once the loop is exiting.\n     *\n     * Performance notes, from instruction counts under callgrind here: a\n     * variable of an outer function is a scope lookup (~350 instructions),\n     * `a[i]` ~150 (Duktape copies the base to a temporary first), a local\n     * ~40, `x >> 1` or `x % 2` ~350 (fmod), a JS call ~600, a native call\n     * ~2k, an array literal ~1.2k + ~240 an element, a try block ~260;\n     * `undefined` is a global lookup, so `void 0`; `arguments` ~11k a call,\n     * so setTimeout is a native entry (native.timerEntry) that checks the\n     * callback, converts the delay, reads the clock and builds the spec\n     * when needed before it calls startTimer. Indexes are literal numbers:\n     * a named constant would be an outer variable. Hot paths inline their\n     * heap moves (a call costs about a level of the heap); a level of a\n     * removal is ~1k instructions, most of a timer's cost at large n. */\n    var SENTINEL = [Infinity, Infinity, 1, 0, null];\n    var heap = [0, SENTINEL];\n    var slots = [];\n    var ready = [];\n    var state = [heap, 0, null, slots, false, -1, null, null, 0, 0, 0, ready, native.wait, native.now];\n    var EXITING = 4, LIMIT = 5, CALLBACKS = 8, ERRORS = 9, ROUND = 10;\n\n    /* T"
+    "akes the timer at pos (its exact place) out of the heap: the hole\n     * goes down to a leaf by the smaller child, one comparison a level, then\n     * the last timer moves up from there (bottom-up deletion). The parent of\n     * index i (> 1) is floor(i / 2): i / 2 - 0.25 + 2^52 rounds to it exactly\n     * (no fmod, unlike i % 2). */\n    function removeAt(h, pos) {\n        var n = h[0], last = h[n], child, c, r, cd, rd, d, q, parent, p, pd;\n        h[0] = n - 1;\n        if (pos === n) {   /* it was the last one */\n            if (n === 1) { h[1] = SENTINEL; }\n            return;\n        }\n        n--;\n        child = pos + pos;\n        while (child < n) {\n            c = h[child];\n            r = h[child + 1];\n            cd = c[0];\n            rd = r[0];\n            if (rd < cd) { c = r; child++; }\n            else if (rd === cd) { if (r[1] < c[1]) { c = r; child++; } }\n            h[pos] = c;\n            pos = child;\n            child += child;\n        }\n        if (child === n) {\n            h[pos] = h[child];\n            pos = child;\n        }\n        d = last[0];\n        q = last[1];\n        while (pos > 1) {\n            parent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\n            p = h[parent];\n            pd = p[0];\n            if (pd < d || (pd === d && p[1] < q)) { break; }\n            h[pos] = p;\n            p[2] = pos;\n            pos = parent;\n        }\n        h[pos] = last;\n        last[2] = pos;\n    }\n\n    /* setTimeout / setInterval, through the native entry: `this` is the\n     * state; cb is the callback (a function) or a spec (see above); deadline\n     * = clock + delay (the delay under the HTML and Node.js rules). Returns\n     * the id. */\n    function startTimer(cb, deadline) {\n        var S = this, t = S[2], id, h, pos, parent, p;\n        if (t) {\n            S[2] = t[2];\n            id = t[3];\n            id = id > 9007199237963776 /* 2^53 - 2^24: the last generation */ ? id - 9007199237963776 : id + 16777216;\n            t[3] = id;\n            t[0] = deadline;\n            t[1] = S[1] = S[1] + 1;\n            t[4] = cb;\n        } else {\n            h = S[3];\n            id = h.length;\n            if (id >= S[16 /* the timer limit */]) {\n                throw new RangeError((typeof cb === 'function' || cb[1] < 0 ? 'setTimeout' : 'setInterval') +\n                    ': too many pending timers (the limit is ' + S[16] + ')');\n            }\n            t = [deadline, S[1] = S[1] + 1, 0, id + 1, cb];\n            h[id] = t;\n            id += 1;\n        }\n        /* Sift up. The newest timer has the highest seq, so it stays below\n         * a parent with the same deadline. */\n        h = S[0];\n        pos = h[0] + 1;\n        h[0] = pos;\n        while (pos > 1) {\n            parent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\n            p = h[parent];\n            if (p[0] <= deadline) { break; }\n            h[pos] = p;\n            p[2] = pos;\n            pos = parent;\n        }\n        h[pos] = t;\n        t[2] = pos;\n        return id;\n    }\n\n    /* Never throws; either function clears either kind of timer. */\n    function clearTimer(id) {\n        if (typeof id !== 'number' || !(id >= 1) || id % 1 !== 0) { return; }\n        var t = slots[(id - 1) % 16777216];\n        if (t && t[3] === id && t[4] !== null) {\n            /* Live, so in the heap: take it out, then free it. */\n            var S = state, h = S[0], pos = t[2];\n            while (h[pos] !== t) {   /* at most log n parents up; see the notes */\n                if (pos <= 1) { return; }   /* never: the invariant holds */\n                pos = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\n            }\n            removeAt(h, pos);\n            t[4] = null;\n            t[2] = S[2];\n            S[2] = t;\n        }\n    }\n\n    /* ---- Errors and exit ---- */\n    var eventLoop = null;\n\n    function setExiting() {\n        state[EXITING] = true;\n        state[LIMIT] = -1;\n    }\n    function handleError(e) {\n        if (n"
+    "ative.isExitSignal(e)) { setExiting(); return; }\n        state[ERRORS]++;\n        var handler = null;\n        try {\n            handler = eventLoop ? eventLoop.onerror : null;\n            if (typeof handler === 'function') {\n                handler.call(eventLoop, e);\n                return;\n            }\n        } catch (e2) {\n            if (native.isExitSignal(e2)) { setExiting(); return; }\n            e = e2;\n        }\n        native.report(e);\n    }\n\n    var indirectEval = eval;\n    /* Runs the timers due at `now` that existed when the round began; a\n     * timer created by a callback waits for the next turn, so zero-delay\n     * chains cannot starve I/O. Intervals are rescheduled before their\n     * callback on the grid deadline + k * interval, skipping missed ticks\n     * (no bursts). A timeout is freed before its callback runs. Returns how\n     * many callbacks ran. One try block serves the callbacks until one\n     * throws (a try costs as much as a call). */\n    function runTimers(S, now) {\n        var h = S[0], ran = 0;\n        var t, fn, n, pos, child, c, r, cd, rd, last, d, args, interval;\n        S[5 /* LIMIT */] = S[1];\n        for (;;) {\n            try {\n                for (;;) {\n                    t = h[1];\n                    if (t[0] > now || t[1] > S[5 /* LIMIT */]) { break; }\n                    fn = t[4];\n                    ran += 1;\n                    if (typeof fn === 'function') {\n                        /* The common case: a plain timeout. Pop the root (as\n                         * removeAt, inlined, the hole and its child index\n                         * swapping roles each level), free the timer, run\n                         * it. */\n                        n = h[0] - 1;\n                        last = h[n + 1];\n                        h[0] = n;\n                        if (n > 0) {\n                            pos = 1;\n                            child = 2;\n                            for (;;) {\n                                if (child >= n) { break; }\n                                c = h[child];\n                                r = h[child + 1];\n                                cd = c[0];\n                                rd = r[0];\n                                if (rd < cd) { c = r; child += 1; }\n                                else if (rd === cd) { if (r[1] < c[1]) { c = r; child += 1; } }\n                                h[pos] = c;\n                                pos = child + child;   /* now child is the hole */\n                                if (pos >= n) { d = pos; pos = child; child = d; break; }\n                                c = h[pos];\n                                r = h[pos + 1];\n                                cd = c[0];\n                                rd = r[0];\n                                if (rd < cd) { c = r; pos += 1; }\n                                else if (rd === cd) { if (r[1] < c[1]) { c = r; pos += 1; } }\n                                h[child] = c;\n                                child = pos + pos;     /* pos is the hole again */\n                            }\n                            if (child === n) {\n                                c = h[child];\n                                h[pos] = c;\n                                pos = child;\n                            }\n                            /* The last timer goes into the hole, then up\n                             * while it is earlier than its parent: that\n                             * parent is c, moved up last, unless the hole\n                             * never moved (pos 1). */\n                            d = last[0];\n                            if (pos > 1) {\n                                cd = c[0];\n                                if (d < cd || (d === cd && last[1] < c[1])) {\n                                    do {\n                                        h[pos] = c;\n                                        c[2] = pos;\n                                        pos = (pos * 0.5 - 0.25 + 4503599627370496"
+    ") - 4503599627370496;\n                                        if (pos === 1) { break; }\n                                        c = h[(pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496];\n                                        cd = c[0];\n                                    } while (d < cd || (d === cd && last[1] < c[1]));\n                                }\n                            }\n                            h[pos] = last;\n                            last[2] = pos;\n                        } else {\n                            h[1] = SENTINEL;\n                        }\n                        t[4] = null;\n                        t[2] = S[2];\n                        S[2] = t;\n                        fn();\n                        continue;\n                    }\n                    /* fn is a spec: [callback, interval, args, isString] */\n                    interval = fn[1];\n                    args = fn[2];\n                    if (interval < 0) {\n                        removeAt(h, 1);\n                        t[4] = null;\n                        t[2] = S[2];\n                        S[2] = t;\n                    } else {\n                        /* Reschedule, then sift down from the root; the new\n                         * seq is the highest, so it goes below equal\n                         * deadlines. */\n                        d = t[0];\n                        var next = d + interval;\n                        if (next <= now) {\n                            next = interval ? d + interval * (Math.floor((now - d) / interval) + 1) : now;\n                        }\n                        t[0] = next;\n                        t[1] = S[1] = S[1] + 1;\n                        n = h[0];\n                        pos = 1;\n                        for (;;) {\n                            child = pos + pos;\n                            if (child > n) { break; }\n                            c = h[child];\n                            cd = c[0];\n                            if (child < n) {\n                                r = h[child + 1];\n                                rd = r[0];\n                                if (rd < cd || (rd === cd && r[1] < c[1])) { child++; c = r; cd = rd; }\n                            }\n                            if (next < cd) { break; }\n                            h[pos] = c;\n                            pos = child;\n                        }\n                        h[pos] = t;\n                        t[2] = pos;\n                    }\n                    if (args !== null) { fn[0].apply(void 0, args); }\n                    else if (fn[3]) { indirectEval(fn[0]); }\n                    else { fn = fn[0]; fn(); }\n                }\n                return ran;\n            } catch (e) {\n                handleError(e);\n            }\n        }\n    }\n\n    /* ---- Fd watchers: a table indexed by fd ----\n     * A watcher is [callback, round added] (indexes cost less than names). */\n    var watchers = [];\n\n    function requireFd(fd, name) {\n        if (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {\n            throw new RangeError(name + ': fd must be a non-negative integer');\n        }\n    }\n    function watch(fd, events, cb) {\n        requireFd(fd, 'EventLoop.watch');\n        if (typeof events !== 'number' || !(events >= 0 && events <= 0xffff) || events % 1 !== 0) {\n            throw new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n        }\n        events &= (POLLIN | POLLOUT | POLLPRI);\n        var w = watchers[fd];\n        if (cb !== void 0 && typeof cb !== 'function') {\n            throw new TypeError('EventLoop.watch: callback must be a function');\n        }\n        if (!w && cb === void 0) {\n            throw new TypeError('EventLoop.watch: callback must be a function');\n        }\n        /* A new callback re-registers the fd: it may be a new file under a\n         * reused number, so this round's events are not for it. */\n        native.interest(fd, events, cb !== voi"
+    "d 0);   /* throws an Error with code on failure */\n        if (!w) {\n            watchers[fd] = [cb, state[ROUND]];\n        } else if (cb !== void 0) {\n            w[0] = cb;\n            w[1] = state[ROUND];\n        }\n    }\n    function unwatch(fd) {\n        if (typeof fd !== 'number') { return false; }\n        requireFd(fd, 'EventLoop.unwatch');\n        if (!watchers[fd]) { return false; }\n        watchers[fd] = void 0;\n        native.forget(fd);\n        return true;\n    }\n    state[14] = watchers;\n    state[15] = POLLERR | POLLNVAL;\n    state[16] = native.MAX_TIMERS;   /* EVLOOP_MAX_TIMERS, else 2^24 (the id format's slots) */\n    /* Runs the callbacks of a turn's fd events, the n values of `ready`\n     * (fd, revents pairs), in locals (a socket server's hot path): skips a\n     * watcher that is gone or was replaced in this round; one with POLLERR\n     * or POLLNVAL is forgotten first (the native side stopped watching it).\n     * revents 1 and 4 (POLLIN, POLLOUT: the common ones) skip the bit test\n     * (a bitwise operator costs as much as `%`). One try block serves the\n     * callbacks until one throws. */\n    function dispatchFds(S, ready, n) {\n        var W = S[14 /* watchers */], round = S[10 /* ROUND */], errBits = S[15], i = 0, ran = 0, fd, revents, w;\n        for (;;) {\n            try {\n                while (i < n && !S[4 /* EXITING */]) {\n                    fd = ready[i];\n                    revents = ready[i + 1];\n                    i += 2;\n                    w = W[fd];\n                    if (w === void 0 || w[1] === round) { continue; }   /* gone, or replaced in this round */\n                    if (revents !== 1 && revents !== 4 && (revents & errBits) !== 0) { W[fd] = void 0; }\n                    ran += 1;\n                    w[0](fd, revents);\n                }\n                S[8 /* CALLBACKS */] += ran;\n                return;\n            } catch (e) {\n                S[8] += ran;\n                ran = 0;\n                handleError(e);\n            }\n        }\n    }\n\n    /* ---- The loop ---- */\n    function alive() {\n        return !state[EXITING] && (heap[0] > 0 || native.hasWork());\n    }\n    /* One turn, all in locals (S is the state):\n     * native.wait(deadline|null, maxWait, out, ...) computes the timeout\n     * from the earliest deadline itself, returns -1 when the loop is\n     * exiting, else the number of fd values written to out, followed by the\n     * clock after the turn (used when no fd callback ran since). Returns\n     * whether the loop is alive. */\n    function turn(S, maxWait) {\n        var h = S[0], pending = h[0], ready = S[11], wait = S[12];\n        if (S[4 /* EXITING */]) { return false; }\n        var n = wait(pending > 0 ? h[1][0 /* deadline */] : null, maxWait, ready, pending, S[8], S[9]);\n        S[8 /* CALLBACKS */] = 0;\n        S[9 /* ERRORS */] = 0;\n        S[10 /* ROUND */] += 1;\n        if (n < 0) {\n            setExiting();\n            return false;\n        }\n        var now = ready[n];\n        if (n > 0) {\n            dispatchFds(S, ready, n);\n            now = S[13 /* native.now */]();\n        }\n        if (!S[4]) { S[8] += runTimers(S, now); }\n        return !S[4] && (h[0] > 0 || native.hasWork());\n    }\n    function runOnce(maxWait) {\n        return turn(state, maxWait);\n    }\n    function run() {\n        var S = state, step = turn;\n        if (alive()) {\n            while (step(S, -1)) { /* each turn waits in native.wait */ }\n        }\n        native.wait(null, 0, ready, heap[0], S[8], S[9]);   /* hand over the last counts */\n        return false;\n    }\n    function dispose() {\n        var hooks = disposeHooks, i;\n        disposeHooks = [];\n        for (i = 0; i < hooks.length; i++) {\n            try { hooks[i](); } catch (e) { /* disposal goes on */ }\n        }\n        heap.length = 2;\n        heap[0] = 0;\n        heap[1] = SENTINEL;\n        slots.length = 0;\n        state[2 /* free list */] = null;\n        for (var fd = 0; fd < watchers.length; fd++) {\n            i"
+    "f (watchers[fd]) { native.forget(fd); }\n        }\n        watchers.length = 0;\n        eventLoop = null;\n        return false;\n    }\n    function requestExit(code) {\n        setExiting();\n        native.requestExit(typeof code === 'number' ? code : 0);\n    }\n    function now() {\n        return native.now();\n    }\n\n    /* ---- For the stream engine (ecma_stream.js): control.streamLoop ----\n     * Stream watchers bypass the checks of EventLoop.watch. streamWatch\n     * (re)registers fd with a record w (an array: the stream's state) as\n     * its watcher: w[0](fd, revents) is then called with `this` = w, so the\n     * engine needs no table lookup per event; w[1] gets the round stamp\n     * (events already collected this round are not for it).\n     * Interest changes go straight to native.interest(fd, events, false). */\n    var disposeHooks = [];\n    function streamWatch(fd, events, w) {\n        native.interest(fd, events, true, true);   /* weak: alive only while interested; throws an Error with code */\n        w[1] = state[ROUND];\n        watchers[fd] = w;\n    }\n    function streamUnwatch(fd) {\n        if (watchers[fd]) {\n            watchers[fd] = void 0;\n            native.forget(fd);\n        }\n    }\n    var timeoutEntry = native.timerEntry(startTimer, state, false, 'setTimeout');\n    var streamLoop = {\n        watch: streamWatch, interest: native.interest, unwatch: streamUnwatch,\n        setTimeout: timeoutEntry, clearTimeout: clearTimer,\n        onDispose: function (fn) { disposeHooks.push(fn); },\n        POLLIN: POLLIN, POLLOUT: POLLOUT, POLLERR: POLLERR, POLLHUP: native.POLLHUP, POLLNVAL: POLLNVAL\n    };\n\n    function define(name, value) {\n        Object.defineProperty(global, name, { value: value, writable: true, configurable: true, enumerable: false });\n    }\n    if (bindings & BIND_TIMERS) {\n        define('setTimeout', timeoutEntry);\n        define('setInterval', native.timerEntry(startTimer, state, true, 'setInterval'));\n        define('clearTimeout', clearTimer);\n        define('clearInterval', clearTimer);\n    }\n    if (bindings & BIND_EVENTLOOP) {\n        eventLoop = { watch: watch, unwatch: unwatch, requestExit: requestExit, now: now, onerror: null };\n        define('EventLoop', eventLoop);\n        define('requestEventLoopExit', requestExit);\n    }\n    function pending() {\n        return heap[0];\n    }\n    return { run: run, runOnce: runOnce, alive: alive, dispose: dispose, pending: pending, streamLoop: streamLoop };\n})\n";
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/ecma_loop.js ======== */
+#endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
 
+#if defined(EVLOOP_HAVE_SOCKETS)
 /* ======== Begin file src/bind_socket.hpp ======== */
 /* Sockets, the native layer shared by both loops: address parsing and name
  * resolution, Node-style network errors, the primitives the stream engines
@@ -2596,6 +3084,18 @@ const char kEcmaLoopSource[] =
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+
+/* The socket syscalls, through the loop's Syscalls seam when built with
+ * EVLOOP_FAULT_INJECTION (see api.hpp); else straight to the kernel. The
+ * loop pointer is only read in that build. */
+#ifdef EVLOOP_FAULT_INJECTION
+#define EVLOOP_SYSCALL(l, name, real, ...) \
+  ((l) && (l)->sys.name ? (l)->sys.name((l)->sys.user, __VA_ARGS__) : real(__VA_ARGS__))
+#define EVLOOP_FAULT_LOOP(ctx) loop_of(ctx)
+#else
+#define EVLOOP_SYSCALL(l, name, real, ...) real(__VA_ARGS__)
+#define EVLOOP_FAULT_LOOP(ctx) nullptr
+#endif
 
 namespace evloop {
 namespace detail {
@@ -2755,11 +3255,11 @@ inline void set_nonblocking(int fd) {
 
 inline int new_socket(int family) {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
-  return ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  return within_fd_limit(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
 #else
   int fd = ::socket(family, SOCK_STREAM, 0);
   if (fd >= 0) set_nonblocking(fd);
-  return fd;
+  return within_fd_limit(fd);
 #endif
 }
 
@@ -2832,7 +3332,7 @@ inline int connect_to(duk_context* ctx, LoopImpl* l, const char* host, int port)
   int fd = new_socket(addr.storage.ss_family);
   if (fd < 0) return throw_net_error(ctx, errno, "socket", nullptr, -1);
   int rc;
-  do rc = ::connect(fd, addr.get(), addr.length);
+  do rc = EVLOOP_SYSCALL(l, connect, ::connect, fd, addr.get(), addr.length);
   while (rc != 0 && errno == EINTR);
   if (rc != 0 && errno != EINPROGRESS) {
     int err = errno;
@@ -2898,9 +3398,18 @@ inline const char* require_bytes(duk_context* ctx, duk_idx_t idx, size_t* len, c
 #endif
 
 /* send() that never raises SIGPIPE; -1 with errno (EINTR retried). */
-inline ssize_t send_some(int fd, const char* p, size_t n) {
+inline ssize_t send_some(LoopImpl* l, int fd, const char* p, size_t n) {
+  (void)l;
   ssize_t rc;
-  do rc = ::send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+  do rc = EVLOOP_SYSCALL(l, send, ::send, fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+  while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
+inline ssize_t sendmsg_some(LoopImpl* l, int fd, const msghdr* m) {
+  (void)l;
+  ssize_t rc;
+  do rc = EVLOOP_SYSCALL(l, sendmsg, ::sendmsg, fd, m, MSG_NOSIGNAL | MSG_DONTWAIT);
   while (rc < 0 && errno == EINTR);
   return rc;
 }
@@ -2927,16 +3436,25 @@ inline ssize_t read_some(LoopImpl* l, int fd) {
     return -1;
   }
   ssize_t rc;
-  do rc = ::read(fd, buf, EVLOOP_READ_BUFFER_SIZE);
+  do rc = EVLOOP_SYSCALL(l, read, ::read, fd, buf, EVLOOP_READ_BUFFER_SIZE);
   while (rc < 0 && errno == EINTR);
   return rc;
 }
 
 /* accept() that leaves the new fd non-blocking and close-on-exec. */
-inline int accept_one(int fd, sockaddr_storage* ss) {
+inline int accept_one(LoopImpl* l, int fd, sockaddr_storage* ss) {
+  (void)l;
   socklen_t len = sizeof *ss;
   memset(ss, 0, sizeof *ss);
   int c;
+#ifdef EVLOOP_FAULT_INJECTION
+  if (l && l->sys.accept) {
+    do c = l->sys.accept(l->sys.user, fd, reinterpret_cast<sockaddr*>(ss), &len);
+    while (c < 0 && errno == EINTR);
+    if (c >= 0) set_nonblocking(c);
+    return c;
+  }
+#endif
 #if defined(__linux__)
   do c = ::accept4(fd, reinterpret_cast<sockaddr*>(ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
   while (c < 0 && errno == EINTR);
@@ -2945,10 +3463,14 @@ inline int accept_one(int fd, sockaddr_storage* ss) {
   while (c < 0 && errno == EINTR);
   if (c >= 0) set_nonblocking(c);
 #endif
-  return c;
+  return within_fd_limit(c); /* above EVLOOP_MAX_FDS: closed, EMFILE */
 }
 
-inline int socket_error(int fd) {
+inline int socket_error(LoopImpl* l, int fd) {
+  (void)l;
+#ifdef EVLOOP_FAULT_INJECTION
+  if (l && l->sys.so_error) return l->sys.so_error(l->sys.user, fd);
+#endif
   int err = 0;
   socklen_t len = sizeof err;
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
@@ -2978,7 +3500,7 @@ inline duk_ret_t native_accept(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "accept");
   LoopImpl* l = loop_of(ctx);
   sockaddr_storage ss;
-  int c = accept_one(fd, &ss);
+  int c = accept_one(l, fd, &ss);
   if (c < 0) {
     if (errno != EAGAIN && errno != EWOULDBLOCK) return throw_net_error(ctx, errno, "accept", nullptr, -1);
     duk_push_null(ctx);
@@ -3029,7 +3551,7 @@ inline duk_ret_t native_write(duk_context* ctx) {
     duk_push_int(ctx, 0);
     return 1;
   }
-  ssize_t n = send_some(fd, p + o, len - o);
+  ssize_t n = send_some(EVLOOP_FAULT_LOOP(ctx), fd, p + o, len - o);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) n = 0;
     else return throw_net_error(ctx, errno, "write", nullptr, -1);
@@ -3061,7 +3583,7 @@ inline duk_ret_t native_close(duk_context* ctx) {
 /* native.soError(fd[, host, port]) -> null | Error */
 inline duk_ret_t native_so_error(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "soError");
-  int err = socket_error(fd);
+  int err = socket_error(EVLOOP_FAULT_LOOP(ctx), fd);
   if (!err) {
     duk_push_null(ctx);
     return 1;
@@ -3151,10 +3673,8 @@ inline duk_ret_t socket_connect(duk_context* ctx) {
   int port = require_port(ctx, 1, "Socket.connect");
   LoopImpl* l = loop_of(ctx);
   int fd = connect_to(ctx, l, host, port);
-  pollfd p = {fd, POLLOUT, 0};
-  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-  }
-  int err = socket_error(fd);
+  wait_writable(fd);
+  int err = socket_error(l, fd);
   if (err) {
     close_socket(l, fd);
     return throw_net_error(ctx, err, "connect", host ? host : "localhost", port);
@@ -3167,7 +3687,7 @@ inline duk_ret_t socket_accept(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "Socket.accept");
   LoopImpl* l = loop_of(ctx);
   sockaddr_storage ss;
-  int c = accept_one(fd, &ss);
+  int c = accept_one(l, fd, &ss);
   if (c < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       duk_push_null(ctx);
@@ -3230,7 +3750,9 @@ inline void install_socket_global(duk_context* ctx) {
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/bind_socket.hpp ======== */
+#endif /* defined(EVLOOP_HAVE_SOCKETS) */
 
+#if defined(EVLOOP_HAVE_SOCKETS)
 /* ======== Begin file src/stream.hpp ======== */
 /* The C++ loop's stream engine: byte streams and listeners with their state
  * in C++ (write queues in loop memory, flags in struct Stream), driven by the
@@ -3383,8 +3905,7 @@ inline void stream_flush(LoopImpl* l, int fd, Stream* s) {
     m.msg_iov = iov;
     m.msg_iovlen = static_cast<size_t>(count);
     ssize_t n;
-    do n = ::sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
-    while (n < 0 && errno == EINTR);
+    n = sendmsg_some(l, fd, &m);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       stream_fail(l, fd, s, errno, "write");
@@ -3443,7 +3964,7 @@ inline void push_address_parts(duk_context* ctx, const sockaddr_storage* ss) {
 inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
   for (int i = 0; i < 64; i++) { /* bounded: other fds get their turn */
     sockaddr_storage ss;
-    int c = accept_one(fd, &ss);
+    int c = accept_one(l, fd, &ss);
     if (c < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -3480,7 +4001,7 @@ inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
     return;
   }
   if (s->state == kStreamConnecting) {
-    int err = socket_error(fd);
+    int err = socket_error(l, fd);
     if (!err && !(revents & kWritable)) err = ECONNREFUSED; /* error or hang-up with no code */
     if (err) s->stopped = true;
     else s->state = kStreamOpen;
@@ -3521,7 +4042,7 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
   LoopImpl* l = stream_loop(ctx);
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
-  if (!l->ensure_watcher_slot(fd)) return throw_system_error(ctx, ENOMEM, fn, nullptr);
+  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, fn);
   duk_push_heapptr(ctx, l->watcher_callbacks);
   duk_dup(ctx, 1);
   duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
@@ -3584,7 +4105,7 @@ inline duk_ret_t js_stream_write(duk_context* ctx) {
     return 1;
   }
   if (!s->head && s->state == kStreamOpen && !s->pending_error) {
-    ssize_t n = send_some(fd, p, len);
+    ssize_t n = send_some(l, fd, p, len);
     if (n < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
         s->pending_error = errno; /* reported from the loop, never from here */
@@ -3721,7 +4242,9 @@ inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/stream.hpp ======== */
+#endif /* defined(EVLOOP_HAVE_SOCKETS) */
 
+#if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
 /* ======== Begin file src/ecma_stream.js ======== */
 namespace evloop {
 namespace detail {
@@ -3736,31 +4259,44 @@ const char kEcmaStreamSource[] =
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/ecma_stream.js ======== */
+#endif /* defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP) */
 
+#if defined(EVLOOP_HAVE_SOCKETS)
 /* ======== Begin file src/net.js ======== */
 namespace evloop {
 namespace detail {
 extern const char kNetSource[];
 const char kNetSource[] =
-    "/*\n *  The net layer, shared by both loops: EventEmitter, net (Server, Socket)\n *  and the seed EventLoop.server/connect/setReader/write/close, on top of the\n *  stream engine (`stream`: native C++ in the C++ loop, JS in the\n *  ECMAScript loop; one interface) and the native primitives (`native`).\n *\n *  Compiled as a function expression and called once at install with the\n *  timer functions captured then (scripts that replace the globals do not\n *  break it). bindings bit 32: the seed EventLoop socket functions, added to\n *  the existing EventLoop object; bit 64: the globals `net` and\n *  `EventEmitter`. Defines no other global; returns nothing. ES5, strict.\n *\n *  Semantics follow Node.js's net and events modules (see README): events\n *  fire at most once where Node fires them once; 'error' is followed by\n *  'close'(hadError); failures found synchronously (refused at once,\n *  EADDRINUSE) are emitted asynchronously, never thrown.\n *\n *  Asynchronous callbacks (\"next tick\") go through one queue drained by one\n *  zero-delay timer per batch (defer). A callback that throws is reported by\n *  the loop as any timer callback; the rest of its batch still runs.\n *\n *  Performance notes (Duktape): a JS call costs ~600 instructions,\n *  `arguments` ~11k (not used on hot paths), an outer variable ~350, a\n *  property ~150-300, `undefined` is a global lookup (so `void 0`). The data\n *  path is: the engine counts bytesRead; the stream handler (a closure per\n *  socket) calls socket._ondata(buf), which is the user's 'data' listener itself\n *  when there is exactly one and nothing else to do (flowing, no decoder,\n *  no idle timeout, nothing buffered), else slowData. Socket#write goes\n *  straight to stream.write when the socket is open and not ended and the\n *  chunk cannot reach the queue cap (_room). When _ondata is the user's\n *  listener, stream.ondata tells the engine, and the C++ engine calls it\n *  itself (one JS call a read less; measured ~9.9k -> see bench).\n */\n(function (native, stream, global, timerSet, timerClear, bindings) {\n    'use strict';\n\n    var BIND_SEED = 32, BIND_NET = 64;\n    var HIGH_WATER_MARK = 16384;\n    var DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;\n    var BufferCtor = global.Buffer, TextDecoderCtor = global.TextDecoder, Dk = global.Duktape;\n    var objectCreate = Object.create, defineProperty = Object.defineProperty;\n    var STREAM_OPT = { stream: true };\n    var streamWrite = stream.write;   /* called detached: engines do not use `this` */\n\n    function define(obj, name, value) {\n        defineProperty(obj, name, { value: value, writable: true, configurable: true, enumerable: false });\n    }\n    function noop() {}\n\n    /* ---- Errors ---- */\n    function codeError(Ctor, code, message) {\n        var e = new Ctor(message);\n        e.code = code;\n        return e;\n    }\n    function argTypeError(name, expected, value) {\n        return codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The \"' + name + '\" argument must be ' + expected +\n            '. Received ' + (value === null ? 'null' : typeof value));\n    }\n    function sysError(code, syscall) {\n        try {\n            return native.error(code, syscall);\n        } catch (e) {\n            return codeError(Error, code, syscall + ' ' + code);\n        }\n    }\n\n    /* ---- Deferred calls (\"next tick\"): fn(a, b), in order ---- */\n    var tickQueue = [], tickArmed = false;\n\n    function runTicks() {\n        var q = tickQueue, i = 0, n = q.length;\n        tickQueue = [];\n        tickArmed = false;\n        try {\n            for (; i < n; i += 3) {\n                q[i](q[i + 1], q[i + 2]);\n            }\n        } catch (e) {\n            /* Keep the rest (before what was deferred meanwhile), then let\n             * the loop report the error. */\n            i += 3;\n            if (i < n) {\n                tickQueue = q.slice(i).concat(tickQueue);\n            }\n            if (tickQueue.length && !tickArmed) {\n                tickArmed = true;\n                timerSet(runTic"
-    "ks, 0);\n            }\n            throw e;\n        }\n    }\n    function defer(fn, a, b) {\n        var q = tickQueue;\n        q.push(fn, a, b);\n        if (!tickArmed) {\n            tickArmed = true;\n            timerSet(runTicks, 0);\n        }\n    }\n    function callWith(cb, err) {\n        cb(err);\n    }\n\n    /* ---- EventEmitter ----\n     * Listeners live in this._events (a null-prototype object, created\n     * lazily): a function for one listener, an array for more. A `once`\n     * listener is a wrapper with .listener. The emitting functions copy an\n     * array before calling, so listeners added or removed during an emit\n     * take effect on the next one (as Node). */\n    function EventEmitter() {\n        /* as Node's init: keep listeners added before the constructor ran */\n        if (this._events === void 0 || this._events === Object.getPrototypeOf(this)._events) {\n            this._events = null;\n        }\n    }\n    var EE = EventEmitter.prototype;\n    EE._events = null;\n    EE._maxListeners = void 0;\n    EventEmitter.EventEmitter = EventEmitter;\n    EventEmitter.defaultMaxListeners = 10;\n\n    function checkListener(fn) {\n        if (typeof fn !== 'function') {\n            throw argTypeError('listener', 'of type function', fn);\n        }\n    }\n    function unhandled(er) {\n        if (er instanceof Error) {\n            return er;\n        }\n        var e = codeError(Error, 'ERR_UNHANDLED_ERROR', 'Unhandled error.' + (er === void 0 ? '' : ' (' + String(er) + ')'));\n        e.context = er;\n        return e;\n    }\n    function addListener(em, type, fn, prepend) {\n        checkListener(fn);\n        var ev = em._events, cur;\n        if (ev === null || ev === void 0) {\n            ev = em._events = objectCreate(null);\n        } else if (ev.newListener !== void 0) {\n            emitSlow(em, 'newListener', type, fn.listener ? fn.listener : fn, 2);\n            ev = em._events;\n        }\n        cur = ev[type];\n        if (cur === void 0) {\n            ev[type] = fn;\n        } else if (typeof cur === 'function') {\n            ev[type] = prepend ? [fn, cur] : [cur, fn];\n        } else if (prepend) {\n            cur.unshift(fn);\n        } else {\n            cur.push(fn);\n        }\n        if (em._listenHook !== void 0) {\n            em._listenHook(type, true);\n        }\n        return em;\n    }\n    function onceWrapper(em, type, fn) {\n        var fired = false;\n        var w = function () {\n            if (!fired) {\n                fired = true;\n                em.removeListener(type, w);\n                return fn.apply(this, arguments);\n            }\n        };\n        w.listener = fn;\n        return w;\n    }\n    /* Calls the listeners with n (0..3) arguments, without `arguments`. */\n    function emitSlow(em, type, a, b, n) {\n        var ev = em._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0, i, len;\n        if (h === void 0) {\n            if (type === 'error') {\n                throw unhandled(a);\n            }\n            return false;\n        }\n        if (typeof h === 'function') {\n            if (n === 0) { h.call(em); } else if (n === 1) { h.call(em, a); } else { h.call(em, a, b); }\n            return true;\n        }\n        h = h.slice();\n        for (i = 0, len = h.length; i < len; i++) {\n            if (n === 0) { h[i].call(em); } else if (n === 1) { h[i].call(em, a); } else { h[i].call(em, a, b); }\n        }\n        return true;\n    }\n    /* Internal emits: through an overridden emit when there is one. */\n    function emit0(em, type) {\n        if (em.emit !== EE.emit) { return em.emit(type); }\n        return emitSlow(em, type, void 0, void 0, 0);\n    }\n    function emit1(em, type, a) {\n        if (em.emit !== EE.emit) { return em.emit(type, a); }\n        return emitSlow(em, type, a, void 0, 1);\n    }\n\n    EE.emit = function (type) {\n        var n = arguments.length, ev = this._events, h, args, i, len;\n        h = ev !== null && ev !== void 0 ? ev[type] : void 0;\n        if (h === void 0) {\n            if (ty"
-    "pe === 'error') {\n                throw unhandled(arguments[1]);\n            }\n            return false;\n        }\n        if (n <= 3) {\n            if (typeof h === 'function') {\n                if (n <= 1) { h.call(this); } else if (n === 2) { h.call(this, arguments[1]); } else { h.call(this, arguments[1], arguments[2]); }\n                return true;\n            }\n        }\n        args = Array.prototype.slice.call(arguments, 1);\n        if (typeof h === 'function') {\n            h.apply(this, args);\n            return true;\n        }\n        h = h.slice();\n        for (i = 0, len = h.length; i < len; i++) {\n            h[i].apply(this, args);\n        }\n        return true;\n    };\n    EE.on = EE.addListener = function (type, fn) {\n        return addListener(this, type, fn, false);\n    };\n    EE.prependListener = function (type, fn) {\n        return addListener(this, type, fn, true);\n    };\n    EE.once = function (type, fn) {\n        checkListener(fn);\n        return addListener(this, type, onceWrapper(this, type, fn), false);\n    };\n    EE.prependOnceListener = function (type, fn) {\n        checkListener(fn);\n        return addListener(this, type, onceWrapper(this, type, fn), true);\n    };\n    EE.off = EE.removeListener = function (type, fn) {\n        checkListener(fn);\n        var ev = this._events, h, i, found = null;\n        h = ev !== null && ev !== void 0 ? ev[type] : void 0;\n        if (h === void 0) {\n            return this;\n        }\n        if (typeof h === 'function') {\n            if (h !== fn && h.listener !== fn) {\n                return this;\n            }\n            found = h;\n            delete ev[type];\n        } else {\n            for (i = h.length - 1; i >= 0; i--) {\n                if (h[i] === fn || h[i].listener === fn) {\n                    found = h[i];\n                    break;\n                }\n            }\n            if (found === null) {\n                return this;\n            }\n            if (h.length === 2) {\n                ev[type] = h[1 - i];\n            } else {\n                h = h.slice();   /* an emit in progress keeps its own copy anyway */\n                h.splice(i, 1);\n                ev[type] = h;\n            }\n        }\n        if (this._listenHook !== void 0) {\n            this._listenHook(type, false);\n        }\n        if (ev.removeListener !== void 0) {\n            emitSlow(this, 'removeListener', type, found.listener ? found.listener : found, 2);\n        }\n        return this;\n    };\n    EE.removeAllListeners = function (type) {\n        var ev = this._events, keys, i, h;\n        if (ev === null || ev === void 0) {\n            return this;\n        }\n        if (ev.removeListener === void 0) {\n            if (type === void 0) {\n                this._events = null;\n            } else {\n                delete ev[type];\n            }\n        } else if (type === void 0) {\n            keys = Object.keys(ev);\n            for (i = 0; i < keys.length; i++) {\n                if (keys[i] !== 'removeListener') {\n                    this.removeAllListeners(keys[i]);\n                }\n            }\n            this.removeAllListeners('removeListener');\n            this._events = null;\n        } else {\n            h = ev[type];\n            if (typeof h === 'function') {\n                this.removeListener(type, h);\n            } else if (h !== void 0) {\n                for (i = h.length - 1; i >= 0; i--) {\n                    this.removeListener(type, h[i]);\n                }\n            }\n            return this;\n        }\n        if (this._listenHook !== void 0) {\n            this._listenHook(type, false);\n        }\n        return this;\n    };\n    EE.listenerCount = function (type) {\n        var ev = this._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0;\n        return h === void 0 ? 0 : typeof h === 'function' ? 1 : h.length;\n    };\n    EE.rawListeners = function (type) {\n        var ev = this._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0;\n        retur"
-    "n h === void 0 ? [] : typeof h === 'function' ? [h] : h.slice();\n    };\n    EE.listeners = function (type) {\n        var l = this.rawListeners(type), i;\n        for (i = 0; i < l.length; i++) {\n            if (l[i].listener) { l[i] = l[i].listener; }\n        }\n        return l;\n    };\n    EE.eventNames = function () {\n        var ev = this._events;\n        return ev !== null && ev !== void 0 ? Object.keys(ev) : [];\n    };\n    EE.setMaxListeners = function (n) {\n        if (typeof n !== 'number' || !(n >= 0)) {\n            throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of \"n\" is out of range. It must be a non-negative number. Received ' + String(n));\n        }\n        this._maxListeners = n;\n        return this;\n    };\n    EE.getMaxListeners = function () {\n        return this._maxListeners === void 0 ? EventEmitter.defaultMaxListeners : this._maxListeners;\n    };\n    EventEmitter.listenerCount = function (em, type) {\n        return em.listenerCount(type);\n    };\n\n    /* ---- Encodings (setEncoding, write(string, encoding)) ---- */\n    function normEncoding(enc) {\n        var e = String(enc).toLowerCase();\n        if (e === 'utf8' || e === 'utf-8') { return 'utf8'; }\n        if (e === 'latin1' || e === 'binary') { return 'latin1'; }\n        if (e === 'hex' || e === 'base64' || e === 'ascii') { return e; }\n        throw codeError(TypeError, 'ERR_UNKNOWN_ENCODING', 'Unknown encoding: ' + String(enc));\n    }\n    function bytesToString(buf, enc, start, end) {\n        var s = '', i, j, chunk;\n        if (enc === 'hex' || enc === 'base64') {\n            return String(Dk.enc(enc, buf.subarray(start, end)));\n        }\n        for (i = start; i < end; i += 4096) {\n            chunk = buf.subarray(i, Math.min(end, i + 4096));\n            if (enc === 'ascii') {\n                chunk = new Uint8Array(chunk);\n                for (j = 0; j < chunk.length; j++) { chunk[j] &= 0x7f; }\n            }\n            s += String.fromCharCode.apply(null, chunk);\n        }\n        return s;\n    }\n    function stringToBytes(str, enc) {\n        var out, i, n;\n        if (enc === 'hex') {\n            n = str.length - (str.length % 2);\n            return new Uint8Array(Dk.dec('hex', str.substring(0, n)));\n        }\n        if (enc === 'base64') {\n            str = str.replace(/[^A-Za-z0-9+\\/\\-_]/g, '').replace(/-/g, '+').replace(/_/g, '/');\n            while (str.length % 4) { str += '='; }\n            return new Uint8Array(Dk.dec('base64', str));\n        }\n        out = new Uint8Array(str.length);\n        for (i = 0; i < str.length; i++) { out[i] = str.charCodeAt(i) & 0xff; }\n        return out;\n    }\n    /* A decoder for setEncoding: decode(buf) -> string (stream mode),\n     * end() -> the rest. */\n    function Decoder(enc) {\n        this.enc = enc;\n        this.td = null;\n        this.rest = null;\n        if (enc === 'utf8' && typeof TextDecoderCtor === 'function') {\n            this.td = new TextDecoderCtor('utf-8');\n        }\n    }\n    Decoder.prototype.decode = function (buf) {\n        var enc = this.enc, r, n, keep;\n        if (this.td !== null) { return this.td.decode(buf, STREAM_OPT); }\n        if (enc === 'utf8') { return String(buf); }\n        if (enc === 'base64') {\n            if (this.rest !== null) {\n                r = new Uint8Array(this.rest.length + buf.length);\n                r.set(this.rest, 0);\n                r.set(buf, this.rest.length);\n                buf = r;\n                this.rest = null;\n            }\n            n = buf.length;\n            keep = n % 3;\n            if (keep) { this.rest = new Uint8Array(buf.subarray(n - keep, n)); }\n            return bytesToString(buf, enc, 0, n - keep);\n        }\n        return bytesToString(buf, enc, 0, buf.length);\n    };\n    Decoder.prototype.end = function () {\n        var r;\n        if (this.td !== null) { return this.td.decode(); }\n        if (this.rest !== null) {\n            r = this.rest;\n            this.rest = null;\n            return bytesToString(r, this.enc, 0, r"
-    ".length);\n        }\n        return '';\n    };\n\n    /* ---- Helpers ---- */\n    function closeFd(fd) {\n        try {\n            if (!stream.close(fd)) { native.close(fd); }\n        } catch (e) { /* already gone */ }\n    }\n    function closeRaw(fd) {\n        try { native.close(fd); } catch (e) { /* already gone */ }\n    }\n    function toPort(port) {\n        var p = port;\n        if (typeof p === 'string' && /^\\s*(0x[0-9a-fA-F]+|\\d+)\\s*$/.test(p)) { p = Number(p); }\n        if (typeof p !== 'number' || p % 1 !== 0 || p < 0 || p > 65535) {\n            throw codeError(RangeError, 'ERR_SOCKET_BAD_PORT', 'Port should be >= 0 and < 65536. Received ' +\n                (typeof port === 'string' ? \"'\" + port + \"'\" : String(port)) + '.');\n        }\n        return p;\n    }\n    function maxQueuedOption(v, name) {\n        if (v === void 0 || v === null) { return void 0; }\n        if (typeof v !== 'number' || !(v >= 0)) {\n            throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of \"' + name + '\" is out of range. It must be a non-negative number. Received ' + String(v));\n        }\n        return v;\n    }\n    /* Bytes of a string as written (UTF-8). Duktape's Buffer.byteLength\n     * counts a surrogate pair as 6 bytes (its internal CESU-8); the native\n     * write sends it as 4. */\n    var SURROGATE_PAIRS = /[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]/g;\n    function utf8Length(str) {\n        var n = BufferCtor.byteLength(str), m;\n        if (n !== str.length) {\n            m = str.match(SURROGATE_PAIRS);\n            if (m !== null) { n -= 2 * m.length; }\n        }\n        return n;\n    }\n    /* A chunk as the engine takes it: a string, or a view of bytes (any\n     * typed array, DataView or ArrayBuffer becomes a Uint8Array over the\n     * same bytes, as Node writes their bytes); null when it is neither. */\n    function chunkOf(data) {\n        if (typeof data === 'string') { return data; }\n        if (data !== null && typeof data === 'object') {\n            if (ArrayBuffer.isView(data)) {\n                return data.BYTES_PER_ELEMENT === 1 ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);\n            }\n            if (data instanceof ArrayBuffer) { return new Uint8Array(data); }\n        }\n        return null;\n    }\n    /* ---- net.Socket ---- */\n    var net = {};\n    net.maxQueuedBytes = DEFAULT_MAX_QUEUED;\n\n    function Socket(options) {\n        if (!(this instanceof Socket)) { return new Socket(options); }\n        var s = this, maxQ;\n        if (options === void 0 || options === null) {\n            options = {};\n        } else if (typeof options !== 'object') {\n            throw argTypeError('options', 'of type object', options);\n        }\n        maxQ = maxQueuedOption(options.maxQueuedBytes, 'options.maxQueuedBytes');\n        if (maxQ === void 0) { maxQ = net.maxQueuedBytes; }\n        /* the hot fields first */\n        s._ondata = slowData;\n        s._direct = null;     /* the data fn the engine was told to call (stream.ondata) */\n        s._br = 0;            /* bytes read, once the fd is gone */\n        s._room = -1;\n        s._fd = -1;\n        s._roomBase = 0;\n        s._bw = 0;\n        s._events = null;\n        s._queued = 0;\n        s._maxQ = maxQ;\n        s._flowing = null;\n        s._reading = false;\n        s.destroyed = false;\n        s.connecting = false;\n        s.allowHalfOpen = !!options.allowHalfOpen;\n        if (typeof options.highWaterMark === 'number' && options.highWaterMark >= 0) {\n            s._hwm = options.highWaterMark;\n        }\n        if (typeof options.fd === 'number') {\n            attach(s, options.fd, true);\n            setRemote(s, peername(options.fd));\n        }\n    }\n    Socket.prototype = objectCreate(EE);\n    Socket.prototype.constructor = Socket;\n    var SP = Socket.prototype;\n    /* rarely set state: defaults on the prototype */\n    SP._hwm = HIGH_WATER_MARK;\n    SP._needDrain = false;\n    SP._wcbs = null;      /* write callbacks waiting for the queue to drain */\n    SP._endCbs "
-    "= null;    /* end() callbacks waiting for 'finish' */\n    SP._pre = null;       /* [data, cb, ...] written before there was an fd */\n    SP._rbuf = null;      /* chunks read while not flowing */\n    SP._readEnded = false;\n    SP._endEmitted = false;\n    SP._ended = false;\n    SP._finished = false;\n    SP._decoder = null;\n    SP._idleMs = 0;\n    SP._idleTimer = null;\n    SP._idleFn = null;\n    SP._lastActive = 0;\n    SP._server = null;\n    SP._local = null;\n    SP._noDelay = null;\n    SP._keepAlive = null;\n    SP._keepAliveDelay = 0;\n    SP.server = null;\n    SP.remoteAddress = void 0;\n    SP.remotePort = void 0;\n    SP.remoteFamily = void 0;\n\n    function peername(fd) {\n        try { return native.peername(fd); } catch (e) { return null; }\n    }\n    function setRemote(s, p) {\n        if (p) {\n            s.remoteAddress = p.address;\n            s.remotePort = p.port;\n            s.remoteFamily = p.family;\n        }\n    }\n\n    /* The stream handler of a socket: data straight to _ondata. */\n    function makeHandler(s) {\n        return function (ev, arg) {\n            var x = s;\n            if (ev === 1) {\n                x._ondata(arg);\n                return;\n            }\n            onStreamEvent(x, ev, arg);\n        };\n    }\n    function attach(s, fd, reading) {\n        stream.open(fd, makeHandler(s), reading);\n        s._fd = fd;\n        s._reading = reading;\n        s._direct = null;\n        refreshWrite(s);\n        hintData(s);\n    }\n    /* Tells the engine when data may go straight to the user's listener\n     * (this = the socket), as the handler would call it: the C++ engine\n     * then saves a JS call a read. */\n    function hintData(s) {\n        var fn = s._ondata;\n        if (fn === slowData || fn === noop) { fn = null; }\n        if (s._fd >= 0 && fn !== s._direct) {\n            s._direct = fn;\n            stream.ondata(s._fd, fn, s);\n        }\n    }\n    /* The write fast path's budget: _room is -1 when the fast path is off,\n     * else the bytes it may still take before the cap could be reached:\n     * maxQueuedBytes - the last known queue (_queued, an upper bound: the\n     * queue only shrinks between writes) - what it took since (it counts\n     * them down instead of adding to _bw: one property write less).\n     * Called whenever _queued or the state changes; adds the fast path's\n     * bytes to _bw. bytesWritten = _bw + (_roomBase - _room) when on. */\n    function refreshWrite(s) {\n        var r = s._room;\n        if (r >= 0) { s._bw += s._roomBase - r; }\n        if (s._fd >= 0 && !s.connecting && !s._ended && !s.destroyed && s._idleMs === 0 && s._pre === null) {\n            r = s._maxQ - s._queued;\n            if (!(r >= 0)) { r = 0; }\n            s._room = r;\n            s._roomBase = r;\n        } else {\n            s._room = -1;\n        }\n    }\n    function refreshData(s) {\n        var ev = s._events, fn = ev !== null && ev !== void 0 ? ev.data : void 0;\n        if (s.destroyed) {\n            s._ondata = noop;\n        } else if (typeof fn === 'function' && s._flowing === true && s._decoder === null && s._idleMs === 0 &&\n                s._rbuf === null && s.emit === EE.emit) {\n            s._ondata = fn;\n        } else {\n            s._ondata = slowData;\n        }\n        hintData(s);\n    }\n    function startReading(s) {\n        if (!s._reading && s._fd >= 0 && !s.connecting && !s._readEnded && !s.destroyed) {\n            s._reading = true;\n            stream.resume(s._fd);\n        }\n    }\n    function stopReading(s) {\n        if (s._reading) {\n            s._reading = false;\n            if (s._fd >= 0) { stream.pause(s._fd); }\n        }\n    }\n    function emitData(s, chunk) {\n        var ev = s._events, h = ev !== null && ev !== void 0 ? ev.data : void 0;\n        if (s.emit !== EE.emit) {\n            s.emit('data', chunk);\n        } else if (typeof h === 'function') {\n            h.call(s, chunk);\n        } else if (h !== void 0) {\n            emitSlow(s, 'data', chunk, void 0, 1);\n        }\n    }\n    /* A ch"
-    "unk (decoded) either goes to the listeners or waits. */\n    function pushChunk(s, chunk) {\n        if (s._flowing === true && s._rbuf === null) {\n            emitData(s, chunk);\n        } else {\n            if (s._rbuf === null) {\n                s._rbuf = [chunk];\n                refreshData(s);\n            } else {\n                s._rbuf.push(chunk);\n            }\n            stopReading(s);\n        }\n    }\n    /* `this` is the socket: the data path when the fast one does not apply. */\n    function slowData(buf) {\n        var s = this;\n        if (s.destroyed) { return; }\n        if (s._idleMs !== 0) { touch(s); }\n        if (s._flowing === true && s._rbuf === null) {\n            if (s._decoder !== null) {\n                buf = s._decoder.decode(buf);\n                if (buf === '') { return; }\n            }\n            emitData(s, buf);\n            return;\n        }\n        pushChunk(s, buf);   /* raw: decoded when it is delivered */\n    }\n    function flushBuffered(s) {\n        var b = s._rbuf, c;\n        while (b !== null && b.length > 0 && s._flowing === true && !s.destroyed) {\n            c = b.shift();\n            if (typeof c !== 'string' && s._decoder !== null) {\n                c = s._decoder.decode(c);\n                if (c === '') { b = s._rbuf; continue; }\n            }\n            emitData(s, c);\n            b = s._rbuf;\n        }\n        if (s.destroyed || s._flowing !== true) { return; }\n        if (s._rbuf !== null && s._rbuf.length === 0) {\n            s._rbuf = null;\n            refreshData(s);\n        }\n        if (s._rbuf !== null) { return; }\n        if (s._readEnded) {\n            finishRead(s);\n        } else {\n            startReading(s);\n        }\n    }\n    function onStreamEvent(s, ev, arg) {\n        if (s.destroyed) { return; }\n        if (ev === 3) {\n            onDrain(s);\n        } else if (ev === 2) {\n            onEof(s);\n        } else if (ev === 4) {\n            s.destroy(arg);\n        } else if (ev === 5) {\n            onFinish(s);\n        } else if (ev === 6) {\n            onConnect(s, arg);\n        }\n    }\n    function onDrain(s) {\n        var cbs = s._wcbs;\n        s._queued = 0;\n        refreshWrite(s);\n        if (cbs !== null) {\n            s._wcbs = null;\n            callAll(cbs, null);\n        }\n        if (s._needDrain && !s.destroyed) {\n            s._needDrain = false;\n            emit0(s, 'drain');\n        }\n    }\n    /* Calls each cb(err); one that throws leaves the rest to a later tick. */\n    function callAll(cbs, err) {\n        var i = 0, n = cbs.length;\n        try {\n            for (; i < n; i++) { cbs[i](err); }\n        } catch (e) {\n            for (i += 1; i < n; i++) { defer(callWith, cbs[i], err); }\n            throw e;\n        }\n    }\n    function onEof(s) {\n        s._readEnded = true;\n        s._reading = false;\n        if (s._rbuf === null) { finishRead(s); }\n        /* else 'end' once the buffered data is read (flushBuffered) */\n    }\n    /* End of stream, nothing buffered: the decoder's rest (a second end()\n     * returns ''), then 'end'. */\n    function finishRead(s) {\n        var rest;\n        if (s._decoder !== null) {\n            rest = s._decoder.end();\n            if (rest !== '') {\n                pushChunk(s, rest);\n                if (s._rbuf !== null) { return; }\n            }\n        }\n        emitEnd(s);\n    }\n    function emitEnd(s) {\n        if (s._endEmitted || s.destroyed) { return; }\n        s._endEmitted = true;\n        try {\n            emit0(s, 'end');\n        } finally {\n            if (!s.destroyed) {\n                if (!s._ended) {\n                    if (!s.allowHalfOpen) { s.end(); }\n                } else if (s._finished) {\n                    s.destroy();\n                }\n            }\n        }\n    }\n    function onFinish(s) {\n        var cbs = s._endCbs;\n        s._finished = true;\n        try {\n            if (cbs !== null) {\n                s._endCbs = null;\n                callAll(cbs, void 0);\n            }\n            emit0(s"
-    ", 'finish');\n        } finally {\n            if (!s.destroyed && s._endEmitted) { s.destroy(); }\n        }\n    }\n    function onConnect(s, err) {\n        var fd = s._fd;\n        if (err !== null && err !== void 0) {\n            s.destroy(err);\n            return;\n        }\n        s.connecting = false;\n        setRemote(s, peername(fd));\n        applyOptions(s);\n        refreshWrite(s);\n        if (s._ended) { stream.end(fd); }\n        if (s._flowing !== false) { startReading(s); }\n        if (s._idleMs !== 0) { touch(s); }\n        emit0(s, 'connect');\n        if (!s.destroyed) { emit0(s, 'ready'); }\n    }\n    function applyOptions(s) {\n        var fd = s._fd;\n        try {\n            if (s._noDelay !== null) { native.setNoDelay(fd, s._noDelay); }\n            if (s._keepAlive !== null) { native.setKeepAlive(fd, s._keepAlive, s._keepAliveDelay); }\n        } catch (e) { /* as Node: option failures are not errors */ }\n    }\n\n    /* ---- idle timeout ---- */\n    function touch(s) {\n        s._lastActive = native.now();\n        if (s._idleTimer === null && s._idleMs !== 0 && !s.destroyed) {\n            s._idleTimer = timerSet(s._idleFn, s._idleMs);\n        }\n    }\n    function onIdle(s) {\n        var left;\n        s._idleTimer = null;\n        if (s.destroyed || s._idleMs === 0) { return; }\n        left = s._lastActive + s._idleMs - native.now();\n        if (left > 0) {\n            s._idleTimer = timerSet(s._idleFn, Math.ceil(left));\n            return;\n        }\n        /* fires once; the next activity arms it again (as Node) */\n        emit0(s, 'timeout');\n    }\n    SP.setTimeout = function (ms, cb) {\n        var s = this;\n        if (typeof ms !== 'number') { ms = Number(ms); }\n        if (!(ms >= 0)) {\n            throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of \"msecs\" is out of range. It must be a non-negative number. Received ' + String(ms));\n        }\n        if (ms === Infinity) { ms = 0; }\n        if (cb !== void 0 && cb !== null) { checkListener(cb); }\n        if (s._idleTimer !== null) {\n            timerClear(s._idleTimer);\n            s._idleTimer = null;\n        }\n        if (ms === 0) {\n            s._idleMs = 0;\n            if (cb) { s.removeListener('timeout', cb); }\n        } else {\n            s._idleMs = ms;\n            if (s._idleFn === null) {\n                s._idleFn = function () { onIdle(s); };\n            }\n            if (cb) { s.once('timeout', cb); }\n            if (!s.destroyed) { touch(s); }\n        }\n        refreshWrite(s);\n        refreshData(s);\n        return s;\n    };\n    defineProperty(SP, 'timeout', {\n        get: function () { return this._idleMs === 0 ? void 0 : this._idleMs; },\n        configurable: true, enumerable: false\n    });\n\n    /* ---- writing ---- */\n    SP.write = function (data, encoding, cb) {\n        var s = this, r, q;\n        /* byte arrays only (Buffer, Uint8Array): their length is their bytes */\n        if (encoding === void 0 && cb === void 0 && data != null && data.BYTES_PER_ELEMENT === 1) {\n            r = s._room - data.length;\n            if (r >= 0) {\n                s._room = r;\n                q = streamWrite(s._fd, data);\n                if (q === 0) { return true; }\n                return afterQueued(s, q);\n            }\n        }\n        return writeSlow(s, data, encoding, cb);\n    };\n    function afterQueued(s, q) {\n        s._queued = q;\n        refreshWrite(s);\n        if (q >= s._hwm) {\n            s._needDrain = true;\n            return false;\n        }\n        return true;\n    }\n    function writeSlow(s, data, encoding, cb) {\n        var n, q, err, cbs, fd, c;\n        if (typeof encoding === 'function') {\n            cb = encoding;\n            encoding = void 0;\n        }\n        if (cb === null) { cb = void 0; }\n        if (cb !== void 0 && typeof cb !== 'function') {\n            throw argTypeError('cb', 'of type function', cb);\n        }\n        if (typeof data === 'string' && encoding !== void 0 && encoding !== null) {\n            encoding"
-    " = normEncoding(encoding);\n            if (encoding !== 'utf8') { data = stringToBytes(data, encoding); }\n        }\n        c = chunkOf(data);\n        if (c === null) {\n            throw argTypeError('chunk', 'of type string or an instance of Buffer, TypedArray or DataView', data);\n        }\n        data = c;\n        n = typeof data === 'string' ? utf8Length(data) : data.length;\n        if (s.destroyed) {\n            if (cb !== void 0) { defer(callWith, cb, codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed')); }\n            return false;\n        }\n        if (s._ended) {\n            err = s._readEnded && !s.allowHalfOpen ?\n                codeError(Error, 'EPIPE', 'This socket has been ended by the other party') :\n                codeError(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');\n            if (cb !== void 0) { defer(callWith, cb, err); }\n            s.destroy(err);\n            return false;\n        }\n        fd = s._fd;\n        if (fd < 0 || s._pre !== null) {\n            if (!s.connecting) {\n                err = codeError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed');\n                if (cb !== void 0) { defer(callWith, cb, err); }\n                s.destroy(err);\n                return false;\n            }\n            /* no fd yet: keep it for connect */\n            q = s._queued + n;\n            if (q > s._maxQ) { return overCap(s, cb); }\n            if (s._pre === null) { s._pre = []; refreshWrite(s); }\n            s._pre.push(data, cb, n);\n            s._queued = q;\n            s._bw += n;\n            if (q >= s._hwm) { s._needDrain = true; return false; }\n            return true;\n        }\n        q = s._queued === 0 ? 0 : stream.queued(fd);\n        if (q + n > s._maxQ) { return overCap(s, cb); }\n        if (s._idleMs !== 0) { touch(s); }\n        q = stream.write(fd, data);\n        s._bw += n;\n        if (cb !== void 0) {\n            if (q === 0) {\n                cbs = s._wcbs;\n                if (cbs !== null) {\n                    s._wcbs = null;\n                    for (n = 0; n < cbs.length; n++) { defer(callWith, cbs[n], null); }\n                }\n                defer(callWith, cb, null);\n            } else if (s._wcbs === null) {\n                s._wcbs = [cb];\n            } else {\n                s._wcbs.push(cb);\n            }\n        }\n        return afterQueued(s, q);\n    }\n    function overCap(s, cb) {\n        var err = sysError('ENOBUFS', 'write');\n        if (cb !== void 0) { defer(callWith, cb, err); }\n        s.destroy(err);\n        return false;\n    }\n    /* The writes made before connect had an fd go to the stream. */\n    function flushPre(s) {\n        var pre = s._pre, i, q = 0, cb;\n        if (pre === null) { return; }\n        s._pre = null;\n        for (i = 0; i < pre.length; i += 3) {\n            q = stream.write(s._fd, pre[i]);\n            cb = pre[i + 1];\n            if (cb !== void 0) {\n                if (s._wcbs === null) { s._wcbs = [cb]; } else { s._wcbs.push(cb); }\n            }\n        }\n        s._queued = q;\n        if (q === 0 && s._wcbs !== null) {\n            /* the engine took it all at once: no drain event will come */\n            pre = s._wcbs;\n            s._wcbs = null;\n            for (i = 0; i < pre.length; i++) { defer(callWith, pre[i], null); }\n        }\n        refreshWrite(s);\n    }\n\n    SP.end = function (data, encoding, cb) {\n        var s = this;\n        if (typeof data === 'function') {\n            cb = data;\n            data = void 0;\n        } else if (typeof encoding === 'function') {\n            cb = encoding;\n            encoding = void 0;\n        }\n        if (data !== void 0 && data !== null) {\n            s.write(data, encoding);\n        }\n        if (typeof cb === 'function') {\n            if (s._finished) {\n                defer(callWith, cb, void 0);\n            } else if (s.destroyed) {\n                defer(callWith, cb, codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call end after a stream was de"
-    "stroyed'));\n            } else if (s._endCbs === null) {\n                s._endCbs = [cb];\n            } else {\n                s._endCbs.push(cb);\n            }\n        }\n        if (s._ended || s.destroyed) { return s; }\n        s._ended = true;\n        refreshWrite(s);\n        if (s._fd >= 0 && !s.connecting) {\n            stream.end(s._fd);\n        }\n        /* else: connect ends it */\n        return s;\n    };\n\n    SP.destroy = function (err) {\n        var s = this, fd, cbs, pre, i, srv, derr;\n        if (s.destroyed) { return s; }\n        s.destroyed = true;\n        s.connecting = false;\n        refreshWrite(s);\n        s._reading = false;\n        s._ondata = noop;\n        if (s._idleTimer !== null) {\n            timerClear(s._idleTimer);\n            s._idleTimer = null;\n        }\n        fd = s._fd;\n        if (fd >= 0) {\n            s._br = stream.bytesRead(fd);\n            s._fd = -1;\n            s._direct = null;\n            closeFd(fd);\n        }\n        s._rbuf = null;\n        cbs = s._wcbs;\n        pre = s._pre;\n        s._wcbs = null;\n        s._pre = null;\n        if (cbs !== null || pre !== null) {\n            derr = codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed');\n            for (i = 0; cbs !== null && i < cbs.length; i++) { defer(callWith, cbs[i], derr); }\n            for (i = 1; pre !== null && i < pre.length; i += 3) {\n                if (pre[i] !== void 0) { defer(callWith, pre[i], derr); }\n            }\n        }\n        cbs = s._endCbs;\n        if (cbs !== null) {\n            s._endCbs = null;\n            derr = err !== void 0 && err !== null ? err : codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call end after a stream was destroyed');\n            for (i = 0; i < cbs.length; i++) { defer(callWith, cbs[i], derr); }\n        }\n        if (err !== void 0 && err !== null) {\n            defer(emitErrorNT, s, err);\n        }\n        defer(emitCloseNT, s, err !== void 0 && err !== null);\n        srv = s._server;\n        if (srv !== null) {\n            s._server = null;\n            srv._connections--;\n            srv._emitCloseIfDrained();\n        }\n        return s;\n    };\n    function emitErrorNT(s, err) {\n        emit1(s, 'error', err);\n    }\n    function emitCloseNT(s, hadError) {\n        emit1(s, 'close', hadError);\n    }\n    function destroyNT(s, err) {\n        s.destroy(err);\n    }\n    SP.destroySoon = function () {\n        if (!this._ended) { this.end(); }\n        if (this._finished) { this.destroy(); }\n        else { this.once('finish', this.destroy); }\n    };\n    /* Node sends a RST (SO_LINGER 0); here the close sends one only when\n     * received bytes are left unread (the kernel's rule), else a FIN. */\n    SP.resetAndDestroy = function () {\n        if (this._fd >= 0) { return this.destroy(); }\n        return this.destroy(codeError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed'));\n    };\n\n    /* ---- reading control ---- */\n    SP.pause = function () {\n        var s = this;\n        s._flowing = false;\n        refreshData(s);\n        stopReading(s);\n        return s;\n    };\n    SP.resume = function () {\n        var s = this;\n        if (s.destroyed) { return s; }\n        s._flowing = true;\n        refreshData(s);\n        if (s._rbuf !== null) {\n            defer(flushBuffered, s);\n        } else if (!s._readEnded) {\n            if (!s.connecting) { startReading(s); }\n        }\n        return s;\n    };\n    SP.isPaused = function () {\n        return this._flowing === false;\n    };\n    SP.setEncoding = function (enc) {\n        var s = this;\n        s._decoder = new Decoder(enc === void 0 || enc === null ? 'utf8' : normEncoding(enc));\n        refreshData(s);\n        return s;\n    };\n    /* Node: a 'data' listener starts the flow unless paused explicitly. */\n    SP._listenHook = function (type, added) {\n        if (type === 'data' || type === void 0) {\n            if (added && this._flowing !== false && !this.destroyed) {\n                this.resume();\n          "
-    "  } else {\n                refreshData(this);\n            }\n        }\n    };\n\n    /* ---- options, addresses, state ---- */\n    SP.setNoDelay = function (enable) {\n        var s = this;\n        s._noDelay = enable === void 0 ? true : !!enable;\n        if (s._fd >= 0 && !s.connecting) {\n            try { native.setNoDelay(s._fd, s._noDelay); } catch (e) { /* as Node */ }\n        }\n        return s;\n    };\n    SP.setKeepAlive = function (enable, initialDelay) {\n        var s = this, d = +initialDelay;\n        s._keepAlive = !!enable;\n        s._keepAliveDelay = d > 0 ? Math.floor(d / 1000) : 0;\n        if (s._fd >= 0 && !s.connecting) {\n            try { native.setKeepAlive(s._fd, s._keepAlive, s._keepAliveDelay); } catch (e) { /* as Node */ }\n        }\n        return s;\n    };\n    SP.ref = function () { return this; };\n    SP.unref = function () { return this; };\n    SP.address = function () {\n        var s = this, a;\n        if (s._fd < 0) { return {}; }\n        try { a = native.sockname(s._fd); } catch (e) { a = null; }\n        return a ? { address: a.address, family: a.family, port: a.port } : {};\n    };\n    function localName(s) {\n        if (s._local === null && s._fd >= 0 && !s.connecting) {\n            try { s._local = native.sockname(s._fd); } catch (e) { s._local = null; }\n        }\n        return s._local;\n    }\n    function getter(obj, name, fn) {\n        defineProperty(obj, name, { get: fn, configurable: true, enumerable: false });\n    }\n    getter(SP, 'localAddress', function () { var a = localName(this); return a ? a.address : void 0; });\n    getter(SP, 'localPort', function () { var a = localName(this); return a ? a.port : void 0; });\n    getter(SP, 'localFamily', function () { var a = localName(this); return a ? a.family : void 0; });\n    getter(SP, 'bytesRead', function () {\n        var s = this;\n        return s._fd >= 0 ? stream.bytesRead(s._fd) : s._br;\n    });\n    getter(SP, 'bytesWritten', function () {\n        var s = this;\n        return s._room >= 0 ? s._bw + s._roomBase - s._room : s._bw;\n    });\n    getter(SP, 'pending', function () { return this._fd < 0 || this.connecting; });\n    getter(SP, 'readyState', function () {\n        var s = this;\n        if (s.connecting) { return 'opening'; }\n        if (s.destroyed || s._fd < 0) { return 'closed'; }\n        if (!s._readEnded && !s._ended) { return 'open'; }\n        if (!s._readEnded) { return 'readOnly'; }\n        if (!s._ended) { return 'writeOnly'; }\n        return 'closed';\n    });\n    getter(SP, 'readable', function () { return !this.destroyed && !this._endEmitted && (this._fd >= 0 || this.connecting); });\n    getter(SP, 'writable', function () { return !this.destroyed && !this._ended && (this._fd >= 0 || this.connecting); });\n    getter(SP, 'writableLength', function () {\n        var s = this;\n        if (s._pre !== null) { return s._queued; }\n        return s._fd >= 0 && s._queued !== 0 ? stream.queued(s._fd) : 0;\n    });\n    getter(SP, 'bufferSize', function () { return this.writableLength; });\n    getter(SP, 'writableHighWaterMark', function () { return this._hwm; });\n    getter(SP, 'writableNeedDrain', function () { return this._needDrain; });\n    getter(SP, 'writableEnded', function () { return this._ended; });\n    getter(SP, 'writableFinished', function () { return this._finished; });\n    getter(SP, 'readableEnded', function () { return this._endEmitted; });\n    getter(SP, 'readableFlowing', function () { return this._flowing; });\n    getter(SP, 'closed', function () { return this.destroyed; });\n\n    /* ---- connecting ---- */\n    /* (options[, cb]) | (port[, host][, cb]) -> [options, cb] */\n    function connectArgs(a0, a1, a2) {\n        var opts, cb;\n        if (a0 !== null && typeof a0 === 'object') {\n            opts = a0;\n            cb = a1;\n        } else {\n            opts = { port: a0 };\n            if (typeof a1 === 'string') {\n                opts.host = a1;\n                cb = a2;\n            } else {\n                cb = a1;\n     "
-    "       }\n        }\n        if (typeof opts.port === 'string' && !/^\\s*(0x[0-9a-fA-F]+|\\d+)\\s*$/.test(opts.port) && opts.path === void 0) {\n            opts = { path: opts.port };\n        }\n        return [opts, typeof cb === 'function' ? cb : null];\n    }\n    SP.connect = function (a0, a1, a2) {\n        var s = this, args = connectArgs(a0, a1, a2), opts = args[0], cb = args[1], host, port, fd;\n        if (opts.path !== void 0) {\n            throw codeError(Error, 'ERR_NOT_SUPPORTED', 'net: connecting to a path (Unix domain socket) is not supported');\n        }\n        if (s._fd >= 0 || s.connecting || s.destroyed) {\n            throw codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connecting, connected or destroyed');\n        }\n        port = toPort(opts.port);   /* as Node: port 0 fails at connect, asynchronously */\n        host = opts.host;\n        if (host === void 0 || host === null || host === '') { host = 'localhost'; }\n        if (typeof host !== 'string') { throw argTypeError('options.host', 'of type string', host); }\n        if (opts.noDelay !== void 0) { s._noDelay = !!opts.noDelay; }\n        if (opts.keepAlive !== void 0) {\n            s._keepAlive = !!opts.keepAlive;\n            s._keepAliveDelay = +opts.keepAliveInitialDelay > 0 ? Math.floor(+opts.keepAliveInitialDelay / 1000) : 0;\n        }\n        if (cb !== null) { s.once('connect', cb); }\n        s.connecting = true;\n        if (opts.timeout !== void 0) { s.setTimeout(opts.timeout); }\n        try {\n            fd = native.connect(host, port);\n        } catch (e) {\n            defer(destroyNT, s, e);   /* Node: errors are emitted, not thrown */\n            return s;\n        }\n        try {\n            stream.connect(fd, makeHandler(s), host, port);\n        } catch (e2) {\n            closeRaw(fd);\n            defer(destroyNT, s, e2);\n            return s;\n        }\n        s._fd = fd;\n        s._reading = false;\n        flushPre(s);\n        return s;\n    };\n\n    function connect(a0, a1, a2) {\n        var args = connectArgs(a0, a1, a2), opts = args[0], s;\n        s = new Socket({ allowHalfOpen: opts.allowHalfOpen, maxQueuedBytes: opts.maxQueuedBytes, highWaterMark: opts.highWaterMark });\n        return s.connect(opts, args[1]);\n    }\n\n    /* ---- net.Server ---- */\n    function Server(options, listener) {\n        if (!(this instanceof Server)) { return new Server(options, listener); }\n        EventEmitter.call(this);\n        if (typeof options === 'function') {\n            listener = options;\n            options = {};\n        } else if (options === void 0 || options === null) {\n            options = {};\n        } else if (typeof options !== 'object') {\n            throw argTypeError('options', 'of type object', options);\n        }\n        this._fd = -1;\n        this._connections = 0;\n        this._listeningPending = false;\n        this.allowHalfOpen = !!options.allowHalfOpen;\n        this.pauseOnConnect = !!options.pauseOnConnect;\n        this._maxQ = maxQueuedOption(options.maxQueuedBytes, 'options.maxQueuedBytes');\n        this._hwm = options.highWaterMark;\n        this._noDelay = options.noDelay ? true : null;\n        this._keepAlive = options.keepAlive ? true : null;\n        this._keepAliveDelay = +options.keepAliveInitialDelay > 0 ? Math.floor(+options.keepAliveInitialDelay / 1000) : 0;\n        this.maxConnections = void 0;\n        if (listener !== void 0 && listener !== null) {\n            this.on('connection', listener);\n        }\n    }\n    Server.prototype = objectCreate(EE);\n    Server.prototype.constructor = Server;\n    var SV = Server.prototype;\n\n    getter(SV, 'listening', function () { return this._fd >= 0; });\n\n    SV.listen = function () {\n        var srv = this, a = arguments, n = a.length, cb = null, port = 0, host = null, backlog = 511, o, fd, v;\n        if (n > 0 && typeof a[n - 1] === 'function') {\n            cb = a[n - 1];\n            n--;\n        }\n        if (n > 0) {\n            if (a[0] !== null && typeof a[0] === 'object') "
-    "{\n                o = a[0];\n                if (o.path !== void 0 && o.port === void 0) {\n                    throw codeError(Error, 'ERR_NOT_SUPPORTED', 'net: listening on a path (Unix domain socket) is not supported');\n                }\n                if (o.port !== void 0 && o.port !== null) { port = o.port; }\n                if (o.host !== void 0 && o.host !== null && o.host !== '') { host = o.host; }\n                if (o.backlog !== void 0) { backlog = o.backlog; }\n            } else {\n                if (a[0] !== void 0 && a[0] !== null) { port = a[0]; }\n                if (typeof port === 'string' && !/^\\s*(0x[0-9a-fA-F]+|\\d+)\\s*$/.test(port)) {\n                    throw codeError(Error, 'ERR_NOT_SUPPORTED', 'net: listening on a path (Unix domain socket) is not supported');\n                }\n                if (n > 1) {\n                    if (typeof a[1] === 'string') {\n                        if (a[1] !== '') { host = a[1]; }\n                        if (n > 2 && a[2] !== void 0 && a[2] !== null) { backlog = a[2]; }\n                    } else if (a[1] !== void 0 && a[1] !== null) {\n                        backlog = a[1];\n                    }\n                }\n            }\n        }\n        port = toPort(port);\n        if (host !== null && typeof host !== 'string') { throw argTypeError('host', 'of type string', host); }\n        v = Number(backlog);\n        backlog = v >= 0 && v % 1 === 0 ? v : 511;\n        if (srv._fd >= 0) {\n            throw codeError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');\n        }\n        if (cb !== null) { srv.once('listening', cb); }\n        try {\n            fd = native.listen(host, port, backlog);\n        } catch (e) {\n            defer(emitServerError, srv, e);\n            return srv;\n        }\n        try {\n            stream.listen(fd, acceptOn(srv, fd));\n        } catch (e2) {\n            closeRaw(fd);\n            defer(emitServerError, srv, e2);\n            return srv;\n        }\n        srv._fd = fd;\n        srv._listeningPending = true;\n        defer(emitListening, srv);\n        return srv;\n    };\n    function emitServerError(srv, err) {\n        emit1(srv, 'error', err);\n    }\n    function emitListening(srv) {\n        if (srv._listeningPending && srv._fd >= 0) {\n            srv._listeningPending = false;\n            emit0(srv, 'listening');\n        }\n    }\n    function acceptOn(srv, lfd) {\n        return function (fd, address, port, family) {\n            var s, max;\n            if (srv._listeningPending) { emitListening(srv); }\n            max = srv.maxConnections;\n            if (srv._fd !== lfd || (typeof max === 'number' && srv._connections >= max)) {\n                closeRaw(fd);\n                return;\n            }\n            s = new Socket({ allowHalfOpen: srv.allowHalfOpen, maxQueuedBytes: srv._maxQ, highWaterMark: srv._hwm });\n            s.remoteAddress = address;\n            s.remotePort = port;\n            s.remoteFamily = family;\n            if (srv.pauseOnConnect) { s._flowing = false; }\n            try {\n                attach(s, fd, !srv.pauseOnConnect);\n            } catch (e) {\n                closeRaw(fd);\n                throw e;\n            }\n            s._server = srv;\n            s.server = srv;\n            srv._connections++;\n            if (srv._noDelay !== null || srv._keepAlive !== null) {\n                s._noDelay = srv._noDelay;\n                s._keepAlive = srv._keepAlive;\n                s._keepAliveDelay = srv._keepAliveDelay;\n                applyOptions(s);\n            }\n            emit1(srv, 'connection', s);\n        };\n    }\n    SV.address = function () {\n        var a;\n        if (this._fd < 0) { return null; }\n        try { a = native.sockname(this._fd); } catch (e) { return null; }\n        return a ? { address: a.address, family: a.family, port: a.port } : null;\n    };\n    SV.close = function (cb) {\n        var srv = this, fd = srv._fd;\n        if (typeof cb === 'function') {\n    "
-    "        if (fd < 0) {\n                srv.once('close', function () {\n                    cb(codeError(Error, 'ERR_SERVER_NOT_RUNNING', 'Server is not running.'));\n                });\n            } else {\n                srv.once('close', cb);\n            }\n        }\n        if (fd >= 0) {\n            srv._fd = -1;\n            srv._listeningPending = false;\n            closeFd(fd);\n        }\n        srv._emitCloseIfDrained();\n        return srv;\n    };\n    SV._emitCloseIfDrained = function () {\n        if (this._fd >= 0 || this._connections > 0) { return; }\n        defer(emitServerClose, this);\n    };\n    function emitServerClose(srv) {\n        emit0(srv, 'close');\n    }\n    SV.getConnections = function (cb) {\n        defer(function (srv) { cb(null, srv._connections); }, this);\n        return this;\n    };\n    SV.ref = function () { return this; };\n    SV.unref = function () { return this; };\n\n    function createServer(options, listener) {\n        return new Server(options, listener);\n    }\n\n    /* ---- net.isIP ---- */\n    var V4 = /^(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$/;\n    function isIPv4(s) {\n        return typeof s === 'string' && V4.test(s);\n    }\n    function isIPv6(s) {\n        var parts, groups, i, g, max = 8, dbl;\n        if (typeof s !== 'string') { return false; }\n        i = s.indexOf('%');\n        if (i >= 0) {\n            if (i === s.length - 1) { return false; }\n            s = s.substring(0, i);\n        }\n        if (/\\./.test(s)) {\n            i = s.lastIndexOf(':');\n            if (i < 0 || !isIPv4(s.substring(i + 1))) { return false; }\n            s = s.substring(0, i + 1) + '0:0';\n        }\n        parts = s.split('::');\n        if (parts.length > 2) { return false; }\n        dbl = parts.length === 2;\n        groups = [];\n        for (i = 0; i < parts.length; i++) {\n            if (parts[i] === '') { continue; }\n            g = parts[i].split(':');\n            groups = groups.concat(g);\n        }\n        for (i = 0; i < groups.length; i++) {\n            if (!/^[0-9a-fA-F]{1,4}$/.test(groups[i])) { return false; }\n        }\n        return dbl ? groups.length < max : groups.length === max;\n    }\n    function isIP(s) {\n        return isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0;\n    }\n\n    if (bindings & BIND_NET) {\n        net.Server = Server;\n        net.Socket = Socket;\n        net.Stream = Socket;\n        net.createServer = createServer;\n        net.connect = connect;\n        net.createConnection = connect;\n        net.isIP = isIP;\n        net.isIPv4 = isIPv4;\n        net.isIPv6 = isIPv6;\n        define(global, 'EventEmitter', EventEmitter);\n        define(global, 'net', net);\n    }\n\n    /* ---- The seed API: EventLoop.server/connect/setReader/write/close ----\n     * Raw fds, as Duktape's eventloop example, on the stream engine: writes\n     * never lose bytes (queued, flushed on writability); end of stream or an\n     * I/O error closes the fd. One entry per fd the API manages; an fd it\n     * closed by itself keeps the CLOSED mark until the script's own\n     * EventLoop.close(fd), which then closes nothing (the number may\n     * already belong to a new socket), or until the number comes back\n     * from accept or connect. */\n    var seeds = [];\n    var CLOSED = { closed: true };\n\n    function SeedEntry(fd) {\n        this.fd = fd;\n        this.onData = null;\n        this.q = 0;\n        this.connecting = false;\n        this.h = makeSeedHandler(this);\n    }\n    function makeSeedHandler(e) {\n        return function (ev, arg) {\n            var x = e, f;\n            if (ev === 1) {\n                f = x.onData;\n                if (f !== null) { f(x.fd, arg); }\n                return;\n            }\n            seedEvent(x, ev, arg);\n        };\n    }\n    function seedEvent(e, ev, arg) {\n        if (seeds[e.fd] !== e) { return; }\n        if (ev === 3) {\n            e.q = 0;\n        } else if (ev === 2 || ev === 4) {\n            seedClose(e);\n        } else if (ev === 6) {\n            e.c"
-    "onnecting = false;\n            if (arg !== null && arg !== void 0) {\n                seedClose(e);\n                if (typeof e.onError === 'function') {\n                    e.onError(arg);\n                    return;\n                }\n                throw arg;   /* reported by the loop */\n            }\n            if (e.onData !== null) { stream.resume(e.fd); }\n            e.onConnected(e.fd);\n        }\n    }\n    function seedClose(e) {\n        seeds[e.fd] = CLOSED;\n        closeFd(e.fd);\n    }\n    function seedServer(address, port, onAccept) {\n        var fd;\n        if (typeof onAccept !== 'function') { throw new TypeError('EventLoop.server: onAccept must be a function'); }\n        fd = native.listen(address === void 0 || address === '' ? null : address, port, 511);\n        try {\n            stream.listen(fd, function (cfd, addr, cport) {\n                seeds[cfd] = void 0;\n                onAccept(cfd, addr, cport);\n            });\n        } catch (e) {\n            closeRaw(fd);\n            throw e;\n        }\n        return fd;\n    }\n    function seedConnect(address, port, onConnected, onError) {\n        var fd, e;\n        if (typeof onConnected !== 'function') { throw new TypeError('EventLoop.connect: onConnected must be a function'); }\n        if (onError !== void 0 && onError !== null && typeof onError !== 'function') {\n            throw new TypeError('EventLoop.connect: onError must be a function');\n        }\n        try {\n            fd = native.connect(address, port);\n        } catch (err) {\n            if (typeof onError === 'function' && !(err instanceof TypeError) && !(err instanceof RangeError)) {\n                defer(callWith, onError, err);\n                return -1;\n            }\n            throw err;\n        }\n        seeds[fd] = void 0;\n        e = new SeedEntry(fd);\n        e.connecting = true;\n        e.onConnected = onConnected;\n        e.onError = onError;\n        try {\n            stream.connect(fd, e.h, address, port);\n        } catch (err2) {\n            closeRaw(fd);\n            throw err2;\n        }\n        seeds[fd] = e;\n        return fd;\n    }\n    function seedEntryFor(fd, reading) {\n        var e = typeof fd === 'number' ? seeds[fd] : void 0;\n        if (e === void 0 || e === CLOSED) {\n            e = new SeedEntry(fd);\n            stream.open(fd, e.h, reading);   /* throws for a bad fd */\n            seeds[fd] = e;\n        }\n        return e;\n    }\n    function seedSetReader(fd, onData) {\n        var e;\n        if (typeof onData !== 'function') { throw new TypeError('EventLoop.setReader: onData must be a function'); }\n        e = typeof fd === 'number' ? seeds[fd] : void 0;\n        if (e === void 0 || e === CLOSED) {\n            e = seedEntryFor(fd, true);\n            e.onData = onData;\n            return;\n        }\n        e.onData = onData;\n        if (!e.connecting) { stream.resume(fd); }\n    }\n    function seedWrite(fd, data) {\n        var c = chunkOf(data), e, n, q, max = net.maxQueuedBytes;\n        if (c === null) { throw new TypeError('EventLoop.write: data must be a string or a buffer'); }\n        e = seedEntryFor(fd, false);\n        n = typeof c === 'string' ? c.length * 3 : c.length;   /* at least the bytes */\n        if (e.q + n > max) {\n            if (typeof c === 'string') { n = utf8Length(c); }\n            q = e.q === 0 ? 0 : stream.queued(fd);\n            if (q + n > max) {\n                throw sysError('ENOBUFS', 'write');   /* nothing queued: the caller decides */\n            }\n        }\n        q = stream.write(fd, c);\n        e.q = q;\n        return q < HIGH_WATER_MARK;\n    }\n    function seedCloseFd(fd) {\n        var e = typeof fd === 'number' ? seeds[fd] : void 0;\n        if (e !== void 0) {\n            seeds[fd] = void 0;\n            if (e === CLOSED) { return; }   /* closed already, at end of stream or on an error */\n        }\n        if (!stream.close(fd)) { native.close(fd); }\n    }\n\n    var eventLoop = global.EventLoop;\n    if ((bindings & BIND_SEED) && eventLoop"
-    " !== null && typeof eventLoop === 'object') {\n        define(eventLoop, 'server', seedServer);\n        define(eventLoop, 'connect', seedConnect);\n        define(eventLoop, 'setReader', seedSetReader);\n        define(eventLoop, 'write', seedWrite);\n        define(eventLoop, 'close', seedCloseFd);\n    }\n})\n";
+    "/*\n *  The net layer, shared by both loops: EventEmitter, net (Server, Socket)\n *  and the seed EventLoop.server/connect/setReader/write/close, on top of the\n *  stream engine (`stream`: native C++ in the C++ loop, JS in the\n *  ECMAScript loop; one interface) and the native primitives (`native`).\n *\n *  Compiled as a function expression and called once at install with the\n *  timer functions captured then (scripts that replace the globals do not\n *  break it). bindings bit 32: the seed EventLoop socket functions, added to\n *  the existing EventLoop object; bit 64: the globals `net` and\n *  `EventEmitter`. Defines no other global; returns nothing. ES5, strict.\n *\n *  The net layer (EventEmitter, encodings, net) sits in `// @if\n *  defined(EVLOOP_HAVE_NET)` regions: tools/amalgamate.py emits them under\n *  that #if, so an EVLOOP_NO_NET build embeds only the seed API and the\n *  helpers it shares (errors, deferred calls, chunks, closing).\n *\n *  Semantics follow Node.js's net and events modules (see README): events\n *  fire at most once where Node fires them once; 'error' is followed by\n *  'close'(hadError); failures found synchronously (refused at once,\n *  EADDRINUSE) are emitted asynchronously, never thrown.\n *\n *  Asynchronous callbacks (\"next tick\") go through one queue drained by one\n *  zero-delay timer per batch (defer). A callback that throws is reported by\n *  the loop as any timer callback; the rest of its batch still runs.\n *\n *  Performance notes (Duktape): a JS call costs ~600 instructions,\n *  `arguments` ~11k (not used on hot paths), an outer variable ~350, a\n *  property ~150-300, `undefined` is a global lookup (so `void 0`). The data\n *  path is: the engine counts bytesRead; the stream handler (a closure per\n *  socket) calls socket._ondata(buf), which is the user's 'data' listener itself\n *  when there is exactly one and nothing else to do (flowing, no decoder,\n *  no idle timeout, nothing buffered), else slowData. Socket#write goes\n *  straight to stream.write when the socket is open and not ended and the\n *  chunk cannot reach the queue cap (_room). When _ondata is the user's\n *  listener, stream.ondata tells the engine, and the C++ engine calls it\n *  itself (one JS call a read less; measured ~9.9k -> see bench).\n */\n(function (native, stream, global, timerSet, timerClear, bindings) {\n    'use strict';\n\n    var BIND_SEED = 32, BIND_NET = 64;\n    var HIGH_WATER_MARK = 16384;\n    var DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;\n    var BufferCtor = global.Buffer, TextDecoderCtor = global.TextDecoder, Dk = global.Duktape;\n    var objectCreate = Object.create, defineProperty = Object.defineProperty;\n    var STREAM_OPT = { stream: true };\n    var streamWrite = stream.write;   /* called detached: engines do not use `this` */\n\n    function define(obj, name, value) {\n        defineProperty(obj, name, { value: value, writable: true, configurable: true, enumerable: false });\n    }\n    function noop() {}\n\n    /* ---- Errors ---- */\n    function codeError(Ctor, code, message) {\n        var e = new Ctor(message);\n        e.code = code;\n        return e;\n    }\n    function argTypeError(name, expected, value) {\n        return codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The \"' + name + '\" argument must be ' + expected +\n            '. Received ' + (value === null ? 'null' : typeof value));\n    }\n    function sysError(code, syscall) {\n        try {\n            return native.error(code, syscall);\n        } catch (e) {\n            return codeError(Error, code, syscall + ' ' + code);\n        }\n    }\n\n    /* ---- Deferred calls (\"next tick\"): fn(a, b), in order ---- */\n    var tickQueue = [], tickArmed = false;\n\n    function runTicks() {\n        var q = tickQueue, i = 0, n = q.length;\n        tickQueue = [];\n        tickArmed = false;\n        try {\n            for (; i < n; i += 3) {\n                q[i](q[i + 1], q[i + 2]);\n            }\n        } catch (e) {\n            /* Keep the rest (before what was deferred meanwhile), then"
+    " let\n             * the loop report the error. */\n            i += 3;\n            if (i < n) {\n                tickQueue = q.slice(i).concat(tickQueue);\n            }\n            if (tickQueue.length && !tickArmed) {\n                tickArmed = true;\n                timerSet(runTicks, 0);\n            }\n            throw e;\n        }\n    }\n    function defer(fn, a, b) {\n        var q = tickQueue;\n        q.push(fn, a, b);\n        if (!tickArmed) {\n            tickArmed = true;\n            timerSet(runTicks, 0);\n        }\n    }\n    function callWith(cb, err) {\n        cb(err);\n    }\n\n"
+#if defined(EVLOOP_HAVE_NET)
+    "    // @if defined(EVLOOP_HAVE_NET)\n    /* ---- EventEmitter ----\n     * Listeners live in this._events (a null-prototype object, created\n     * lazily): a function for one listener, an array for more. A `once`\n     * listener is a wrapper with .listener. The emitting functions copy an\n     * array before calling, so listeners added or removed during an emit\n     * take effect on the next one (as Node). */\n    function EventEmitter() {\n        /* as Node's init: keep listeners added before the constructor ran */\n        if (this._events === void 0 || this._events === Object.getPrototypeOf(this)._events) {\n            this._events = null;\n        }\n    }\n    var EE = EventEmitter.prototype;\n    EE._events = null;\n    EE._maxListeners = void 0;\n    EventEmitter.EventEmitter = EventEmitter;\n    EventEmitter.defaultMaxListeners = 10;\n\n    function checkListener(fn) {\n        if (typeof fn !== 'function') {\n            throw argTypeError('listener', 'of type function', fn);\n        }\n    }\n    function unhandled(er) {\n        if (er instanceof Error) {\n            return er;\n        }\n        var e = codeError(Error, 'ERR_UNHANDLED_ERROR', 'Unhandled error.' + (er === void 0 ? '' : ' (' + String(er) + ')'));\n        e.context = er;\n        return e;\n    }\n    function addListener(em, type, fn, prepend) {\n        checkListener(fn);\n        var ev = em._events, cur;\n        if (ev === null || ev === void 0) {\n            ev = em._events = objectCreate(null);\n        } else if (ev.newListener !== void 0) {\n            emitSlow(em, 'newListener', type, fn.listener ? fn.listener : fn, 2);\n            ev = em._events;\n        }\n        cur = ev[type];\n        if (cur === void 0) {\n            ev[type] = fn;\n        } else if (typeof cur === 'function') {\n            ev[type] = prepend ? [fn, cur] : [cur, fn];\n        } else if (prepend) {\n            cur.unshift(fn);\n        } else {\n            cur.push(fn);\n        }\n        if (em._listenHook !== void 0) {\n            em._listenHook(type, true);\n        }\n        return em;\n    }\n    function onceWrapper(em, type, fn) {\n        var fired = false;\n        var w = function () {\n            if (!fired) {\n                fired = true;\n                em.removeListener(type, w);\n                return fn.apply(this, arguments);\n            }\n        };\n        w.listener = fn;\n        return w;\n    }\n    /* Calls the listeners with n (0..3) arguments, without `arguments`. */\n    function emitSlow(em, type, a, b, n) {\n        var ev = em._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0, i, len;\n        if (h === void 0) {\n            if (type === 'error') {\n                throw unhandled(a);\n            }\n            return false;\n        }\n        if (typeof h === 'function') {\n            if (n === 0) { h.call(em); } else if (n === 1) { h.call(em, a); } else { h.call(em, a, b); }\n            return true;\n        }\n        h = h.slice();\n        for (i = 0, len = h.length; i < len; i++) {\n            if (n === 0) { h[i].call(em); } else if (n === 1) { h[i].call(em, a); } else { h[i].call(em, a, b); }\n        }\n        return true;\n    }\n    /* Internal emits: through an overridden emit when there is one. */\n    function emit0(em, type) {\n        if (em.emit !== EE.emit) { return em.emit(type); }\n        return emitSlow(em, type, void 0, void 0, 0);\n    }\n    function emit1(em, type, a) {\n        if (em.emit !== EE.emit) { return em.emit(type, a); }\n        return emitSlow(em, type, a, void 0, 1);\n    }\n\n    EE.emit = function (type) {\n        var n = arguments.length, ev = this._events, h, args, i, len;\n        h = ev !== null && ev !== void 0 ? ev[type] : void 0;\n        if (h === void 0) {\n            if (type === 'error') {\n                throw unhandled(arguments[1]);\n            }\n            return false;\n        }\n        if (n <= 3) {\n            if (typeof h === 'function') {\n                if (n <= 1) { h.call(this); } else if (n === 2) { h.call(this, arguments[1]"
+    "); } else { h.call(this, arguments[1], arguments[2]); }\n                return true;\n            }\n        }\n        args = Array.prototype.slice.call(arguments, 1);\n        if (typeof h === 'function') {\n            h.apply(this, args);\n            return true;\n        }\n        h = h.slice();\n        for (i = 0, len = h.length; i < len; i++) {\n            h[i].apply(this, args);\n        }\n        return true;\n    };\n    EE.on = EE.addListener = function (type, fn) {\n        return addListener(this, type, fn, false);\n    };\n    EE.prependListener = function (type, fn) {\n        return addListener(this, type, fn, true);\n    };\n    EE.once = function (type, fn) {\n        checkListener(fn);\n        return addListener(this, type, onceWrapper(this, type, fn), false);\n    };\n    EE.prependOnceListener = function (type, fn) {\n        checkListener(fn);\n        return addListener(this, type, onceWrapper(this, type, fn), true);\n    };\n    EE.off = EE.removeListener = function (type, fn) {\n        checkListener(fn);\n        var ev = this._events, h, i, found = null;\n        h = ev !== null && ev !== void 0 ? ev[type] : void 0;\n        if (h === void 0) {\n            return this;\n        }\n        if (typeof h === 'function') {\n            if (h !== fn && h.listener !== fn) {\n                return this;\n            }\n            found = h;\n            delete ev[type];\n        } else {\n            for (i = h.length - 1; i >= 0; i--) {\n                if (h[i] === fn || h[i].listener === fn) {\n                    found = h[i];\n                    break;\n                }\n            }\n            if (found === null) {\n                return this;\n            }\n            if (h.length === 2) {\n                ev[type] = h[1 - i];\n            } else {\n                h = h.slice();   /* an emit in progress keeps its own copy anyway */\n                h.splice(i, 1);\n                ev[type] = h;\n            }\n        }\n        if (this._listenHook !== void 0) {\n            this._listenHook(type, false);\n        }\n        if (ev.removeListener !== void 0) {\n            emitSlow(this, 'removeListener', type, found.listener ? found.listener : found, 2);\n        }\n        return this;\n    };\n    EE.removeAllListeners = function (type) {\n        var ev = this._events, keys, i, h;\n        if (ev === null || ev === void 0) {\n            return this;\n        }\n        if (ev.removeListener === void 0) {\n            if (type === void 0) {\n                this._events = null;\n            } else {\n                delete ev[type];\n            }\n        } else if (type === void 0) {\n            keys = Object.keys(ev);\n            for (i = 0; i < keys.length; i++) {\n                if (keys[i] !== 'removeListener') {\n                    this.removeAllListeners(keys[i]);\n                }\n            }\n            this.removeAllListeners('removeListener');\n            this._events = null;\n        } else {\n            h = ev[type];\n            if (typeof h === 'function') {\n                this.removeListener(type, h);\n            } else if (h !== void 0) {\n                for (i = h.length - 1; i >= 0; i--) {\n                    this.removeListener(type, h[i]);\n                }\n            }\n            return this;\n        }\n        if (this._listenHook !== void 0) {\n            this._listenHook(type, false);\n        }\n        return this;\n    };\n    EE.listenerCount = function (type) {\n        var ev = this._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0;\n        return h === void 0 ? 0 : typeof h === 'function' ? 1 : h.length;\n    };\n    EE.rawListeners = function (type) {\n        var ev = this._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0;\n        return h === void 0 ? [] : typeof h === 'function' ? [h] : h.slice();\n    };\n    EE.listeners = function (type) {\n        var l = this.rawListeners(type), i;\n        for (i = 0; i < l.length; i++) {\n            if (l[i].listener) { l[i] = l[i].listener; }\n        }\n        re"
+    "turn l;\n    };\n    EE.eventNames = function () {\n        var ev = this._events;\n        return ev !== null && ev !== void 0 ? Object.keys(ev) : [];\n    };\n    EE.setMaxListeners = function (n) {\n        if (typeof n !== 'number' || !(n >= 0)) {\n            throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of \"n\" is out of range. It must be a non-negative number. Received ' + String(n));\n        }\n        this._maxListeners = n;\n        return this;\n    };\n    EE.getMaxListeners = function () {\n        return this._maxListeners === void 0 ? EventEmitter.defaultMaxListeners : this._maxListeners;\n    };\n    EventEmitter.listenerCount = function (em, type) {\n        return em.listenerCount(type);\n    };\n\n    /* ---- Encodings (setEncoding, write(string, encoding)) ---- */\n    function normEncoding(enc) {\n        var e = String(enc).toLowerCase();\n        if (e === 'utf8' || e === 'utf-8') { return 'utf8'; }\n        if (e === 'latin1' || e === 'binary') { return 'latin1'; }\n        if (e === 'hex' || e === 'base64' || e === 'ascii') { return e; }\n        throw codeError(TypeError, 'ERR_UNKNOWN_ENCODING', 'Unknown encoding: ' + String(enc));\n    }\n    function bytesToString(buf, enc, start, end) {\n        var s = '', i, j, chunk;\n        if (enc === 'hex' || enc === 'base64') {\n            return String(Dk.enc(enc, buf.subarray(start, end)));\n        }\n        for (i = start; i < end; i += 4096) {\n            chunk = buf.subarray(i, Math.min(end, i + 4096));\n            if (enc === 'ascii') {\n                chunk = new Uint8Array(chunk);\n                for (j = 0; j < chunk.length; j++) { chunk[j] &= 0x7f; }\n            }\n            s += String.fromCharCode.apply(null, chunk);\n        }\n        return s;\n    }\n    function stringToBytes(str, enc) {\n        var out, i, n;\n        if (enc === 'hex') {\n            n = str.length - (str.length % 2);\n            return new Uint8Array(Dk.dec('hex', str.substring(0, n)));\n        }\n        if (enc === 'base64') {\n            str = str.replace(/[^A-Za-z0-9+\\/\\-_]/g, '').replace(/-/g, '+').replace(/_/g, '/');\n            while (str.length % 4) { str += '='; }\n            return new Uint8Array(Dk.dec('base64', str));\n        }\n        out = new Uint8Array(str.length);\n        for (i = 0; i < str.length; i++) { out[i] = str.charCodeAt(i) & 0xff; }\n        return out;\n    }\n    /* A decoder for setEncoding: decode(buf) -> string (stream mode),\n     * end() -> the rest. */\n    function Decoder(enc) {\n        this.enc = enc;\n        this.td = null;\n        this.rest = null;\n        if (enc === 'utf8' && typeof TextDecoderCtor === 'function') {\n            this.td = new TextDecoderCtor('utf-8');\n        }\n    }\n    Decoder.prototype.decode = function (buf) {\n        var enc = this.enc, r, n, keep;\n        if (this.td !== null) { return this.td.decode(buf, STREAM_OPT); }\n        if (enc === 'utf8') { return String(buf); }\n        if (enc === 'base64') {\n            if (this.rest !== null) {\n                r = new Uint8Array(this.rest.length + buf.length);\n                r.set(this.rest, 0);\n                r.set(buf, this.rest.length);\n                buf = r;\n                this.rest = null;\n            }\n            n = buf.length;\n            keep = n % 3;\n            if (keep) { this.rest = new Uint8Array(buf.subarray(n - keep, n)); }\n            return bytesToString(buf, enc, 0, n - keep);\n        }\n        return bytesToString(buf, enc, 0, buf.length);\n    };\n    Decoder.prototype.end = function () {\n        var r;\n        if (this.td !== null) { return this.td.decode(); }\n        if (this.rest !== null) {\n            r = this.rest;\n            this.rest = null;\n            return bytesToString(r, this.enc, 0, r.length);\n        }\n        return '';\n    };\n\n    // @endif\n"
+#endif
+    "\n    /* ---- Helpers ---- */\n    function closeFd(fd) {\n        try {\n            if (!stream.close(fd)) { native.close(fd); }\n        } catch (e) { /* already gone */ }\n    }\n    function closeRaw(fd) {\n        try { native.close(fd); } catch (e) { /* already gone */ }\n    }\n"
+#if defined(EVLOOP_HAVE_NET)
+    "    // @if defined(EVLOOP_HAVE_NET)\n    function toPort(port) {\n        var p = port;\n        if (typeof p === 'string' && /^\\s*(0x[0-9a-fA-F]+|\\d+)\\s*$/.test(p)) { p = Number(p); }\n        if (typeof p !== 'number' || p % 1 !== 0 || p < 0 || p > 65535) {\n            throw codeError(RangeError, 'ERR_SOCKET_BAD_PORT', 'Port should be >= 0 and < 65536. Received ' +\n                (typeof port === 'string' ? \"'\" + port + \"'\" : String(port)) + '.');\n        }\n        return p;\n    }\n    function maxQueuedOption(v, name) {\n        if (v === void 0 || v === null) { return void 0; }\n        if (typeof v !== 'number' || !(v >= 0)) {\n            throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of \"' + name + '\" is out of range. It must be a non-negative number. Received ' + String(v));\n        }\n        return v;\n    }\n    // @endif\n"
+#endif
+    "    /* Bytes of a string as written (UTF-8). Duktape's Buffer.byteLength\n     * counts a surrogate pair as 6 bytes (its internal CESU-8); the native\n     * write sends it as 4. */\n    var SURROGATE_PAIRS = /[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]/g;\n    function utf8Length(str) {\n        var n = BufferCtor.byteLength(str), m;\n        if (n !== str.length) {\n            m = str.match(SURROGATE_PAIRS);\n            if (m !== null) { n -= 2 * m.length; }\n        }\n        return n;\n    }\n    /* A chunk as the engine takes it: a string, or a view of bytes (any\n     * typed array, DataView or ArrayBuffer becomes a Uint8Array over the\n     * same bytes, as Node writes their bytes); null when it is neither. */\n    function chunkOf(data) {\n        if (typeof data === 'string') { return data; }\n        if (data !== null && typeof data === 'object') {\n            if (ArrayBuffer.isView(data)) {\n                return data.BYTES_PER_ELEMENT === 1 ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);\n            }\n            if (data instanceof ArrayBuffer) { return new Uint8Array(data); }\n        }\n        return null;\n    }\n    /* net.maxQueuedBytes caps the seed API's write queues too; without the\n     * net layer (EVLOOP_NO_NET) it stays at its default. */\n    var net = {};\n    net.maxQueuedBytes = DEFAULT_MAX_QUEUED;\n\n"
+#if defined(EVLOOP_HAVE_NET)
+    "    // @if defined(EVLOOP_HAVE_NET)\n    /* ---- net.Socket ---- */\n\n    function Socket(options) {\n        if (!(this instanceof Socket)) { return new Socket(options); }\n        var s = this, maxQ;\n        if (options === void 0 || options === null) {\n            options = {};\n        } else if (typeof options !== 'object') {\n            throw argTypeError('options', 'of type object', options);\n        }\n        maxQ = maxQueuedOption(options.maxQueuedBytes, 'options.maxQueuedBytes');\n        if (maxQ === void 0) { maxQ = net.maxQueuedBytes; }\n        /* the hot fields first */\n        s._ondata = slowData;\n        s._direct = null;     /* the data fn the engine was told to call (stream.ondata) */\n        s._br = 0;            /* bytes read, once the fd is gone */\n        s._room = -1;\n        s._fd = -1;\n        s._roomBase = 0;\n        s._bw = 0;\n        s._events = null;\n        s._queued = 0;\n        s._maxQ = maxQ;\n        s._flowing = null;\n        s._reading = false;\n        s.destroyed = false;\n        s.connecting = false;\n        s.allowHalfOpen = !!options.allowHalfOpen;\n        if (typeof options.highWaterMark === 'number' && options.highWaterMark >= 0) {\n            s._hwm = options.highWaterMark;\n        }\n        if (typeof options.fd === 'number') {\n            attach(s, options.fd, true);\n            setRemote(s, peername(options.fd));\n        }\n    }\n    Socket.prototype = objectCreate(EE);\n    Socket.prototype.constructor = Socket;\n    var SP = Socket.prototype;\n    /* rarely set state: defaults on the prototype */\n    SP._hwm = HIGH_WATER_MARK;\n    SP._needDrain = false;\n    SP._wcbs = null;      /* write callbacks waiting for the queue to drain */\n    SP._endCbs = null;    /* end() callbacks waiting for 'finish' */\n    SP._pre = null;       /* [data, cb, ...] written before there was an fd */\n    SP._rbuf = null;      /* chunks read while not flowing */\n    SP._readEnded = false;\n    SP._endEmitted = false;\n    SP._ended = false;\n    SP._finished = false;\n    SP._decoder = null;\n    SP._idleMs = 0;\n    SP._idleTimer = null;\n    SP._idleFn = null;\n    SP._lastActive = 0;\n    SP._server = null;\n    SP._local = null;\n    SP._noDelay = null;\n    SP._keepAlive = null;\n    SP._keepAliveDelay = 0;\n    SP.server = null;\n    SP.remoteAddress = void 0;\n    SP.remotePort = void 0;\n    SP.remoteFamily = void 0;\n\n    function peername(fd) {\n        try { return native.peername(fd); } catch (e) { return null; }\n    }\n    function setRemote(s, p) {\n        if (p) {\n            s.remoteAddress = p.address;\n            s.remotePort = p.port;\n            s.remoteFamily = p.family;\n        }\n    }\n\n    /* The stream handler of a socket: data straight to _ondata. */\n    function makeHandler(s) {\n        return function (ev, arg) {\n            var x = s;\n            if (ev === 1) {\n                x._ondata(arg);\n                return;\n            }\n            onStreamEvent(x, ev, arg);\n        };\n    }\n    function attach(s, fd, reading) {\n        stream.open(fd, makeHandler(s), reading);\n        s._fd = fd;\n        s._reading = reading;\n        s._direct = null;\n        refreshWrite(s);\n        hintData(s);\n    }\n    /* Tells the engine when data may go straight to the user's listener\n     * (this = the socket), as the handler would call it: the C++ engine\n     * then saves a JS call a read. */\n    function hintData(s) {\n        var fn = s._ondata;\n        if (fn === slowData || fn === noop) { fn = null; }\n        if (s._fd >= 0 && fn !== s._direct) {\n            s._direct = fn;\n            stream.ondata(s._fd, fn, s);\n        }\n    }\n    /* The write fast path's budget: _room is -1 when the fast path is off,\n     * else the bytes it may still take before the cap could be reached:\n     * maxQueuedBytes - the last known queue (_queued, an upper bound: the\n     * queue only shrinks between writes) - what it took since (it counts\n     * them down instead of adding to _bw: one property write less).\n     * Called whenever _queu"
+    "ed or the state changes; adds the fast path's\n     * bytes to _bw. bytesWritten = _bw + (_roomBase - _room) when on. */\n    function refreshWrite(s) {\n        var r = s._room;\n        if (r >= 0) { s._bw += s._roomBase - r; }\n        if (s._fd >= 0 && !s.connecting && !s._ended && !s.destroyed && s._idleMs === 0 && s._pre === null) {\n            r = s._maxQ - s._queued;\n            if (!(r >= 0)) { r = 0; }\n            s._room = r;\n            s._roomBase = r;\n        } else {\n            s._room = -1;\n        }\n    }\n    function refreshData(s) {\n        var ev = s._events, fn = ev !== null && ev !== void 0 ? ev.data : void 0;\n        if (s.destroyed) {\n            s._ondata = noop;\n        } else if (typeof fn === 'function' && s._flowing === true && s._decoder === null && s._idleMs === 0 &&\n                s._rbuf === null && s.emit === EE.emit) {\n            s._ondata = fn;\n        } else {\n            s._ondata = slowData;\n        }\n        hintData(s);\n    }\n    function startReading(s) {\n        if (!s._reading && s._fd >= 0 && !s.connecting && !s._readEnded && !s.destroyed) {\n            s._reading = true;\n            stream.resume(s._fd);\n        }\n    }\n    function stopReading(s) {\n        if (s._reading) {\n            s._reading = false;\n            if (s._fd >= 0) { stream.pause(s._fd); }\n        }\n    }\n    function emitData(s, chunk) {\n        var ev = s._events, h = ev !== null && ev !== void 0 ? ev.data : void 0;\n        if (s.emit !== EE.emit) {\n            s.emit('data', chunk);\n        } else if (typeof h === 'function') {\n            h.call(s, chunk);\n        } else if (h !== void 0) {\n            emitSlow(s, 'data', chunk, void 0, 1);\n        }\n    }\n    /* A chunk (decoded) either goes to the listeners or waits. */\n    function pushChunk(s, chunk) {\n        if (s._flowing === true && s._rbuf === null) {\n            emitData(s, chunk);\n        } else {\n            if (s._rbuf === null) {\n                s._rbuf = [chunk];\n                refreshData(s);\n            } else {\n                s._rbuf.push(chunk);\n            }\n            stopReading(s);\n        }\n    }\n    /* `this` is the socket: the data path when the fast one does not apply. */\n    function slowData(buf) {\n        var s = this;\n        if (s.destroyed) { return; }\n        if (s._idleMs !== 0) { touch(s); }\n        if (s._flowing === true && s._rbuf === null) {\n            if (s._decoder !== null) {\n                buf = s._decoder.decode(buf);\n                if (buf === '') { return; }\n            }\n            emitData(s, buf);\n            return;\n        }\n        pushChunk(s, buf);   /* raw: decoded when it is delivered */\n    }\n    function flushBuffered(s) {\n        var b = s._rbuf, c;\n        while (b !== null && b.length > 0 && s._flowing === true && !s.destroyed) {\n            c = b.shift();\n            if (typeof c !== 'string' && s._decoder !== null) {\n                c = s._decoder.decode(c);\n                if (c === '') { b = s._rbuf; continue; }\n            }\n            emitData(s, c);\n            b = s._rbuf;\n        }\n        if (s.destroyed || s._flowing !== true) { return; }\n        if (s._rbuf !== null && s._rbuf.length === 0) {\n            s._rbuf = null;\n            refreshData(s);\n        }\n        if (s._rbuf !== null) { return; }\n        if (s._readEnded) {\n            finishRead(s);\n        } else {\n            startReading(s);\n        }\n    }\n    function onStreamEvent(s, ev, arg) {\n        if (s.destroyed) { return; }\n        if (ev === 3) {\n            onDrain(s);\n        } else if (ev === 2) {\n            onEof(s);\n        } else if (ev === 4) {\n            s.destroy(arg);\n        } else if (ev === 5) {\n            onFinish(s);\n        } else if (ev === 6) {\n            onConnect(s, arg);\n        }\n    }\n    function onDrain(s) {\n        var cbs = s._wcbs;\n        s._queued = 0;\n        refreshWrite(s);\n        if (cbs !== null) {\n            s._wcbs = null;\n            callAll(cbs, null);\n        }\n       "
+    " if (s._needDrain && !s.destroyed) {\n            s._needDrain = false;\n            emit0(s, 'drain');\n        }\n    }\n    /* Calls each cb(err); one that throws leaves the rest to a later tick. */\n    function callAll(cbs, err) {\n        var i = 0, n = cbs.length;\n        try {\n            for (; i < n; i++) { cbs[i](err); }\n        } catch (e) {\n            for (i += 1; i < n; i++) { defer(callWith, cbs[i], err); }\n            throw e;\n        }\n    }\n    function onEof(s) {\n        s._readEnded = true;\n        s._reading = false;\n        if (s._rbuf === null) { finishRead(s); }\n        /* else 'end' once the buffered data is read (flushBuffered) */\n    }\n    /* End of stream, nothing buffered: the decoder's rest (a second end()\n     * returns ''), then 'end'. */\n    function finishRead(s) {\n        var rest;\n        if (s._decoder !== null) {\n            rest = s._decoder.end();\n            if (rest !== '') {\n                pushChunk(s, rest);\n                if (s._rbuf !== null) { return; }\n            }\n        }\n        emitEnd(s);\n    }\n    function emitEnd(s) {\n        if (s._endEmitted || s.destroyed) { return; }\n        s._endEmitted = true;\n        try {\n            emit0(s, 'end');\n        } finally {\n            if (!s.destroyed) {\n                if (!s._ended) {\n                    if (!s.allowHalfOpen) { s.end(); }\n                } else if (s._finished) {\n                    s.destroy();\n                }\n            }\n        }\n    }\n    function onFinish(s) {\n        var cbs = s._endCbs;\n        s._finished = true;\n        try {\n            if (cbs !== null) {\n                s._endCbs = null;\n                callAll(cbs, void 0);\n            }\n            emit0(s, 'finish');\n        } finally {\n            if (!s.destroyed && s._endEmitted) { s.destroy(); }\n        }\n    }\n    function onConnect(s, err) {\n        var fd = s._fd;\n        if (err !== null && err !== void 0) {\n            s.destroy(err);\n            return;\n        }\n        s.connecting = false;\n        setRemote(s, peername(fd));\n        applyOptions(s);\n        refreshWrite(s);\n        if (s._ended) { stream.end(fd); }\n        if (s._flowing !== false) { startReading(s); }\n        if (s._idleMs !== 0) { touch(s); }\n        emit0(s, 'connect');\n        if (!s.destroyed) { emit0(s, 'ready'); }\n    }\n    function applyOptions(s) {\n        var fd = s._fd;\n        try {\n            if (s._noDelay !== null) { native.setNoDelay(fd, s._noDelay); }\n            if (s._keepAlive !== null) { native.setKeepAlive(fd, s._keepAlive, s._keepAliveDelay); }\n        } catch (e) { /* as Node: option failures are not errors */ }\n    }\n\n    /* ---- idle timeout ---- */\n    function touch(s) {\n        s._lastActive = native.now();\n        if (s._idleTimer === null && s._idleMs !== 0 && !s.destroyed) {\n            s._idleTimer = timerSet(s._idleFn, s._idleMs);\n        }\n    }\n    function onIdle(s) {\n        var left;\n        s._idleTimer = null;\n        if (s.destroyed || s._idleMs === 0) { return; }\n        left = s._lastActive + s._idleMs - native.now();\n        if (left > 0) {\n            s._idleTimer = timerSet(s._idleFn, Math.ceil(left));\n            return;\n        }\n        /* fires once; the next activity arms it again (as Node) */\n        emit0(s, 'timeout');\n    }\n    SP.setTimeout = function (ms, cb) {\n        var s = this;\n        if (typeof ms !== 'number') { ms = Number(ms); }\n        if (!(ms >= 0)) {\n            throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of \"msecs\" is out of range. It must be a non-negative number. Received ' + String(ms));\n        }\n        if (ms === Infinity) { ms = 0; }\n        if (cb !== void 0 && cb !== null) { checkListener(cb); }\n        if (s._idleTimer !== null) {\n            timerClear(s._idleTimer);\n            s._idleTimer = null;\n        }\n        if (ms === 0) {\n            s._idleMs = 0;\n            if (cb) { s.removeListener('timeout', cb); }\n        } else {\n            s._idleMs = ms;\n           "
+    " if (s._idleFn === null) {\n                s._idleFn = function () { onIdle(s); };\n            }\n            if (cb) { s.once('timeout', cb); }\n            if (!s.destroyed) { touch(s); }\n        }\n        refreshWrite(s);\n        refreshData(s);\n        return s;\n    };\n    defineProperty(SP, 'timeout', {\n        get: function () { return this._idleMs === 0 ? void 0 : this._idleMs; },\n        configurable: true, enumerable: false\n    });\n\n    /* ---- writing ---- */\n    SP.write = function (data, encoding, cb) {\n        var s = this, r, q;\n        /* byte arrays only (Buffer, Uint8Array): their length is their bytes */\n        if (encoding === void 0 && cb === void 0 && data != null && data.BYTES_PER_ELEMENT === 1) {\n            r = s._room - data.length;\n            if (r >= 0) {\n                s._room = r;\n                q = streamWrite(s._fd, data);\n                if (q === 0) { return true; }\n                return afterQueued(s, q);\n            }\n        }\n        return writeSlow(s, data, encoding, cb);\n    };\n    function afterQueued(s, q) {\n        s._queued = q;\n        refreshWrite(s);\n        if (q >= s._hwm) {\n            s._needDrain = true;\n            return false;\n        }\n        return true;\n    }\n    function writeSlow(s, data, encoding, cb) {\n        var n, q, err, cbs, fd, c;\n        if (typeof encoding === 'function') {\n            cb = encoding;\n            encoding = void 0;\n        }\n        if (cb === null) { cb = void 0; }\n        if (cb !== void 0 && typeof cb !== 'function') {\n            throw argTypeError('cb', 'of type function', cb);\n        }\n        if (typeof data === 'string' && encoding !== void 0 && encoding !== null) {\n            encoding = normEncoding(encoding);\n            if (encoding !== 'utf8') { data = stringToBytes(data, encoding); }\n        }\n        c = chunkOf(data);\n        if (c === null) {\n            throw argTypeError('chunk', 'of type string or an instance of Buffer, TypedArray or DataView', data);\n        }\n        data = c;\n        n = typeof data === 'string' ? utf8Length(data) : data.length;\n        if (s.destroyed) {\n            if (cb !== void 0) { defer(callWith, cb, codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed')); }\n            return false;\n        }\n        if (s._ended) {\n            err = s._readEnded && !s.allowHalfOpen ?\n                codeError(Error, 'EPIPE', 'This socket has been ended by the other party') :\n                codeError(Error, 'ERR_STREAM_WRITE_AFTER_END', 'write after end');\n            if (cb !== void 0) { defer(callWith, cb, err); }\n            s.destroy(err);\n            return false;\n        }\n        fd = s._fd;\n        if (fd < 0 || s._pre !== null) {\n            if (!s.connecting) {\n                err = codeError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed');\n                if (cb !== void 0) { defer(callWith, cb, err); }\n                s.destroy(err);\n                return false;\n            }\n            /* no fd yet: keep it for connect */\n            q = s._queued + n;\n            if (q > s._maxQ) { return overCap(s, cb); }\n            if (s._pre === null) { s._pre = []; refreshWrite(s); }\n            s._pre.push(data, cb, n);\n            s._queued = q;\n            s._bw += n;\n            if (q >= s._hwm) { s._needDrain = true; return false; }\n            return true;\n        }\n        q = s._queued === 0 ? 0 : stream.queued(fd);\n        if (q + n > s._maxQ) { return overCap(s, cb); }\n        if (s._idleMs !== 0) { touch(s); }\n        q = stream.write(fd, data);\n        s._bw += n;\n        if (cb !== void 0) {\n            if (q === 0) {\n                cbs = s._wcbs;\n                if (cbs !== null) {\n                    s._wcbs = null;\n                    for (n = 0; n < cbs.length; n++) { defer(callWith, cbs[n], null); }\n                }\n                defer(callWith, cb, null);\n            } else if (s._wcbs === null) {\n                s._wcbs = [cb];\n            } e"
+    "lse {\n                s._wcbs.push(cb);\n            }\n        }\n        return afterQueued(s, q);\n    }\n    function overCap(s, cb) {\n        var err = sysError('ENOBUFS', 'write');\n        if (cb !== void 0) { defer(callWith, cb, err); }\n        s.destroy(err);\n        return false;\n    }\n    /* The writes made before connect had an fd go to the stream. */\n    function flushPre(s) {\n        var pre = s._pre, i, q = 0, cb;\n        if (pre === null) { return; }\n        s._pre = null;\n        for (i = 0; i < pre.length; i += 3) {\n            q = stream.write(s._fd, pre[i]);\n            cb = pre[i + 1];\n            if (cb !== void 0) {\n                if (s._wcbs === null) { s._wcbs = [cb]; } else { s._wcbs.push(cb); }\n            }\n        }\n        s._queued = q;\n        if (q === 0 && s._wcbs !== null) {\n            /* the engine took it all at once: no drain event will come */\n            pre = s._wcbs;\n            s._wcbs = null;\n            for (i = 0; i < pre.length; i++) { defer(callWith, pre[i], null); }\n        }\n        refreshWrite(s);\n    }\n\n    SP.end = function (data, encoding, cb) {\n        var s = this;\n        if (typeof data === 'function') {\n            cb = data;\n            data = void 0;\n        } else if (typeof encoding === 'function') {\n            cb = encoding;\n            encoding = void 0;\n        }\n        if (data !== void 0 && data !== null) {\n            s.write(data, encoding);\n        }\n        if (typeof cb === 'function') {\n            if (s._finished) {\n                defer(callWith, cb, void 0);\n            } else if (s.destroyed) {\n                defer(callWith, cb, codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call end after a stream was destroyed'));\n            } else if (s._endCbs === null) {\n                s._endCbs = [cb];\n            } else {\n                s._endCbs.push(cb);\n            }\n        }\n        if (s._ended || s.destroyed) { return s; }\n        s._ended = true;\n        refreshWrite(s);\n        if (s._fd >= 0 && !s.connecting) {\n            stream.end(s._fd);\n        }\n        /* else: connect ends it */\n        return s;\n    };\n\n    SP.destroy = function (err) {\n        var s = this, fd, cbs, pre, i, srv, derr;\n        if (s.destroyed) { return s; }\n        s.destroyed = true;\n        s.connecting = false;\n        refreshWrite(s);\n        s._reading = false;\n        s._ondata = noop;\n        if (s._idleTimer !== null) {\n            timerClear(s._idleTimer);\n            s._idleTimer = null;\n        }\n        fd = s._fd;\n        if (fd >= 0) {\n            s._br = stream.bytesRead(fd);\n            s._fd = -1;\n            s._direct = null;\n            closeFd(fd);\n        }\n        s._rbuf = null;\n        cbs = s._wcbs;\n        pre = s._pre;\n        s._wcbs = null;\n        s._pre = null;\n        if (cbs !== null || pre !== null) {\n            derr = codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed');\n            for (i = 0; cbs !== null && i < cbs.length; i++) { defer(callWith, cbs[i], derr); }\n            for (i = 1; pre !== null && i < pre.length; i += 3) {\n                if (pre[i] !== void 0) { defer(callWith, pre[i], derr); }\n            }\n        }\n        cbs = s._endCbs;\n        if (cbs !== null) {\n            s._endCbs = null;\n            derr = err !== void 0 && err !== null ? err : codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call end after a stream was destroyed');\n            for (i = 0; i < cbs.length; i++) { defer(callWith, cbs[i], derr); }\n        }\n        if (err !== void 0 && err !== null) {\n            defer(emitErrorNT, s, err);\n        }\n        defer(emitCloseNT, s, err !== void 0 && err !== null);\n        srv = s._server;\n        if (srv !== null) {\n            s._server = null;\n            srv._connections--;\n            srv._emitCloseIfDrained();\n        }\n        return s;\n    };\n    function emitErrorNT(s, err) {\n        emit1(s, 'error', err);\n    }\n    function emitCloseNT(s, hadError) {\n    "
+    "    emit1(s, 'close', hadError);\n    }\n    function destroyNT(s, err) {\n        s.destroy(err);\n    }\n    SP.destroySoon = function () {\n        if (!this._ended) { this.end(); }\n        if (this._finished) { this.destroy(); }\n        else { this.once('finish', this.destroy); }\n    };\n    /* Node sends a RST (SO_LINGER 0); here the close sends one only when\n     * received bytes are left unread (the kernel's rule), else a FIN. */\n    SP.resetAndDestroy = function () {\n        if (this._fd >= 0) { return this.destroy(); }\n        return this.destroy(codeError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed'));\n    };\n\n    /* ---- reading control ---- */\n    SP.pause = function () {\n        var s = this;\n        s._flowing = false;\n        refreshData(s);\n        stopReading(s);\n        return s;\n    };\n    SP.resume = function () {\n        var s = this;\n        if (s.destroyed) { return s; }\n        s._flowing = true;\n        refreshData(s);\n        if (s._rbuf !== null) {\n            defer(flushBuffered, s);\n        } else if (!s._readEnded) {\n            if (!s.connecting) { startReading(s); }\n        }\n        return s;\n    };\n    SP.isPaused = function () {\n        return this._flowing === false;\n    };\n    SP.setEncoding = function (enc) {\n        var s = this;\n        s._decoder = new Decoder(enc === void 0 || enc === null ? 'utf8' : normEncoding(enc));\n        refreshData(s);\n        return s;\n    };\n    /* Node: a 'data' listener starts the flow unless paused explicitly. */\n    SP._listenHook = function (type, added) {\n        if (type === 'data' || type === void 0) {\n            if (added && this._flowing !== false && !this.destroyed) {\n                this.resume();\n            } else {\n                refreshData(this);\n            }\n        }\n    };\n\n    /* ---- options, addresses, state ---- */\n    SP.setNoDelay = function (enable) {\n        var s = this;\n        s._noDelay = enable === void 0 ? true : !!enable;\n        if (s._fd >= 0 && !s.connecting) {\n            try { native.setNoDelay(s._fd, s._noDelay); } catch (e) { /* as Node */ }\n        }\n        return s;\n    };\n    SP.setKeepAlive = function (enable, initialDelay) {\n        var s = this, d = +initialDelay;\n        s._keepAlive = !!enable;\n        s._keepAliveDelay = d > 0 ? Math.floor(d / 1000) : 0;\n        if (s._fd >= 0 && !s.connecting) {\n            try { native.setKeepAlive(s._fd, s._keepAlive, s._keepAliveDelay); } catch (e) { /* as Node */ }\n        }\n        return s;\n    };\n    SP.ref = function () { return this; };\n    SP.unref = function () { return this; };\n    SP.address = function () {\n        var s = this, a;\n        if (s._fd < 0) { return {}; }\n        try { a = native.sockname(s._fd); } catch (e) { a = null; }\n        return a ? { address: a.address, family: a.family, port: a.port } : {};\n    };\n    function localName(s) {\n        if (s._local === null && s._fd >= 0 && !s.connecting) {\n            try { s._local = native.sockname(s._fd); } catch (e) { s._local = null; }\n        }\n        return s._local;\n    }\n    function getter(obj, name, fn) {\n        defineProperty(obj, name, { get: fn, configurable: true, enumerable: false });\n    }\n    getter(SP, 'localAddress', function () { var a = localName(this); return a ? a.address : void 0; });\n    getter(SP, 'localPort', function () { var a = localName(this); return a ? a.port : void 0; });\n    getter(SP, 'localFamily', function () { var a = localName(this); return a ? a.family : void 0; });\n    getter(SP, 'bytesRead', function () {\n        var s = this;\n        return s._fd >= 0 ? stream.bytesRead(s._fd) : s._br;\n    });\n    getter(SP, 'bytesWritten', function () {\n        var s = this;\n        return s._room >= 0 ? s._bw + s._roomBase - s._room : s._bw;\n    });\n    getter(SP, 'pending', function () { return this._fd < 0 || this.connecting; });\n    getter(SP, 'readyState', function () {\n        var s = this;\n        if (s.connecting) { return 'opening'; }\n        if (s.destroyed || s._fd <"
+    " 0) { return 'closed'; }\n        if (!s._readEnded && !s._ended) { return 'open'; }\n        if (!s._readEnded) { return 'readOnly'; }\n        if (!s._ended) { return 'writeOnly'; }\n        return 'closed';\n    });\n    getter(SP, 'readable', function () { return !this.destroyed && !this._endEmitted && (this._fd >= 0 || this.connecting); });\n    getter(SP, 'writable', function () { return !this.destroyed && !this._ended && (this._fd >= 0 || this.connecting); });\n    getter(SP, 'writableLength', function () {\n        var s = this;\n        if (s._pre !== null) { return s._queued; }\n        return s._fd >= 0 && s._queued !== 0 ? stream.queued(s._fd) : 0;\n    });\n    getter(SP, 'bufferSize', function () { return this.writableLength; });\n    getter(SP, 'writableHighWaterMark', function () { return this._hwm; });\n    getter(SP, 'writableNeedDrain', function () { return this._needDrain; });\n    getter(SP, 'writableEnded', function () { return this._ended; });\n    getter(SP, 'writableFinished', function () { return this._finished; });\n    getter(SP, 'readableEnded', function () { return this._endEmitted; });\n    getter(SP, 'readableFlowing', function () { return this._flowing; });\n    getter(SP, 'closed', function () { return this.destroyed; });\n\n    /* ---- connecting ---- */\n    /* (options[, cb]) | (port[, host][, cb]) -> [options, cb] */\n    function connectArgs(a0, a1, a2) {\n        var opts, cb;\n        if (a0 !== null && typeof a0 === 'object') {\n            opts = a0;\n            cb = a1;\n        } else {\n            opts = { port: a0 };\n            if (typeof a1 === 'string') {\n                opts.host = a1;\n                cb = a2;\n            } else {\n                cb = a1;\n            }\n        }\n        if (typeof opts.port === 'string' && !/^\\s*(0x[0-9a-fA-F]+|\\d+)\\s*$/.test(opts.port) && opts.path === void 0) {\n            opts = { path: opts.port };\n        }\n        return [opts, typeof cb === 'function' ? cb : null];\n    }\n    SP.connect = function (a0, a1, a2) {\n        var s = this, args = connectArgs(a0, a1, a2), opts = args[0], cb = args[1], host, port, fd;\n        if (opts.path !== void 0) {\n            throw codeError(Error, 'ERR_NOT_SUPPORTED', 'net: connecting to a path (Unix domain socket) is not supported');\n        }\n        if (s._fd >= 0 || s.connecting || s.destroyed) {\n            throw codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connecting, connected or destroyed');\n        }\n        port = toPort(opts.port);   /* as Node: port 0 fails at connect, asynchronously */\n        host = opts.host;\n        if (host === void 0 || host === null || host === '') { host = 'localhost'; }\n        if (typeof host !== 'string') { throw argTypeError('options.host', 'of type string', host); }\n        if (opts.noDelay !== void 0) { s._noDelay = !!opts.noDelay; }\n        if (opts.keepAlive !== void 0) {\n            s._keepAlive = !!opts.keepAlive;\n            s._keepAliveDelay = +opts.keepAliveInitialDelay > 0 ? Math.floor(+opts.keepAliveInitialDelay / 1000) : 0;\n        }\n        if (cb !== null) { s.once('connect', cb); }\n        s.connecting = true;\n        if (opts.timeout !== void 0) { s.setTimeout(opts.timeout); }\n        try {\n            fd = native.connect(host, port);\n        } catch (e) {\n            defer(destroyNT, s, e);   /* Node: errors are emitted, not thrown */\n            return s;\n        }\n        try {\n            stream.connect(fd, makeHandler(s), host, port);\n        } catch (e2) {\n            closeRaw(fd);\n            defer(destroyNT, s, e2);\n            return s;\n        }\n        s._fd = fd;\n        s._reading = false;\n        flushPre(s);\n        return s;\n    };\n\n    function connect(a0, a1, a2) {\n        var args = connectArgs(a0, a1, a2), opts = args[0], s;\n        s = new Socket({ allowHalfOpen: opts.allowHalfOpen, maxQueuedBytes: opts.maxQueuedBytes, highWaterMark: opts.highWaterMark });\n        return s.connect(opts, args[1]);\n    }\n\n    /* ---- net.Server ---- */\n    fu"
+    "nction Server(options, listener) {\n        if (!(this instanceof Server)) { return new Server(options, listener); }\n        EventEmitter.call(this);\n        if (typeof options === 'function') {\n            listener = options;\n            options = {};\n        } else if (options === void 0 || options === null) {\n            options = {};\n        } else if (typeof options !== 'object') {\n            throw argTypeError('options', 'of type object', options);\n        }\n        this._fd = -1;\n        this._connections = 0;\n        this._listeningPending = false;\n        this.allowHalfOpen = !!options.allowHalfOpen;\n        this.pauseOnConnect = !!options.pauseOnConnect;\n        this._maxQ = maxQueuedOption(options.maxQueuedBytes, 'options.maxQueuedBytes');\n        this._hwm = options.highWaterMark;\n        this._noDelay = options.noDelay ? true : null;\n        this._keepAlive = options.keepAlive ? true : null;\n        this._keepAliveDelay = +options.keepAliveInitialDelay > 0 ? Math.floor(+options.keepAliveInitialDelay / 1000) : 0;\n        this.maxConnections = void 0;\n        if (listener !== void 0 && listener !== null) {\n            this.on('connection', listener);\n        }\n    }\n    Server.prototype = objectCreate(EE);\n    Server.prototype.constructor = Server;\n    var SV = Server.prototype;\n\n    getter(SV, 'listening', function () { return this._fd >= 0; });\n\n    SV.listen = function () {\n        var srv = this, a = arguments, n = a.length, cb = null, port = 0, host = null, backlog = 511, o, fd, v;\n        if (n > 0 && typeof a[n - 1] === 'function') {\n            cb = a[n - 1];\n            n--;\n        }\n        if (n > 0) {\n            if (a[0] !== null && typeof a[0] === 'object') {\n                o = a[0];\n                if (o.path !== void 0 && o.port === void 0) {\n                    throw codeError(Error, 'ERR_NOT_SUPPORTED', 'net: listening on a path (Unix domain socket) is not supported');\n                }\n                if (o.port !== void 0 && o.port !== null) { port = o.port; }\n                if (o.host !== void 0 && o.host !== null && o.host !== '') { host = o.host; }\n                if (o.backlog !== void 0) { backlog = o.backlog; }\n            } else {\n                if (a[0] !== void 0 && a[0] !== null) { port = a[0]; }\n                if (typeof port === 'string' && !/^\\s*(0x[0-9a-fA-F]+|\\d+)\\s*$/.test(port)) {\n                    throw codeError(Error, 'ERR_NOT_SUPPORTED', 'net: listening on a path (Unix domain socket) is not supported');\n                }\n                if (n > 1) {\n                    if (typeof a[1] === 'string') {\n                        if (a[1] !== '') { host = a[1]; }\n                        if (n > 2 && a[2] !== void 0 && a[2] !== null) { backlog = a[2]; }\n                    } else if (a[1] !== void 0 && a[1] !== null) {\n                        backlog = a[1];\n                    }\n                }\n            }\n        }\n        port = toPort(port);\n        if (host !== null && typeof host !== 'string') { throw argTypeError('host', 'of type string', host); }\n        v = Number(backlog);\n        backlog = v >= 0 && v % 1 === 0 ? v : 511;\n        if (srv._fd >= 0) {\n            throw codeError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');\n        }\n        if (cb !== null) { srv.once('listening', cb); }\n        try {\n            fd = native.listen(host, port, backlog);\n        } catch (e) {\n            defer(emitServerError, srv, e);\n            return srv;\n        }\n        try {\n            stream.listen(fd, acceptOn(srv, fd));\n        } catch (e2) {\n            closeRaw(fd);\n            defer(emitServerError, srv, e2);\n            return srv;\n        }\n        srv._fd = fd;\n        srv._listeningPending = true;\n        defer(emitListening, srv);\n        return srv;\n    };\n    function emitServerError(srv, err) {\n        emit1(srv, 'error', err);\n    }\n    function emitListening(srv) {\n        if (srv._listeningPending &"
+    "& srv._fd >= 0) {\n            srv._listeningPending = false;\n            emit0(srv, 'listening');\n        }\n    }\n    function acceptOn(srv, lfd) {\n        return function (fd, address, port, family) {\n            var s, max;\n            if (srv._listeningPending) { emitListening(srv); }\n            max = srv.maxConnections;\n            if (srv._fd !== lfd || (typeof max === 'number' && srv._connections >= max)) {\n                closeRaw(fd);\n                return;\n            }\n            s = new Socket({ allowHalfOpen: srv.allowHalfOpen, maxQueuedBytes: srv._maxQ, highWaterMark: srv._hwm });\n            s.remoteAddress = address;\n            s.remotePort = port;\n            s.remoteFamily = family;\n            if (srv.pauseOnConnect) { s._flowing = false; }\n            try {\n                attach(s, fd, !srv.pauseOnConnect);\n            } catch (e) {\n                closeRaw(fd);\n                throw e;\n            }\n            s._server = srv;\n            s.server = srv;\n            srv._connections++;\n            if (srv._noDelay !== null || srv._keepAlive !== null) {\n                s._noDelay = srv._noDelay;\n                s._keepAlive = srv._keepAlive;\n                s._keepAliveDelay = srv._keepAliveDelay;\n                applyOptions(s);\n            }\n            emit1(srv, 'connection', s);\n        };\n    }\n    SV.address = function () {\n        var a;\n        if (this._fd < 0) { return null; }\n        try { a = native.sockname(this._fd); } catch (e) { return null; }\n        return a ? { address: a.address, family: a.family, port: a.port } : null;\n    };\n    SV.close = function (cb) {\n        var srv = this, fd = srv._fd;\n        if (typeof cb === 'function') {\n            if (fd < 0) {\n                srv.once('close', function () {\n                    cb(codeError(Error, 'ERR_SERVER_NOT_RUNNING', 'Server is not running.'));\n                });\n            } else {\n                srv.once('close', cb);\n            }\n        }\n        if (fd >= 0) {\n            srv._fd = -1;\n            srv._listeningPending = false;\n            closeFd(fd);\n        }\n        srv._emitCloseIfDrained();\n        return srv;\n    };\n    SV._emitCloseIfDrained = function () {\n        if (this._fd >= 0 || this._connections > 0) { return; }\n        defer(emitServerClose, this);\n    };\n    function emitServerClose(srv) {\n        emit0(srv, 'close');\n    }\n    SV.getConnections = function (cb) {\n        defer(function (srv) { cb(null, srv._connections); }, this);\n        return this;\n    };\n    SV.ref = function () { return this; };\n    SV.unref = function () { return this; };\n\n    function createServer(options, listener) {\n        return new Server(options, listener);\n    }\n\n    /* ---- net.isIP ---- */\n    var V4 = /^(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$/;\n    function isIPv4(s) {\n        return typeof s === 'string' && V4.test(s);\n    }\n    function isIPv6(s) {\n        var parts, groups, i, g, max = 8, dbl;\n        if (typeof s !== 'string') { return false; }\n        i = s.indexOf('%');\n        if (i >= 0) {\n            if (i === s.length - 1) { return false; }\n            s = s.substring(0, i);\n        }\n        if (/\\./.test(s)) {\n            i = s.lastIndexOf(':');\n            if (i < 0 || !isIPv4(s.substring(i + 1))) { return false; }\n            s = s.substring(0, i + 1) + '0:0';\n        }\n        parts = s.split('::');\n        if (parts.length > 2) { return false; }\n        dbl = parts.length === 2;\n        groups = [];\n        for (i = 0; i < parts.length; i++) {\n            if (parts[i] === '') { continue; }\n            g = parts[i].split(':');\n            groups = groups.concat(g);\n        }\n        for (i = 0; i < groups.length; i++) {\n            if (!/^[0-9a-fA-F]{1,4}$/.test(groups[i])) { return false; }\n        }\n        return dbl ? groups.length < max : groups.length === max;\n    }\n    function isIP(s) {\n        return isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0;\n    }\n\n    if (bindings &"
+    " BIND_NET) {\n        net.Server = Server;\n        net.Socket = Socket;\n        net.Stream = Socket;\n        net.createServer = createServer;\n        net.connect = connect;\n        net.createConnection = connect;\n        net.isIP = isIP;\n        net.isIPv4 = isIPv4;\n        net.isIPv6 = isIPv6;\n        define(global, 'EventEmitter', EventEmitter);\n        define(global, 'net', net);\n    }\n    // @endif\n"
+#endif
+    "\n    /* ---- The seed API: EventLoop.server/connect/setReader/write/close ----\n     * Raw fds, as Duktape's eventloop example, on the stream engine: writes\n     * never lose bytes (queued, flushed on writability); end of stream or an\n     * I/O error closes the fd. One entry per fd the API manages; an fd it\n     * closed by itself keeps the CLOSED mark until the script's own\n     * EventLoop.close(fd), which then closes nothing (the number may\n     * already belong to a new socket), or until the number comes back\n     * from accept or connect. */\n    var seeds = [];\n    var CLOSED = { closed: true };\n\n    function SeedEntry(fd) {\n        this.fd = fd;\n        this.onData = null;\n        this.q = 0;\n        this.connecting = false;\n        this.h = makeSeedHandler(this);\n    }\n    function makeSeedHandler(e) {\n        return function (ev, arg) {\n            var x = e, f;\n            if (ev === 1) {\n                f = x.onData;\n                if (f !== null) { f(x.fd, arg); }\n                return;\n            }\n            seedEvent(x, ev, arg);\n        };\n    }\n    function seedEvent(e, ev, arg) {\n        if (seeds[e.fd] !== e) { return; }\n        if (ev === 3) {\n            e.q = 0;\n        } else if (ev === 2 || ev === 4) {\n            seedClose(e);\n        } else if (ev === 6) {\n            e.connecting = false;\n            if (arg !== null && arg !== void 0) {\n                seedClose(e);\n                if (typeof e.onError === 'function') {\n                    e.onError(arg);\n                    return;\n                }\n                throw arg;   /* reported by the loop */\n            }\n            if (e.onData !== null) { stream.resume(e.fd); }\n            e.onConnected(e.fd);\n        }\n    }\n    function seedClose(e) {\n        seeds[e.fd] = CLOSED;\n        closeFd(e.fd);\n    }\n    function seedServer(address, port, onAccept) {\n        var fd;\n        if (typeof onAccept !== 'function') { throw new TypeError('EventLoop.server: onAccept must be a function'); }\n        fd = native.listen(address === void 0 || address === '' ? null : address, port, 511);\n        try {\n            stream.listen(fd, function (cfd, addr, cport) {\n                seeds[cfd] = void 0;\n                onAccept(cfd, addr, cport);\n            });\n        } catch (e) {\n            closeRaw(fd);\n            throw e;\n        }\n        return fd;\n    }\n    function seedConnect(address, port, onConnected, onError) {\n        var fd, e;\n        if (typeof onConnected !== 'function') { throw new TypeError('EventLoop.connect: onConnected must be a function'); }\n        if (onError !== void 0 && onError !== null && typeof onError !== 'function') {\n            throw new TypeError('EventLoop.connect: onError must be a function');\n        }\n        try {\n            fd = native.connect(address, port);\n        } catch (err) {\n            if (typeof onError === 'function' && !(err instanceof TypeError) && !(err instanceof RangeError)) {\n                defer(callWith, onError, err);\n                return -1;\n            }\n            throw err;\n        }\n        seeds[fd] = void 0;\n        e = new SeedEntry(fd);\n        e.connecting = true;\n        e.onConnected = onConnected;\n        e.onError = onError;\n        try {\n            stream.connect(fd, e.h, address, port);\n        } catch (err2) {\n            closeRaw(fd);\n            throw err2;\n        }\n        seeds[fd] = e;\n        return fd;\n    }\n    function seedEntryFor(fd, reading) {\n        var e = typeof fd === 'number' ? seeds[fd] : void 0;\n        if (e === void 0 || e === CLOSED) {\n            e = new SeedEntry(fd);\n            stream.open(fd, e.h, reading);   /* throws for a bad fd */\n            seeds[fd] = e;\n        }\n        return e;\n    }\n    function seedSetReader(fd, onData) {\n        var e;\n        if (typeof onData !== 'function') { throw new TypeError('EventLoop.setReader: onData must be a function'); }\n        e = typeof fd === 'number' ? seeds[fd] : void 0;\n        if (e === voi"
+    "d 0 || e === CLOSED) {\n            e = seedEntryFor(fd, true);\n            e.onData = onData;\n            return;\n        }\n        e.onData = onData;\n        if (!e.connecting) { stream.resume(fd); }\n    }\n    function seedWrite(fd, data) {\n        var c = chunkOf(data), e, n, q, max = net.maxQueuedBytes;\n        if (c === null) { throw new TypeError('EventLoop.write: data must be a string or a buffer'); }\n        e = seedEntryFor(fd, false);\n        n = typeof c === 'string' ? c.length * 3 : c.length;   /* at least the bytes */\n        if (e.q + n > max) {\n            if (typeof c === 'string') { n = utf8Length(c); }\n            q = e.q === 0 ? 0 : stream.queued(fd);\n            if (q + n > max) {\n                throw sysError('ENOBUFS', 'write');   /* nothing queued: the caller decides */\n            }\n        }\n        q = stream.write(fd, c);\n        e.q = q;\n        return q < HIGH_WATER_MARK;\n    }\n    function seedCloseFd(fd) {\n        var e = typeof fd === 'number' ? seeds[fd] : void 0;\n        if (e !== void 0) {\n            seeds[fd] = void 0;\n            if (e === CLOSED) { return; }   /* closed already, at end of stream or on an error */\n        }\n        if (!stream.close(fd)) { native.close(fd); }\n    }\n\n    var eventLoop = global.EventLoop;\n    if ((bindings & BIND_SEED) && eventLoop !== null && typeof eventLoop === 'object') {\n        define(eventLoop, 'server', seedServer);\n        define(eventLoop, 'connect', seedConnect);\n        define(eventLoop, 'setReader', seedSetReader);\n        define(eventLoop, 'write', seedWrite);\n        define(eventLoop, 'close', seedCloseFd);\n    }\n})\n";
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/net.js ======== */
+#endif /* defined(EVLOOP_HAVE_SOCKETS) */
 
 /* ======== Begin file src/install.hpp ======== */
 /* Loop::install: registers the JS bindings a host asks for. */
@@ -3768,8 +4304,11 @@ const char kNetSource[] =
 namespace evloop {
 namespace detail {
 
+#if defined(EVLOOP_HAVE_SOCKETS)
 extern const char kNetSource[];
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
 extern const char kEcmaStreamSource[];
+#endif
 
 /* [ ] -> [ ]: the seed Socket global, then net.js over the stream engine of
  * the loop's kind: C++ (stream.hpp) or, with the ECMAScript loop, JS
@@ -3783,6 +4322,7 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
   duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kNetSource);
   duk_call(ctx, 0);             /* [ net ] */
   push_socket_natives(ctx, l); /* [ net native ] */
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (l->ecma) {
     duk_push_heapptr(ctx, l->ecma);
     duk_get_prop_literal(ctx, -1, "streamLoop");
@@ -3802,6 +4342,9 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
     duk_pop(ctx);
     push_native_stream(ctx, l);
   }
+#else
+  push_native_stream(ctx, l); /* the only loop: the C++ one */
+#endif
   duk_push_global_object(ctx); /* [ net native stream global ] */
   duk_get_prop_literal(ctx, -1, "setTimeout");
   duk_get_prop_literal(ctx, -2, "clearTimeout");
@@ -3809,26 +4352,47 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
   duk_call(ctx, 6);
   duk_pop(ctx);
 }
+#endif /* EVLOOP_HAVE_SOCKETS */
 
 struct InstallArgs {
   LoopImpl* loop;
   unsigned bindings;
 };
 
-/* Registration allocates and may throw: it runs under duk_safe_call. */
+/* Registration allocates and may throw: it runs under duk_safe_call. A
+ * binding the build left out is an error that names its option, before
+ * anything is installed. */
 inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
   InstallArgs* a = static_cast<InstallArgs*>(udata);
   unsigned b = a->bindings;
+  static const struct {
+    unsigned bit;
+    const char* name;
+    const char* option;
+  } left_out[] = {{kBindFileIo, "kBindFileIo", "EVLOOP_NO_FILEIO"},
+                  {kBindSocket, "kBindSocket", "EVLOOP_NO_SOCKETS"},
+                  {kBindNet, "kBindNet", "EVLOOP_NO_NET"}};
+  for (size_t i = 0; i < sizeof left_out / sizeof left_out[0]; i++)
+    if ((b & left_out[i].bit) && !(kBindAll & left_out[i].bit))
+      return duk_error(ctx, DUK_ERR_ERROR, "evloop: install: %s is not in this build (%s)", left_out[i].name,
+                       left_out[i].option);
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (a->loop->mode_ == Mode::Ecma) {
     if (b & (kBindTimers | kBindEventLoop)) install_ecma_loop(a->loop, b & (kBindTimers | kBindEventLoop));
-  } else {
+  } else
+#endif
+  {
     if (b & kBindTimers) install_native_timers(ctx, a->loop);
     if (b & kBindEventLoop) install_native_eventloop(ctx);
   }
   if (b & kBindPoll) install_poll(ctx);
+#if defined(EVLOOP_HAVE_FILEIO)
   if (b & kBindFileIo) install_fileio(ctx);
+#endif
   if (b & kBindCli) install_cli(a->loop);
+#if defined(EVLOOP_HAVE_SOCKETS)
   if (b & (kBindSocket | kBindNet)) install_sockets(a->loop, b);
+#endif
   return 0;
 }
 

@@ -1,6 +1,11 @@
 /* evloop: run a script on the ECMAScript loop (default) or the C++ loop (-c).
+ * A build without the ECMAScript loop (EVLOOP_NO_ECMA_LOOP) runs the C++
+ * loop, and -c is accepted (it changes nothing).
  *
- *   evloop [-c] [-v] [--backend=epoll|poll] [--virtual-clock] <script.js|-> [args...]
+ *   evloop [-c] [-v] [--backend=epoll|poll|select] [--virtual-clock] <script.js|-> [args...]
+ *
+ * --backend takes the backends the build has: epoll and poll on Linux,
+ * poll only with EVLOOP_BACKEND_POLL, select only with EVLOOP_BACKEND_SELECT.
  *
  * Exit status: 0 after a clean run; 1 when the script failed to compile or
  * threw, or a callback error was reported; the code given to process.exit;
@@ -40,10 +45,41 @@ static void on_process_exit(evloop::Loop&, int code, void*) {
   exit(code);
 }
 
+/* The backends of this build, for --backend (the first is the default). */
+static const struct {
+  const char* name;
+  evloop::Backend backend;
+} kBackendNames[] = {
+#if defined(EVLOOP_BACKEND_SELECT)
+    {"select", evloop::Backend::Select},
+#else
+#if defined(EVLOOP_HAVE_EPOLL)
+    {"epoll", evloop::Backend::Epoll},
+#endif
+    {"poll", evloop::Backend::Poll},
+#endif
+};
+
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+#define EVLOOP_CLI_LOOPS "  -c                 run on the C++ loop (default: the ECMAScript loop)\n"
+#else
+#define EVLOOP_CLI_LOOPS "  -c                 run on the C++ loop (the only loop of this build)\n"
+#endif
+#if defined(EVLOOP_BACKEND_SELECT)
+#define EVLOOP_CLI_BACKEND_LIST "select"
+#define EVLOOP_CLI_BACKEND_HELP "  --backend=NAME     select (the only backend of this build)\n"
+#elif defined(EVLOOP_HAVE_EPOLL)
+#define EVLOOP_CLI_BACKEND_LIST "epoll|poll"
+#define EVLOOP_CLI_BACKEND_HELP "  --backend=NAME     epoll (Linux default) or poll\n"
+#else
+#define EVLOOP_CLI_BACKEND_LIST "poll"
+#define EVLOOP_CLI_BACKEND_HELP "  --backend=NAME     poll (the only backend of this build)\n"
+#endif
+
 static void usage(FILE* f) {
-  fputs("usage: evloop [-c] [-v] [--backend=epoll|poll] [--virtual-clock] <script.js|-> [args...]\n"
-        "  -c                 run on the C++ loop (default: the ECMAScript loop)\n"
-        "  --backend=NAME     epoll (Linux default) or poll\n"
+  fputs("usage: evloop [-c] [-v] [--backend=" EVLOOP_CLI_BACKEND_LIST "] [--virtual-clock] <script.js|-> [args...]\n"
+        EVLOOP_CLI_LOOPS
+        EVLOOP_CLI_BACKEND_HELP
         "  -v                 report the loop and backend on stderr\n"
         "  --virtual-clock    timers run on a virtual clock that jumps to the next\n"
         "                     deadline instead of sleeping (deterministic tests)\n"
@@ -97,9 +133,15 @@ int main(int argc, char** argv) {
     if (!strcmp(a, "-c")) options.mode = evloop::Mode::Native;
     else if (!strcmp(a, "-v")) verbose = true;
     else if (!strcmp(a, "--virtual-clock")) virtual_clock = true;
-    else if (!strcmp(a, "--backend=epoll")) options.backend = evloop::Backend::Epoll;
-    else if (!strcmp(a, "--backend=poll")) options.backend = evloop::Backend::Poll;
-    else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    else if (!strncmp(a, "--backend=", 10)) {
+      size_t k = 0, n = sizeof kBackendNames / sizeof kBackendNames[0];
+      while (k < n && strcmp(a + 10, kBackendNames[k].name)) k++;
+      if (k == n) {
+        fprintf(stderr, "evloop: unknown backend '%s' (this build has " EVLOOP_CLI_BACKEND_LIST ")\n", a + 10);
+        return 2;
+      }
+      options.backend = kBackendNames[k].backend;
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       usage(stdout);
       return 0;
     } else if (!strcmp(a, "--version")) {
@@ -114,9 +156,13 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
   bool ecma = true;
   for (int k = 1; k < i; k++)
     if (!strcmp(argv[k], "-c")) ecma = false;
+#else
+  bool ecma = false; /* EVLOOP_NO_ECMA_LOOP: the C++ loop only */
+#endif
   options.mode = ecma ? evloop::Mode::Ecma : evloop::Mode::Native;
   if (virtual_clock) options.clock = vclock.clock();
   options.on_process_exit = on_process_exit;

@@ -7,19 +7,22 @@ class Loop;
 
 /* Event bits for watchers: the poll(2) values on every backend. */
 enum : unsigned {
-  kReadable = POLLIN,
-  kWritable = POLLOUT,
-  kPriority = POLLPRI,
-  kError = POLLERR,
-  kHangup = POLLHUP,
-  kInvalid = POLLNVAL
+  kReadable = EVLOOP_POLLIN,
+  kWritable = EVLOOP_POLLOUT,
+  kPriority = EVLOOP_POLLPRI,
+  kError = EVLOOP_POLLERR,
+  kHangup = EVLOOP_POLLHUP,
+  kInvalid = EVLOOP_POLLNVAL
 };
 
-/* Which loop runs the scripts: state in C++ structures, or state in JS. */
+/* Which loop runs the scripts: state in C++ structures, or state in JS
+ * (not in EVLOOP_NO_ECMA_LOOP builds: Loop::create then fails, ENOTSUP). */
 enum class Mode { Native, Ecma };
 
-/* Kernel interface. Default = epoll on Linux, poll() elsewhere. */
-enum class Backend { Default, Epoll, Poll };
+/* Kernel interface. Default = epoll on Linux, poll() elsewhere; select() in
+ * EVLOOP_BACKEND_SELECT builds. A backend the build does not have falls back
+ * to the build's default (backend_name() tells which runs). */
+enum class Backend { Default, Epoll, Poll, Select };
 
 /* JS bindings, for Loop::install(). */
 enum Binding : unsigned {
@@ -30,7 +33,18 @@ enum Binding : unsigned {
   kBindCli = 16u,      /* print, process (argv, env, exit): for command line tools */
   kBindSocket = 32u,   /* Socket, EventLoop.server/connect/setReader/write/close (seed API) */
   kBindNet = 64u,      /* net, EventEmitter (Node-style) */
-  kBindAll = 127u
+  /* Every binding this build has (see EVLOOP_NO_*). Asking install() for
+   * one the build left out fails, with an error naming the option. */
+  kBindAll = kBindTimers | kBindEventLoop | kBindPoll | kBindCli
+#if defined(EVLOOP_HAVE_FILEIO)
+             | kBindFileIo
+#endif
+#if defined(EVLOOP_HAVE_SOCKETS)
+             | kBindSocket
+#endif
+#if defined(EVLOOP_HAVE_NET)
+             | kBindNet
+#endif
 };
 
 typedef uint64_t TimerId; /* 0 is never a valid id */
@@ -79,6 +93,25 @@ struct Allocator {
   void* user;
 };
 
+#ifdef EVLOOP_FAULT_INJECTION
+/* A test seam (compiled only with EVLOOP_FAULT_INJECTION, in every TU): the
+ * socket syscalls and the backend wait of one loop go through these when set
+ * (null members: the real call), so a test can make accept() fail with
+ * EMFILE, reads and writes return EINTR, EAGAIN or short counts, a connect
+ * end in ECONNREFUSED, or a wait fail with EINTR, deterministically. Each
+ * returns as the syscall would (-1 with errno set). */
+struct Syscalls {
+  ssize_t (*read)(void* user, int fd, void* buf, size_t n);
+  ssize_t (*send)(void* user, int fd, const void* buf, size_t n, int flags);
+  ssize_t (*sendmsg)(void* user, int fd, const struct msghdr* m, int flags);
+  int (*accept)(void* user, int fd, struct sockaddr* sa, socklen_t* len);
+  int (*connect)(void* user, int fd, const struct sockaddr* sa, socklen_t len);
+  int (*so_error)(void* user, int fd);   /* what SO_ERROR reads (0: none) */
+  int (*before_wait)(void* user);        /* an errno fails the wait (EINTR), 0 waits */
+  void* user;
+};
+#endif
+
 struct Options {
   Mode mode = Mode::Native;
   Backend backend = Backend::Default;
@@ -92,6 +125,9 @@ struct Options {
    * and the script is unwound by an exit signal that try/catch can see. */
   void (*on_process_exit)(Loop& loop, int code, void* user) = nullptr;
   void* on_process_exit_user = nullptr;
+#ifdef EVLOOP_FAULT_INJECTION
+  Syscalls syscalls = Syscalls{nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+#endif
 };
 
 /* A unit of work handed to the loop from any thread (Loop::post). The caller
@@ -113,7 +149,8 @@ struct Stats {
 
 class Loop {
  public:
-  /* A new loop for this Duktape heap (one loop per heap). Null on failure.
+  /* A new loop for this Duktape heap (one loop per heap). Null on failure,
+   * with errno (ENOTSUP: Mode::Ecma in an EVLOOP_NO_ECMA_LOOP build).
    * Stores itself in the heap stash so the JS bindings can find it. */
   static Loop* create(duk_context* ctx, const Options& options = Options());
   /* The loop of the heap `ctx` belongs to, or null. */
@@ -154,12 +191,15 @@ class Loop {
   void wake();
   void post(Task* task);
 
-  /* Native timers, in the same heap as the JS ones. repeat_ms 0: one-shot. */
+  /* Native timers, in the same heap as the JS ones. repeat_ms 0: one-shot.
+   * 0 when no timer can be added (EVLOOP_MAX_TIMERS pending, or no memory). */
   TimerId add_timer(int64_t delay_ms, int64_t repeat_ms, TimerFn fn, void* user);
   bool cancel_timer(TimerId id);
 
   /* Native fd watchers. events 0 pauses a watcher without removing it.
-   * A watcher that sees kError or kInvalid is removed before its callback. */
+   * A watcher that sees kError or kInvalid is removed before its callback.
+   * watch() is false with errno on failure: EBADF, EMFILE (an fd beyond
+   * EVLOOP_MAX_FDS or select()'s FD_SETSIZE), ENOMEM. */
   bool watch(int fd, unsigned events, WatchFn fn, void* user);
   bool set_events(int fd, unsigned events);
   bool unwatch(int fd);

@@ -1,10 +1,13 @@
 /* Backends: the kernel interface behind one small set of functions (open,
  * close, add, modify, remove, wait, fd, name), as Redis's ae does. The core
- * never sees epoll or pollfd types. Both backends are compiled on Linux so the
- * poll() one is tested there too; EVLOOP_BACKEND_POLL compiles poll() only. */
+ * never sees epoll, pollfd or fd_set types. Both epoll and poll() are
+ * compiled on Linux so the poll() one is tested there too;
+ * EVLOOP_BACKEND_POLL compiles poll() only, EVLOOP_BACKEND_SELECT select()
+ * only (for network stacks without poll(), such as lwIP). */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 #if defined(EVLOOP_HAVE_EPOLL)
 #include <sys/epoll.h>
@@ -18,19 +21,59 @@ struct ReadyEvent {
   unsigned revents;
 };
 
+/* The fds the loop can hold: below EVLOOP_MAX_FDS (its fd-indexed tables
+ * have that size) and, with select(), below FD_SETSIZE (an fd_set holds no
+ * more). An fd at or above the limit is refused with EMFILE. */
+#if defined(EVLOOP_BACKEND_SELECT) && defined(EVLOOP_MAX_FDS)
+const int kFdLimit = EVLOOP_MAX_FDS < FD_SETSIZE ? EVLOOP_MAX_FDS : FD_SETSIZE;
+#elif defined(EVLOOP_BACKEND_SELECT)
+const int kFdLimit = FD_SETSIZE;
+#elif defined(EVLOOP_MAX_FDS)
+const int kFdLimit = EVLOOP_MAX_FDS;
+#else
+const int kFdLimit = INT_MAX;
+#endif
+
+/* Opens a table indexed by fd (or bounded by the number of fds): with
+ * EVLOOP_MAX_FDS, allocated once for every fd below the limit, never grown;
+ * else empty, growing with use. */
+template <typename T>
+inline bool open_fd_table(Memory& m, RawArray<T>& table) {
+  table.init();
+#if defined(EVLOOP_MAX_FDS)
+  return table.allocate_fixed(m, static_cast<size_t>(kFdLimit));
+#else
+  (void)m;
+  return true;
+#endif
+}
+
+/* A new fd (socket, accept) the loop cannot hold is closed at once: -1 with
+ * errno EMFILE, as if the process were out of fds. */
+inline int within_fd_limit(int fd) {
+  if (fd < kFdLimit) return fd;
+  ::close(fd);
+  errno = EMFILE;
+  return -1;
+}
+
 /* >>poll: a pollfd array plus an fd -> index map; removal swaps with the last
  * entry. A paused fd (no interest) is stored negated, which poll() skips, so a
  * paused peer's hang-up cannot spin the loop. */
+#if !defined(EVLOOP_BACKEND_SELECT)
 struct PollBackend {
   RawArray<struct pollfd> fds;
   RawArray<int32_t> index_of_fd; /* -1: not registered */
   size_t rotate;                 /* first entry reported, so no fd starves */
 
-  bool open(Memory&) {
+  void init() { /* closed state: close() frees nothing */
     fds.init();
     index_of_fd.init();
     rotate = 0;
-    return true;
+  }
+  bool open(Memory& m) {
+    init();
+    return open_fd_table(m, fds) && open_fd_table(m, index_of_fd);
   }
   void close(Memory& m) {
     fds.release(m);
@@ -83,6 +126,7 @@ struct PollBackend {
     return got;
   }
 };
+#endif
 
 #if defined(EVLOOP_HAVE_EPOLL)
 /* >>epoll. Paused fds are deleted from the epoll set (epoll reports errors and
@@ -94,9 +138,11 @@ struct EpollBackend {
   RawArray<int32_t> always_ready; /* fds epoll refused with EPERM */
   RawArray<unsigned> interest;    /* per fd, for the always-ready list */
 
-  bool open(Memory&) {
+  bool open(Memory& m) {
+    epfd = -1;
     always_ready.init();
     interest.init();
+    if (!open_fd_table(m, always_ready) || !open_fd_table(m, interest)) return false;
     epfd = epoll_create1(EPOLL_CLOEXEC);
     return epfd >= 0;
   }
@@ -170,9 +216,102 @@ struct EpollBackend {
 };
 #endif
 
-/* The dispatching front: one of the two, chosen at create() time. */
+#if defined(EVLOOP_BACKEND_SELECT)
+/* >>select: for network stacks without poll() (lwIP on some
+ * microcontrollers). The interest is three fd_sets, copied for each wait; a
+ * paused fd is in none, so a paused peer's hang-up cannot spin the loop.
+ * select() has no POLLHUP or POLLERR: a hang-up or an error shows as
+ * readiness (a read then returns 0 or the error). A watched fd closed under
+ * the loop fails the whole select() with EBADF: the closed fds are then
+ * looked for and reported as POLLNVAL, as poll() reports them. An fd at or
+ * above FD_SETSIZE cannot be in an fd_set: add() refuses it (EMFILE). */
+struct SelectBackend {
+  fd_set want_read, want_write, want_priority;
+  int max_fd;    /* highest fd with interest, -1: none */
+  size_t rotate; /* where the next report starts, so no fd starves */
+
+  bool open(Memory&) {
+    FD_ZERO(&want_read);
+    FD_ZERO(&want_write);
+    FD_ZERO(&want_priority);
+    max_fd = -1;
+    rotate = 0;
+    return true;
+  }
+  void close(Memory&) {}
+  bool wanted(int fd) const {
+    return FD_ISSET(fd, &want_read) || FD_ISSET(fd, &want_write) || FD_ISSET(fd, &want_priority);
+  }
+  void set(int fd, unsigned events) {
+    if (events & kReadable) FD_SET(fd, &want_read);
+    else FD_CLR(fd, &want_read);
+    if (events & kWritable) FD_SET(fd, &want_write);
+    else FD_CLR(fd, &want_write);
+    if (events & kPriority) FD_SET(fd, &want_priority);
+    else FD_CLR(fd, &want_priority);
+    if (events && fd > max_fd) max_fd = fd;
+    while (max_fd >= 0 && !wanted(max_fd)) max_fd--;
+  }
+  bool add(Memory&, int fd, unsigned events) {
+    if (fd < 0 || fd >= FD_SETSIZE) {
+      errno = fd < 0 ? EBADF : EMFILE;
+      return false;
+    }
+    if (fcntl(fd, F_GETFD) < 0) return false; /* EBADF, as epoll_ctl and poll() */
+    set(fd, events);
+    return true;
+  }
+  bool modify(Memory&, int fd, unsigned events) {
+    set(fd, events);
+    return true;
+  }
+  void remove(int fd) { set(fd, 0); }
+  int wait(int timeout_ms, ReadyEvent* out, int max) {
+    fd_set r = want_read, w = want_write, p = want_priority;
+    struct timeval tv;
+    tv.tv_sec = timeout_ms / 1000;
+    tv.tv_usec = (timeout_ms % 1000) * 1000;
+    int n = ::select(max_fd + 1, &r, &w, &p, timeout_ms < 0 ? nullptr : &tv);
+    if (n < 0 && errno == EBADF) return closed_fds(out, max);
+    if (n <= 0) return n;
+    /* From the fd after the last one reported: when more are ready than
+     * `max`, the next wait starts with those left out (no fd starves). */
+    int got = 0, count = max_fd + 1, fd = static_cast<int>(rotate % static_cast<size_t>(count));
+    for (int k = 0; k < count && got < max; k++, fd = fd + 1 < count ? fd + 1 : 0) {
+      unsigned ev = (FD_ISSET(fd, &r) ? kReadable : 0u) | (FD_ISSET(fd, &w) ? kWritable : 0u) |
+                    (FD_ISSET(fd, &p) ? kPriority : 0u);
+      if (ev) {
+        out[got].fd = fd;
+        out[got].revents = ev;
+        got++;
+        rotate = static_cast<size_t>(fd) + 1;
+      }
+    }
+    return got;
+  }
+  /* After EBADF: the watched fds that are closed, as POLLNVAL. */
+  int closed_fds(ReadyEvent* out, int max) {
+    int got = 0;
+    for (int fd = 0; fd <= max_fd && got < max; fd++)
+      if (wanted(fd) && fcntl(fd, F_GETFD) < 0) {
+        out[got].fd = fd;
+        out[got].revents = kInvalid;
+        got++;
+      }
+    if (!got) errno = EBADF;
+    return got ? got : -1;
+  }
+};
+#endif
+
+/* The dispatching front: the build's backend, or on Linux epoll or poll(),
+ * chosen at create() time. */
 struct KernelBackend {
   Backend kind;
+#if defined(EVLOOP_BACKEND_SELECT)
+  SelectBackend select;
+#define EVLOOP_BACKEND_CALL(call) (select.call)
+#else
   PollBackend poll;
 #if defined(EVLOOP_HAVE_EPOLL)
   EpollBackend epoll;
@@ -180,12 +319,18 @@ struct KernelBackend {
 #else
 #define EVLOOP_BACKEND_CALL(call) (poll.call)
 #endif
+#endif
 
   bool open(Memory& m, Backend wanted) {
+#if defined(EVLOOP_BACKEND_SELECT)
+    (void)wanted;
+    kind = Backend::Select;
+    return select.open(m);
+#else
 #if defined(EVLOOP_HAVE_EPOLL)
     kind = wanted == Backend::Poll ? Backend::Poll : Backend::Epoll;
     if (kind == Backend::Epoll) {
-      poll.open(m);
+      poll.init();
       return epoll.open(m);
     }
 #else
@@ -193,11 +338,16 @@ struct KernelBackend {
     kind = Backend::Poll;
 #endif
     return poll.open(m);
+#endif
   }
   void close(Memory& m) {
+#if defined(EVLOOP_BACKEND_SELECT)
+    select.close(m);
+#else
     poll.close(m);
 #if defined(EVLOOP_HAVE_EPOLL)
     if (kind == Backend::Epoll) epoll.close(m);
+#endif
 #endif
   }
   bool add(Memory& m, int fd, unsigned events) { return EVLOOP_BACKEND_CALL(add(m, fd, events)); }
@@ -212,9 +362,31 @@ struct KernelBackend {
 #endif
     return -1;
   }
-  const char* name() const { return kind == Backend::Epoll ? "epoll" : "poll"; }
+  const char* name() const {
+    return kind == Backend::Epoll ? "epoll" : kind == Backend::Select ? "select" : "poll";
+  }
 #undef EVLOOP_BACKEND_CALL
 };
+
+/* Blocks until fd is writable or in error (Socket.connect blocks, as the
+ * original did), with the build's own wait call. */
+inline void wait_writable(int fd) {
+#if defined(EVLOOP_BACKEND_SELECT)
+  if (fd < 0 || fd >= FD_SETSIZE) return;
+  for (;;) {
+    fd_set w, e;
+    FD_ZERO(&w);
+    FD_ZERO(&e);
+    FD_SET(fd, &w);
+    FD_SET(fd, &e);
+    if (::select(fd + 1, nullptr, &w, &e, nullptr) >= 0 || errno != EINTR) return;
+  }
+#else
+  struct pollfd p = {fd, POLLOUT, 0};
+  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
+  }
+#endif
+}
 
 } /* namespace detail */
 } /* namespace evloop */

@@ -33,7 +33,7 @@ inline duk_ret_t js_watch(duk_context* ctx) {
     return throw_system_error(ctx, EEXIST, "EventLoop.watch", nullptr);
   if (!w && !have_cb)
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");
-  if (!l->ensure_watcher_slot(fd)) return throw_system_error(ctx, ENOMEM, "EventLoop.watch", nullptr);
+  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
   if (have_cb) {
     duk_push_heapptr(ctx, l->watcher_callbacks);
     duk_dup(ctx, 2);
@@ -44,7 +44,7 @@ inline duk_ret_t js_watch(duk_context* ctx) {
   if (!l->set_watcher(fd, events, kWatchJs, nullptr, nullptr, have_cb)) {
     int err = errno;
     if (!w) l->clear_js_watcher(fd);
-    return throw_system_error(ctx, err, "EventLoop.watch", nullptr);
+    return throw_watch_error(ctx, err, fd, "EventLoop.watch");
   }
   return 0;
 }

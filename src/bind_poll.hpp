@@ -1,10 +1,60 @@
 /* Poll: the seed's native poll() wrapper, kept compatible.
  * Poll.poll(set, timeoutMs): set maps fd -> {events}; sets each entry's
  * revents and returns the array of fds that have any. No fixed size limit
- * (the seed's 20-entry array made its ECMAScript loop spin). */
+ * (the seed's 20-entry array made its ECMAScript loop spin). A select()
+ * build (EVLOOP_BACKEND_SELECT) has no poll(): the same contract on
+ * select(), with fds below FD_SETSIZE. */
 
 namespace evloop {
 namespace detail {
+
+#if defined(EVLOOP_BACKEND_SELECT)
+struct PollEntry {
+  int fd;
+  short events;
+  short revents;
+};
+/* poll() on select(): a closed fd gets POLLNVAL (select() would fail the
+ * whole call); a hang-up or an error shows as readiness, as select() says. */
+inline int poll_entries(PollEntry* fds, duk_uarridx_t n, int timeout_ms) {
+  fd_set r, w, p;
+  FD_ZERO(&r);
+  FD_ZERO(&w);
+  FD_ZERO(&p);
+  int max_fd = -1, invalid = 0;
+  for (duk_uarridx_t i = 0; i < n; i++) {
+    int fd = fds[i].fd;
+    if (fcntl(fd, F_GETFD) < 0) {
+      fds[i].revents = static_cast<short>(kInvalid);
+      invalid++;
+      continue;
+    }
+    if (fds[i].events & kReadable) FD_SET(fd, &r);
+    if (fds[i].events & kWritable) FD_SET(fd, &w);
+    if (fds[i].events & kPriority) FD_SET(fd, &p);
+    if (fd > max_fd) max_fd = fd;
+  }
+  struct timeval tv;
+  if (invalid) timeout_ms = 0;
+  tv.tv_sec = timeout_ms / 1000;
+  tv.tv_usec = (timeout_ms % 1000) * 1000;
+  int rc = ::select(max_fd + 1, &r, &w, &p, timeout_ms < 0 ? nullptr : &tv);
+  if (rc < 0) return invalid ? invalid : rc;
+  int ready = invalid;
+  for (duk_uarridx_t i = 0; i < n; i++) {
+    int fd = fds[i].fd;
+    if (fds[i].revents) continue;
+    unsigned ev = (FD_ISSET(fd, &r) ? kReadable : 0u) | (FD_ISSET(fd, &w) ? kWritable : 0u) |
+                  (FD_ISSET(fd, &p) ? kPriority : 0u);
+    fds[i].revents = static_cast<short>(ev & static_cast<unsigned>(fds[i].events));
+    if (fds[i].revents) ready++;
+  }
+  return ready;
+}
+#else
+typedef struct pollfd PollEntry;
+inline int poll_entries(PollEntry* fds, duk_uarridx_t n, int timeout_ms) { return ::poll(fds, n, timeout_ms); }
+#endif
 
 inline duk_ret_t js_poll(duk_context* ctx) {
   if (!duk_is_object(ctx, 0)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "Poll.poll: set must be an object");
@@ -21,7 +71,7 @@ inline duk_ret_t js_poll(duk_context* ctx) {
     duk_pop(ctx);
   }
   duk_pop(ctx);
-  struct pollfd* fds = static_cast<struct pollfd*>(duk_push_fixed_buffer(ctx, count * sizeof(struct pollfd) + 1));
+  PollEntry* fds = static_cast<PollEntry*>(duk_push_fixed_buffer(ctx, count * sizeof(PollEntry) + 1));
   duk_uarridx_t n = 0;
   duk_enum(ctx, 0, DUK_ENUM_OWN_PROPERTIES_ONLY); /* [ set t buf enum ] */
   while (n < count && duk_next(ctx, -1, 1)) {     /* [ ... enum key val ] */
@@ -29,6 +79,11 @@ inline duk_ret_t js_poll(duk_context* ctx) {
     if (!(fd >= 0 && fd <= 2147483647.0) || fd != static_cast<double>(static_cast<int>(fd)))
       return duk_error(ctx, DUK_ERR_RANGE_ERROR, "Poll.poll: keys must be fds");
     if (!duk_is_object(ctx, -1)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "Poll.poll: set[%d] must be an object", static_cast<int>(fd));
+#if defined(EVLOOP_BACKEND_SELECT)
+    if (fd >= FD_SETSIZE)
+      return duk_error(ctx, DUK_ERR_RANGE_ERROR, "Poll.poll: fd %d is out of select()'s range 0..%d (FD_SETSIZE)",
+                       static_cast<int>(fd), FD_SETSIZE - 1);
+#endif
     duk_get_prop_literal(ctx, -1, "events");
     fds[n].fd = static_cast<int>(fd);
     fds[n].events = static_cast<short>(duk_to_uint32(ctx, -1) & 0xffff);
@@ -39,7 +94,7 @@ inline duk_ret_t js_poll(duk_context* ctx) {
   duk_pop(ctx);
   int timeout = l->kernel_timeout_ms(timeout_ns);
   int rc;
-  do rc = ::poll(fds, n, timeout);
+  do rc = poll_entries(fds, n, timeout);
   while (rc < 0 && errno == EINTR && timeout == 0);
   if (rc < 0 && errno != EINTR) return throw_system_error(ctx, errno, "poll", nullptr);
   if (rc <= 0) l->idle_if_virtual(timeout_ns);
@@ -62,8 +117,8 @@ inline duk_ret_t js_poll(duk_context* ctx) {
 
 inline void put_poll_constants(duk_context* ctx) {
   static const duk_number_list_entry consts[] = {
-      {"POLLIN", POLLIN},   {"POLLPRI", POLLPRI}, {"POLLOUT", POLLOUT},   {"POLLERR", POLLERR},
-      {"POLLHUP", POLLHUP}, {"POLLNVAL", POLLNVAL}, {nullptr, 0.0}};
+      {"POLLIN", kReadable}, {"POLLPRI", kPriority}, {"POLLOUT", kWritable}, {"POLLERR", kError},
+      {"POLLHUP", kHangup},  {"POLLNVAL", kInvalid}, {nullptr, 0.0}};
   duk_put_number_list(ctx, -1, consts);
 }
 

@@ -11,6 +11,18 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+/* The socket syscalls, through the loop's Syscalls seam when built with
+ * EVLOOP_FAULT_INJECTION (see api.hpp); else straight to the kernel. The
+ * loop pointer is only read in that build. */
+#ifdef EVLOOP_FAULT_INJECTION
+#define EVLOOP_SYSCALL(l, name, real, ...) \
+  ((l) && (l)->sys.name ? (l)->sys.name((l)->sys.user, __VA_ARGS__) : real(__VA_ARGS__))
+#define EVLOOP_FAULT_LOOP(ctx) loop_of(ctx)
+#else
+#define EVLOOP_SYSCALL(l, name, real, ...) real(__VA_ARGS__)
+#define EVLOOP_FAULT_LOOP(ctx) nullptr
+#endif
+
 namespace evloop {
 namespace detail {
 
@@ -169,11 +181,11 @@ inline void set_nonblocking(int fd) {
 
 inline int new_socket(int family) {
 #if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
-  return ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  return within_fd_limit(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
 #else
   int fd = ::socket(family, SOCK_STREAM, 0);
   if (fd >= 0) set_nonblocking(fd);
-  return fd;
+  return within_fd_limit(fd);
 #endif
 }
 
@@ -246,7 +258,7 @@ inline int connect_to(duk_context* ctx, LoopImpl* l, const char* host, int port)
   int fd = new_socket(addr.storage.ss_family);
   if (fd < 0) return throw_net_error(ctx, errno, "socket", nullptr, -1);
   int rc;
-  do rc = ::connect(fd, addr.get(), addr.length);
+  do rc = EVLOOP_SYSCALL(l, connect, ::connect, fd, addr.get(), addr.length);
   while (rc != 0 && errno == EINTR);
   if (rc != 0 && errno != EINPROGRESS) {
     int err = errno;
@@ -312,9 +324,18 @@ inline const char* require_bytes(duk_context* ctx, duk_idx_t idx, size_t* len, c
 #endif
 
 /* send() that never raises SIGPIPE; -1 with errno (EINTR retried). */
-inline ssize_t send_some(int fd, const char* p, size_t n) {
+inline ssize_t send_some(LoopImpl* l, int fd, const char* p, size_t n) {
+  (void)l;
   ssize_t rc;
-  do rc = ::send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+  do rc = EVLOOP_SYSCALL(l, send, ::send, fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+  while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
+inline ssize_t sendmsg_some(LoopImpl* l, int fd, const msghdr* m) {
+  (void)l;
+  ssize_t rc;
+  do rc = EVLOOP_SYSCALL(l, sendmsg, ::sendmsg, fd, m, MSG_NOSIGNAL | MSG_DONTWAIT);
   while (rc < 0 && errno == EINTR);
   return rc;
 }
@@ -341,16 +362,25 @@ inline ssize_t read_some(LoopImpl* l, int fd) {
     return -1;
   }
   ssize_t rc;
-  do rc = ::read(fd, buf, EVLOOP_READ_BUFFER_SIZE);
+  do rc = EVLOOP_SYSCALL(l, read, ::read, fd, buf, EVLOOP_READ_BUFFER_SIZE);
   while (rc < 0 && errno == EINTR);
   return rc;
 }
 
 /* accept() that leaves the new fd non-blocking and close-on-exec. */
-inline int accept_one(int fd, sockaddr_storage* ss) {
+inline int accept_one(LoopImpl* l, int fd, sockaddr_storage* ss) {
+  (void)l;
   socklen_t len = sizeof *ss;
   memset(ss, 0, sizeof *ss);
   int c;
+#ifdef EVLOOP_FAULT_INJECTION
+  if (l && l->sys.accept) {
+    do c = l->sys.accept(l->sys.user, fd, reinterpret_cast<sockaddr*>(ss), &len);
+    while (c < 0 && errno == EINTR);
+    if (c >= 0) set_nonblocking(c);
+    return c;
+  }
+#endif
 #if defined(__linux__)
   do c = ::accept4(fd, reinterpret_cast<sockaddr*>(ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
   while (c < 0 && errno == EINTR);
@@ -359,10 +389,14 @@ inline int accept_one(int fd, sockaddr_storage* ss) {
   while (c < 0 && errno == EINTR);
   if (c >= 0) set_nonblocking(c);
 #endif
-  return c;
+  return within_fd_limit(c); /* above EVLOOP_MAX_FDS: closed, EMFILE */
 }
 
-inline int socket_error(int fd) {
+inline int socket_error(LoopImpl* l, int fd) {
+  (void)l;
+#ifdef EVLOOP_FAULT_INJECTION
+  if (l && l->sys.so_error) return l->sys.so_error(l->sys.user, fd);
+#endif
   int err = 0;
   socklen_t len = sizeof err;
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
@@ -392,7 +426,7 @@ inline duk_ret_t native_accept(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "accept");
   LoopImpl* l = loop_of(ctx);
   sockaddr_storage ss;
-  int c = accept_one(fd, &ss);
+  int c = accept_one(l, fd, &ss);
   if (c < 0) {
     if (errno != EAGAIN && errno != EWOULDBLOCK) return throw_net_error(ctx, errno, "accept", nullptr, -1);
     duk_push_null(ctx);
@@ -443,7 +477,7 @@ inline duk_ret_t native_write(duk_context* ctx) {
     duk_push_int(ctx, 0);
     return 1;
   }
-  ssize_t n = send_some(fd, p + o, len - o);
+  ssize_t n = send_some(EVLOOP_FAULT_LOOP(ctx), fd, p + o, len - o);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) n = 0;
     else return throw_net_error(ctx, errno, "write", nullptr, -1);
@@ -475,7 +509,7 @@ inline duk_ret_t native_close(duk_context* ctx) {
 /* native.soError(fd[, host, port]) -> null | Error */
 inline duk_ret_t native_so_error(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "soError");
-  int err = socket_error(fd);
+  int err = socket_error(EVLOOP_FAULT_LOOP(ctx), fd);
   if (!err) {
     duk_push_null(ctx);
     return 1;
@@ -565,10 +599,8 @@ inline duk_ret_t socket_connect(duk_context* ctx) {
   int port = require_port(ctx, 1, "Socket.connect");
   LoopImpl* l = loop_of(ctx);
   int fd = connect_to(ctx, l, host, port);
-  pollfd p = {fd, POLLOUT, 0};
-  while (::poll(&p, 1, -1) < 0 && errno == EINTR) {
-  }
-  int err = socket_error(fd);
+  wait_writable(fd);
+  int err = socket_error(l, fd);
   if (err) {
     close_socket(l, fd);
     return throw_net_error(ctx, err, "connect", host ? host : "localhost", port);
@@ -581,7 +613,7 @@ inline duk_ret_t socket_accept(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "Socket.accept");
   LoopImpl* l = loop_of(ctx);
   sockaddr_storage ss;
-  int c = accept_one(fd, &ss);
+  int c = accept_one(l, fd, &ss);
   if (c < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       duk_push_null(ctx);

@@ -5,6 +5,13 @@
 namespace evloop {
 namespace detail {
 
+/* One more timer than kMaxTimers (EVLOOP_MAX_TIMERS) are pending: a
+ * RangeError, the same in both loops. */
+inline duk_ret_t throw_timer_limit_error(duk_context* ctx, bool interval) {
+  return duk_error(ctx, DUK_ERR_RANGE_ERROR, "%s: too many pending timers (the limit is %lu)",
+                   interval ? "setInterval" : "setTimeout", static_cast<unsigned long>(kMaxTimers));
+}
+
 /* magic 0: setTimeout, 1: setInterval */
 inline duk_ret_t js_set_timer(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
@@ -17,6 +24,7 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
   LoopImpl* l = loop_of_function(ctx);
   if (!l) l = loop_of(ctx); /* untagged (loop destroyed): throws */
+  if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
   if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
   uint32_t slot = l->timers.next_slot();
   duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... cbs ] */

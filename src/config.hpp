@@ -6,18 +6,85 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <poll.h>
+#ifdef EVLOOP_FAULT_INJECTION
+#include <sys/socket.h>
+#include <sys/types.h>
+#endif
 #include "duktape.h"
 
 /* ---- Configuration (define before including evloop.hpp, in every TU) ---- */
 
 /* Backend choice. Default: epoll on Linux, poll() elsewhere. Defining
- * EVLOOP_BACKEND_POLL compiles only the portable poll() backend. */
-#if !defined(EVLOOP_BACKEND_POLL) && !defined(__linux__)
+ * EVLOOP_BACKEND_POLL compiles only the portable poll() backend;
+ * EVLOOP_BACKEND_SELECT only a select() backend, for network stacks without
+ * poll() (lwIP on some microcontrollers): no <poll.h>, no poll() call. */
+#if defined(EVLOOP_BACKEND_POLL) && defined(EVLOOP_BACKEND_SELECT)
+#error "evloop: define at most one of EVLOOP_BACKEND_POLL and EVLOOP_BACKEND_SELECT"
+#endif
+#if !defined(EVLOOP_BACKEND_POLL) && !defined(EVLOOP_BACKEND_SELECT) && !defined(__linux__)
 #define EVLOOP_BACKEND_POLL 1
 #endif
-#if !defined(EVLOOP_BACKEND_POLL)
+#if !defined(EVLOOP_BACKEND_POLL) && !defined(EVLOOP_BACKEND_SELECT)
 #define EVLOOP_HAVE_EPOLL 1
+#endif
+
+/* Event bits (evloop::kReadable...): the poll(2) values. A select() build
+ * includes no <poll.h> and uses the values Linux and the BSDs give them. */
+#if defined(EVLOOP_BACKEND_SELECT)
+#include <sys/select.h>
+#define EVLOOP_POLLIN 0x001
+#define EVLOOP_POLLPRI 0x002
+#define EVLOOP_POLLOUT 0x004
+#define EVLOOP_POLLERR 0x008
+#define EVLOOP_POLLHUP 0x010
+#define EVLOOP_POLLNVAL 0x020
+#else
+#include <poll.h>
+#define EVLOOP_POLLIN POLLIN
+#define EVLOOP_POLLPRI POLLPRI
+#define EVLOOP_POLLOUT POLLOUT
+#define EVLOOP_POLLERR POLLERR
+#define EVLOOP_POLLHUP POLLHUP
+#define EVLOOP_POLLNVAL POLLNVAL
+#endif
+
+/* Features for small builds. Each EVLOOP_NO_X leaves out the code and the
+ * embedded JS of X; EVLOOP_HAVE_X says what is in (tests may check them).
+ *   EVLOOP_NO_SOCKETS     Socket, the seed EventLoop socket functions, net,
+ *                         both stream engines (implies EVLOOP_NO_NET)
+ *   EVLOOP_NO_NET         net and EventEmitter (net.js's net layer); keeps
+ *                         Socket and the seed EventLoop socket functions
+ *   EVLOOP_NO_FILEIO      FileIo
+ *   EVLOOP_NO_ECMA_LOOP   the ECMAScript loop: Loop::create(Mode::Ecma)
+ *                         then fails with errno ENOTSUP */
+#if defined(EVLOOP_NO_SOCKETS) && !defined(EVLOOP_NO_NET)
+#define EVLOOP_NO_NET 1
+#endif
+#if !defined(EVLOOP_NO_SOCKETS)
+#define EVLOOP_HAVE_SOCKETS 1
+#endif
+#if !defined(EVLOOP_NO_NET)
+#define EVLOOP_HAVE_NET 1
+#endif
+#if !defined(EVLOOP_NO_FILEIO)
+#define EVLOOP_HAVE_FILEIO 1
+#endif
+#if !defined(EVLOOP_NO_ECMA_LOOP)
+#define EVLOOP_HAVE_ECMA_LOOP 1
+#endif
+
+/* Fixed capacity: with EVLOOP_MAX_TIMERS, the timer heap and slot table are
+ * allocated once, at Loop::create, for that many pending timers (JS and
+ * native); one more is a RangeError from setTimeout (add_timer returns 0).
+ * With EVLOOP_MAX_FDS, the fd-indexed tables (watchers, the backend's, the
+ * loop's own fds) are allocated once for fds 0..EVLOOP_MAX_FDS-1; a watch
+ * or a socket on a higher fd fails with EMFILE. Undefined: tables grow with
+ * use (up to 2^24 pending timers). */
+#if defined(EVLOOP_MAX_TIMERS) && (EVLOOP_MAX_TIMERS < 1 || EVLOOP_MAX_TIMERS > 16777216)
+#error "evloop: EVLOOP_MAX_TIMERS must be in 1..16777216"
+#endif
+#if defined(EVLOOP_MAX_FDS) && (EVLOOP_MAX_FDS < 8 || EVLOOP_MAX_FDS > 16777216)
+#error "evloop: EVLOOP_MAX_FDS must be in 8..16777216 (the loop itself uses a few fds)"
 #endif
 
 /* Ready events taken from the kernel per backend wait. */

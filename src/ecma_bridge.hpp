@@ -142,7 +142,7 @@ inline duk_ret_t ecma_interest(duk_context* ctx) {
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchEcma) return throw_system_error(ctx, EEXIST, "EventLoop.watch", nullptr);
   if (!l->set_watcher(fd, events, kWatchEcma, nullptr, nullptr, duk_to_boolean(ctx, 2) != 0, duk_to_boolean(ctx, 3) != 0))
-    return throw_system_error(ctx, errno, "EventLoop.watch", nullptr);
+    return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
   return 0;
 }
 
@@ -191,6 +191,8 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
   duk_push_object(ctx);
   duk_put_function_list(ctx, -1, fns);
   put_poll_constants(ctx);
+  duk_push_uint(ctx, kMaxTimers);
+  duk_put_prop_literal(ctx, -2, "MAX_TIMERS");
   duk_push_uint(ctx, bindings);
   duk_push_global_object(ctx);
   duk_call(ctx, 3); /* [ control ] */

@@ -39,9 +39,10 @@
      * functions is one array, `state`: [heap, sequence, free list, slots,
      * exiting, round limit, startTimer, loop pointer, callbacks run and
      * errors since the last native.wait, round, the fd event array,
-     * native.wait, native.now, the fd watchers, POLLERR | POLLNVAL] (the
-     * last two stored with the watchers below; startTimer and the loop
-     * pointer by native.timerEntry); setTimeout's native entry passes it as `this`,
+     * native.wait, native.now, the fd watchers, POLLERR | POLLNVAL, the
+     * timer limit] (the last three stored with the watchers below;
+     * startTimer and the loop pointer by native.timerEntry); setTimeout's
+     * native entry passes it as `this`,
      * other hot code copies it into a local. The round limit is the last
      * sequence the current round may run, -1 once the loop is exiting.
      *
@@ -125,7 +126,10 @@
         } else {
             h = S[3];
             id = h.length;
-            if (id >= 16777216) { throw new RangeError('too many timers'); }
+            if (id >= S[16 /* the timer limit */]) {
+                throw new RangeError((typeof cb === 'function' || cb[1] < 0 ? 'setTimeout' : 'setInterval') +
+                    ': too many pending timers (the limit is ' + S[16] + ')');
+            }
             t = [deadline, S[1] = S[1] + 1, 0, id + 1, cb];
             h[id] = t;
             id += 1;
@@ -365,6 +369,7 @@
     }
     state[14] = watchers;
     state[15] = POLLERR | POLLNVAL;
+    state[16] = native.MAX_TIMERS;   /* EVLOOP_MAX_TIMERS, else 2^24 (the id format's slots) */
     /* Runs the callbacks of a turn's fd events, the n values of `ready`
      * (fd, revents pairs), in locals (a socket server's hot path): skips a
      * watcher that is gone or was replaced in this round; one with POLLERR

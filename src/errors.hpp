@@ -58,5 +58,38 @@ inline duk_ret_t throw_system_error(duk_context* ctx, int err, const char* sysca
   return duk_throw(ctx);
 }
 
+/* Throws the EMFILE error of an fd at or above the loop's limit (kFdLimit):
+ * "EMFILE: fd 300 is out of the loop's fd range 0..255 (EVLOOP_MAX_FDS),
+ * EventLoop.watch", with code EMFILE, errno, syscall and fd. */
+inline duk_ret_t throw_fd_limit_error(duk_context* ctx, int fd, const char* syscall) {
+#if defined(EVLOOP_MAX_FDS) && defined(EVLOOP_BACKEND_SELECT)
+  const char* why = EVLOOP_MAX_FDS < FD_SETSIZE ? "EVLOOP_MAX_FDS" : "FD_SETSIZE of the select() backend";
+#elif defined(EVLOOP_MAX_FDS)
+  const char* why = "EVLOOP_MAX_FDS";
+#elif defined(EVLOOP_BACKEND_SELECT)
+  const char* why = "FD_SETSIZE of the select() backend";
+#else
+  const char* why = "int"; /* unreachable: no fd is at or above INT_MAX */
+#endif
+  duk_push_error_object(ctx, DUK_ERR_ERROR, "EMFILE: fd %d is out of the loop's fd range 0..%d (%s), %s", fd,
+                        kFdLimit - 1, why, syscall);
+  duk_push_literal(ctx, "EMFILE");
+  duk_put_prop_literal(ctx, -2, "code");
+  duk_push_int(ctx, -EMFILE);
+  duk_put_prop_literal(ctx, -2, "errno");
+  duk_push_string(ctx, syscall);
+  duk_put_prop_literal(ctx, -2, "syscall");
+  duk_push_int(ctx, fd);
+  duk_put_prop_literal(ctx, -2, "fd");
+  return duk_throw(ctx);
+}
+
+/* A failed watch: errno err for fd, from `syscall`. EMFILE for an fd above
+ * the limit gets the message that says so. */
+inline duk_ret_t throw_watch_error(duk_context* ctx, int err, int fd, const char* syscall) {
+  if (err == EMFILE && fd >= kFdLimit) return throw_fd_limit_error(ctx, fd, syscall);
+  return throw_system_error(ctx, err, syscall, nullptr);
+}
+
 } /* namespace detail */
 } /* namespace evloop */

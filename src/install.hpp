@@ -3,8 +3,11 @@
 namespace evloop {
 namespace detail {
 
+#if defined(EVLOOP_HAVE_SOCKETS)
 extern const char kNetSource[];
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
 extern const char kEcmaStreamSource[];
+#endif
 
 /* [ ] -> [ ]: the seed Socket global, then net.js over the stream engine of
  * the loop's kind: C++ (stream.hpp) or, with the ECMAScript loop, JS
@@ -18,6 +21,7 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
   duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kNetSource);
   duk_call(ctx, 0);             /* [ net ] */
   push_socket_natives(ctx, l); /* [ net native ] */
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (l->ecma) {
     duk_push_heapptr(ctx, l->ecma);
     duk_get_prop_literal(ctx, -1, "streamLoop");
@@ -37,6 +41,9 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
     duk_pop(ctx);
     push_native_stream(ctx, l);
   }
+#else
+  push_native_stream(ctx, l); /* the only loop: the C++ one */
+#endif
   duk_push_global_object(ctx); /* [ net native stream global ] */
   duk_get_prop_literal(ctx, -1, "setTimeout");
   duk_get_prop_literal(ctx, -2, "clearTimeout");
@@ -44,26 +51,47 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
   duk_call(ctx, 6);
   duk_pop(ctx);
 }
+#endif /* EVLOOP_HAVE_SOCKETS */
 
 struct InstallArgs {
   LoopImpl* loop;
   unsigned bindings;
 };
 
-/* Registration allocates and may throw: it runs under duk_safe_call. */
+/* Registration allocates and may throw: it runs under duk_safe_call. A
+ * binding the build left out is an error that names its option, before
+ * anything is installed. */
 inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
   InstallArgs* a = static_cast<InstallArgs*>(udata);
   unsigned b = a->bindings;
+  static const struct {
+    unsigned bit;
+    const char* name;
+    const char* option;
+  } left_out[] = {{kBindFileIo, "kBindFileIo", "EVLOOP_NO_FILEIO"},
+                  {kBindSocket, "kBindSocket", "EVLOOP_NO_SOCKETS"},
+                  {kBindNet, "kBindNet", "EVLOOP_NO_NET"}};
+  for (size_t i = 0; i < sizeof left_out / sizeof left_out[0]; i++)
+    if ((b & left_out[i].bit) && !(kBindAll & left_out[i].bit))
+      return duk_error(ctx, DUK_ERR_ERROR, "evloop: install: %s is not in this build (%s)", left_out[i].name,
+                       left_out[i].option);
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (a->loop->mode_ == Mode::Ecma) {
     if (b & (kBindTimers | kBindEventLoop)) install_ecma_loop(a->loop, b & (kBindTimers | kBindEventLoop));
-  } else {
+  } else
+#endif
+  {
     if (b & kBindTimers) install_native_timers(ctx, a->loop);
     if (b & kBindEventLoop) install_native_eventloop(ctx);
   }
   if (b & kBindPoll) install_poll(ctx);
+#if defined(EVLOOP_HAVE_FILEIO)
   if (b & kBindFileIo) install_fileio(ctx);
+#endif
   if (b & kBindCli) install_cli(a->loop);
+#if defined(EVLOOP_HAVE_SOCKETS)
   if (b & (kBindSocket | kBindNet)) install_sockets(a->loop, b);
+#endif
   return 0;
 }
 

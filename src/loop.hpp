@@ -106,12 +106,24 @@ struct LoopImpl : Loop {
   char* read_buffer;
   ReadyEvent ready[EVLOOP_MAX_EVENTS_PER_WAIT];
 
+#ifdef EVLOOP_FAULT_INJECTION
+  Syscalls sys;
+#endif
+
   int64_t clock_now() { return clock.now_ns(clock.user); }
 
   /* ---- watchers ---- */
+  /* False with errno: EBADF (negative), EMFILE (an open fd at or above
+   * kFdLimit; a closed one is EBADF, as below it), ENOMEM. */
   bool ensure_watcher_slot(int fd) {
-    if (fd < 0) return false;
-    if (!watchers.reserve(mem, static_cast<size_t>(fd) + 1)) return false;
+    if (fd < 0 || fd >= kFdLimit) {
+      errno = fd < 0 || fcntl(fd, F_GETFD) < 0 ? EBADF : EMFILE;
+      return false;
+    }
+    if (!watchers.reserve(mem, static_cast<size_t>(fd) + 1)) {
+      errno = ENOMEM;
+      return false;
+    }
     while (watchers.size <= static_cast<size_t>(fd)) {
       Watcher none = {0, kWatchNone, false, false, 0, nullptr, nullptr};
       watchers.data[watchers.size++] = none;
@@ -139,10 +151,7 @@ struct LoopImpl : Loop {
       if (w->weak) set_counted(w, events != 0);
       return true;
     }
-    if (!ensure_watcher_slot(fd)) {
-      errno = fd < 0 ? EBADF : ENOMEM;
-      return false;
-    }
+    if (!ensure_watcher_slot(fd)) return false;
     if (!backend.add(mem, fd, events)) return false;
     bool counted = kind != kWatchInternal && (!weak || events != 0);
     Watcher nw = {events, kind, counted, weak, round, fn, user};
@@ -441,6 +450,12 @@ struct LoopImpl : Loop {
     int n;
     for (;;) {
       int64_t before = clock_now();
+#ifdef EVLOOP_FAULT_INJECTION
+      if (int injected = sys.before_wait ? sys.before_wait(sys.user) : 0) {
+        errno = injected;
+        n = -1;
+      } else
+#endif
       n = backend.wait(timeout, ready, EVLOOP_MAX_EVENTS_PER_WAIT);
       if (n >= 0 || errno != EINTR) break;
       /* EINTR: wait again for what is left of the timeout. */
@@ -707,6 +722,12 @@ inline void LoopImpl::release_everything() {
 
 Loop* Loop::create(duk_context* ctx, const Options& options) {
   if (!ctx || of(ctx)) return nullptr;
+#if !defined(EVLOOP_HAVE_ECMA_LOOP)
+  if (options.mode == Mode::Ecma) { /* compiled out: EVLOOP_NO_ECMA_LOOP */
+    errno = ENOTSUP;
+    return nullptr;
+  }
+#endif
   detail::Memory mem = {options.allocator, ctx, 0};
   void* raw = mem.alloc(sizeof(detail::LoopImpl));
   if (!raw) return nullptr;
@@ -723,6 +744,9 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->error_user = options.on_error_user;
   l->exit_hook = options.on_process_exit;
   l->exit_user = options.on_process_exit_user;
+#ifdef EVLOOP_FAULT_INJECTION
+  l->sys = options.syscalls;
+#endif
   l->timers.init();
   l->watchers.init();
   l->owned_fds.init();
@@ -731,6 +755,11 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->tasks = nullptr;
   l->now = l->clock_now();
   bool ok = l->backend.open(l->mem, options.backend);
+  /* EVLOOP_MAX_TIMERS / EVLOOP_MAX_FDS: the tables at their full size, now. */
+  ok = ok && l->timers.open(l->mem) && detail::open_fd_table(l->mem, l->watchers);
+#if defined(EVLOOP_HAVE_SOCKETS)
+  ok = ok && detail::open_fd_table(l->mem, l->owned_fds);
+#endif
 #if defined(__linux__)
   if (ok) {
     l->wake_read_fd = l->wake_write_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

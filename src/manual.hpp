@@ -17,9 +17,49 @@
  *
  * ---------------------------------------------------------------------------
  * 1. OPTIONS. Define before including evloop.hpp, the same in every TU.
- *   EVLOOP_BACKEND_POLL          compile only the portable poll() backend
- *                                (default on Linux: epoll, with poll() also
- *                                available at run time: Options::backend).
+ *   Backend. Default on Linux: epoll, with poll() also available at run
+ *   time (Options::backend); elsewhere poll(). backend_name() tells.
+ *   EVLOOP_BACKEND_POLL          compile only the portable poll() backend.
+ *   EVLOOP_BACKEND_SELECT        compile only a select() backend, for network
+ *                                stacks without poll() (lwIP): no <poll.h>,
+ *                                no poll() call (Poll.poll and Socket.connect
+ *                                use select() too). An fd at or above
+ *                                FD_SETSIZE is refused (EMFILE); a hang-up or
+ *                                an error shows as readiness (no POLLHUP or
+ *                                POLLERR); a watched fd closed under the loop
+ *                                gets POLLNVAL, as with poll().
+ *   Small builds: each EVLOOP_NO_X leaves out X's code and embedded JS.
+ *   EVLOOP_NO_SOCKETS            no Socket, seed EventLoop socket functions,
+ *                                net or stream engines (implies NO_NET).
+ *   EVLOOP_NO_NET                no net or EventEmitter (net.js's net
+ *                                layer); Socket and the seed API stay.
+ *   EVLOOP_NO_FILEIO             no FileIo.
+ *   EVLOOP_NO_ECMA_LOOP          no ECMAScript loop: Loop::create with
+ *                                Mode::Ecma returns null, errno ENOTSUP (a
+ *                                missing loop is found at once, never at
+ *                                install or run time).
+ *     kBindAll holds the bindings the build has; asking install() for one
+ *     it left out fails, reporting "evloop: install: kBindNet is not in
+ *     this build (EVLOOP_NO_NET)". EVLOOP_HAVE_SOCKETS, _NET, _FILEIO and
+ *     _ECMA_LOOP are defined for what is in.
+ *   Fixed capacity (default: the loop's tables grow with use):
+ *   EVLOOP_MAX_TIMERS            timers pending at once, JS and native, in
+ *                                both loops; the C++ loop's timer heap and
+ *                                slot table are allocated at Loop::create,
+ *                                never grown. One more: setTimeout and
+ *                                setInterval throw a RangeError ("setTimeout:
+ *                                too many pending timers (the limit is N)"),
+ *                                add_timer() returns 0.
+ *   EVLOOP_MAX_FDS               the loop holds fds 0..N-1 (N >= 8): its
+ *                                fd-indexed tables (watchers, the backend's,
+ *                                its own fds) are allocated at Loop::create,
+ *                                never grown. A watch on a higher open fd
+ *                                fails with EMFILE ("EMFILE: fd 300 is out of
+ *                                the loop's fd range 0..255 (EVLOOP_MAX_FDS),
+ *                                EventLoop.watch"); a socket or an accepted
+ *                                connection there is closed at once and
+ *                                fails with EMFILE (a listener backs off as
+ *                                when the process is out of fds).
  *   EVLOOP_MAX_EVENTS_PER_WAIT   ready fds taken per kernel wait (256).
  *   EVLOOP_MAX_WAIT_MS           longest single blocking wait (60000).
  *   EVLOOP_NO_THREADS            no <atomic>: post() is then single-threaded;
@@ -110,7 +150,8 @@
  *   loop->stats(), set_error_hook(fn, user), now_ns(), backend_name()
  *   loop->destroy()                    before duk_destroy_heap; not from a callback
  *   Options: mode (Mode::Native = C++ loop, Mode::Ecma = ECMAScript loop),
- *   backend (Default, Epoll, Poll), clock (replaceable; evloop::VirtualClock
+ *   backend (Default, Epoll, Poll, Select: one the build lacks falls back to
+ *   the build's default), clock (replaceable; evloop::VirtualClock
  *   for tests: time moves by advance_ms(), or with auto_advance jumps to the
  *   next deadline instead of sleeping), allocator (default: the heap's
  *   duk_alloc_raw), on_error (error reports), on_process_exit (process.exit;

@@ -39,16 +39,29 @@ struct Memory {
 };
 
 /* A growable array of trivially copyable T. Growth is 1.5x: measured memory
- * per pending timer stays under the 64-byte budget right after a resize. */
+ * per pending timer stays under the 64-byte budget right after a resize.
+ * allocate_fixed() makes it a fixed-capacity array instead (EVLOOP_MAX_TIMERS,
+ * EVLOOP_MAX_FDS): allocated once at start-up, never grown afterwards. */
 template <typename T>
 struct RawArray {
   T* data;
   size_t size;
   size_t capacity;
+  bool fixed;
 
-  void init() { data = nullptr; size = capacity = 0; }
+  void init() {
+    data = nullptr;
+    size = capacity = 0;
+    fixed = false;
+  }
+  bool allocate_fixed(Memory& m, size_t n) {
+    if (!reserve(m, n)) return false;
+    fixed = true;
+    return true;
+  }
   bool reserve(Memory& m, size_t want) {
     if (want <= capacity) return true;
+    if (fixed) return false;
     size_t cap = capacity < 8 ? 8 : capacity + capacity / 2;
     if (cap < want) cap = want;
     if (cap > SIZE_MAX / sizeof(T)) return false;

@@ -10,6 +10,11 @@
  *  the existing EventLoop object; bit 64: the globals `net` and
  *  `EventEmitter`. Defines no other global; returns nothing. ES5, strict.
  *
+ *  The net layer (EventEmitter, encodings, net) sits in `// @if
+ *  defined(EVLOOP_HAVE_NET)` regions: tools/amalgamate.py emits them under
+ *  that #if, so an EVLOOP_NO_NET build embeds only the seed API and the
+ *  helpers it shares (errors, deferred calls, chunks, closing).
+ *
  *  Semantics follow Node.js's net and events modules (see README): events
  *  fire at most once where Node fires them once; 'error' is followed by
  *  'close'(hadError); failures found synchronously (refused at once,
@@ -102,6 +107,7 @@
         cb(err);
     }
 
+    // @if defined(EVLOOP_HAVE_NET)
     /* ---- EventEmitter ----
      * Listeners live in this._events (a null-prototype object, created
      * lazily): a function for one listener, an array for more. A `once`
@@ -424,6 +430,8 @@
         return '';
     };
 
+    // @endif
+
     /* ---- Helpers ---- */
     function closeFd(fd) {
         try {
@@ -433,6 +441,7 @@
     function closeRaw(fd) {
         try { native.close(fd); } catch (e) { /* already gone */ }
     }
+    // @if defined(EVLOOP_HAVE_NET)
     function toPort(port) {
         var p = port;
         if (typeof p === 'string' && /^\s*(0x[0-9a-fA-F]+|\d+)\s*$/.test(p)) { p = Number(p); }
@@ -449,6 +458,7 @@
         }
         return v;
     }
+    // @endif
     /* Bytes of a string as written (UTF-8). Duktape's Buffer.byteLength
      * counts a surrogate pair as 6 bytes (its internal CESU-8); the native
      * write sends it as 4. */
@@ -474,9 +484,13 @@
         }
         return null;
     }
-    /* ---- net.Socket ---- */
+    /* net.maxQueuedBytes caps the seed API's write queues too; without the
+     * net layer (EVLOOP_NO_NET) it stays at its default. */
     var net = {};
     net.maxQueuedBytes = DEFAULT_MAX_QUEUED;
+
+    // @if defined(EVLOOP_HAVE_NET)
+    /* ---- net.Socket ---- */
 
     function Socket(options) {
         if (!(this instanceof Socket)) { return new Socket(options); }
@@ -1472,6 +1486,7 @@
         define(global, 'EventEmitter', EventEmitter);
         define(global, 'net', net);
     }
+    // @endif
 
     /* ---- The seed API: EventLoop.server/connect/setReader/write/close ----
      * Raw fds, as Duktape's eventloop example, on the stream engine: writes

@@ -149,8 +149,7 @@ inline void stream_flush(LoopImpl* l, int fd, Stream* s) {
     m.msg_iov = iov;
     m.msg_iovlen = static_cast<size_t>(count);
     ssize_t n;
-    do n = ::sendmsg(fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
-    while (n < 0 && errno == EINTR);
+    n = sendmsg_some(l, fd, &m);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       stream_fail(l, fd, s, errno, "write");
@@ -209,7 +208,7 @@ inline void push_address_parts(duk_context* ctx, const sockaddr_storage* ss) {
 inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
   for (int i = 0; i < 64; i++) { /* bounded: other fds get their turn */
     sockaddr_storage ss;
-    int c = accept_one(fd, &ss);
+    int c = accept_one(l, fd, &ss);
     if (c < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -246,7 +245,7 @@ inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
     return;
   }
   if (s->state == kStreamConnecting) {
-    int err = socket_error(fd);
+    int err = socket_error(l, fd);
     if (!err && !(revents & kWritable)) err = ECONNREFUSED; /* error or hang-up with no code */
     if (err) s->stopped = true;
     else s->state = kStreamOpen;
@@ -287,7 +286,7 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
   LoopImpl* l = stream_loop(ctx);
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
-  if (!l->ensure_watcher_slot(fd)) return throw_system_error(ctx, ENOMEM, fn, nullptr);
+  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, fn);
   duk_push_heapptr(ctx, l->watcher_callbacks);
   duk_dup(ctx, 1);
   duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
@@ -350,7 +349,7 @@ inline duk_ret_t js_stream_write(duk_context* ctx) {
     return 1;
   }
   if (!s->head && s->state == kStreamOpen && !s->pending_error) {
-    ssize_t n = send_some(fd, p, len);
+    ssize_t n = send_some(l, fd, p, len);
     if (n < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
         s->pending_error = errno; /* reported from the loop, never from here */

@@ -16,6 +16,14 @@ enum : uint32_t {
 
 enum : uint32_t { kTimerLive = 1u, kTimerJs = 2u, kTimerArgs = 4u, kTimerString = 8u };
 
+/* Timers pending at once: EVLOOP_MAX_TIMERS (tables allocated once, at
+ * create), else as many as the id format has slots. */
+#if defined(EVLOOP_MAX_TIMERS)
+const uint32_t kMaxTimers = EVLOOP_MAX_TIMERS;
+#else
+const uint32_t kMaxTimers = kSlotMask + 1u;
+#endif
+
 struct HeapEntry {
   int64_t deadline;
   uint64_t order; /* (sequence << kSlotBits) | slot */
@@ -47,12 +55,25 @@ struct TimerHeap {
     slots.release(m);
     free_head = 0;
   }
+  /* With EVLOOP_MAX_TIMERS: both tables at their full size, once. */
+  bool open(Memory& m) {
+#if defined(EVLOOP_MAX_TIMERS)
+    return heap.allocate_fixed(m, kMaxTimers) && slots.allocate_fixed(m, kMaxTimers);
+#else
+    (void)m;
+    return true;
+#endif
+  }
   size_t pending() const { return heap.size; }
+  /* kMaxTimers pending: the next insert is refused (a RangeError in JS). A
+   * live slot is always in the heap (a firing one-shot is freed first, an
+   * interval rescheduled first), so slots never outnumber heap entries. */
+  bool full() const { return heap.size >= kMaxTimers; }
 
   /* Makes sure the next insert() cannot fail: call before any step that may
    * throw, so a failed allocation leaves nothing half-done. */
   bool prepare(Memory& m) {
-    if (!heap.reserve(m, heap.size + 1)) return false;
+    if (full() || !heap.reserve(m, heap.size + 1)) return false;
     if (free_head) return true;
     if (slots.size > kSlotMask) return false;
     return slots.reserve(m, slots.size + 1);

@@ -17,7 +17,25 @@ Sections (each check counts as one test):
             against examples/http-server.js, the seed server and client
             examples against each other, EMFILE under a 64-fd limit (no spin,
             serves again), no spin on paused sockets whose peers hung up
+  configs   the small-build switches (EVLOOP_NO_*, EVLOOP_BACKEND_*,
+            EVLOOP_MAX_*, EVLOOP_READ_BUFFER_SIZE): each configuration's
+            CLI and probe built warning-free (build/configs/<name>/), the
+            probe run, and the JS scripts that apply to the build ('needs'
+            from a net-/socket-/fileio- name or '// needs:' lines) in its
+            loops on its backend; more combinations compiled only
   asan      unit tests and the JS suite again under ASan + UBSan
+  valgrind  the JS suite once under valgrind memcheck (build/valgrind/evloop,
+            -O1 -g), both loops, epoll: zero errors, zero definite leaks;
+            '// valgrind: skip REASON' in a script skips it (printed)
+  soak      ~60 s (SOAK_SECONDS) of tests/soak/soak-server.js and -client.js
+            on loopback with timers churning, both loops at once: server RSS
+            after warm-up (10 s) and at the end within 10%, fds back
+  limits    10,000 concurrent connections (two processes; RLIMIT_NOFILE
+            raised, skipped with the reason when it cannot be) and 1,000,000
+            pending timers, both loops; bytes per connection and per timer
+  fuzz      each libFuzzer target (tests/fuzz) for 20 s (FUZZ_CI_SECONDS),
+            both at once, after its saved regression inputs: one check per
+            fuzzer, its executions in the detail (tests/fuzz/run_fuzz.py)
 
 Usage: tests/run.py [--only SECTION[,SECTION]] [--filter TEXT] [-v]
 """
@@ -199,7 +217,7 @@ def directives(path):
     return d
 
 
-def js_case(binary, path, loop_flags, backend):
+def js_case(binary, path, loop_flags, backend, prefix=(), timeout_scale=1, min_timeout=0):
     d = directives(path)
     expected_path = os.path.splitext(path)[0] + ".out"
     stdin = None
@@ -207,8 +225,9 @@ def js_case(binary, path, loop_flags, backend):
         stdin = subprocess.DEVNULL
     elif d["stdin"]:
         stdin = open(os.path.join(ROOT, d["stdin"]), "rb")
-    rc, out, err = run([binary] + loop_flags + ["--backend=" + backend] + d["flags"] +
-                       [os.path.relpath(path, ROOT)] + d["args"], timeout=d["timeout"], stdin=stdin)
+    rc, out, err = run(list(prefix) + [binary] + loop_flags + ["--backend=" + backend] + d["flags"] +
+                       [os.path.relpath(path, ROOT)] + d["args"],
+                       timeout=max(min_timeout, d["timeout"] * timeout_scale), stdin=stdin)
     problems = []
     if rc != d["exit"]:
         problems.append("exit status %s, expected %s" % (rc, d["exit"]))
@@ -798,6 +817,653 @@ def section_net():
         os.unlink(paused_script)
 
 
+# ---- reliability: valgrind, soak, limits (docs/RELIABILITY.md) ----
+# Figures from these sections are printed as "INFO section: ..." lines (on a
+# pass too) and are in each check's detail.
+VALGRIND_BIN = "build/valgrind/evloop"   # -O1 -g, Duktape too, no sanitizers
+VALGRIND_BACKEND = os.environ.get("VALGRIND_BACKEND", "epoll")   # one backend is enough for CI
+VALGRIND = ["valgrind", "--error-exitcode=99", "--leak-check=full", "--errors-for-leak-kinds=definite",
+            "--show-leak-kinds=definite", "--num-callers=30"]
+
+
+def info(section, text):
+    print("INFO %s: %s" % (section, text))
+    sys.stdout.flush()
+
+
+def valgrind_skip(path):
+    """'// valgrind: skip REASON' in a script: the reason, else None."""
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\s*//\s*valgrind:\s*skip\b\s*(.*)", line)
+            if m:
+                return m.group(1).strip() or "marked '// valgrind: skip'"
+    return None
+
+
+def section_valgrind(pattern="tests/js/*.js"):
+    """The JS suite once under valgrind memcheck, both loops, one backend
+    (VALGRIND_BACKEND, epoll): zero errors, zero definitely lost bytes per run."""
+    if not shutil.which("valgrind"):
+        record("valgrind", "valgrind is installed", False, "valgrind not found (make test-deps installs it)")
+        return
+    if not os.path.exists(VALGRIND_BIN):
+        record("valgrind", VALGRIND_BIN, False, "not built (make %s)" % VALGRIND_BIN)
+        return
+    logdir = tempfile.mkdtemp(prefix="evloop-valgrind-")
+    jobs = []
+    for path in sorted(glob.glob(os.path.join(ROOT, pattern))):
+        rel = os.path.relpath(path, ROOT)
+        reason = valgrind_skip(path)
+        for loop_name, flags in LOOPS:
+            name = "%s [%s, %s]" % (rel, loop_name, VALGRIND_BACKEND)
+            if filter_text and filter_text not in name:
+                continue
+            if reason:
+                info("valgrind", "SKIP %s: %s" % (name, reason))
+                continue
+            log = os.path.join(logdir, "%s.%s.log" % (os.path.basename(path), loop_name))
+            jobs.append((name, path, flags, log))
+    totals = {"runs": 0, "errors": 0, "definite": 0, "possible": 0, "allocs": 0, "bytes": 0}
+    lock = threading.Lock()
+
+    def one(job):
+        name, path, flags, log = job
+        ok, detail = js_case(VALGRIND_BIN, path, flags, VALGRIND_BACKEND,
+                             prefix=VALGRIND + ["--log-file=" + log], timeout_scale=3, min_timeout=120)
+        try:
+            with open(log) as f:
+                text = f.read()
+        except OSError:
+            text = ""
+        errors = re.search(r"ERROR SUMMARY: ([\d,]+) errors", text)
+        definite = re.search(r"definitely lost: ([\d,]+) bytes", text)
+        possible = re.search(r"possibly lost: ([\d,]+) bytes", text)
+        usage = re.search(r"total heap usage: ([\d,]+) allocs, [\d,]+ frees, ([\d,]+) bytes allocated", text)
+        num = lambda m, g=1: int(m.group(g).replace(",", "")) if m else 0
+        problems = []
+        if not errors:
+            problems.append("no valgrind summary in the log")
+        elif num(errors):
+            problems.append("valgrind: %d errors" % num(errors))
+        if num(definite):
+            problems.append("valgrind: %d bytes definitely lost" % num(definite))
+        with lock:
+            totals["runs"] += 1
+            totals["errors"] += num(errors)
+            totals["definite"] += num(definite)
+            totals["possible"] += num(possible)
+            totals["allocs"] += num(usage)
+            totals["bytes"] += num(usage, 2)
+        if problems:
+            ok = False
+            detail = "; ".join(problems) + "\n--- valgrind log:\n" + text[-6000:] + "\n" + detail
+        return name, ok, detail
+
+    t0 = time.time()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
+            for name, ok, detail in ex.map(one, jobs):
+                record("valgrind", name, ok, detail)
+    finally:
+        shutil.rmtree(logdir, ignore_errors=True)
+    info("valgrind", "%d runs in %.0f s: %d errors, %d bytes definitely lost, %d bytes possibly lost; "
+         "%d allocations, %.1f MB allocated in all" % (totals["runs"], time.time() - t0, totals["errors"],
+                                                       totals["definite"], totals["possible"], totals["allocs"],
+                                                       totals["bytes"] / 1e6))
+
+
+def rss_kib(pid):
+    """VmRSS of a process in KiB, or -1"""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            m = re.search(r"VmRSS:\s*(\d+)\s*kB", f.read())
+        return int(m.group(1)) if m else -1
+    except OSError:
+        return -1
+
+
+def fd_count(pid):
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return -1
+
+
+class Child:
+    """./evloop FLAGS SCRIPT ARGS with stdout lines and stderr collected by
+    threads (line-buffered through stdbuf when it exists)."""
+
+    def __init__(self, flags, script, args, stdin=None, preexec_fn=None):
+        cmd = ["./evloop"] + flags + [script] + [str(a) for a in args]
+        if STDBUF:
+            cmd = [STDBUF, "-oL"] + cmd
+        self.cmd = cmd
+        self.lines, self.err = [], []
+        self.p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  stdin=stdin, preexec_fn=preexec_fn)
+        self.readers = [threading.Thread(target=self._read, args=(self.p.stdout, self.lines), daemon=True),
+                        threading.Thread(target=self._read, args=(self.p.stderr, self.err), daemon=True)]
+        for t in self.readers:
+            t.start()
+
+    @staticmethod
+    def _read(stream, into):
+        for raw in stream:
+            into.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def wait_line(self, prefix, timeout):
+        """The first stdout line starting with prefix, or None (timeout or exit)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for line in list(self.lines):
+                if line.startswith(prefix):
+                    return line
+            if self.p.poll() is not None:
+                time.sleep(0.1)   # let the reader drain
+                for line in list(self.lines):
+                    if line.startswith(prefix):
+                        return line
+                return None
+            time.sleep(0.02)
+        return None
+
+    def finish(self, timeout):
+        """Waits for the exit; returns the exit status (None after a kill)."""
+        try:
+            self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            return None
+        finally:
+            for t in self.readers:
+                t.join(5)
+        return self.p.returncode
+
+    def detail(self):
+        return "%s\n--- stdout:\n%s\n--- stderr:\n%s" % (" ".join(self.cmd), "\n".join(self.lines[-15:]),
+                                                          "\n".join(self.err)[-2000:])
+
+
+def last_line(lines, prefix):
+    """The last of lines that starts with prefix, or ''"""
+    for line in reversed(list(lines)):
+        if line.startswith(prefix):
+            return line
+    return ""
+
+
+def kv(line):
+    """'word a=1 b=2.5' -> {'a': 1.0, 'b': 2.5}"""
+    return dict((k, float(v)) for k, v in re.findall(r"(\w+)=(-?[\d.]+)", line))
+
+
+SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "60"))
+SOAK_WARMUP = float(os.environ.get("SOAK_WARMUP", "20"))   # s; see docs/RELIABILITY.md (the ECMAScript loop's RSS still climbs to its plateau until ~20 s)
+SOAK_CONNS = 32
+
+
+def soak_one(loop_name, flags):
+    """One soak run: tests/soak/soak-server.js against tests/soak/soak-client.js."""
+    name = "soak %.0f s: server RSS within 10%% after warm-up, fds back to the start [%s]" % (SOAK_SECONDS, loop_name)
+    problems, figures, figures_detail = [], "", ""
+    srv = Server(flags, "tests/soak/soak-server.js", [])
+    cli = None
+    try:
+        if not srv.wait_listening():
+            return name, False, "the soak server is not listening\n" + srv.detail(), ""
+        time.sleep(0.3)
+        pid = srv.p.pid
+        fds_start = fd_count(pid)
+        cpu0 = srv.cpu_seconds()
+        t0 = time.time()
+        cli = Child(flags, "tests/soak/soak-client.js", [srv.port, SOAK_SECONDS, SOAK_CONNS])
+        samples = []   # (t, server RSS, client RSS), one a second
+        while cli.p.poll() is None and time.time() - t0 < SOAK_SECONDS + 30:
+            samples.append((time.time() - t0, rss_kib(pid), rss_kib(cli.p.pid)))
+            time.sleep(1.0)
+        # RSS "after warm-up" and "at the end": each the median of three
+        # samples a second apart (around SOAK_WARMUP, and the last three
+        # while the clients still run), so that one sample taken while a
+        # 64 KiB message is in flight does not decide the check.
+        def median3(chosen):
+            if len(chosen) < 3:
+                return None
+            mid = lambda k: sorted(c[k] for c in chosen)[1]
+            return (sum(c[0] for c in chosen) / 3.0, mid(1), mid(2))
+        warmup = min(SOAK_WARMUP, SOAK_SECONDS / 3.0)   # a short run (SOAK_SECONDS=20) still has both points
+        warm = median3([c for c in samples if c[0] >= warmup - 1][:3])
+        end = median3([c for c in samples if c[0] <= SOAK_SECONDS - 0.5][-3:])
+        cpu = srv.cpu_seconds() - cpu0
+        wall = time.time() - t0
+        rc = cli.finish(30)
+        client_stats = kv(last_line(cli.lines, "total "))
+        if rc != 0 or "ok" not in cli.lines:
+            problems.append("client: exit %s\n%s" % (rc, cli.detail()))
+        # the server closes its side of every connection, then its fds are back
+        deadline = time.time() + 10
+        while fd_count(pid) != fds_start and time.time() < deadline:
+            time.sleep(0.1)
+        fds_end = fd_count(pid)
+        time.sleep(1.2)   # one more stats line after the last close
+        server_stats = kv(last_line(srv.lines, "stats "))
+        if fds_end != fds_start:
+            problems.append("the server has %d fds open at the end, %d at the start" % (fds_end, fds_start))
+        if server_stats.get("errors", 1) != 0 or server_stats.get("open", 1) != 0:
+            problems.append("server stats at the end: %s" % last_line(srv.lines, "stats "))
+        if warm is None or end is None or end[0] < warm[0]:
+            problems.append("no RSS samples at %.0f s and at the end (%d samples)" % (warmup, len(samples)))
+            growth = client_growth = 0.0
+        else:
+            growth = (end[1] - warm[1]) * 100.0 / warm[1]
+            client_growth = (end[2] - warm[2]) * 100.0 / warm[2]
+            if abs(growth) >= 10:
+                problems.append("server RSS %d KiB at %.0f s, %d KiB at %.0f s: %+.1f%%"
+                                % (warm[1], warm[0], end[1], end[0], growth))
+        srv_rss = [s[1] for s in samples if s[0] >= warmup and s[1] > 0] or [0]
+        stats_secs = max(1.0, float(sum(1 for l in list(srv.lines) if l.startswith("stats "))))   # one a second
+        series = " ".join("%d" % c[1] for c in samples[::5])
+        figures = ("server RSS %d KiB at %.0f s, %d KiB at %.0f s (%+.1f%%; min %d, max %d after warm-up); "
+                   "client RSS %d -> %d KiB (%+.1f%%); server fds %d at the start, %d at the end; "
+                   "%d connections, %d requests, %.0f MB echoed; timers created %.0f/s, cleared %.0f/s, "
+                   "fired %.0f/s; server CPU %.0f%%"
+                   % (warm[1] if warm else -1, warm[0] if warm else 0, end[1] if end else -1, end[0] if end else 0,
+                      growth, min(srv_rss), max(srv_rss), warm[2] if warm else -1, end[2] if end else -1,
+                      client_growth, fds_start, fds_end, client_stats.get("connections", 0),
+                      client_stats.get("requests", 0), client_stats.get("bytes", 0) / 1e6,
+                      server_stats.get("created", 0) / stats_secs, server_stats.get("cleared", 0) / stats_secs,
+                      server_stats.get("fired", 0) / stats_secs, cpu * 100.0 / wall))
+        figures_detail = "server RSS every 5 s (KiB): " + series
+    except Exception as e:   # a harness error is a failure, not a crash of the runner
+        problems.append("%s: %s" % (type(e).__name__, e))
+    finally:
+        if cli is not None and cli.p.poll() is None:
+            cli.p.kill()
+            cli.finish(5)
+        stopped = srv.stop()
+        if stopped:
+            problems.append("server: " + stopped)
+    detail = figures + "\n" + figures_detail + "\n" + "\n".join(problems) + "\n" + srv.detail()
+    return name, not problems, detail, figures
+
+
+def section_soak():
+    """About SOAK_SECONDS (60) of a server and 32 client connections on
+    loopback, per loop, both loops at once (one server and one client
+    process each, 2 cores), with timers churning in the server."""
+    jobs = [(n, f) for n, f in LOOPS if not filter_text or filter_text in n]
+    with concurrent.futures.ThreadPoolExecutor(max(1, len(jobs))) as ex:
+        for name, ok, detail, figures in ex.map(lambda j: soak_one(*j), jobs):
+            record("soak", name, ok, detail)
+            loop_name = name[name.rindex("[") + 1:-1]
+            info("soak", "[%s] %s" % (loop_name, figures or "no figures"))
+            series = re.search(r"server RSS every 5 s \(KiB\): .*", detail)
+            if series:
+                info("soak", "[%s] %s" % (loop_name, series.group(0)))
+
+
+LIMIT_CONNECTIONS = int(os.environ.get("LIMIT_CONNECTIONS", "10000"))
+LIMIT_TIMERS = int(os.environ.get("LIMIT_TIMERS", "1000000"))
+
+
+def raise_fd_limit(need):
+    """Raises RLIMIT_NOFILE's soft limit (and, as root, the hard limit) in a
+    child; returns a preexec_fn, or (None, reason) when need is out of reach."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard >= need:
+        target = (hard if hard != resource.RLIM_INFINITY else max(soft, need), hard)
+    else:
+        try:
+            with open("/proc/sys/fs/nr_open") as f:
+                nr_open = int(f.read())
+        except (OSError, ValueError):
+            nr_open = 0
+        if os.geteuid() != 0 or nr_open < need:
+            return None, ("RLIMIT_NOFILE hard limit %d < %d fds needed per process, and it cannot be raised "
+                          "(%s)" % (hard, need, "not root" if os.geteuid() != 0 else "fs.nr_open %d" % nr_open))
+        target = (need, need)   # root (CAP_SYS_RESOURCE) may raise the hard limit
+    return (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, target)), None
+
+
+def limits_connections(loop_name, flags, preexec):
+    """LIMIT_CONNECTIONS connections between two processes of one loop:
+    examples/echo-server.js and tests/soak/limits-client.js."""
+    n = LIMIT_CONNECTIONS
+    name = "%d concurrent connections, fds back after [%s]" % (n, loop_name)
+    problems, figures = [], ""
+    srv = Server(flags, "examples/echo-server.js", ["127.0.0.1"], preexec_fn=preexec)
+    cli = None
+    try:
+        if not srv.wait_listening():
+            return name, False, "the echo server is not listening\n" + srv.detail(), ""
+        time.sleep(0.3)
+        pid = srv.p.pid
+        fds0, rss0 = fd_count(pid), rss_kib(pid)
+        r, w = os.pipe()
+        try:
+            cli = Child(flags, "tests/soak/limits-client.js", [srv.port, n], stdin=r, preexec_fn=preexec)
+        finally:
+            os.close(r)
+        held = cli.wait_line("held ", 240)
+        if not held:
+            os.close(w)
+            cli.finish(10)
+            problems.append("the client never held %d connections\n%s" % (n, cli.detail()))
+        else:
+            time.sleep(0.3)
+            fds1, rss1 = fd_count(pid), rss_kib(pid)
+            c = kv(held)
+            os.write(w, b"end\n")
+            os.close(w)
+            rc = cli.finish(120)
+            if rc != 0 or "ok" not in cli.lines:
+                problems.append("client: exit %s\n%s" % (rc, cli.detail()))
+            if fds1 != fds0 + n:
+                problems.append("the server had %d fds open while holding %d connections, %d before" % (fds1, n, fds0))
+            deadline = time.time() + 15
+            while fd_count(pid) != fds0 and time.time() < deadline:
+                time.sleep(0.1)
+            fds2 = fd_count(pid)
+            if fds2 != fds0:
+                problems.append("the server has %d fds open after the connections closed, %d before" % (fds2, fds0))
+            closed = kv(last_line(cli.lines, "closed "))
+            figures = ("%d connections held in %.1f s, closed in %.1f s; server: RSS +%d KiB, %.0f bytes per "
+                       "connection, fds %d -> %d -> %d; client: RSS +%d KiB, %.0f bytes per connection"
+                       % (n, c.get("connect_ms", 0) / 1000.0, closed.get("close_ms", 0) / 1000.0, rss1 - rss0,
+                          (rss1 - rss0) * 1024.0 / n, fds0, fds1, fds2,
+                          c.get("rss_held_kib", 0) - c.get("rss_before_kib", 0), c.get("bytes_per_connection", 0)))
+    except Exception as e:
+        problems.append("%s: %s" % (type(e).__name__, e))
+    finally:
+        if cli is not None and cli.p.poll() is None:
+            cli.p.kill()
+            cli.finish(5)
+        stopped = srv.stop()
+        if stopped:
+            problems.append("server: " + stopped)
+    return name, not problems, figures + "\n" + "\n".join(problems) + "\n" + srv.detail(), figures
+
+
+def limits_timers(loop_name, flags):
+    n = LIMIT_TIMERS
+    name = "%d pending timers [%s]" % (n, loop_name)
+    rc, out, err = run(["./evloop"] + flags + ["tests/soak/limits-timers.js", str(n)], timeout=180)
+    line = ([l for l in out.splitlines() if l.startswith("timers ")] or [""])[0]
+    t = kv(line)
+    figures = ""
+    if line:
+        figures = ("%d timers pending: RSS +%d KiB, %.1f bytes per timer; created in %.2f s, half cleared in %.2f s"
+                   % (n, t.get("rss_pending_kib", 0) - t.get("rss_before_kib", 0), t.get("bytes_per_timer", 0),
+                      t.get("create_ms", 0) / 1000.0, t.get("clear_half_ms", 0) / 1000.0))
+    ok = rc == 0 and "ok" in out.split() and not err.strip()
+    return name, ok, "%s\nexit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (figures, rc, out[-2000:], err[-2000:]), figures
+
+
+def section_limits():
+    """LIMIT_CONNECTIONS (10,000) concurrent connections and LIMIT_TIMERS
+    (1,000,000) pending timers in each loop, with memory per connection and
+    per timer (RSS deltas)."""
+    need = LIMIT_CONNECTIONS + 100   # per process: the server and the client are two
+    preexec, why = raise_fd_limit(need)
+    jobs = []
+    for loop_name, flags in LOOPS:
+        if filter_text and filter_text not in loop_name:
+            continue
+        if preexec:
+            jobs.append(lambda l=loop_name, f=flags: limits_connections(l, f, preexec))
+        else:
+            info("limits", "SKIP %d concurrent connections [%s]: %s" % (LIMIT_CONNECTIONS, loop_name, why))
+        jobs.append(lambda l=loop_name, f=flags: limits_timers(l, f))
+    with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
+        for name, ok, detail, figures in ex.map(lambda j: j(), jobs):
+            record("limits", name, ok, detail)
+            info("limits", "[%s] %s" % (name[name.rindex("[") + 1:-1], figures or "no figures"))
+
+
+# ---- configs: the small-build switches ----
+# Each configuration is built as build/configs/<name>/evloop (the CLI) and
+# .../probe (tests/configs/probe.cpp: bindings, left-out features, backend,
+# fixed capacities) with -Wall -Wextra -Wpedantic -Werror -std=c++11 against
+# the shared build/duktape.o, checked with clang++ too, and runs the JS
+# scripts that apply to it (tests/js and tests/configs), in the loops it has,
+# on its own backend only (epoll unless it picks one), not under sanitizers.
+# (name, defines, loops, scripts): loops "both" (those the build has) or
+# "cpp" where the other loop adds nothing the js section does not test
+# already; scripts "all" (that apply) or "sockets" (those that need them).
+CONFIGS = [
+    ("poll", ["EVLOOP_BACKEND_POLL"], "cpp", "all"),  # the js section runs --backend=poll in both loops
+    ("select", ["EVLOOP_BACKEND_SELECT"], "both", "all"),
+    ("no-sockets", ["EVLOOP_NO_SOCKETS"], "both", "all"),
+    ("no-net", ["EVLOOP_NO_NET"], "both", "all"),
+    ("no-fileio", ["EVLOOP_NO_FILEIO"], "cpp", "all"),
+    ("no-ecma-loop", ["EVLOOP_NO_ECMA_LOOP"], "cpp", "all"),
+    ("fixed", ["EVLOOP_MAX_TIMERS=4096", "EVLOOP_MAX_FDS=256"], "both", "all"),
+    ("small-reads", ["EVLOOP_READ_BUFFER_SIZE=1024"], "both", "sockets"),
+    # the smallest device build: timers and the C++ loop on select(), fixed tables
+    ("minimal", ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_FILEIO", "EVLOOP_NO_ECMA_LOOP", "EVLOOP_BACKEND_SELECT",
+                 "EVLOOP_MAX_TIMERS=256", "EVLOOP_MAX_FDS=32"], "cpp", "all"),
+]
+# Further combinations, compiled only (g++ and clang++, the CLI and the probe;
+# an item starting with '-' is a compiler flag, not a define).
+CONFIG_COMBINATIONS = [
+    ["-std=c++20", "EVLOOP_NO_SOCKETS", "EVLOOP_NO_FILEIO", "EVLOOP_NO_ECMA_LOOP", "EVLOOP_BACKEND_SELECT",
+     "EVLOOP_MAX_TIMERS=256", "EVLOOP_MAX_FDS=32"],
+    ["-std=c++20", "EVLOOP_NO_NET", "EVLOOP_BACKEND_SELECT", "EVLOOP_MAX_FDS=100"],
+    ["EVLOOP_NO_NET", "EVLOOP_NO_ECMA_LOOP"],
+    ["EVLOOP_NO_NET", "EVLOOP_NO_FILEIO", "EVLOOP_BACKEND_POLL"],
+    ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_NET", "EVLOOP_BACKEND_POLL"],
+    ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_FILEIO", "EVLOOP_NO_ECMA_LOOP"],
+    ["EVLOOP_NO_ECMA_LOOP", "EVLOOP_BACKEND_SELECT", "EVLOOP_MAX_FDS=64"],
+    ["EVLOOP_NO_NET", "EVLOOP_BACKEND_SELECT", "EVLOOP_MAX_TIMERS=16", "EVLOOP_NO_THREADS"],
+    ["EVLOOP_NO_FILEIO", "EVLOOP_BACKEND_POLL", "EVLOOP_MAX_TIMERS=1", "EVLOOP_MAX_FDS=2000000"],
+]
+SELECT_FD_SETSIZE = 1024  # glibc's
+# Text found only in a feature's code or embedded JS: a build without the
+# feature must not hold it (the generator emits each part under its #if).
+FEATURE_MARKERS = [
+    ("ecma", b"The ECMAScript loop: timer and watcher state live here"),  # ecma_loop.js
+    ("ecma sockets", b"The stream engine of the ECMAScript loop"),         # ecma_stream.js
+    ("sockets", b"EventLoop.setReader: onData must be a function"),        # net.js, seed part
+    ("sockets", b"Socket.createServerSocket"),                             # bind_socket.hpp
+    ("net", b"function EventEmitter()"),                                   # net.js, net layer
+    ("fileio", b"FileIo.writefile: data must be a string or a buffer"),   # bind_fileio.hpp
+]
+
+
+def config_traits(defines):
+    """What a build with these defines has: features, backend, limits."""
+    d = dict(x.split("=", 1) if "=" in x else (x, "1") for x in defines)
+    features = {"sockets", "net", "fileio", "ecma"}
+    if "EVLOOP_NO_SOCKETS" in d:
+        features -= {"sockets", "net"}
+    for macro, feature in (("EVLOOP_NO_NET", "net"), ("EVLOOP_NO_FILEIO", "fileio"), ("EVLOOP_NO_ECMA_LOOP", "ecma")):
+        if macro in d:
+            features.discard(feature)
+    backend = "select" if "EVLOOP_BACKEND_SELECT" in d else "poll" if "EVLOOP_BACKEND_POLL" in d else "epoll"
+    fd_limit = int(d["EVLOOP_MAX_FDS"]) if "EVLOOP_MAX_FDS" in d else None
+    if backend == "select":
+        fd_limit = min(fd_limit or SELECT_FD_SETSIZE, SELECT_FD_SETSIZE)
+    max_timers = int(d["EVLOOP_MAX_TIMERS"]) if "EVLOOP_MAX_TIMERS" in d else None
+    read_buffer = int(d.get("EVLOOP_READ_BUFFER_SIZE", 65536))
+    return {"features": features, "backend": backend, "fd_limit": fd_limit, "max_timers": max_timers,
+            "read_buffer": read_buffer}
+
+
+def script_needs(path):
+    """What a script needs from the build: by the first word of its name
+    (net-*: net, socket-*: sockets, fileio*: fileio) and its '// needs:'
+    lines: sockets, net, fileio, ecma, timers:N (N timers pending at once),
+    fds:N (fd numbers up to N), read-buffer:N (EVLOOP_READ_BUFFER_SIZE at
+    least N), max-timers (a build with EVLOOP_MAX_TIMERS), fd-limit (a build
+    with EVLOOP_MAX_FDS or select())."""
+    word = re.split(r"[-.]", os.path.basename(path))[0]
+    needs = set()
+    feature = {"net": "net", "socket": "sockets", "fileio": "fileio"}.get(word)
+    if feature:
+        needs.add(feature)
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"\s*//\s*needs:\s*(.*)", line)
+            if m:
+                needs.update(m.group(1).split())
+    if "net" in needs:
+        needs.add("sockets")
+    return needs
+
+
+def unmet_needs(needs, traits):
+    """The needs a build does not meet (empty: the script applies)."""
+    unmet = []
+    for n in sorted(needs):
+        kind, _, value = n.partition(":")
+        if kind in ("sockets", "net", "fileio", "ecma"):
+            ok = kind in traits["features"]
+        elif kind == "timers":
+            ok = traits["max_timers"] is None or traits["max_timers"] >= int(value)
+        elif kind == "fds":
+            ok = traits["fd_limit"] is None or traits["fd_limit"] >= int(value)
+        elif kind == "read-buffer":
+            ok = traits["read_buffer"] >= int(value)
+        elif kind == "max-timers":
+            ok = traits["max_timers"] is not None
+        elif kind == "fd-limit":
+            ok = traits["fd_limit"] is not None
+        else:
+            raise SystemExit("unknown '// needs: %s'" % n)
+        if not ok:
+            unmet.append(n)
+    return unmet
+
+
+def section_configs():
+    """Every small-build configuration: builds, probe, the JS that applies."""
+    base = ["-std=c++11", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-isystem", DUKTAPE_DIR, "-I."]
+    t0 = time.time()
+    builds = []  # (label, command, output or None)
+    for name, defines, _, _ in CONFIGS:
+        flags = ["-D" + x for x in defines]
+        out = os.path.join("build/configs", name)
+        os.makedirs(os.path.join(ROOT, out), exist_ok=True)
+        builds.append(("%s: evloop (g++ -O2)" % name, ["g++", "-O2"] + base + flags +
+                       ["examples/evloop-cli.cpp", "build/duktape.o", "-lm", "-o", out + "/evloop"]))
+        builds.append(("%s: probe (g++ -O1)" % name, ["g++", "-O1"] + base + flags +
+                       ["tests/configs/probe.cpp", "build/duktape.o", "-lm", "-o", out + "/probe"]))
+    run_defines = [c[1] for c in CONFIGS]
+    for defines in run_defines + CONFIG_COMBINATIONS:
+        label = " ".join(defines)
+        flags = [x if x.startswith("-") else "-D" + x for x in defines]
+        for cxx in ("g++", "clang++"):
+            if cxx == "g++" and defines in run_defines:
+                continue  # built above
+            builds.append(("%s -fsyntax-only %s: evloop and probe" % (cxx, label),
+                           [cxx, "-fsyntax-only"] + base + flags + ["examples/evloop-cli.cpp", "tests/configs/probe.cpp"]))
+
+    def build(job):
+        label, cmd = job
+        rc, o, e = run(cmd, timeout=300)
+        return label, rc == 0, " ".join(cmd) + "\n" + o + e
+    built = set()
+    with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
+        for label, ok, detail in ex.map(build, builds):
+            record("configs", "compiles without warnings: " + label, ok, detail)
+            if ok:
+                built.add(label)
+    t_built = time.time()
+
+    scripts = sorted(glob.glob(os.path.join(ROOT, "tests/js/*.js")) + glob.glob(os.path.join(ROOT, "tests/configs/*.js")))
+    needs = dict((p, script_needs(p)) for p in scripts)
+    jobs = []  # (config, kind, name, args)
+    for name, defines, loop_choice, scope in CONFIGS:
+        traits = config_traits(defines)
+        binary = os.path.join("build/configs", name, "evloop")
+        if "%s: probe (g++ -O1)" % name in built:
+            jobs.append((name, "probe", "%s: tests/configs/probe.cpp" % name,
+                         [os.path.join("build/configs", name, "probe"), traits["backend"]]))
+        if "%s: evloop (g++ -O2)" % name not in built:
+            continue
+        loops = [l for l in LOOPS if l[0] == "cpp" or ("ecma" in traits["features"] and loop_choice == "both")]
+        skipped = 0
+        for path in scripts:
+            if unmet_needs(needs[path], traits) or (scope == "sockets" and "sockets" not in needs[path]):
+                skipped += 1
+                continue
+            for loop_name, flags in loops:
+                label = "%s: %s [%s, %s]" % (name, os.path.relpath(path, ROOT), loop_name, traits["backend"])
+                if not filter_text or filter_text in label:
+                    jobs.append((name, "js", label, (binary, path, flags, traits["backend"])))
+        if verbose:
+            print("INFO configs: %s runs %d of %d scripts (%s loop%s)" % (
+                name, len(scripts) - skipped, len(scripts), "/".join(l[0] for l in loops), "s" * (len(loops) > 1)))
+
+    # The CLI: the loop it runs by default, and --backend takes only the build's backends.
+    cli_checks = {
+        "no-ecma-loop": [(["-v", "tests/js/timers-order.js"], 0, "C++ loop, epoll backend"),
+                         (["-c", "-v", "tests/js/timers-order.js"], 0, "C++ loop, epoll backend"),
+                         (["--help"], 0, "the only loop of this build")],
+        "select": [(["-v", "tests/js/timers-order.js"], 0, "ECMAScript loop, select backend"),
+                   (["-c", "-v", "--backend=select", "tests/js/timers-order.js"], 0, "C++ loop, select backend"),
+                   (["--backend=epoll", "tests/js/timers-order.js"], 2, "unknown backend 'epoll' (this build has select)")],
+        "poll": [(["-c", "-v", "tests/js/timers-order.js"], 0, "C++ loop, poll backend"),
+                 (["--backend=epoll", "tests/js/timers-order.js"], 2, "unknown backend 'epoll'")],
+        "minimal": [(["-v", "tests/js/timers-order.js"], 0, "C++ loop, select backend")],
+    }
+    for name, checks in sorted(cli_checks.items()):
+        if "%s: evloop (g++ -O2)" % name in built:
+            for args, code, text in checks:
+                jobs.append((name, "cli", "%s: evloop %s exits %d, says %r" % (name, " ".join(args), code, text),
+                             ([os.path.join("build/configs", name, "evloop")] + args, code, text)))
+    for name, defines, _, _ in CONFIGS:
+        if "%s: evloop (g++ -O2)" % name in built:
+            traits = config_traits(defines)
+            jobs.append((name, "markers", "%s: the binary holds the code and JS of its features only" % name,
+                         (os.path.join(ROOT, "build/configs", name, "evloop"), traits["features"])))
+
+    def one(job):
+        config, kind, label, args = job
+        if kind == "markers":
+            with open(args[0], "rb") as f:
+                data = f.read()
+            problems = []
+            for features, marker in FEATURE_MARKERS:
+                want = all(x in args[1] for x in features.split())
+                if (marker in data) != want:
+                    problems.append("%r is %s (features: %s)" % (marker, "missing" if want else "present",
+                                                                  " ".join(sorted(args[1]))))
+            return label, not problems, "\n".join(problems)
+        if kind == "cli":
+            cmd, code, text = args
+            rc, o, e = run(cmd, timeout=30)
+            return label, rc == code and text in o + e, "exit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (rc, o, e)
+        if kind == "probe":
+            rc, o, e = run(args, timeout=120)
+            return label, rc == 0 and "ok" in o.split() and "FAIL" not in o, "exit %s\n%s%s" % (rc, o, e)
+        ok, detail = js_case(*args)
+        return label, ok, detail
+    with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
+        for label, ok, detail in ex.map(one, jobs):
+            record("configs", label, ok, detail)
+    print("INFO configs: %d configurations run, %d more compiled only, %d checks in %.0f s (builds %.0f s)" % (
+        len(CONFIGS), len(CONFIG_COMBINATIONS), len(builds) + len(jobs), time.time() - t0, t_built - t0))
+    sys.stdout.flush()
+
+
+# ---- fuzz: the libFuzzer targets of tests/fuzz (docs/RELIABILITY.md, "Fuzzing") ----
+def section_fuzz():
+    """A short bounded run of each fuzzer, both at once; tests/fuzz/run_fuzz.py
+    does the work (`make fuzz` runs the same, longer)."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "fuzz"))
+    import run_fuzz
+    seconds = int(os.environ.get("FUZZ_CI_SECONDS", "20"))
+    names = [n for n in run_fuzz.FUZZERS if not filter_text or filter_text in n]
+    with concurrent.futures.ThreadPoolExecutor(max(1, len(names))) as ex:
+        for res in ex.map(lambda n: run_fuzz.run_one(n, seconds), names):
+            line = run_fuzz.summary(res)
+            print("INFO fuzz: " + line)
+            record("fuzz", "%s for %d s" % (res["name"], seconds), res["ok"], line + "\n" + res["detail"])
+    sys.stdout.flush()
+
+
 def main():
     global verbose, filter_text
     ap = argparse.ArgumentParser()
@@ -830,11 +1496,21 @@ def main():
             section_cli()
         if want("net"):
             section_net()
+        if want("configs"):
+            section_configs()
         if want("asan"):
             os.environ["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
             os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
             section_unit("build/asan/unit", "asan")
             section_js("build/asan/evloop", "asan", "tests/js/*.js")
+        if want("valgrind"):
+            section_valgrind()
+        if want("soak"):
+            section_soak()
+        if want("limits"):
+            section_limits()
+        if want("fuzz"):
+            section_fuzz()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     passed = sum(1 for r in results if r[2])

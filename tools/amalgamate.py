@@ -5,35 +5,44 @@ Usage: tools/amalgamate.py [--check] [--output PATH]
 
 The parts are listed in PARTS, in order. Each is marked in the output with
 "Begin file" / "End of" banners. JS parts become a C++ string literal split
-into pieces under 16 KB (MSVC's limit for one literal). The output is
-deterministic: LF endings, no timestamps. --check compares instead of writing
-and exits 1 with one sentence when the committed header is stale.
+into pieces under 16 KB (MSVC's limit for one literal). A part that belongs
+to an optional feature is emitted inside `#if <condition>` (EVLOOP_HAVE_*,
+see config.hpp), so a build without the feature compiles neither its code
+nor its JS. Inside a JS part, lines `// @if <condition>` and `// @endif`
+mark a region emitted under that #if (the lines themselves stay, as JS
+comments). The output is deterministic: LF endings, no timestamps. --check
+compares instead of writing and exits 1 with one sentence when the committed
+header is stale.
 """
 import argparse
 import os
+import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# (kind, file): 'raw' copies text, 'js' embeds a JS source as a literal.
 DECLARATIONS = ["config.hpp", "api.hpp"]
 # Building blocks with no Loop method bodies: also compiled by unit tests
 # (#define EVLOOP_INTERNALS) in any number of TUs.
 INTERNALS = ["memory.hpp", "clock.hpp", "timer_heap.hpp", "backend.hpp", "errors.hpp"]
+# (kind, file, condition): 'raw' copies text, 'js' embeds a JS source as a
+# literal; condition (None: always) is the #if the part is emitted under.
+SOCKETS = "defined(EVLOOP_HAVE_SOCKETS)"
+ECMA_LOOP = "defined(EVLOOP_HAVE_ECMA_LOOP)"
 IMPLEMENTATION = [
-    ("raw", "loop.hpp"),
-    ("raw", "bind_timers.hpp"),
-    ("raw", "bind_eventloop.hpp"),
-    ("raw", "bind_poll.hpp"),
-    ("raw", "bind_fileio.hpp"),
-    ("raw", "bind_cli.hpp"),
-    ("raw", "ecma_bridge.hpp"),
-    ("js", "ecma_loop.js"),
-    ("raw", "bind_socket.hpp"),
-    ("raw", "stream.hpp"),
-    ("js", "ecma_stream.js"),
-    ("js", "net.js"),
-    ("raw", "install.hpp"),
+    ("raw", "loop.hpp", None),
+    ("raw", "bind_timers.hpp", None),
+    ("raw", "bind_eventloop.hpp", None),
+    ("raw", "bind_poll.hpp", None),
+    ("raw", "bind_fileio.hpp", "defined(EVLOOP_HAVE_FILEIO)"),
+    ("raw", "bind_cli.hpp", None),
+    ("raw", "ecma_bridge.hpp", ECMA_LOOP),
+    ("js", "ecma_loop.js", ECMA_LOOP),
+    ("raw", "bind_socket.hpp", SOCKETS),
+    ("raw", "stream.hpp", SOCKETS),
+    ("js", "ecma_stream.js", SOCKETS + " && " + ECMA_LOOP),
+    ("js", "net.js", SOCKETS),  # its net layer: `// @if defined(EVLOOP_HAVE_NET)` regions
+    ("raw", "install.hpp", None),
 ]
 PIECE = 4000  # characters of JS per literal piece; escaped, well under 16 KB
 
@@ -72,14 +81,47 @@ def c_literal(text):
     return "".join(out)
 
 
+IF_LINE = re.compile(r"^\s*// @if (.+)$")
+ENDIF_LINE = re.compile(r"^\s*// @endif\s*$")
+
+
+def js_regions(name, src):
+    """[(condition or None, text)]: the source cut at its @if / @endif lines."""
+    regions, text, cond = [], [], None
+    for line in src.splitlines(True):
+        m = IF_LINE.match(line)
+        if m or ENDIF_LINE.match(line):
+            if m and cond is not None:
+                raise SystemExit("src/%s: nested // @if" % name)
+            if not m and cond is None:
+                raise SystemExit("src/%s: // @endif without // @if" % name)
+            if not m:
+                text.append(line)
+            regions.append((cond, "".join(text)))
+            text, cond = ([line], m.group(1).strip()) if m else ([], None)
+        else:
+            text.append(line)
+    if cond is not None:
+        raise SystemExit("src/%s: // @if without // @endif" % name)
+    regions.append((None, "".join(text)))
+    return [r for r in regions if r[1]]
+
+
 def js_part(name):
     src = read(name)
     # ecma_loop.js -> kEcmaLoopSource
     symbol = "k" + "".join(w.capitalize() for w in name[:-3].split("_")) + "Source"
     lines = ["namespace evloop {", "namespace detail {", "extern const char %s[];" % symbol,
              "const char %s[] =" % symbol]
-    for i in range(0, len(src), PIECE):
-        lines.append('    "%s"' % c_literal(src[i:i + PIECE]))
+    for cond, text in js_regions(name, src):
+        if cond:
+            lines.append("#if " + cond)
+        for i in range(0, len(text), PIECE):
+            lines.append('    "%s"' % c_literal(text[i:i + PIECE]))
+        if cond:
+            lines.append("#endif")
+    if lines[-1] == "#endif":
+        lines.append('    ""')  # the literal must not end inside an #if
     lines[-1] += ";"
     lines += ["} /* namespace detail */", "} /* namespace evloop */"]
     return part(name, "\n".join(lines) + "\n")
@@ -102,8 +144,12 @@ def build():
     out.append("#endif /* EVLOOP_INTERNALS */\n\n")
     out.append("#if defined(EVLOOP_IMPLEMENTATION) && !defined(EVLOOP_IMPLEMENTATION_DONE)\n")
     out.append("#define EVLOOP_IMPLEMENTATION_DONE\n\n")
-    for kind, name in IMPLEMENTATION:
+    for kind, name, cond in IMPLEMENTATION:
+        if cond:
+            out.append("#if " + cond + "\n")
         out.append(js_part(name) if kind == "js" else part(name, read(name)))
+        if cond:
+            out.append("#endif /* " + cond + " */\n")
         out.append("\n")
     out.append("#endif /* EVLOOP_IMPLEMENTATION */\n\n")
     out.append(read("license.txt"))

@@ -1,6 +1,8 @@
 // The loop defines no stray globals: at startup the global object has only
 // the ECMAScript / Duktape built-ins and the documented API. (This script
 // declares no global variables of its own: every name lives in a function.)
+// A build without some features has fewer globals: tests/configs/probe.cpp.
+// needs: sockets net fileio
 (function (global) {
     var failures = [];
     var names = Object.getOwnPropertyNames(global);

@@ -5,6 +5,7 @@
 // socket closes, the server closes, and (evloop) the lowest free fd number
 // is the same as before the test: no fd leaked.
 // timeout: 90
+// needs: fds:1100
 var failures = [];
 function fail(msg) { failures.push(msg); }
 function report() {

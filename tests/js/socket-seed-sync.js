@@ -7,6 +7,7 @@
 // nothing; reads far bigger than the original's 1024 bytes; close. Writes
 // to a closed peer throw EPIPE/ECONNRESET (no SIGPIPE).
 // timeout: 30
+// needs: read-buffer:1025
 var failures = [];
 function fail(msg) { failures.push(msg); }
 function eq(label, got, want) {

@@ -4,6 +4,7 @@
 // heap removals at every position, from inside callbacks too.
 // flags: --virtual-clock
 // timeout: 20
+// needs: timers:4096
 var failures = [];
 function fail(msg) { if (failures.length < 10) { failures.push(msg); } }
 var seed = 7;

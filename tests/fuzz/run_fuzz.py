@@ -37,7 +37,7 @@ BUILD = os.path.join(ROOT, "build", "fuzz")
 # name -> extra libFuzzer options
 FUZZERS = {
     "fuzz_js_api": ["-max_len=1024", "-len_control=0"],
-    "fuzz_net_bytes": ["-max_len=4096", "-dict=" + os.path.join(ROOT, "tests/fuzz/net_bytes.dict")],
+    "fuzz_net_bytes": ["-max_len=4096", "-len_control=20", "-dict=" + os.path.join(ROOT, "tests/fuzz/net_bytes.dict")],
 }
 
 ENV = {
@@ -84,6 +84,7 @@ def run_one(name, seconds):
     for d in (work, artifacts, scratch):
         os.makedirs(d, exist_ok=True)
     seeds = os.path.join(ROOT, "tests/fuzz/corpus", name)
+    os.makedirs(seeds, exist_ok=True)  # git keeps no empty directory
     log_path = os.path.join(BUILD, name + ".log")
     cmd = [binary, "-max_total_time=%d" % seconds, "-timeout=25", "-rss_limit_mb=2560",
            "-print_final_stats=1", "-artifact_prefix=" + artifacts] + FUZZERS[name] + [work, seeds]

@@ -1023,18 +1023,17 @@ def soak_one(loop_name, flags):
         while cli.p.poll() is None and time.time() - t0 < SOAK_SECONDS + 30:
             samples.append((time.time() - t0, rss_kib(pid), rss_kib(cli.p.pid)))
             time.sleep(1.0)
-        # RSS "after warm-up" and "at the end": each the median of three
-        # samples a second apart (around SOAK_WARMUP, and the last three
-        # while the clients still run), so that one sample taken while a
-        # 64 KiB message is in flight does not decide the check.
-        def median3(chosen):
+        # RSS "after warm-up" and "at the end": each the mean of five samples
+        # a second apart (around SOAK_WARMUP, and the last five while the
+        # clients still run). One sample swings by a few percent with the
+        # requests in flight; a leak is a trend, which the means keep.
+        def mean5(chosen):
             if len(chosen) < 3:
                 return None
-            mid = lambda k: sorted(c[k] for c in chosen)[1]
-            return (sum(c[0] for c in chosen) / 3.0, mid(1), mid(2))
+            return tuple(sum(c[k] for c in chosen) / float(len(chosen)) for k in range(3))
         warmup = min(SOAK_WARMUP, SOAK_SECONDS / 3.0)   # a short run (SOAK_SECONDS=20) still has both points
-        warm = median3([c for c in samples if c[0] >= warmup - 1][:3])
-        end = median3([c for c in samples if c[0] <= SOAK_SECONDS - 0.5][-3:])
+        warm = mean5([c for c in samples if c[0] >= warmup - 2][:5])
+        end = mean5([c for c in samples if c[0] <= SOAK_SECONDS - 0.5][-5:])
         cpu = srv.cpu_seconds() - cpu0
         wall = time.time() - t0
         rc = cli.finish(30)

@@ -1,7 +1,8 @@
 /*
  *  Soak test clients (tests/run.py, section 'soak'): CONNS connections to
  *  tests/soak/soak-server.js for SECONDS seconds, each sending requests
- *  (lines of 1 B to 64 KiB, 1 to 4 pipelined) and checking every reply
+ *  (lines of 1 B to 64 KiB, 1 to 4 pipelined; requests above 4 KiB on one
+ *  connection at a time) and checking every reply
  *  byte for byte and in order. A connection lives for 20 to 400 requests,
  *  then ends (1 in 10 is destroyed in the middle of a request instead) and
  *  a new one takes its place, so connections open and close all the time.
@@ -26,10 +27,16 @@ var open = 0;
 var stopping = false;
 var start = EventLoop.now();
 
-function payloadLength() {
+/* Large requests (4 KiB to 64 KiB: partial reads and writes on both sides)
+ * go over one connection at a time, the holder of this token, so that the
+ * bytes in flight, and with them the server's RSS, stay within a narrow
+ * band: a leak then stands out of the noise sooner. */
+var largeOwner = -1;
+function payloadLength(id) {
     var r = Math.random();
     if (r < 0.6) { return 1 + Math.floor(Math.random() * 100); }
-    if (r < 0.95) { return 100 + Math.floor(Math.random() * 4000); }
+    if (r < 0.95 || (largeOwner !== -1 && largeOwner !== id)) { return 100 + Math.floor(Math.random() * 4000); }
+    largeOwner = id;
     return 4000 + Math.floor(Math.random() * 61000);
 }
 
@@ -56,7 +63,7 @@ function startConnection(id) {
         if (sent >= lifetime) { return finish(); }
         var n = 1 + Math.floor(Math.random() * 4);
         for (var k = 0; k < n && sent < lifetime; k++) {
-            var len = payloadLength();
+            var len = payloadLength(id);
             var off = Math.floor(Math.random() * 1000);
             var line = id + '.' + sent + ' ' + BASE.substring(off, off + len) + '\n';
             expected.push(line);
@@ -83,13 +90,17 @@ function startConnection(id) {
             stats.requests++;
             stats.bytes += want.length;
         }
-        if (!expected.length) { sendSome(); }
+        if (!expected.length) {
+            if (largeOwner === id) { largeOwner = -1; }
+            sendSome();
+        }
     });
     c.on('error', function (e) {
         stats.errors++;
         fail('connection ' + id + ': error ' + e.code + ' ' + e.message);
     });
     c.on('close', function () {
+        if (largeOwner === id) { largeOwner = -1; }
         open--;
         stats.closed++;
         if (!done && !stopping) { fail('connection ' + id + ' closed early'); }

@@ -1521,7 +1521,15 @@
         if (seeds[e.fd] !== e) { return; }
         if (ev === 3) {
             e.q = 0;
-        } else if (ev === 2 || ev === 4) {
+        } else if (ev === 2) {
+            /* End of stream closes the fd, as the original, but only once
+             * what EventLoop.write queued is out (then event 5). */
+            if (stream.queued(e.fd) > 0) {
+                stream.end(e.fd);
+            } else {
+                seedClose(e);
+            }
+        } else if (ev === 4 || ev === 5) {
             seedClose(e);
         } else if (ev === 6) {
             e.connecting = false;

@@ -21,12 +21,13 @@ all: evloop
 
 # ---- dependencies: Debian's duktape-dev and doctest-dev ----
 # clang++ is needed by the test's compile matrix, curl by the HTTP example's
-# tests, valgrind by the 'valgrind' section (test-deps).
-PACKAGES := duktape-dev doctest-dev clang curl valgrind
+# tests, valgrind by the 'valgrind' section, cmake by the 'cmake' section
+# (test-deps).
+PACKAGES := duktape-dev doctest-dev clang curl valgrind cmake
 deps: $(DUK_SOURCES) /usr/include/doctest/doctest.h
-test-deps: deps /usr/bin/clang++ /usr/bin/curl /usr/bin/valgrind
+test-deps: deps /usr/bin/clang++ /usr/bin/curl /usr/bin/valgrind /usr/bin/cmake
 
-/usr/include/doctest/doctest.h $(DUKTAPE_SYSTEM)/duktape.c /usr/bin/clang++ /usr/bin/curl /usr/bin/valgrind:
+/usr/include/doctest/doctest.h $(DUKTAPE_SYSTEM)/duktape.c /usr/bin/clang++ /usr/bin/curl /usr/bin/valgrind /usr/bin/cmake:
 	@if [ "$$(id -u)" = 0 ]; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y $(PACKAGES) >/dev/null \
 	  || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y $(PACKAGES) >/dev/null; }; \
@@ -57,10 +58,10 @@ $(BUILD)/asan/duktape.o: $(DUK_SOURCES)
 	$(CC) -O1 -g $(SAN) -std=c99 -w -c $(DUKTAPE_DIR)/duktape.c -o $@
 
 # ---- programs ----
-evloop: examples/evloop-cli.cpp evloop.hpp $(BUILD)/duktape.o
+evloop: examples/evloop-cli.cpp examples/pool_allocator.hpp evloop.hpp $(BUILD)/duktape.o
 	$(CXX) $(OPT) $(CXXFLAGS_BASE) examples/evloop-cli.cpp $(BUILD)/duktape.o -lm -o $@
 
-$(BUILD)/asan/evloop: examples/evloop-cli.cpp evloop.hpp $(BUILD)/asan/duktape.o
+$(BUILD)/asan/evloop: examples/evloop-cli.cpp examples/pool_allocator.hpp evloop.hpp $(BUILD)/asan/duktape.o
 	$(CXX) -O1 -g $(SAN) $(CXXFLAGS_BASE) examples/evloop-cli.cpp $(BUILD)/asan/duktape.o -lm -o $@
 
 # For valgrind (tests/run.py, section 'valgrind'): plain -O1 -g, no sanitizers,
@@ -69,11 +70,11 @@ $(BUILD)/valgrind/duktape.o: $(DUK_SOURCES)
 	@mkdir -p $(BUILD)/valgrind
 	$(CC) -O1 -g -std=c99 -w -c $(DUKTAPE_DIR)/duktape.c -o $@
 
-$(BUILD)/valgrind/evloop: examples/evloop-cli.cpp evloop.hpp $(BUILD)/valgrind/duktape.o
+$(BUILD)/valgrind/evloop: examples/evloop-cli.cpp examples/pool_allocator.hpp evloop.hpp $(BUILD)/valgrind/duktape.o
 	$(CXX) -O1 -g $(CXXFLAGS_BASE) examples/evloop-cli.cpp $(BUILD)/valgrind/duktape.o -lm -o $@
 
 $(BUILD)/embed: examples/embed.cpp evloop.hpp $(BUILD)/duktape.o
-	$(CXX) $(OPT) $(CXXFLAGS_BASE) examples/embed.cpp $(BUILD)/duktape.o -lm -o $@
+	$(CXX) $(OPT) $(CXXFLAGS_BASE) examples/embed.cpp $(BUILD)/duktape.o -lm -lpthread -o $@
 
 UNIT_SOURCES := $(wildcard tests/unit/*.cpp)
 # The unit tests drive the syscall seam (tests/unit/test_faults.cpp).
@@ -134,14 +135,40 @@ PROFILE ?= cpp
 bench-net-profile: deps evloop $(BUILD)/net-epoll-echo $(BUILD)/net-load
 	@$(PYTHON) bench/net_run.py --profile $(PROFILE)
 
+# Size and memory (about a minute; README "Size and memory"): code size of every
+# small-build configuration at -Os on x86-64, 32-bit ARM and Cortex-M4, memory per
+# timer and per connection, start-up time; tools/size.py prints the tables and
+# writes build/size/size.md. The cross compilers are Debian's (size-deps); when
+# they cannot be installed, their columns are skipped with the reason.
+SIZE_PACKAGES := g++-arm-linux-gnueabihf gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+.PHONY: size size-deps
+size-deps:
+	@if ! command -v arm-linux-gnueabihf-g++ >/dev/null || ! command -v arm-none-eabi-g++ >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "size: installing $(SIZE_PACKAGES)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y $(SIZE_PACKAGES) >/dev/null 2>&1 \
+	    || { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y $(SIZE_PACKAGES) >/dev/null 2>&1; } \
+	    || echo "size: apt-get install $(SIZE_PACKAGES) failed: the ARM figures are skipped"; \
+	  else \
+	    echo "size: the ARM figures need the Debian packages $(SIZE_PACKAGES). Run:"; \
+	    echo "  sudo apt-get install -y $(SIZE_PACKAGES)"; \
+	    echo "size: going on without them"; \
+	  fi; \
+	fi
+
+size: deps evloop $(BUILD)/duktape.o size-deps
+	@$(PYTHON) tools/size.py
+
 # ---- fuzzing (tests/fuzz, docs/RELIABILITY.md "Fuzzing") ----
 # libFuzzer targets built with clang, -fsanitize=fuzzer,address,undefined
 # (Duktape compiled with the same sanitizers and coverage). `make fuzz` runs
-# each fuzzer for FUZZ_SECONDS (default 45) from its corpus in
-# tests/fuzz/corpus/<name> (new inputs go to build/fuzz/corpus/<name>, not
-# the repository); crashes land in build/fuzz/artifacts/<name>/. A longer
-# run: make fuzz FUZZ_SECONDS=3600. `make test` runs 20 s of each (the
-# 'fuzz' section of tests/run.py).
+# each fuzzer for FUZZ_SECONDS (default 45) from its seeds in
+# tests/fuzz/corpus/<name>; crashes land in build/fuzz/artifacts/<name>/
+# (tests/fuzz/run_fuzz.py prints how to reproduce). A longer run:
+# make fuzz FUZZ_SECONDS=3600 FUZZ_KEEP=1 (FUZZ_KEEP: new inputs are kept in
+# build/fuzz/corpus/<name>, never the repository, and later runs start
+# from them). `make test` runs 20 s of each (the 'fuzz' section of
+# tests/run.py).
 FUZZ_SECONDS ?= 45
 FUZZ_CC ?= clang
 FUZZ_CXX ?= clang++
@@ -189,7 +216,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.cpp tests/fuzz/fuzz_common.hpp evloop.hpp $(BUILD)
 fuzz-build: deps $(FUZZ_BINS)
 
 fuzz: fuzz-build
-	@$(PYTHON) tests/fuzz/run_fuzz.py --seconds $(FUZZ_SECONDS)
+	@$(PYTHON) tests/fuzz/run_fuzz.py --seconds $(FUZZ_SECONDS) $(if $(FUZZ_KEEP),--keep-corpus)
 
 clean:
 	rm -rf $(BUILD) evloop

@@ -2,10 +2,15 @@
  * A build without the ECMAScript loop (EVLOOP_NO_ECMA_LOOP) runs the C++
  * loop, and -c is accepted (it changes nothing).
  *
- *   evloop [-c] [-v] [--backend=epoll|poll|select] [--virtual-clock] <script.js|-> [args...]
+ *   evloop [-c] [-v] [--backend=epoll|poll|select] [--virtual-clock] [--pool=BYTES] <script.js|-> [args...]
  *
  * --backend takes the backends the build has: epoll and poll on Linux,
  * poll only with EVLOOP_BACKEND_POLL, select only with EVLOOP_BACKEND_SELECT.
+ * --pool=BYTES runs the Duktape heap in one fixed block of BYTES (a K or M
+ * suffix: KiB, MiB) through pool_allocator.hpp; evloop allocates through the
+ * heap's allocator, so the pool holds all of its memory too (small-device
+ * testing: running out shows as JS errors, 'alloc failed'). With -v the
+ * pool's peak use is reported on exit.
  *
  * Exit status: 0 after a clean run; 1 when the script failed to compile or
  * threw, or a callback error was reported; the code given to process.exit;
@@ -13,6 +18,8 @@
 
 #define EVLOOP_IMPLEMENTATION
 #include "evloop.hpp"
+
+#include "pool_allocator.hpp"
 
 #include <signal.h>
 #include <stdio.h>
@@ -77,12 +84,15 @@ static const struct {
 #endif
 
 static void usage(FILE* f) {
-  fputs("usage: evloop [-c] [-v] [--backend=" EVLOOP_CLI_BACKEND_LIST "] [--virtual-clock] <script.js|-> [args...]\n"
+  fputs("usage: evloop [-c] [-v] [--backend=" EVLOOP_CLI_BACKEND_LIST "] [--virtual-clock] [--pool=BYTES] <script.js|-> [args...]\n"
         EVLOOP_CLI_LOOPS
         EVLOOP_CLI_BACKEND_HELP
-        "  -v                 report the loop and backend on stderr\n"
+        "  -v                 report the loop and backend on stderr (and the pool's\n"
+        "                     peak use on exit)\n"
         "  --virtual-clock    timers run on a virtual clock that jumps to the next\n"
         "                     deadline instead of sleeping (deterministic tests)\n"
+        "  --pool=BYTES       run the heap, and so all of evloop's memory, in a fixed\n"
+        "                     pool of BYTES (K, M: KiB, MiB); for small-device testing\n"
         "  --help, --version\n",
         f);
 }
@@ -106,6 +116,46 @@ static char* read_source(const char* path, size_t* len) {
   return buf;
 }
 
+/* The smallest --pool: Duktape 2.7 builds its built-ins in the heap (about
+ * 130 KB on 64-bit), and a heap that runs out while doing so is not an error
+ * it can report: measured, 120-132 KiB pools end in a Duktape fatal error and
+ * 96-112 KiB ones in a stack overflow in its uncaught-error path. ROM
+ * built-ins (DUK_USE_ROM_OBJECTS) need far less, so no floor then. */
+#if defined(DUK_USE_ROM_OBJECTS)
+static const size_t kPoolMinimum = 1;
+#else
+static const size_t kPoolMinimum = 160 * 1024;
+#endif
+
+/* --pool's BYTES: digits, then optionally K or M (KiB, MiB). */
+static bool parse_pool_size(const char* s, size_t* bytes) {
+  size_t n = 0;
+  if (*s < '0' || *s > '9') return false;
+  for (; *s >= '0' && *s <= '9'; s++) {
+    size_t digit = static_cast<size_t>(*s - '0');
+    if (n > (SIZE_MAX - digit) / 10) return false;
+    n = n * 10 + digit;
+  }
+  size_t unit = 1;
+  if (*s == 'K' || *s == 'k') unit = 1024, s++;
+  else if (*s == 'M' || *s == 'm') unit = 1024 * 1024, s++;
+  if (*s || n == 0 || n > SIZE_MAX / unit) return false;
+  *bytes = n * unit;
+  return true;
+}
+
+/* Duktape's last resort (an error with no catcher, or out of memory where it
+ * cannot throw): say so before aborting, with the pool's state. */
+static void on_fatal(void* udata, const char* msg) {
+  const pool_allocator::PoolAllocator* pool = static_cast<const pool_allocator::PoolAllocator*>(udata);
+  fprintf(stderr, "evloop: Duktape fatal error: %s\n", msg ? msg : "(no message)");
+  if (pool)
+    fprintf(stderr, "evloop: pool of %zu bytes: %zu in use, %llu requests refused\n", pool->pool_bytes,
+            pool->in_use, static_cast<unsigned long long>(pool->refused));
+  fflush(stderr);
+  abort();
+}
+
 struct ScriptArgs {
   const char* source;
   size_t length;
@@ -127,6 +177,7 @@ int main(int argc, char** argv) {
   bool verbose = false;
   bool virtual_clock = false;
   evloop::VirtualClock vclock; /* time moves only when the loop would sleep */
+  size_t pool_bytes = 0;       /* --pool: 0 is the default heap (malloc) */
   int i = 1;
   for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
     const char* a = argv[i];
@@ -141,6 +192,16 @@ int main(int argc, char** argv) {
         return 2;
       }
       options.backend = kBackendNames[k].backend;
+    } else if (!strncmp(a, "--pool=", 7)) {
+      if (!parse_pool_size(a + 7, &pool_bytes)) {
+        fprintf(stderr, "evloop: bad pool size '%s' (bytes, or a number with K or M)\n", a + 7);
+        return 2;
+      }
+      if (pool_bytes < kPoolMinimum) {
+        fprintf(stderr, "evloop: pool size '%s' is below %zu bytes, too small for Duktape's built-ins\n", a + 7,
+                kPoolMinimum);
+        return 2;
+      }
     } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       usage(stdout);
       return 0;
@@ -178,7 +239,26 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  duk_context* ctx = duk_create_heap_default();
+  /* --pool: the heap allocates from one block, and the loop from the heap's
+   * allocator (the default Options::allocator), so all of it stays inside. */
+  pool_allocator::PoolAllocator pool;
+  memset(&pool, 0, sizeof pool);
+  void* pool_memory = nullptr;
+  duk_context* ctx = nullptr;
+  if (pool_bytes) {
+    pool_memory = malloc(pool_bytes);
+    if (pool_memory && pool_allocator::pool_init(&pool, pool_memory, pool_bytes))
+      ctx = duk_create_heap(pool_allocator::pool_alloc, pool_allocator::pool_realloc, pool_allocator::pool_free,
+                            &pool, on_fatal);
+    if (!ctx) {
+      fprintf(stderr, "evloop: cannot create a Duktape heap in a pool of %zu bytes\n", pool_bytes);
+      free(pool_memory);
+      free(source);
+      return 1;
+    }
+  } else {
+    ctx = duk_create_heap_default();
+  }
   evloop::Loop* loop = ctx ? evloop::Loop::create(ctx, options) : nullptr;
   if (!loop) {
     fprintf(stderr, "evloop: cannot create the loop: %s\n", strerror(errno));
@@ -221,8 +301,18 @@ int main(int argc, char** argv) {
     if (status == 0 && loop->stats().errors_reported > 0) status = 1;
   }
   fflush(stdout);
+  size_t native_bytes = loop->stats().native_bytes;
+  size_t pool_before_destroy = pool.in_use;
   loop->destroy();
+  if (verbose && pool_bytes)
+    fprintf(stderr,
+            "evloop: pool of %zu bytes: peak %zu in use (%.1f%%), %llu requests refused (largest %zu bytes); "
+            "Loop::destroy returned %zu bytes to it (the loop's native memory: %zu bytes)\n",
+            pool_bytes, pool.peak, 100.0 * static_cast<double>(pool.peak) / static_cast<double>(pool_bytes),
+            static_cast<unsigned long long>(pool.refused), pool.largest_refused, pool_before_destroy - pool.in_use,
+            native_bytes);
   duk_destroy_heap(ctx);
+  free(pool_memory);
   if (signal_pipe_write >= 0) {
     close(pipe_fds[0]);
     close(pipe_fds[1]);

@@ -182,8 +182,10 @@ class Loop {
   bool exit_requested();
   int exit_code();
 
-  /* For a foreign loop: an fd that becomes readable when this loop has I/O
-   * or a posted task, and how long until the next timer (-1: none). */
+  /* For a foreign loop: an fd (epoll backend; else -1) that becomes
+   * readable when this loop has I/O, a posted task or a due timer, and how
+   * long until the next timer, JS or native (-1: none). The ECMAScript
+   * loop's JS timers reach the fd's timer at the end of each turn. */
   int pollable_fd();
   int64_t next_timeout_ms();
 

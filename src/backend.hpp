@@ -160,9 +160,9 @@ struct EpollBackend {
     return epoll_ctl(epfd, op, fd, &ev) == 0;
   }
   bool add(Memory& m, int fd, unsigned events) {
+    if (fcntl(fd, F_GETFD) < 0) return false; /* EBADF, also for a paused add; before any growth */
     if (!interest.reserve(m, static_cast<size_t>(fd) + 1)) return false;
     while (interest.size <= static_cast<size_t>(fd)) interest.data[interest.size++] = 0;
-    if (fcntl(fd, F_GETFD) < 0) return false; /* EBADF, also for a paused add */
     interest[fd] = events;
     if (!events || ctl(EPOLL_CTL_ADD, fd, events)) return true;
     return errno == EPERM && always_ready.push(m, fd);

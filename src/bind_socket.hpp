@@ -17,10 +17,8 @@
 #ifdef EVLOOP_FAULT_INJECTION
 #define EVLOOP_SYSCALL(l, name, real, ...) \
   ((l) && (l)->sys.name ? (l)->sys.name((l)->sys.user, __VA_ARGS__) : real(__VA_ARGS__))
-#define EVLOOP_FAULT_LOOP(ctx) loop_of(ctx)
 #else
 #define EVLOOP_SYSCALL(l, name, real, ...) real(__VA_ARGS__)
-#define EVLOOP_FAULT_LOOP(ctx) nullptr
 #endif
 
 namespace evloop {
@@ -410,21 +408,21 @@ inline duk_ret_t native_listen(duk_context* ctx) {
   int port = require_port(ctx, 1, "listen");
   int backlog = duk_is_number(ctx, 2) ? duk_get_int(ctx, 2) : 511;
   if (backlog <= 0) backlog = 511;
-  duk_push_int(ctx, listen_on(ctx, loop_of(ctx), host, port, backlog));
+  duk_push_int(ctx, listen_on(ctx, bound_loop(ctx), host, port, backlog));
   return 1;
 }
 
 inline duk_ret_t native_connect(duk_context* ctx) {
   const char* host = optional_host(ctx, 0, "connect");
   int port = require_port(ctx, 1, "connect");
-  duk_push_int(ctx, connect_to(ctx, loop_of(ctx), host, port));
+  duk_push_int(ctx, connect_to(ctx, bound_loop(ctx), host, port));
   return 1;
 }
 
 /* native.accept(fd) -> [fd, address, port, family] | null (none pending) */
 inline duk_ret_t native_accept(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "accept");
-  LoopImpl* l = loop_of(ctx);
+  LoopImpl* l = bound_loop(ctx);
   sockaddr_storage ss;
   int c = accept_one(l, fd, &ss);
   if (c < 0) {
@@ -450,8 +448,7 @@ inline duk_ret_t native_accept(duk_context* ctx) {
 /* native.read(fd) -> Buffer | null (end of stream) | undefined (EAGAIN) */
 inline duk_ret_t native_read(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "read");
-  LoopImpl* l = loop_of_function(ctx);
-  if (!l) l = loop_of(ctx);
+  LoopImpl* l = bound_loop(ctx);
   ssize_t n = read_some(l, fd);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
@@ -466,7 +463,7 @@ inline duk_ret_t native_read(duk_context* ctx) {
 }
 
 /* native.write(fd, data, offset) -> bytes written (0: EAGAIN) */
-inline duk_ret_t native_write(duk_context* ctx) {
+inline duk_ret_t write_some(duk_context* ctx, LoopImpl* l) {
   int fd = require_fd(ctx, 0, "write");
   size_t len;
   const char* p = require_bytes(ctx, 1, &len, "write");
@@ -477,7 +474,7 @@ inline duk_ret_t native_write(duk_context* ctx) {
     duk_push_int(ctx, 0);
     return 1;
   }
-  ssize_t n = send_some(EVLOOP_FAULT_LOOP(ctx), fd, p + o, len - o);
+  ssize_t n = send_some(l, fd, p + o, len - o);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) n = 0;
     else return throw_net_error(ctx, errno, "write", nullptr, -1);
@@ -485,9 +482,11 @@ inline duk_ret_t native_write(duk_context* ctx) {
   duk_push_number(ctx, static_cast<double>(n));
   return 1;
 }
+inline duk_ret_t native_write(duk_context* ctx) { return write_some(ctx, bound_loop(ctx)); }
 
 inline duk_ret_t native_shutdown(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "shutdown");
+  (void)bound_loop(ctx);
   if (::shutdown(fd, SHUT_WR) != 0 && errno != ENOTCONN) return throw_net_error(ctx, errno, "shutdown", nullptr, -1);
   return 0;
 }
@@ -502,14 +501,14 @@ inline bool close_socket(LoopImpl* l, int fd) {
 
 inline duk_ret_t native_close(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "close");
-  if (!close_socket(loop_of(ctx), fd)) return throw_net_error(ctx, errno, "close", nullptr, -1);
+  if (!close_socket(bound_loop(ctx), fd)) return throw_net_error(ctx, errno, "close", nullptr, -1);
   return 0;
 }
 
 /* native.soError(fd[, host, port]) -> null | Error */
 inline duk_ret_t native_so_error(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "soError");
-  int err = socket_error(EVLOOP_FAULT_LOOP(ctx), fd);
+  int err = socket_error(bound_loop(ctx), fd);
   if (!err) {
     duk_push_null(ctx);
     return 1;
@@ -520,6 +519,7 @@ inline duk_ret_t native_so_error(duk_context* ctx) {
 
 inline duk_ret_t native_name(duk_context* ctx, bool peer) {
   int fd = require_fd(ctx, 0, peer ? "peername" : "sockname");
+  (void)bound_loop(ctx);
   sockaddr_storage ss;
   socklen_t len = sizeof ss;
   memset(&ss, 0, sizeof ss);
@@ -537,6 +537,7 @@ inline duk_ret_t native_peername(duk_context* ctx) { return native_name(ctx, tru
 
 inline duk_ret_t native_set_no_delay(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "setNoDelay");
+  (void)bound_loop(ctx);
   int on = duk_is_undefined(ctx, 1) ? 1 : duk_to_boolean(ctx, 1);
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   return 0;
@@ -544,6 +545,7 @@ inline duk_ret_t native_set_no_delay(duk_context* ctx) {
 
 inline duk_ret_t native_set_keep_alive(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "setKeepAlive");
+  (void)bound_loop(ctx);
   int on = duk_to_boolean(ctx, 1);
   setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
 #ifdef TCP_KEEPIDLE
@@ -573,14 +575,16 @@ inline void push_socket_natives(duk_context* ctx, LoopImpl* l) {
       {"sockname", native_sockname, 1}, {"peername", native_peername, 1},
       {"setNoDelay", native_set_no_delay, 2}, {"setKeepAlive", native_set_keep_alive, 3},
       {"error", native_error, 2},       {"write", native_write, 3},
-      {"now", js_now, 0},               {nullptr, nullptr, 0}};
+      {"now", js_now, 0},               {"read", native_read, 1},
+      {nullptr, nullptr, 0}};
   duk_push_object(ctx);
-  duk_put_function_list(ctx, -1, fns);
+  for (const duk_function_list_entry* f = fns; f->key; f++) {
+    duk_push_c_function(ctx, f->value, f->nargs);
+    tag_with_loop(ctx, l); /* bound_loop(): dead once the loop is */
+    duk_put_prop_string(ctx, -2, f->key);
+  }
   duk_push_int(ctx, EVLOOP_READ_BUFFER_SIZE);
   duk_put_prop_literal(ctx, -2, "READ_BUFFER_SIZE");
-  duk_push_c_function(ctx, native_read, 1);
-  tag_with_loop(ctx, l);
-  duk_put_prop_literal(ctx, -2, "read");
 }
 
 /* ---- the seed Socket global (synchronous, as the original example) ---- */
@@ -651,7 +655,7 @@ inline duk_ret_t socket_read(duk_context* ctx) {
 inline duk_ret_t socket_write(duk_context* ctx) {
   require_fd(ctx, 0, "Socket.write");
   duk_set_top(ctx, 2);
-  return native_write(ctx);
+  return write_some(ctx, loop_of(ctx));
 }
 
 inline duk_ret_t socket_close(duk_context* ctx) {

@@ -120,6 +120,12 @@ struct LoopImpl : Loop {
       errno = fd < 0 || fcntl(fd, F_GETFD) < 0 ? EBADF : EMFILE;
       return false;
     }
+    /* A number that is no open fd must not grow the table (fuzz finding F1:
+     * watch(50000000, ...) took 1.7 GB before the backend said EBADF). */
+    if (static_cast<size_t>(fd) >= watchers.size && fcntl(fd, F_GETFD) < 0) {
+      errno = EBADF;
+      return false;
+    }
     if (!watchers.reserve(mem, static_cast<size_t>(fd) + 1)) {
       errno = ENOMEM;
       return false;
@@ -511,13 +517,28 @@ struct LoopImpl : Loop {
     }
     return written;
   }
+  /* The earliest timer deadline (ns on the loop clock), the ECMAScript
+   * loop's JS timers included; -1: none. */
+  int64_t next_deadline() {
+    const HeapEntry* top = timers.top();
+    int64_t d = top ? top->deadline : -1;
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+    if (ecma) {
+      double js = call_ecma("nextDeadline", 0); /* protected; reads only */
+      int64_t e = js < 0 ? -1 : static_cast<int64_t>(js * 1e6);
+      if (e >= 0 && (d < 0 || e < d)) d = e;
+    }
+#endif
+    return d;
+  }
   void arm_timer_fd() {
 #if defined(__linux__)
     if (timer_fd < 0) return;
     struct itimerspec its;
     memset(&its, 0, sizeof its);
-    if (const HeapEntry* top = timers.top()) {
-      int64_t until = top->deadline - clock_now();
+    int64_t deadline = next_deadline();
+    if (deadline >= 0) {
+      int64_t until = deadline - clock_now();
       if (until <= 0) until = 1;
       its.it_value.tv_sec = static_cast<time_t>(until / 1000000000);
       its.it_value.tv_nsec = static_cast<long>(until % 1000000000);
@@ -534,7 +555,7 @@ struct LoopImpl : Loop {
     now = clock_now();
     if (!exiting) run_due_timers();
     if (!exiting && tasks_pending()) run_tasks();
-    arm_timer_fd();
+    if (!ecma) arm_timer_fd(); /* the ECMAScript loop's timers run after this: Loop::run_once arms */
     return got;
   }
 
@@ -604,6 +625,15 @@ inline LoopImpl* loop_of_function(duk_context* ctx) {
   duk_get_prop_literal(ctx, -1, EVLOOP_FN_LOOP);
   LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
   duk_pop_2(ctx);
+  return l;
+}
+/* The loop a tagged binding belongs to; throws once that loop is destroyed.
+ * A new loop on the same heap hands out the old fd numbers again, so an
+ * object of the old loop must not fall back to the heap's current loop
+ * (fuzz finding F3: a stale net.Socket wrote into a new connection). */
+inline LoopImpl* bound_loop(duk_context* ctx) {
+  LoopImpl* l = loop_of_function(ctx);
+  if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of this object was destroyed");
   return l;
 }
 /* [ ... fn ] -> [ ... fn ]: tags a binding with its loop. The function is
@@ -826,8 +856,10 @@ int Loop::run() {
   detail::LoopImpl* l = detail::impl(this);
   if (l->depth) return l->exit_status;
   l->depth++;
-  if (l->ecma) l->run_ecma("run", -1);
-  else
+  if (l->ecma) {
+    l->run_ecma("run", -1);
+    l->arm_timer_fd();
+  } else
     while (!l->exiting && l->run_native_turn(-1)) {
     }
   l->depth--;
@@ -839,8 +871,12 @@ bool Loop::run_once(int64_t max_wait_ms) {
   if (l->depth || l->exiting) return false;
   l->depth++;
   bool more;
-  if (l->ecma) more = l->run_ecma("runOnce", max_wait_ms);
-  else more = l->run_native_turn(max_wait_ms < 0 ? -1 : max_wait_ms * 1000000);
+  if (l->ecma) {
+    more = l->run_ecma("runOnce", max_wait_ms);
+    l->arm_timer_fd(); /* its JS timers, as they are after the turn */
+  } else {
+    more = l->run_native_turn(max_wait_ms < 0 ? -1 : max_wait_ms * 1000000);
+  }
   l->depth--;
   return more;
 }
@@ -870,9 +906,9 @@ int Loop::pollable_fd() {
 int64_t Loop::next_timeout_ms() {
   detail::LoopImpl* l = detail::impl(this);
   if (l->tasks_pending()) return 0;
-  const detail::HeapEntry* top = l->timers.top();
-  if (!top) return -1;
-  return detail::wait_ms_ceil(top->deadline - l->clock_now());
+  int64_t deadline = l->next_deadline();
+  if (deadline < 0) return -1;
+  return detail::wait_ms_ceil(deadline - l->clock_now());
 }
 
 void Loop::wake() {

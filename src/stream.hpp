@@ -268,10 +268,7 @@ inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
 
 /* ---- the JS side: stream.* ---- */
 
-inline LoopImpl* stream_loop(duk_context* ctx) {
-  LoopImpl* l = loop_of_function(ctx);
-  return l ? l : loop_of(ctx);
-}
+inline LoopImpl* stream_loop(duk_context* ctx) { return bound_loop(ctx); }
 
 inline Stream* require_stream(duk_context* ctx, LoopImpl* l, int fd, const char* fn) {
   Stream* s = stream_of(l, fd);

@@ -7,7 +7,11 @@ Sections (each check counts as one test):
             the poll-only backend, two translation units linked together
   unit      doctest unit tests (build/unit), one count per test case
   js        tests/js/*.js through ./evloop in both loops and both backends
-  examples  examples/*.js golden outputs (tests/golden/*.out), both loops
+  examples  examples/*.js golden outputs (tests/golden/*.out), both loops;
+            build/embed's exact output; every code block of the README's
+            embedding guide is taken from examples/embed.cpp or examples/cmake
+  cmake     examples/cmake configured and built out of tree (build/cmake) as
+            a user's project would, its program run: exact output, exit 0
   cli       ./evloop as a program: --help, --version, bad options, a script
             from stdin, SIGINT/SIGTERM exit codes, a quiet stderr
   net       the socket examples against external peers, both loops and both
@@ -23,6 +27,12 @@ Sections (each check counts as one test):
             probe run, and the JS scripts that apply to the build ('needs'
             from a net-/socket-/fileio- name or '// needs:' lines) in its
             loops on its backend; more combinations compiled only
+  pool      the JS suite with ./evloop --pool=1048576: Duktape's heap, and so
+            all of evloop's memory, in one fixed 1 MiB block (both loops,
+            the default backend; '// pool: skip REASON' skips a script that
+            cannot fit, printed); tests/js/pool-exhaust-*.js must run out;
+            the loop's native memory is in the pool, an uncaught 'alloc
+            failed' is reported, too small a pool is an error, not a crash
   asan      unit tests and the JS suite again under ASan + UBSan
   valgrind  the JS suite once under valgrind memcheck (build/valgrind/evloop,
             -O1 -g), both loops, epoll: zero errors, zero definite leaks;
@@ -193,10 +203,10 @@ def section_unit(binary, section):
 def directives(path):
     """// expect-exit: N, // expect-stderr: text, // args: a b, // timeout: s"""
     d = {"exit": 0, "stderr": [], "args": [], "timeout": 60, "stdin": None, "flags": [],
-         "skip_sanitizers": False}
+         "skip_sanitizers": False, "skip_pool": None}
     with open(path) as f:
         for line in f:
-            m = re.match(r"\s*//\s*(expect-exit|expect-stderr|args|timeout|stdin|flags|sanitizers):\s*(.*)", line)
+            m = re.match(r"\s*//\s*(expect-exit|expect-stderr|args|timeout|stdin|flags|sanitizers|pool):\s*(.*)", line)
             if not m:
                 continue
             key, val = m.group(1), m.group(2).strip()
@@ -214,6 +224,9 @@ def directives(path):
                 d["flags"] = val.split()
             elif key == "sanitizers":
                 d["skip_sanitizers"] = val.startswith("skip")
+            elif key == "pool" and re.match(r"skip\b", val):
+                # '// pool: skip REASON': does not fit in the pool section's 1 MiB
+                d["skip_pool"] = val[4:].strip() or "marked '// pool: skip'"
     return d
 
 
@@ -236,6 +249,8 @@ def js_case(binary, path, loop_flags, backend, prefix=(), timeout_scale=1, min_t
             problems.append("stderr lacks %r" % s)
     if not d["stderr"] and err.strip() and d["exit"] == 0:
         problems.append("unexpected stderr")
+    if re.search(r"ERROR: \w+Sanitizer|runtime error:|SUMMARY: \w+Sanitizer", err):
+        problems.append("sanitizer report")
     if os.path.exists(expected_path):
         with open(expected_path) as f:
             want = f.read()
@@ -273,19 +288,85 @@ def section_examples():
         script = os.path.join("examples", base + ".js")
         for loop_name, flags in LOOPS:
             for backend in BACKENDS:
-                jobs.append(("%s [%s, %s]" % (script, loop_name, backend), golden,
+                with open(golden) as f:
+                    want = f.read()
+                jobs.append(("%s [%s, %s]" % (script, loop_name, backend), want,
                              ["./evloop"] + flags + ["--backend=" + backend, "--virtual-clock", script]))
-    jobs.append(("build/embed runs", None, ["build/embed"]))
+    jobs.append(("build/embed prints each step, in order", EMBED_OUTPUT, ["build/embed"]))
     def one(job):
         rc, out, err = run(job[2])
-        if job[1] is None:
-            return job[0], rc == 0, out + err
-        with open(job[1]) as f:
-            want = f.read()
+        want = job[1]
         return job[0], rc == 0 and out == want, "exit %s\n--- got:\n%s\n--- want:\n%s\n%s" % (rc, out, want, err)
     with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
         for name, ok, detail in ex.map(one, jobs):
             record("examples", name, ok, detail)
+    ok, detail = guide_quotes()
+    record("examples", "README's embedding guide quotes examples/ as they are", ok, detail)
+
+
+# examples/embed.cpp: each line follows from the one before or from deadline
+# order, so the real clock gives this exact output, under load too.
+EMBED_OUTPUT = """host error hook: Error: no handler yet
+EventLoop.onerror: handled in JS
+host tick 1
+host tick 2
+host tick 3
+host read sensor: 42
+script got 42
+script done
+callbacks run: 8, errors: 2 (1 to the host hook)
+loop memory blocks left: 0
+"""
+GUIDE_SOURCES = ["examples/embed.cpp", "examples/cmake/CMakeLists.txt",
+                 "examples/cmake/evloop/CMakeLists.txt", "examples/cmake/main.cpp"]
+
+
+def guide_quotes():
+    """(ok, detail): each cpp/cmake block of README.md's "Embedding evloop in a
+    host program" has its lines, in order, in one of GUIDE_SOURCES (so the
+    guide cannot drift from code that is compiled and run)."""
+    with open(os.path.join(ROOT, "README.md")) as f:
+        m = re.search(r"^## Embedding evloop in a host program\n(.*?)(?=^## |\Z)", f.read(), re.S | re.M)
+    if not m:
+        return False, "README.md has no section '## Embedding evloop in a host program'"
+    sources = []
+    for path in GUIDE_SOURCES:
+        with open(os.path.join(ROOT, path)) as f:
+            sources.append([line.strip() for line in f])
+    def found_in(lines, source):
+        it = iter(source)
+        return all(line in it for line in lines)  # a subsequence: lines in order
+    blocks = re.findall(r"^```(?:cpp|cmake)\n(.*?)^```", m.group(1), re.S | re.M)
+    problems = ["not in %s:\n%s" % (", ".join(GUIDE_SOURCES), b) for b in blocks
+                if not any(found_in([l.strip() for l in b.split("\n") if l.strip()], src) for src in sources)]
+    return bool(blocks) and not problems, "\n".join(problems) or "no cpp or cmake blocks"
+
+
+# ---- cmake: examples/cmake built as a user's project would build it ----
+CMAKE_HELLO_OUTPUT = "hello from a timer: 42\n"
+
+
+def section_cmake():
+    """Configures examples/cmake out of tree in build/cmake (evloop through
+    add_subdirectory, Duktape from DUKTAPE_DIR), builds it warning-free and
+    runs its program."""
+    if not shutil.which("cmake"):
+        record("cmake", "cmake is installed", False, "cmake not found on PATH (make test-deps installs it)")
+        return
+    build = os.path.join("build", "cmake")
+    steps = [("configure: cmake -S examples/cmake -B build/cmake",
+              ["cmake", "-S", "examples/cmake", "-B", build, "-DDUKTAPE_DIR=" + os.path.abspath(DUKTAPE_DIR),
+               "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Wpedantic -Werror"]),
+             ("build: cmake --build build/cmake", ["cmake", "--build", build, "--parallel", str(JOBS)])]
+    for name, cmd in steps:
+        rc, out, err = run(cmd, timeout=600)
+        record("cmake", name, rc == 0, "exit %s\n%s\n%s" % (rc, out[-3000:], err[-3000:]))
+        if rc != 0:
+            return
+    rc, out, err = run([os.path.join(build, "hello")], timeout=30)
+    record("cmake", "build/cmake/hello prints %r and exits 0" % CMAKE_HELLO_OUTPUT.strip(),
+           rc == 0 and out == CMAKE_HELLO_OUTPUT and not err,
+           "exit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (rc, out, err))
 
 
 # ---- the command line program ----
@@ -1447,6 +1528,101 @@ def section_configs():
     sys.stdout.flush()
 
 
+# ---- pool: Duktape's heap, and so all of evloop's memory, in a fixed pool ----
+POOL_BYTES = 1048576
+# -v at exit (examples/evloop-cli.cpp): the pool's peak, and what Loop::destroy gave back
+POOL_STATS = re.compile(r"pool of \d+ bytes: peak (\d+) in use .*?, (\d+) requests refused .*?"
+                        r"Loop::destroy returned (\d+) bytes to it \(the loop's native memory: (\d+) bytes\)")
+# one echo over loopback: the loop's 64 KiB read buffer is native memory
+POOL_ECHO_JS = r"""var server = net.createServer(function (c) { c.on('data', function (d) { c.end(d); }); });
+server.listen(0, '127.0.0.1', function () {
+    var c = net.connect(server.address().port, '127.0.0.1', function () { c.end('ping'); });
+    c.on('data', function (d) { print(String(d)); });
+    c.on('close', function () { server.close(); });
+});
+"""
+# a callback runs out with no handler: the default report, then the loop goes on
+POOL_UNCAUGHT_JS = r"""setTimeout(function () {
+    var keep = [];
+    for (var i = 0; i < 8192; i++) { keep.push(new Buffer(1024)); }
+}, 1);
+setTimeout(function () { print('ok'); }, 20);
+"""
+
+
+def section_pool(tmp):
+    """The JS suite with ./evloop --pool=1048576 (examples/pool_allocator.hpp):
+    both loops on the default backend; '// pool: skip REASON' skips a script
+    that cannot fit by design; EVLOOP_TEST_POOL=1 makes tests/js/pool-exhaust-*
+    require running out. Then: the loop's native memory is in the pool, the
+    start-up peak (INFO), an uncaught 'alloc failed', pools too small to start."""
+    binary, backend, pool = "./evloop", BACKENDS[0], "--pool=%d" % POOL_BYTES
+    rc, out, err = run([binary, "--help"], timeout=10)
+    if "--pool" not in out:
+        record("pool", "%s has --pool" % binary, False, "not in --help (make evloop)\n" + out + err)
+        return
+    jobs = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests/js/*.js"))):
+        rel = os.path.relpath(path, ROOT)
+        reason = directives(path)["skip_pool"]
+        if reason and (not filter_text or filter_text in rel):
+            info("pool", "SKIP %s: %s" % (rel, reason))
+        for loop_name, flags in LOOPS:
+            name = "%s [%s, %s, 1 MiB pool]" % (rel, loop_name, backend)
+            if not reason and (not filter_text or filter_text in name):
+                jobs.append(("js", name, (path, flags)))
+    scripts = {}
+    for key, text in (("empty", ""), ("echo", POOL_ECHO_JS), ("uncaught", POOL_UNCAUGHT_JS)):
+        scripts[key] = os.path.join(tmp, "pool-%s.js" % key)
+        with open(scripts[key], "w") as f:
+            f.write(text)
+    for loop_name, flags in LOOPS:
+        jobs.append(("native", "the loop's native memory (its 64 KiB read buffer) is in the pool [%s]" % loop_name,
+                     flags))
+        jobs.append(("startup", "start-up peak with an empty script [%s]" % loop_name, flags))
+        jobs.append(("uncaught", "an uncaught 'alloc failed' in a callback is reported, the loop goes on [%s]"
+                     % loop_name, flags))
+        for size in ("192K", "320K"):
+            jobs.append(("small", "--pool=%s, too small to start: exit 1 and the error on stderr [%s]"
+                         % (size, loop_name), flags + ["--pool=" + size]))
+    jobs.append(("badsize", "--pool=12x exits 2 and names the value", []))
+    jobs = [j for j in jobs if j[0] == "js" or not filter_text or filter_text in j[1]]
+
+    def one(job):
+        kind, name, arg = job
+        if kind == "js":
+            ok, detail = js_case(binary, arg[0], arg[1] + [pool], backend, prefix=["env", "EVLOOP_TEST_POOL=1"])
+            return name, ok, detail, None
+        if kind == "badsize":
+            rc, out, err = run([binary, "--pool=12x", "tests/js/timers-order.js"], timeout=10)
+            return name, rc == 2 and "12x" in err, "exit %s\n%s%s" % (rc, out, err), None
+        if kind == "small":
+            rc, out, err = run([binary] + arg + ["tests/js/timers-order.js"], timeout=30)
+            return name, rc == 1 and err.strip() != "", "exit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (rc, out, err), None
+        script = scripts[{"native": "echo", "startup": "empty", "uncaught": "uncaught"}[kind]]
+        rc, out, err = run([binary] + arg + ["-v", pool, "--backend=" + backend, script], timeout=30)
+        detail = "exit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (rc, out, err)
+        m = POOL_STATS.search(err)
+        if kind == "uncaught":
+            return name, rc == 1 and out == "ok\n" and "Error: alloc failed" in err, detail, None
+        if not m:
+            return name, False, "no pool statistics on stderr\n" + detail, None
+        peak, refused, returned, native = (int(x) for x in m.groups())
+        if kind == "native":
+            # Loop::destroy frees the read buffer: the pool gets it back
+            return name, rc == 0 and out == "ping\n" and native >= 65536 and returned >= native, detail, None
+        return name, rc == 0 and refused == 0, detail, "start-up peak %d bytes of %d (%s loop)" % (
+            peak, POOL_BYTES, "ECMAScript" if "-c" not in arg else "C++")
+
+    t0 = time.time()
+    with concurrent.futures.ThreadPoolExecutor(JOBS) as ex:
+        for name, ok, detail, note in ex.map(one, jobs):
+            record("pool", name, ok, detail)
+            if note and ok:
+                info("pool", note)
+    info("pool", "%d checks in %.0f s" % (len(jobs), time.time() - t0))
+
+
 # ---- fuzz: the libFuzzer targets of tests/fuzz (docs/RELIABILITY.md, "Fuzzing") ----
 def section_fuzz():
     """A short bounded run of each fuzzer, both at once; tests/fuzz/run_fuzz.py
@@ -1491,15 +1667,21 @@ def main():
             section_js("./evloop", "js", "tests/js/*.js")
         if want("examples"):
             section_examples()
+        if want("cmake"):
+            section_cmake()
         if want("cli"):
             section_cli()
         if want("net"):
             section_net()
         if want("configs"):
             section_configs()
+        if want("pool"):
+            section_pool(tmp)
         if want("asan"):
-            os.environ["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
-            os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+            # exitcode 86: a sanitizer report never passes for a script's own
+            # expected exit status (several scripts expect 1)
+            os.environ["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:exitcode=86"
+            os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:exitcode=86"
             section_unit("build/asan/unit", "asan")
             section_js("build/asan/evloop", "asan", "tests/js/*.js")
         if want("valgrind"):

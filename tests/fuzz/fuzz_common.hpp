@@ -101,9 +101,9 @@ inline int lowest_free_fd() {
  * A kernel wait without a timeout (Poll.poll(set, -1) on fds that never
  * become ready) would block the input forever. A POSIX timer sends a
  * real-time signal with an empty handler (no SA_RESTART) to this thread
- * every 100 ms while an input runs: such a wait returns EINTR. Inputs that
- * finish within 100 ms (most) never see it. libFuzzer's own -timeout
- * (SIGALRM) stays the judge of a real hang. */
+ * every 20 ms while an input runs: such a wait returns EINTR (the loop's
+ * own waits and I/O retry EINTR, so the signal also exercises those paths).
+ * libFuzzer's own -timeout (SIGALRM) stays the judge of a real hang. */
 class Watchdog {
  public:
   Watchdog() : armed_(false), ok_(false) {}
@@ -125,7 +125,7 @@ class Watchdog {
     sev.sigev_notify_thread_id = static_cast<pid_t>(syscall(SYS_gettid));
     ok_ = timer_create(CLOCK_MONOTONIC, &sev, &timer_) == 0;
   }
-  void arm(int period_ms = 100) {
+  void arm(int period_ms = 20) {
     if (!ok_) return;
     struct itimerspec its;
     memset(&its, 0, sizeof its);

@@ -22,9 +22,12 @@
  *
  * Environment: EVLOOP_FUZZ_DUMP=1 prints each input's script to stderr (a
  * repro runs with ./evloop [-c] --virtual-clock); EVLOOP_FUZZ_DUMP_DIR=dir
- * writes it to dir/js_api-<n>.js instead; EVLOOP_FUZZ_VERBOSE=1 keeps the
- * scripts' stdout; EVLOOP_FUZZ_HUGE_FDS=1 also passes fd numbers above
- * 65536 (see docs/RELIABILITY.md, finding F1). */
+ * writes it to dir/js_api-<FNV-1a 64 of the input, hex>.js instead;
+ * EVLOOP_FUZZ_VERBOSE=1 keeps the scripts' stdout and reports the again
+ * phase; EVLOOP_FUZZ_HUGE_FDS=1 also passes fd numbers above 65536
+ * (docs/RELIABILITY.md, finding F1); EVLOOP_FUZZ_CHECK_STALE=1 turns on
+ * the check of the again phase (finding F3). Both stay off by default
+ * while those findings are open, so that the fuzzer looks for new ones. */
 #define EVLOOP_IMPLEMENTATION
 #include "fuzz_common.hpp"
 
@@ -44,7 +47,8 @@ fuzz::Watchdog g_watchdog;
 bool g_dump = false;
 const char* g_dump_dir = nullptr;
 bool g_huge_fds = false;
-unsigned long g_inputs = 0;
+bool g_check_stale = false;
+bool g_verbose = false;
 
 const char* const kNums[] = {"0", "1", "-1", "0.5", "-0.5", "NaN", "Infinity", "-Infinity", "2147483647",
                              "2147483648", "-2147483648", "4294967295", "4294967296", "9007199254740993",
@@ -399,9 +403,13 @@ struct Gen {
   }
 };
 
+uint64_t g_input_hash = 0; /* FNV-1a of the input: names its dump */
+
 void dump(const std::string& text) {
   if (g_dump_dir) {
-    std::string path = std::string(g_dump_dir) + "/js_api-" + std::to_string(g_inputs) + ".js";
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(g_input_hash));
+    std::string path = std::string(g_dump_dir) + "/js_api-" + hex + ".js";
     FILE* f = fopen(path.c_str(), "wb");
     if (f) {
       fwrite(text.data(), 1, text.size(), f);
@@ -433,6 +441,34 @@ duk_ret_t js_stats(duk_context* ctx) {
   duk_push_boolean(ctx, loop->alive());
   duk_put_prop_string(ctx, -2, "alive");
   return 1;
+}
+
+/* After the again phase: an EBADF/ENOTSOCK or foreign bytes in the new
+ * loop's ping-pong mean an object of the destroyed loop acted on a new fd
+ * (docs/RELIABILITY.md, F3; checked with EVLOOP_FUZZ_CHECK_STALE=1 while
+ * F3 is open). Other outcomes (pending: the script stopped the loop or
+ * polluted a prototype) prove nothing either way. */
+void check_sanity(fuzz::Run& run, const std::string& body) {
+  duk_context* ctx = run.ctx;
+  duk_get_global_string(ctx, "SANITY");
+  std::string v = duk_safe_to_string(ctx, -1);
+  duk_pop(ctx);
+  if (g_verbose) fprintf(stderr, "fuzz_js_api: the new loop's ping-pong: %s\n", v.c_str());
+  if (!g_check_stale) return;
+  if (v.find("EBADF") != std::string::npos || v.find("ENOTSOCK") != std::string::npos ||
+      v.find(" got ") != std::string::npos) {
+    std::string shown;
+    for (size_t j = 0; j < v.size() && shown.size() < 160; j++) {
+      unsigned char ch = static_cast<unsigned char>(v[j]);
+      char esc[8];
+      snprintf(esc, sizeof esc, ch >= 32 && ch < 127 ? "%c" : "\\x%02x", ch);
+      shown += esc;
+    }
+    fprintf(stderr, "fuzz_js_api: an object of the destroyed loop reached the new loop's sockets: %s%s\n",
+            shown.c_str(), v.size() > 160 ? "..." : "");
+    if (!g_dump) dump(body);
+    abort();
+  }
 }
 
 /* The globals the prelude expects from the harness. */
@@ -475,6 +511,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_dump_dir = getenv("EVLOOP_FUZZ_DUMP_DIR");
   if (g_dump_dir && !*g_dump_dir) g_dump_dir = nullptr;
   g_huge_fds = fuzz::env_flag("EVLOOP_FUZZ_HUGE_FDS");
+  g_check_stale = fuzz::env_flag("EVLOOP_FUZZ_CHECK_STALE");
+  g_verbose = fuzz::env_flag("EVLOOP_FUZZ_VERBOSE");
   fuzz::quiet_stdout();
   g_watchdog.init();
   return 0;
@@ -482,7 +520,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 4096) return -1; /* keep scripts small */
-  g_inputs++;
+  g_input_hash = 1469598103934665603ull;
+  for (size_t j = 0; j < size; j++) g_input_hash = (g_input_hash ^ data[j]) * 1099511628211ull;
   fuzz::Bytes in(data, size);
   uint8_t config = in.u8();
   evloop::Mode mode = config & 1 ? evloop::Mode::Ecma : evloop::Mode::Native;
@@ -515,8 +554,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
          * they leave must still destroy cleanly. */
         run.loop = evloop::Loop::create(run.ctx, run.options);
         if (run.loop && setup(run, false)) {
+          /* The old objects must not reach the new loop's fds: a ping-pong
+           * on the new loop while AFTER() calls them (see sanity() in the
+           * prelude); raw fd numbers are off (the script's own misuse). */
+          fuzz::eval(run.ctx, "STALE = true; sanity();", "sanity.js");
+          run.drive(4, kBudgetMs / 8, 0); /* connected: the new fds exist */
           fuzz::eval(run.ctx, "CALLS = 0; AFTER(); call(0, this, []);", "again.js");
-          run.drive(kTurns / 4, kBudgetMs / 4);
+          run.drive(kTurns / 4, kBudgetMs / 4, 0);
+          check_sanity(run, body);
         }
       }
     }

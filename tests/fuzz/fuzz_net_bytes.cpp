@@ -206,16 +206,22 @@ var iv = setInterval(function () {
     for (k in conns) {
         c = conns[k];
         fd = Number(k);
-        if (set[k] && (set[k].revents & (Poll.POLLIN | Poll.POLLHUP | Poll.POLLERR)) && !c.eof) {
-            r = Socket.read(fd);
-            if (r !== null) {
-                if (r.length === 0) { c.eof = true; } else { c.out.push(r); }
+        try {
+            if (set[k] && (set[k].revents & (Poll.POLLIN | Poll.POLLHUP | Poll.POLLERR)) && !c.eof) {
+                r = Socket.read(fd);
+                if (r !== null) {
+                    if (r.length === 0) { c.eof = true; } else { c.out.push(r); }
+                }
             }
-        }
-        while (c.out.length) {
-            n = Socket.write(fd, c.out[0]);
-            if (n < c.out[0].length) { c.out[0] = c.out[0].subarray(n); break; }
-            c.out.shift();
+            while (c.out.length) {
+                n = Socket.write(fd, c.out[0]);
+                if (n < c.out[0].length) { c.out[0] = c.out[0].subarray(n); break; }
+                c.out.shift();
+            }
+        } catch (e) {   /* ECONNRESET, EPIPE: the peer reset */
+            if (e.code !== 'ECONNRESET' && e.code !== 'EPIPE') { __fail('Socket.read/write: ' + e); }
+            c.eof = true;
+            c.out = [];
         }
         if (c.eof && !c.out.length) {
             Socket.close(fd);

@@ -29,8 +29,10 @@ function add(arr, v) { arr[arr.length] = v; return v; }
 function pick(arr, i) { return arr.length ? arr[i % arr.length] : void 0; }
 
 /* The fds this script owns: from the seed API (F) and the net objects. */
+var STALE = false;   /* after Loop::destroy(): no raw fd numbers (they are reused) */
 function fds() {
     var c = [], j, x;
+    if (STALE) { return c; }
     for (j = 0; j < F.length; j++) { if (typeof F[j] === 'number' && F[j] >= 0) { c[c.length] = F[j]; } }
     for (j = 0; j < S.length; j++) { x = S[j]; if (x && typeof x._fd === 'number' && x._fd >= 0) { c[c.length] = x._fd; } }
     for (j = 0; j < V.length; j++) { x = V[j]; if (x && typeof x._fd === 'number' && x._fd >= 0) { c[c.length] = x._fd; } }
@@ -41,6 +43,7 @@ function fd(i) { var c = fds(); return c.length ? c[i % c.length] : -1; }
  * all (a hostile value), else -1. */
 function own(x) {
     if (typeof x !== 'number' || !(x >= 0 && x <= 2147483647) || x % 1 !== 0) { return x; }
+    if (STALE) { return -1; }
     var c = fds(), j;
     for (j = 0; j < c.length; j++) { if (c[j] === x) { return x; } }
     return -1;
@@ -56,12 +59,13 @@ function sport(f) {
 
 /* Callbacks: CB[k] is the generated function cbk; these wrap it with the
  * bookkeeping of what the API hands over. */
-/* At most 400 callback runs an input (a timer that makes two timers
- * doubles every turn; a listener added per run is emitted to quadratically). */
+/* At most 120 callback runs an input: a timer that makes two timers doubles
+ * every turn, and a 'newListener' listener that adds listeners is called
+ * for every one added after it (quadratic, then every emit walks them all). */
 var CALLS = 0;
 function call(k, self, args) {
     var f = CB[k % CB.length];
-    if (++CALLS > 400 || typeof f !== 'function') { return void 0; }
+    if (++CALLS > 120 || typeof f !== 'function') { return void 0; }
     return f.apply(self, args);
 }
 function cbk(k) { return function () { return call(k, this, arguments); }; }
@@ -133,3 +137,29 @@ function pollSet(f, k, ev) {
 var BIG = (function () { var s = 'x', i; for (i = 0; i < 16; i++) { s += s; } return s; })();   /* 64 KiB */
 var BIGBUF = new Uint8Array(262144);
 var SUR = '\ud83d\ude00 \ud800 x\udc00 \u00e9 \u0000 \uffff';
+
+/* The again phase (a second loop on the heap, fuzz_js_api.cpp): a server
+ * and a client of the new loop exchange 'ping' and 'pong' while the script
+ * calls methods of its objects from the destroyed loop. SANITY ends 'ok',
+ * stays 'pending' (the script stopped the loop, say), or names what went
+ * wrong; EBADF or foreign bytes mean an old object reached the new loop's
+ * fds. */
+var SANITY = 'off';
+function sanity() {
+    var srv = net.createServer(function (s) {
+        var got = '';
+        s.on('data', function (d) {
+            got += d;
+            if (got === 'ping') { s.end('pong'); } else if (got.length >= 4 && SANITY === 'pending') { SANITY = 'the server got ' + got; }
+        });
+        s.on('error', function (e) { if (SANITY === 'pending') { SANITY = 'server error ' + e.code; } });
+    });
+    SANITY = 'pending';
+    srv.on('error', function (e) { SANITY = 'listen error ' + e.code; });
+    srv.listen(0, '127.0.0.1', function () {
+        var c = net.connect(srv.address().port, '127.0.0.1', function () { c.write('ping'); }), got = '';
+        c.on('data', function (d) { got += d; });
+        c.on('error', function (e) { if (SANITY === 'pending') { SANITY = 'client error ' + e.code; } });
+        c.on('end', function () { if (SANITY === 'pending') { SANITY = got === 'pong' ? 'ok' : 'the client got ' + got; } srv.close(); });
+    });
+}

@@ -8,6 +8,7 @@
 // bytes by Buffer.equals (native memcmp: a per-byte JS loop over 64 MiB
 // would take half a minute in Duktape).
 // timeout: 180
+// pool: skip echoes 64 MiB
 var failures = [];
 function fail(msg) { failures.push(msg); }
 function report() {

@@ -7,6 +7,7 @@
 //     the client receives a strict prefix of the data (the queue was
 //     dropped), then 'end' or ECONNRESET, then 'close'.
 // timeout: 60
+// pool: skip queues 16 MiB of 1 MiB Buffers
 var failures = [];
 function fail(msg) { failures.push(msg); }
 function report() {

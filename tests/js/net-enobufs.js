@@ -7,6 +7,7 @@
 // After the error write() returns false and throws nothing.
 // (evloop only: Node.js has no such cap.)
 // timeout: 60
+// pool: skip fills write queues up to a 1 MiB cap (the C++ loop copies queued bytes into its own memory)
 var failures = [];
 function fail(msg) { failures.push(msg); }
 function report() {

@@ -6,6 +6,7 @@
 // and releases all of it (the sanitizer run checks for leaks: nothing on
 // stderr).
 // timeout: 30
+// pool: skip writes 1 MiB Buffers (24 MiB queued)
 var guard = setTimeout(function () { print('FAIL timed out'); process.exit(1); }, 15000);
 var server = net.createServer(function (c) {
     c.on('error', function () { });

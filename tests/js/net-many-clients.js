@@ -6,6 +6,7 @@
 // is the same as before the test: no fd leaked.
 // timeout: 90
 // needs: fds:1100
+// pool: skip 1000 sockets in one process
 var failures = [];
 function fail(msg) { failures.push(msg); }
 function report() {

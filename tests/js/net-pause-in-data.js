@@ -6,6 +6,7 @@
 // harmless.
 // timeout: 60
 // valgrind: skip too slow: filling its 4 MiB buffer word by word takes ~20 s of its 45 s guard under valgrind (ASan runs it)
+// pool: skip a 4 MiB Buffer
 var failures = [];
 function fail(msg) { failures.push(msg); }
 function report() {

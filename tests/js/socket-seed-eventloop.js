@@ -10,6 +10,7 @@
 // end of stream closes the server's fd (its reader gets no more calls).
 // A refused connect reaches onError with ECONNREFUSED, never onConnected.
 // timeout: 30
+// pool: skip writes until the kernel's socket buffers are full (several MiB) and keeps a copy to compare
 var failures = [];
 function fail(msg) { failures.push(msg); }
 function report() {

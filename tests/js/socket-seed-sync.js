@@ -8,6 +8,7 @@
 // to a closed peer throw EPIPE/ECONNRESET (no SIGPIPE).
 // timeout: 30
 // needs: read-buffer:1025
+// pool: skip a 4 MiB Buffer
 var failures = [];
 function fail(msg) { failures.push(msg); }
 function eq(label, got, want) {

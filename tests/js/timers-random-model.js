@@ -5,6 +5,7 @@
 // flags: --virtual-clock
 // timeout: 20
 // needs: timers:4096
+// pool: skip up to 4096 pending timers, each with its closure and a model record
 var failures = [];
 function fail(msg) { if (failures.length < 10) { failures.push(msg); } }
 var seed = 7;

@@ -351,6 +351,42 @@ TEST_CASE("pollable_fd() is readable when the loop has something to do") {
   }
 }
 
+/* The ECMAScript loop keeps its JS timers in JS: a host driving it from a
+ * foreign loop must still see them (found writing the embedding guide: with
+ * Mode::Ecma, next_timeout_ms() said -1 and the fd never became readable). */
+TEST_CASE("pollable_fd() and next_timeout_ms() see JS timers in both loops") {
+  for (evloop::Mode mode : kModes) {
+    std::string m = mode_name(mode);
+    CAPTURE(m);
+    evloop::Options o = options_with(mode);
+    o.backend = evloop::Backend::Epoll;
+    TestHeap h(o, Time::Real);
+    REQUIRE(h.loop);
+    REQUIRE(h.loop->install(evloop::kBindTimers));
+    int pfd = h.loop->pollable_fd();
+    REQUIRE(pfd >= 0);
+    CHECK(h.loop->next_timeout_ms() == -1);
+    CHECK(js(h.ctx, "var fired = 0; setTimeout(function () { fired++; setTimeout(function () { fired++; }, 30); }, 40); 'ok'") == "ok");
+    int64_t t = h.loop->next_timeout_ms();
+    CHECK(t > 0);
+    CHECK(t <= 40);
+    /* Armed by the turn: a host that evaluates a script outside a turn runs
+     * one turn (run_once(0)) before it waits on the fd alone. */
+    h.loop->run_once(0);
+    CHECK(readable(pfd, 2000));
+    for (int i = 0; i < 5 && js(h.ctx, "fired") != "1"; i++) h.loop->run_once(0);
+    CHECK(js(h.ctx, "fired") == "1");
+    t = h.loop->next_timeout_ms();  // the timer its callback made
+    CHECK(t > 0);
+    CHECK(t <= 30);
+    CHECK(readable(pfd, 2000));
+    for (int i = 0; i < 5 && js(h.ctx, "fired") != "2"; i++) h.loop->run_once(0);
+    CHECK(js(h.ctx, "fired") == "2");
+    CHECK(h.loop->next_timeout_ms() == -1);
+    CHECK_FALSE(readable(pfd, 0));
+  }
+}
+
 TEST_CASE("next_timeout_ms() follows the next deadline on the loop clock") {
   TestHeap h;
   REQUIRE(h.loop);

@@ -97,22 +97,42 @@ inline void stream_fail(LoopImpl* l, int fd, Stream* s, int err, const char* sys
   l->call_js(2);
 }
 
+/* [ ... ] -> [ ... buf ]: the bytes just read as a Buffer, made under
+ * duk_safe_call. Unprotected, an allocation failure (a heap in a fixed pool)
+ * unwound the whole turn and the bytes were lost without an error. */
+struct ReadBytes {
+  const char* p;
+  size_t n;
+};
+inline duk_ret_t push_read_bytes(duk_context* ctx, void* udata) {
+  ReadBytes* r = static_cast<ReadBytes*>(udata);
+  push_node_buffer(ctx, r->p, r->n);
+  return 1;
+}
+
 inline void stream_read(LoopImpl* l, int fd, Stream* s) {
   /* A read that fills the buffer may leave more: read again, a few times,
    * for bulk transfers; the backend reports the rest next turn. */
+  duk_context* ctx = l->ctx;
   for (int i = 0; i < 4; i++) {
     ssize_t n = read_some(l, fd);
     if (n > 0) {
       s->bytes_read += static_cast<double>(n);
+      ReadBytes bytes = {l->read_buffer, static_cast<size_t>(n)};
+      if (duk_safe_call(ctx, push_read_bytes, &bytes, 0, 1) != DUK_EXEC_SUCCESS) {
+        duk_pop(ctx); /* out of memory: the socket fails, it does not lose data silently */
+        stream_fail(l, fd, s, ENOMEM, "read");
+        return;
+      }
+      /* Pushing values into the reserved value stack does not allocate. */
       if (s->direct_data) { /* fn.call(self, buf): saves net.js a JS call a read */
-        duk_context* ctx = l->ctx;
         duk_push_heapptr(ctx, s->data_fn);
         duk_push_heapptr(ctx, s->data_self);
-        push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
+        duk_pull(ctx, -3);
         l->call_js(1);
       } else {
         stream_begin(l, fd, 1);
-        push_node_buffer(l->ctx, l->read_buffer, static_cast<size_t>(n));
+        duk_pull(ctx, -4);
         l->call_js(2);
       }
       if (n < EVLOOP_READ_BUFFER_SIZE || !stream_still(l, fd, s) || !s->reading || s->stopped) return;

@@ -46,9 +46,11 @@ struct Bytes {
 
 /* ---- environment ---- */
 
-inline bool env_flag(const char* name) {
+/* Unset or empty: `otherwise`; "0": false; anything else: true. */
+inline bool env_flag(const char* name, bool otherwise = false) {
   const char* v = getenv(name);
-  return v && *v && strcmp(v, "0") != 0;
+  if (!v || !*v) return otherwise;
+  return strcmp(v, "0") != 0;
 }
 
 inline double wall_ms() {

@@ -24,10 +24,11 @@
  * repro runs with ./evloop [-c] --virtual-clock); EVLOOP_FUZZ_DUMP_DIR=dir
  * writes it to dir/js_api-<FNV-1a 64 of the input, hex>.js instead;
  * EVLOOP_FUZZ_VERBOSE=1 keeps the scripts' stdout and reports the again
- * phase; EVLOOP_FUZZ_HUGE_FDS=1 also passes fd numbers above 65536
- * (docs/RELIABILITY.md, finding F1); EVLOOP_FUZZ_CHECK_STALE=1 turns on
- * the check of the again phase (finding F3). Both stay off by default
- * while those findings are open, so that the fuzzer looks for new ones. */
+ * phase; EVLOOP_FUZZ_HUGE_FDS=0 stops passing fd numbers above 65536
+ * (docs/RELIABILITY.md, finding F1) and EVLOOP_FUZZ_CHECK_STALE=0 the
+ * check of the again phase (finding F3): both on by default since those
+ * findings were fixed (a finding still open would turn its switch off, so
+ * that the fuzzer looks for new ones). */
 #define EVLOOP_IMPLEMENTATION
 #include "fuzz_common.hpp"
 
@@ -445,8 +446,7 @@ duk_ret_t js_stats(duk_context* ctx) {
 
 /* After the again phase: an EBADF/ENOTSOCK or foreign bytes in the new
  * loop's ping-pong mean an object of the destroyed loop acted on a new fd
- * (docs/RELIABILITY.md, F3; checked with EVLOOP_FUZZ_CHECK_STALE=1 while
- * F3 is open). Other outcomes (pending: the script stopped the loop or
+ * (docs/RELIABILITY.md, F3; off with EVLOOP_FUZZ_CHECK_STALE=0). Other outcomes (pending: the script stopped the loop or
  * polluted a prototype) prove nothing either way. */
 void check_sanity(fuzz::Run& run, const std::string& body) {
   duk_context* ctx = run.ctx;
@@ -510,8 +510,8 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_dump = fuzz::env_flag("EVLOOP_FUZZ_DUMP");
   g_dump_dir = getenv("EVLOOP_FUZZ_DUMP_DIR");
   if (g_dump_dir && !*g_dump_dir) g_dump_dir = nullptr;
-  g_huge_fds = fuzz::env_flag("EVLOOP_FUZZ_HUGE_FDS");
-  g_check_stale = fuzz::env_flag("EVLOOP_FUZZ_CHECK_STALE");
+  g_huge_fds = fuzz::env_flag("EVLOOP_FUZZ_HUGE_FDS", true);
+  g_check_stale = fuzz::env_flag("EVLOOP_FUZZ_CHECK_STALE", true);
   g_verbose = fuzz::env_flag("EVLOOP_FUZZ_VERBOSE");
   fuzz::quiet_stdout();
   g_watchdog.init();

@@ -1,15 +1,15 @@
 // Socket reads while the heap is full: after a first exchange, the client
 // fills the heap (leaving about 32 KiB: room to handle an error, none for a
 // 64 KiB read) and sends 256 KiB; 300 ms later it drops the memory and ends.
-// A read that cannot get its Buffer is reported, not a crash: the
-// ECMAScript loop fails the server's socket with the Error ('alloc
-// failed'), the C++ loop reports it as a callback error on stderr (those
-// bytes are lost). Either way the loop goes on: a timer fires and a new
+// A read that cannot get its Buffer fails the server's socket with an
+// error ('alloc failed' in the ECMAScript loop, ENOMEM in the C++ loop),
+// never a crash and never bytes lost without an error (the C++ loop once
+// dropped them silently). The loop goes on: a timer fires and a new
 // connection echoes. Under tests/run.py's pool section (--pool=1048576,
-// EVLOOP_TEST_POOL set) the failure must show (a socket error or missing
-// bytes); elsewhere all 256 KiB arrive.
-// The script ends by throwing a marker error, so that both outcomes (the
-// C++ loop's reports on stderr, exit status 1) pass the same checks.
+// EVLOOP_TEST_POOL set) the failure must show as a socket error; elsewhere
+// all 256 KiB arrive.
+// The script ends by throwing a marker error, so that other reports on
+// stderr (exit status 1) pass the same checks.
 // expect-exit: 1
 // expect-stderr: pool-exhaust-socket: end of script
 // timeout: 30
@@ -81,7 +81,7 @@ function check() {
         }
         if (!inPool) { fail('the server socket failed without a pool: ' + serverError); }
     } else if (received !== want) {
-        if (!inPool) { fail('the server received ' + received + ' bytes of ' + want); }
+        fail('the server received ' + received + ' bytes of ' + want + ' and no error');
     } else if (inPool) {
         fail('all ' + want + ' bytes arrived in a full pool: nothing ran out');
     }

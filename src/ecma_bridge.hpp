@@ -28,6 +28,7 @@ inline duk_ret_t ecma_wait(duk_context* ctx) {
   l->ecma_timers = static_cast<size_t>(duk_to_number(ctx, 3));
   l->counters.callbacks_run += static_cast<uint64_t>(duk_to_number(ctx, 4));
   l->counters.errors += static_cast<uint64_t>(duk_to_number(ctx, 5));
+  l->ecma_waits++;
   duk_uarridx_t n = l->step(-1, wait_ns, 2);
   if (l->exiting) {
     duk_push_int(ctx, -1);

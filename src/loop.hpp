@@ -78,6 +78,8 @@ struct LoopImpl : Loop {
   size_t user_watchers;       /* native + JS that keep the loop alive */
   size_t all_watchers;        /* every watcher but the loop's own fds */
   uint32_t round;
+  uint64_t ecma_waits;        /* turns the ECMAScript loop has waited (progress, for run()) */
+  bool ecma_threw;            /* the last call_ecma ended in an error */
   int wake_read_fd, wake_write_fd;
   int timer_fd;               /* armed at the next deadline once pollable_fd() was asked */
 #ifndef EVLOOP_NO_THREADS
@@ -596,7 +598,8 @@ struct LoopImpl : Loop {
     duk_swap_top(ctx, -2);
     duk_push_number(ctx, static_cast<double>(arg));
     double result = 0;
-    if (duk_pcall_method(ctx, 1) != DUK_EXEC_SUCCESS) report_callback_error();
+    ecma_threw = duk_pcall_method(ctx, 1) != DUK_EXEC_SUCCESS;
+    if (ecma_threw) report_callback_error();
     else result = duk_is_boolean(ctx, -1) ? (duk_get_boolean(ctx, -1) ? 1 : 0) : duk_get_number_default(ctx, -1, 0);
     duk_set_top(ctx, top);
     return result;
@@ -857,7 +860,17 @@ int Loop::run() {
   if (l->depth) return l->exit_status;
   l->depth++;
   if (l->ecma) {
-    l->run_ecma("run", -1);
+    /* Callback errors are caught inside the JS loop. One out of the loop
+     * itself (no memory left for its own error handling, say) was reported
+     * by call_ecma: go on, as the C++ loop does, unless it failed again
+     * before another turn (no progress). */
+    uint64_t failed_at = ~static_cast<uint64_t>(0);
+    for (;;) {
+      l->run_ecma("run", -1);
+      if (!l->ecma_threw || l->exiting || l->ecma_waits == failed_at) break;
+      failed_at = l->ecma_waits;
+      if (!l->run_ecma("alive", 0)) break;
+    }
     l->arm_timer_fd();
   } else
     while (!l->exiting && l->run_native_turn(-1)) {

@@ -1342,8 +1342,9 @@ SELECT_FD_SETSIZE = 1024  # glibc's
 # Text found only in a feature's code or embedded JS: a build without the
 # feature must not hold it (the generator emits each part under its #if).
 FEATURE_MARKERS = [
-    ("ecma", b"The ECMAScript loop: timer and watcher state live here"),  # ecma_loop.js
-    ("ecma sockets", b"The stream engine of the ECMAScript loop"),         # ecma_stream.js
+    # (strings of the code: the embedded JS carries no comments)
+    ("ecma", b"EventLoop.watch: events must be a mask of Poll.POLL* bits"),  # ecma_loop.js
+    ("ecma sockets", b"evloop stream engine: unexpected POLL* values"),      # ecma_stream.js
     ("sockets", b"EventLoop.setReader: onData must be a function"),        # net.js, seed part
     ("sockets", b"Socket.createServerSocket"),                             # bind_socket.hpp
     ("net", b"function EventEmitter()"),                                   # net.js, net layer

@@ -97,6 +97,17 @@ def run(cmd, timeout=120, env=None, stdin=None):
 def section_header():
     rc, out, err = run([sys.executable, "tools/amalgamate.py", "--check"])
     record("header", "evloop.hpp matches tools/amalgamate.py output", rc == 0, out + err)
+    # The JS compactor keeps what is code (strings, regular expressions,
+    # division) and the line count, drops comments and indentation.
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import amalgamate
+    sample = ("/* head\n * more */\nvar a = '//x', b = \"/*y*/\"; // note\n"
+              "    var r = /[/]\\//g, d = a.length / 2 / 1; /* c */ x(/a*/.test(b));\n"
+              "\treturn /re/i;\n")
+    want = ("\n\nvar a = '//x', b = \"/*y*/\";\n"
+            "var r = /[/]\\//g, d = a.length / 2 / 1;  x(/a*/.test(b));\nreturn /re/i;\n")
+    got = amalgamate.js_compact(sample)
+    record("header", "tools/amalgamate.py js_compact on a sample", got == want, "got %r\nwant %r" % (got, want))
 
 
 # ---- compile matrix ----

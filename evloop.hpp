@@ -1462,6 +1462,11 @@ struct LoopImpl : Loop {
   size_t user_watchers;       /* native + JS that keep the loop alive */
   size_t all_watchers;        /* every watcher but the loop's own fds */
   uint32_t round;
+  /* The C++ stream engine's read delivery (stream.hpp): the fd whose bytes
+   * are being pushed as a Buffer, outside any protected call; if the turn
+   * unwinds meanwhile (out of memory), fail_delivery fails that socket. */
+  int delivering_fd;
+  void (*fail_delivery)(LoopImpl* l, int fd);
   uint64_t ecma_waits;        /* turns the ECMAScript loop has waited (progress, for run()) */
   bool ecma_threw;            /* the last call_ecma ended in an error */
   int wake_read_fd, wake_write_fd;
@@ -1963,7 +1968,10 @@ struct LoopImpl : Loop {
     duk_idx_t top = duk_get_top(ctx);
     if (duk_safe_call(ctx, step_protected, &args, 0, 1) != DUK_EXEC_SUCCESS) {
       counters.errors++;
-      report_default();
+      int fd = delivering_fd;
+      delivering_fd = -1;
+      if (fd >= 0 && fail_delivery) fail_delivery(this, fd); /* the socket reports it */
+      else report_default();
     }
     duk_set_top(ctx, top);
     return !exiting && has_work();
@@ -2168,7 +2176,7 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->watchers.init();
   l->owned_fds.init();
   l->read_buffer = nullptr;
-  l->wake_read_fd = l->wake_write_fd = l->timer_fd = -1;
+  l->wake_read_fd = l->wake_write_fd = l->timer_fd = l->delivering_fd = -1;
   l->tasks = nullptr;
   l->now = l->clock_now();
   bool ok = l->backend.open(l->mem, options.backend);
@@ -3921,17 +3929,24 @@ inline void stream_fail(LoopImpl* l, int fd, Stream* s, int err, const char* sys
   l->call_js(2);
 }
 
-/* [ ... ] -> [ ... buf ]: the bytes just read as a Buffer, made under
- * duk_safe_call. Unprotected, an allocation failure (a heap in a fixed pool)
- * unwound the whole turn and the bytes were lost without an error. */
-struct ReadBytes {
-  const char* p;
-  size_t n;
-};
-inline duk_ret_t push_read_bytes(duk_context* ctx, void* udata) {
-  ReadBytes* r = static_cast<ReadBytes*>(udata);
-  push_node_buffer(ctx, r->p, r->n);
-  return 1;
+/* Out of memory while the bytes just read became a Buffer: the turn unwound
+ * to run_native_turn, which calls this. The bytes are gone, so the socket
+ * fails with ENOMEM (once lost without an error). Protected: memory may
+ * still be short. Costs nothing on the data path (a duk_safe_call around
+ * each push cost ~375 instructions a round trip). */
+inline duk_ret_t fail_delivery_protected(duk_context*, void* udata) {
+  LoopImpl* l = static_cast<LoopImpl*>(udata);
+  int fd = l->delivering_fd;
+  Stream* s = stream_of(l, fd);
+  if (s && !s->stopped) stream_fail(l, fd, s, ENOMEM, "read");
+  return 0;
+}
+inline void fail_read_delivery(LoopImpl* l, int fd) {
+  duk_idx_t top = duk_get_top(l->ctx);
+  l->delivering_fd = fd; /* the argument, through udata */
+  if (duk_safe_call(l->ctx, fail_delivery_protected, l, 0, 1) != DUK_EXEC_SUCCESS) l->report_default();
+  l->delivering_fd = -1;
+  duk_set_top(l->ctx, top);
 }
 
 inline void stream_read(LoopImpl* l, int fd, Stream* s) {
@@ -3942,21 +3957,17 @@ inline void stream_read(LoopImpl* l, int fd, Stream* s) {
     ssize_t n = read_some(l, fd);
     if (n > 0) {
       s->bytes_read += static_cast<double>(n);
-      ReadBytes bytes = {l->read_buffer, static_cast<size_t>(n)};
-      if (duk_safe_call(ctx, push_read_bytes, &bytes, 0, 1) != DUK_EXEC_SUCCESS) {
-        duk_pop(ctx); /* out of memory: the socket fails, it does not lose data silently */
-        stream_fail(l, fd, s, ENOMEM, "read");
-        return;
-      }
-      /* Pushing values into the reserved value stack does not allocate. */
+      l->delivering_fd = fd; /* the pushes may unwind the turn: see fail_delivery */
       if (s->direct_data) { /* fn.call(self, buf): saves net.js a JS call a read */
         duk_push_heapptr(ctx, s->data_fn);
         duk_push_heapptr(ctx, s->data_self);
-        duk_pull(ctx, -3);
+        push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
+        l->delivering_fd = -1;
         l->call_js(1);
       } else {
         stream_begin(l, fd, 1);
-        duk_pull(ctx, -4);
+        push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
+        l->delivering_fd = -1;
         l->call_js(2);
       }
       if (n < EVLOOP_READ_BUFFER_SIZE || !stream_still(l, fd, s) || !s->reading || s->stopped) return;
@@ -4309,6 +4320,7 @@ inline duk_ret_t js_stream_queued(duk_context* ctx) {
 /* [ ... ] -> [ ... stream ]: the C++ loop's engine object for net.js. Every
  * function is tagged with the loop (one lookup instead of two a call). */
 inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
+  l->fail_delivery = fail_read_delivery;
   static const duk_function_list_entry fns[] = {
       {"open", js_stream_open, 3},   {"connect", js_stream_connect, 4},
       {"listen", js_stream_listen, 2}, {"write", js_stream_write, 2},
@@ -4335,9 +4347,9 @@ namespace evloop {
 namespace detail {
 extern const char kEcmaStreamSource[];
 const char kEcmaStreamSource[] =
-    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n(function (native, loop) {\n'use strict';\n\nif (loop.POLLIN !== 1 || loop.POLLOUT !== 4 || loop.POLLERR !== 8 || loop.POLLHUP !== 16 || loop.POLLNVAL !== 32) {\nthrow new Error('evloop stream engine: unexpected POLL* values');\n}\n\nvar nread = native.read, nwrite = native.write, naccept = native.accept;\nvar nshutdown = native.shutdown, nclose = native.close, soError = native.soError, nerror = native.error;\nvar watch = loop.watch, interest = loop.interest, unwatch = loop.unwatch;\nvar setTimer = loop.setTimeout, clearTimer = loop.clearTimeout;\nvar READ_SIZE = typeof native.READ_BUFFER_SIZE === 'number' ? native.READ_BUFFER_SIZE : 65536;\nvar MAX_READS = 4;\nvar MAX_ACCEPTS = 64;\nvar BACKOFF_MS = 100;\n\nvar SKIP = { ECONNABORTED: 1, ECONNRESET: 1, EPROTO: 1, EPERM: 1, EINTR: 1, ENETDOWN: 1, ENOPROTOOPT: 1,\nEHOSTDOWN: 1, ENONET: 1, EHOSTUNREACH: 1, EOPNOTSUPP: 1, ENETUNREACH: 1, ETIMEDOUT: 1 };\n\n\n\n\n\n\nvar byteLength = Buffer.byteLength;\nvar encoder = typeof TextEncoder === 'function' ? new TextEncoder() : null;\nfunction encode(str) {\nreturn encoder ? encoder.encode(str) : new Buffer(str);\n}\n\nvar table = [];\nvar pending = [];\nvar pendingTimer = false;\n\nfunction checkFd(fd, name) {\nif (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {\nthrow new RangeError('stream.' + name + ': fd must be a non-negative integer');\n}\n}\n\nfunction record(fd, handler, state, cb) {\nreturn [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite, 0];\n}\n\n\n\n\n\n\nfunction setInterest(s) {\nvar st = s[4], want = 0;\nif (st === 0 || st === 3 || st === 4) {\nif (s[6] && !s[11]) { want = 1; }\nif (s[9] > 0 || st === 3) { want |= 4; }\n} else if (st === 1) {\nwant = 4;\n} else if (st === 2) {\nif (s[6] && s[16] === 0) { want = 1; }\n} else if (st === 6) {\nreturn;\n}\nif (s[13] && want === s[5]) { return; }\ntry {\nif (s[13]) {\ninterest(s[2], want, false);\n} else {\nwatch(s[2], want, s);\ns[13] = true;\n}\ns[5] = want;\n} catch (e) {\nif (st === 2) {\nbackoff(s);\n} else if (st !== 5) {\nstop(s);\ndefer(s, e);\n}\n}\n}\n\n\n\n\nfunction stop(s) {\ns[4] = 5;\ns[7] = [];\ns[18] = 0;\ns[8] = 0;\ns[9] = 0;\ns[10] = false;\nsetInterest(s);\n}\n\n\nfunction fail(s, err) {\nstop(s);\nvar h = s[3];\nh(4, err);\n}\n\n\nfunction defer(s, err) {\ns[12] = err;\npending.push(s);\nif (!pendingTimer) {\npendingTimer = true;\nsetTimer(reportPending, 0);\n}\n}\nfunction reportPending() {\nvar list = pending, i = 0, s, err, h;\npending = [];\npendingTimer = false;\ntry {\nfor (; i < list.length; i++) {\ns = list[i];\nerr = s[12];\ns[12] = null;\nif (err !== null && s[4] !== 6) {\nh = s[3];\nh(4, err);\n}\n}\n} catch (e) {\nfor (i++; i < list.length; i++) { pending.push(list[i]); }\nif (pending.length > 0 && !pendingTimer) {\npendingTimer = true;\nsetTimer(reportPending, 0);\n}\nthrow e;\n}\n}\n\n\n\n\n\n\nfunction onEvent(fd, revents) {\nvar s = this, h, buf, i, ev;\nif (revents !== 1) {\nslowEvent(s, fd, revents);\nreturn;\n}\nev = s[5];\nif (ev !== 1 && ev !== 5) { return; }\ni = 0;\nfor (;;) {\ntry {\nbuf = s[19](fd);\n} catch (e) {\nfail(s, e);\nreturn;\n}\nif (buf === void 0) { return; }\nh = s[3];\nif (buf === null) {\ns[11] = true;\nsetInterest(s);\nh(2);\nreturn;\n}\ns[21] += buf.length;\nh(1, buf);\n\n\nif (buf.length < s[17] || ++i === 4 ) { return; }\nev = s[5];\nif (ev !== 1 && ev !== 5) { return; }\n}\n}\n\n\n\nfunction slowEvent(s, fd, revents) {\nif (revents & 40 || s[4] === 1) {\nfaultOrConnect(s, fd, revents);\nreturn;\n}\nif (revents & 17 && s[5] & 1) {\nreadSome(s, fd);\n}\nif (revents & 20 && s[5] & 4) { flush(s, fd); }\n}\n\n\nfunction readSome(s, fd) {\nvar h, buf, i;\nfor (i = 0; i < MAX_READS; i++) {\ntry {\nbuf = nread(fd);\n} catch (e) {\nfail(s, e);\nreturn;\n}\nif (buf === void 0) { return; }\nh = s[3];\nif (buf === null) {\ns[11] = true;\nsetInterest(s);\nh(2);\nreturn;\n}\ns[21] += buf.length;\nh(1, buf);\nif (buf.length < s[17] || !(s[5] & 1)) { return; }\n}\n}\n\n\n\nfunction faultOrConnect(s, fd, revents) {\nvar err = null, h, buf, i;\nif (revents & 40) {\ns[13] = false;\ns[5] = "
-    "0;\n}\nif (s[4] === 1) {\ntry {\nerr = soError(fd, s[14], s[15]);\n} catch (e) {\nerr = e;\n}\nif (err === null && revents & 40) {\nerr = nerror(revents & 32 ? 'EBADF' : 'ECONNREFUSED', 'connect');\n}\nh = s[3];\nif (err !== null) {\nstop(s);\nh(6, err);\nreturn;\n}\ns[4] = s[10] ? 3 : 0;\ns[10] = false;\nsetInterest(s);\nif (s[4] !== 0 && s[4] !== 3) { return; }\nh(6, null);\nif (s[9] > 0 || s[4] === 3) { flush(s, fd); }\nreturn;\n}\nif (s[4] === 5) {\nsetInterest(s);\nreturn;\n}\nfor (i = 0; i < 16; i++) {\nif (!s[6] || s[11] || s[4] > 4) { break; }\ntry {\nbuf = nread(fd);\n} catch (e) {\nerr = e;\nbreak;\n}\nif (buf === void 0) { break; }\nh = s[3];\nif (buf === null) {\ns[11] = true;\nh(2);\nbreak;\n}\ns[21] += buf.length;\nh(1, buf);\n}\nif (s[4] > 4) { return; }\nif (err === null) {\ntry {\nerr = soError(fd);\nif (err !== null) { err = nerror(err.code, 'read'); }\n} catch (e) {\nerr = e;\n}\n}\nif (err === null && revents & 32) { err = nerror('EBADF', 'read'); }\nif (err !== null) {\nfail(s, err);\nreturn;\n}\n\nsetInterest(s);\nif (revents & 4 && s[5] & 4) { flush(s, fd); }\n}\n\n\n\nfunction flush(s, fd) {\nvar q = s[7], head = s[18], off = s[8], had = s[9] > 0, c, n, h, finished = false;\nwhile (head < q.length) {\nc = q[head];\ntry {\nn = nwrite(fd, c, off);\n} catch (e) {\nfail(s, e);\nreturn;\n}\ns[9] -= n;\noff += n;\nif (off < c.length) { break; }\nq[head] = void 0;\nhead++;\noff = 0;\n}\nif (head === q.length) {\nq.length = 0;\nhead = 0;\n} else if (head >= 1024 && head + head > q.length) {\nq.splice(0, head);\nhead = 0;\n}\ns[18] = head;\ns[8] = off;\nif (s[9] > 0) { return; }\nif (s[4] === 3) {\ntry {\nnshutdown(fd);\n} catch (e) {\nfail(s, e);\nreturn;\n}\ns[4] = 4;\nfinished = true;\n}\nsetInterest(s);\nif (had && s[4] < 5) {\nh = s[3];\nh(3);\n}\nif (finished && s[4] === 4) {\nh = s[3];\nh(5);\n}\n}\n\n\nfunction onListen(fd, revents) {\nvar s = this, i, a, h, code;\nif (revents & 40) {\ns[13] = false;\ns[5] = 0;\nbackoff(s);\nreturn;\n}\nfor (i = 0; i < MAX_ACCEPTS && s[5] & 1; i++) {\ntry {\na = naccept(fd);\n} catch (e) {\ncode = e.code;\nif (typeof code === 'string' && SKIP[code] === 1) { continue; }\nbackoff(s);\nreturn;\n}\nif (!a) { return; }\nh = s[3];\nh(a[0], a[1], a[2], a[3]);\n}\n}\n\n\nfunction backoff(s) {\nif (s[16] !== 0 || s[4] !== 2) { return; }\ns[16] = setTimer(function () {\ns[16] = 0;\nsetInterest(s);\n}, BACKOFF_MS);\nsetInterest(s);\n}\n\n\n\nfunction open(fd, handler, reading) {\ncheckFd(fd, 'open');\nif (typeof handler !== 'function') { throw new TypeError('stream.open: handler must be a function'); }\nvar s = table[fd], on = reading === void 0 || !!reading;\nif (s !== void 0) {\ns[3] = handler;\nif (s[4] !== 1 && s[4] !== 2 && s[6] !== on) {\ns[6] = on;\nsetInterest(s);\n}\nreturn;\n}\ns = record(fd, handler, 0, onEvent);\ns[6] = on;\nwatch(fd, s[6] ? 1 : 0, s);\ns[5] = s[6] ? 1 : 0;\ns[13] = true;\ntable[fd] = s;\n}\n\nfunction connect(fd, handler, host, port) {\ncheckFd(fd, 'connect');\nif (typeof handler !== 'function') { throw new TypeError('stream.connect: handler must be a function'); }\nvar s = table[fd];\nif (s !== void 0) {\ns[3] = handler;\nreturn;\n}\ns = record(fd, handler, 1, onEvent);\ns[14] = typeof host === 'string' ? host : null;\ns[15] = typeof port === 'number' ? port : -1;\nwatch(fd, 4, s);\ns[5] = 4;\ns[13] = true;\ntable[fd] = s;\n}\n\nfunction listen(fd, onAccept) {\ncheckFd(fd, 'listen');\nif (typeof onAccept !== 'function') { throw new TypeError('stream.listen: onAccept must be a function'); }\nvar s = table[fd];\nif (s !== void 0) {\ns[3] = onAccept;\nreturn;\n}\ns = record(fd, onAccept, 2, onListen);\ns[6] = true;\nwatch(fd, 1, s);\ns[5] = 1;\ns[13] = true;\ntable[fd] = s;\n}\n\n\n\nfunction write(fd, data) {\nvar s = table[fd], n;\nif (s !== void 0 && s[9] === 0 && s[4] === 0) {\ntry {\nn = s[20](fd, data);\n} catch (e) {\nreturn writeFailed(s, e);\n}\nif (typeof data === 'string') {\nif (n === byteLength(data)) { return 0; }\n} else if (n === data.length) {\nreturn 0;\n}\nreturn queueRest(s, data, n);\n}\nreturn writeQueued(s, fd, data);\n}\n\n\n\nfunction writeFailed(s, e) {\nif (typeof e !== 'object' || e === null || e.code === void 0) { throw e; }\nstop(s);\ndefer(s, e);\nre"
-    "turn 0;\n}\n\n\nfunction queueRest(s, data, n) {\nvar c = toBytes(data), len = c.length;\nif (n >= len) { return 0; }\ns[7].push(c);\ns[8] = n;\ns[9] = len - n;\nsetInterest(s);\nreturn s[9];\n}\n\n\n\nfunction writeQueued(s, fd, data) {\nif (s === void 0 || s[2] !== fd) {\ncheckFd(fd, 'write');\nthrow nerror('EBADF', 'stream.write');\n}\nif (s[4] === 2) { throw nerror('ENOTCONN', 'stream.write'); }\nvar c = toBytes(data), len = c.length;\nif (s[4] > 2 || s[10] || len === 0) { return s[9]; }\ns[7].push(c);\ns[9] += len;\nreturn s[9];\n}\n\n\nfunction toBytes(data) {\nif (typeof data === 'string') { return encode(data); }\nif (data !== null && typeof data === 'object') {\nif (typeof data.length === 'number' && data.BYTES_PER_ELEMENT === 1) { return data; }\nvar len = data.byteLength;\nif (typeof len === 'number') {\nreturn data.buffer !== void 0 ? new Uint8Array(data.buffer, data.byteOffset, len) : new Uint8Array(data);\n}\n}\nthrow new TypeError('stream.write: data must be a string or a buffer');\n}\n\nfunction end(fd) {\nvar s = lookup(fd, 'end');\nif (s[4] === 0) {\ns[4] = 3;\nsetInterest(s);\n} else if (s[4] === 1) {\ns[10] = true;\n}\n}\n\nfunction pause(fd) {\nvar s = lookup(fd, 'pause');\nif (s[4] !== 2 && s[6]) {\ns[6] = false;\nsetInterest(s);\n}\n}\n\nfunction resume(fd) {\nvar s = lookup(fd, 'resume');\nif (s[4] !== 2 && !s[6]) {\ns[6] = true;\nsetInterest(s);\n}\n}\n\n\nfunction lookup(fd, name) {\nvar s = table[fd];\nif (s === void 0 || s[2] !== fd) {\ncheckFd(fd, name);\nthrow nerror('EBADF', 'stream.' + name);\n}\nreturn s;\n}\n\nfunction close(fd) {\nvar s = typeof fd === 'number' ? table[fd] : void 0;\nif (s === void 0 || s[2] !== fd) { return false; }\ntable[fd] = void 0;\ninert(s);\nif (s[13]) {\ns[13] = false;\nunwatch(fd);\n}\ntry {\nnclose(fd);\n} catch (e) {\n\n}\nreturn true;\n}\n\n\nfunction inert(s) {\ns[4] = 6;\ns[5] = 0;\ns[6] = false;\ns[7] = [];\ns[18] = 0;\ns[8] = 0;\ns[9] = 0;\ns[12] = null;\nif (s[16] !== 0) {\nclearTimer(s[16]);\ns[16] = 0;\n}\n}\n\nfunction queued(fd) {\nvar s = typeof fd === 'number' ? table[fd] : void 0;\nreturn s !== void 0 && s[2] === fd ? s[9] : 0;\n}\n\n\nloop.onDispose(function () {\nvar fd, s, all = table;\ntable = [];\npending = [];\nfor (fd = 0; fd < all.length; fd++) {\ns = all[fd];\nif (s !== void 0) {\ninert(s);\nif (s[13]) {\ns[13] = false;\ntry { unwatch(fd); } catch (e) {  }\n}\ntry { nclose(fd); } catch (e2) {  }\n}\n}\n});\n\nfunction bytesRead(fd) {\nvar s = typeof fd === 'number' ? table[fd] : void 0;\nreturn s !== void 0 && s[2] === fd ? s[21] : 0;\n}\n\n\nfunction ondata(fd) {\ncheckFd(fd, 'ondata');\n}\n\nvar stream = {\nopen: open, connect: connect, listen: listen, write: write, end: end,\npause: pause, resume: resume, close: close, queued: queued,\nbytesRead: bytesRead, ondata: ondata\n};\nreturn stream;\n})\n";
+    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n(function (native, loop, env) {\n'use strict';\n\nif (loop.POLLIN !== 1 || loop.POLLOUT !== 4 || loop.POLLERR !== 8 || loop.POLLHUP !== 16 || loop.POLLNVAL !== 32) {\nthrow new Error('evloop stream engine: unexpected POLL* values');\n}\n\nvar nread = native.read, nwrite = native.write, naccept = native.accept;\nvar nshutdown = native.shutdown, nclose = native.close, soError = native.soError, nerror = native.error;\nvar watch = loop.watch, interest = loop.interest, unwatch = loop.unwatch;\nvar setTimer = loop.setTimeout, clearTimer = loop.clearTimeout;\nvar READ_SIZE = typeof native.READ_BUFFER_SIZE === 'number' ? native.READ_BUFFER_SIZE : 65536;\nvar MAX_READS = 4;\nvar MAX_ACCEPTS = 64;\nvar BACKOFF_MS = 100;\n\nvar SKIP = { ECONNABORTED: 1, ECONNRESET: 1, EPROTO: 1, EPERM: 1, EINTR: 1, ENETDOWN: 1, ENOPROTOOPT: 1,\nEHOSTDOWN: 1, ENONET: 1, EHOSTUNREACH: 1, EOPNOTSUPP: 1, ENETUNREACH: 1, ETIMEDOUT: 1 };\n\n\n\n\n\n\nvar BufferCtor = env.Buffer, byteLength = BufferCtor.byteLength;\nvar encoder = typeof env.TextEncoder === 'function' ? new env.TextEncoder() : null;\nfunction encode(str) {\nreturn encoder ? encoder.encode(str) : new BufferCtor(str);\n}\n\nvar table = [];\nvar pending = [];\nvar pendingTimer = false;\n\nfunction checkFd(fd, name) {\nif (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {\nthrow new RangeError('stream.' + name + ': fd must be a non-negative integer');\n}\n}\n\nfunction record(fd, handler, state, cb) {\nreturn [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite, 0];\n}\n\n\n\n\n\n\nfunction setInterest(s) {\nvar st = s[4], want = 0;\nif (st === 0 || st === 3 || st === 4) {\nif (s[6] && !s[11]) { want = 1; }\nif (s[9] > 0 || st === 3) { want |= 4; }\n} else if (st === 1) {\nwant = 4;\n} else if (st === 2) {\nif (s[6] && s[16] === 0) { want = 1; }\n} else if (st === 6) {\nreturn;\n}\nif (s[13] && want === s[5]) { return; }\ntry {\nif (s[13]) {\ninterest(s[2], want, false);\n} else {\nwatch(s[2], want, s);\ns[13] = true;\n}\ns[5] = want;\n} catch (e) {\nif (st === 2) {\nbackoff(s);\n} else if (st !== 5) {\nstop(s);\ndefer(s, e);\n}\n}\n}\n\n\n\n\nfunction stop(s) {\ns[4] = 5;\ns[7] = [];\ns[18] = 0;\ns[8] = 0;\ns[9] = 0;\ns[10] = false;\nsetInterest(s);\n}\n\n\nfunction fail(s, err) {\nstop(s);\nvar h = s[3];\nh(4, err);\n}\n\n\nfunction defer(s, err) {\ns[12] = err;\npending.push(s);\nif (!pendingTimer) {\npendingTimer = true;\nsetTimer(reportPending, 0);\n}\n}\nfunction reportPending() {\nvar list = pending, i = 0, s, err, h;\npending = [];\npendingTimer = false;\ntry {\nfor (; i < list.length; i++) {\ns = list[i];\nerr = s[12];\ns[12] = null;\nif (err !== null && s[4] !== 6) {\nh = s[3];\nh(4, err);\n}\n}\n} catch (e) {\nfor (i++; i < list.length; i++) { pending.push(list[i]); }\nif (pending.length > 0 && !pendingTimer) {\npendingTimer = true;\nsetTimer(reportPending, 0);\n}\nthrow e;\n}\n}\n\n\n\n\n\n\nfunction onEvent(fd, revents) {\nvar s = this, h, buf, i, ev;\nif (revents !== 1) {\nslowEvent(s, fd, revents);\nreturn;\n}\nev = s[5];\nif (ev !== 1 && ev !== 5) { return; }\ni = 0;\nfor (;;) {\ntry {\nbuf = s[19](fd);\n} catch (e) {\nfail(s, e);\nreturn;\n}\nif (buf === void 0) { return; }\nh = s[3];\nif (buf === null) {\ns[11] = true;\nsetInterest(s);\nh(2);\nreturn;\n}\ns[21] += buf.length;\nh(1, buf);\n\n\nif (buf.length < s[17] || ++i === 4 ) { return; }\nev = s[5];\nif (ev !== 1 && ev !== 5) { return; }\n}\n}\n\n\n\nfunction slowEvent(s, fd, revents) {\nif (revents & 40 || s[4] === 1) {\nfaultOrConnect(s, fd, revents);\nreturn;\n}\nif (revents & 17 && s[5] & 1) {\nreadSome(s, fd);\n}\nif (revents & 20 && s[5] & 4) { flush(s, fd); }\n}\n\n\nfunction readSome(s, fd) {\nvar h, buf, i;\nfor (i = 0; i < MAX_READS; i++) {\ntry {\nbuf = nread(fd);\n} catch (e) {\nfail(s, e);\nreturn;\n}\nif (buf === void 0) { return; }\nh = s[3];\nif (buf === null) {\ns[11] = true;\nsetInterest(s);\nh(2);\nreturn;\n}\ns[21] += buf.length;\nh(1, buf);\nif (buf.length < s[17] || !(s[5] & 1)) { return; }\n}\n}\n\n\n\nfunction faultOrConnect(s, fd, revents) {\nvar err = null, h, b"
+    "uf, i;\nif (revents & 40) {\ns[13] = false;\ns[5] = 0;\n}\nif (s[4] === 1) {\ntry {\nerr = soError(fd, s[14], s[15]);\n} catch (e) {\nerr = e;\n}\nif (err === null && revents & 40) {\nerr = nerror(revents & 32 ? 'EBADF' : 'ECONNREFUSED', 'connect');\n}\nh = s[3];\nif (err !== null) {\nstop(s);\nh(6, err);\nreturn;\n}\ns[4] = s[10] ? 3 : 0;\ns[10] = false;\nsetInterest(s);\nif (s[4] !== 0 && s[4] !== 3) { return; }\nh(6, null);\nif (s[9] > 0 || s[4] === 3) { flush(s, fd); }\nreturn;\n}\nif (s[4] === 5) {\nsetInterest(s);\nreturn;\n}\nfor (i = 0; i < 16; i++) {\nif (!s[6] || s[11] || s[4] > 4) { break; }\ntry {\nbuf = nread(fd);\n} catch (e) {\nerr = e;\nbreak;\n}\nif (buf === void 0) { break; }\nh = s[3];\nif (buf === null) {\ns[11] = true;\nh(2);\nbreak;\n}\ns[21] += buf.length;\nh(1, buf);\n}\nif (s[4] > 4) { return; }\nif (err === null) {\ntry {\nerr = soError(fd);\nif (err !== null) { err = nerror(err.code, 'read'); }\n} catch (e) {\nerr = e;\n}\n}\nif (err === null && revents & 32) { err = nerror('EBADF', 'read'); }\nif (err !== null) {\nfail(s, err);\nreturn;\n}\n\nsetInterest(s);\nif (revents & 4 && s[5] & 4) { flush(s, fd); }\n}\n\n\n\nfunction flush(s, fd) {\nvar q = s[7], head = s[18], off = s[8], had = s[9] > 0, c, n, h, finished = false;\nwhile (head < q.length) {\nc = q[head];\ntry {\nn = nwrite(fd, c, off);\n} catch (e) {\nfail(s, e);\nreturn;\n}\ns[9] -= n;\noff += n;\nif (off < c.length) { break; }\nq[head] = void 0;\nhead++;\noff = 0;\n}\nif (head === q.length) {\nq.length = 0;\nhead = 0;\n} else if (head >= 1024 && head + head > q.length) {\nq.splice(0, head);\nhead = 0;\n}\ns[18] = head;\ns[8] = off;\nif (s[9] > 0) { return; }\nif (s[4] === 3) {\ntry {\nnshutdown(fd);\n} catch (e) {\nfail(s, e);\nreturn;\n}\ns[4] = 4;\nfinished = true;\n}\nsetInterest(s);\nif (had && s[4] < 5) {\nh = s[3];\nh(3);\n}\nif (finished && s[4] === 4) {\nh = s[3];\nh(5);\n}\n}\n\n\nfunction onListen(fd, revents) {\nvar s = this, i, a, h, code;\nif (revents & 40) {\ns[13] = false;\ns[5] = 0;\nbackoff(s);\nreturn;\n}\nfor (i = 0; i < MAX_ACCEPTS && s[5] & 1; i++) {\ntry {\na = naccept(fd);\n} catch (e) {\ncode = e.code;\nif (typeof code === 'string' && SKIP[code] === 1) { continue; }\nbackoff(s);\nreturn;\n}\nif (!a) { return; }\nh = s[3];\nh(a[0], a[1], a[2], a[3]);\n}\n}\n\n\nfunction backoff(s) {\nif (s[16] !== 0 || s[4] !== 2) { return; }\ns[16] = setTimer(function () {\ns[16] = 0;\nsetInterest(s);\n}, BACKOFF_MS);\nsetInterest(s);\n}\n\n\n\nfunction open(fd, handler, reading) {\ncheckFd(fd, 'open');\nif (typeof handler !== 'function') { throw new TypeError('stream.open: handler must be a function'); }\nvar s = table[fd], on = reading === void 0 || !!reading;\nif (s !== void 0) {\ns[3] = handler;\nif (s[4] !== 1 && s[4] !== 2 && s[6] !== on) {\ns[6] = on;\nsetInterest(s);\n}\nreturn;\n}\ns = record(fd, handler, 0, onEvent);\ns[6] = on;\nwatch(fd, s[6] ? 1 : 0, s);\ns[5] = s[6] ? 1 : 0;\ns[13] = true;\ntable[fd] = s;\n}\n\nfunction connect(fd, handler, host, port) {\ncheckFd(fd, 'connect');\nif (typeof handler !== 'function') { throw new TypeError('stream.connect: handler must be a function'); }\nvar s = table[fd];\nif (s !== void 0) {\ns[3] = handler;\nreturn;\n}\ns = record(fd, handler, 1, onEvent);\ns[14] = typeof host === 'string' ? host : null;\ns[15] = typeof port === 'number' ? port : -1;\nwatch(fd, 4, s);\ns[5] = 4;\ns[13] = true;\ntable[fd] = s;\n}\n\nfunction listen(fd, onAccept) {\ncheckFd(fd, 'listen');\nif (typeof onAccept !== 'function') { throw new TypeError('stream.listen: onAccept must be a function'); }\nvar s = table[fd];\nif (s !== void 0) {\ns[3] = onAccept;\nreturn;\n}\ns = record(fd, onAccept, 2, onListen);\ns[6] = true;\nwatch(fd, 1, s);\ns[5] = 1;\ns[13] = true;\ntable[fd] = s;\n}\n\n\n\nfunction write(fd, data) {\nvar s = table[fd], n;\nif (s !== void 0 && s[9] === 0 && s[4] === 0) {\ntry {\nn = s[20](fd, data);\n} catch (e) {\nreturn writeFailed(s, e);\n}\nif (typeof data === 'string') {\nif (n === byteLength(data)) { return 0; }\n} else if (n === data.length) {\nreturn 0;\n}\nreturn queueRest(s, data, n);\n}\nreturn writeQueued(s, fd, data);\n}\n\n\n\nfunction writeFailed(s, e) {\nif (typeof e !== 'object' || e === null || e.code "
+    "=== void 0) { throw e; }\nstop(s);\ndefer(s, e);\nreturn 0;\n}\n\n\nfunction queueRest(s, data, n) {\nvar c = toBytes(data), len = c.length;\nif (n >= len) { return 0; }\ns[7].push(c);\ns[8] = n;\ns[9] = len - n;\nsetInterest(s);\nreturn s[9];\n}\n\n\n\nfunction writeQueued(s, fd, data) {\nif (s === void 0 || s[2] !== fd) {\ncheckFd(fd, 'write');\nthrow nerror('EBADF', 'stream.write');\n}\nif (s[4] === 2) { throw nerror('ENOTCONN', 'stream.write'); }\nvar c = toBytes(data), len = c.length;\nif (s[4] > 2 || s[10] || len === 0) { return s[9]; }\ns[7].push(c);\ns[9] += len;\nreturn s[9];\n}\n\n\nfunction toBytes(data) {\nif (typeof data === 'string') { return encode(data); }\nif (data !== null && typeof data === 'object') {\nif (typeof data.length === 'number' && data.BYTES_PER_ELEMENT === 1) { return data; }\nvar len = data.byteLength;\nif (typeof len === 'number') {\nreturn data.buffer !== void 0 ? new Uint8Array(data.buffer, data.byteOffset, len) : new Uint8Array(data);\n}\n}\nthrow new TypeError('stream.write: data must be a string or a buffer');\n}\n\nfunction end(fd) {\nvar s = lookup(fd, 'end');\nif (s[4] === 0) {\ns[4] = 3;\nsetInterest(s);\n} else if (s[4] === 1) {\ns[10] = true;\n}\n}\n\nfunction pause(fd) {\nvar s = lookup(fd, 'pause');\nif (s[4] !== 2 && s[6]) {\ns[6] = false;\nsetInterest(s);\n}\n}\n\nfunction resume(fd) {\nvar s = lookup(fd, 'resume');\nif (s[4] !== 2 && !s[6]) {\ns[6] = true;\nsetInterest(s);\n}\n}\n\n\nfunction lookup(fd, name) {\nvar s = table[fd];\nif (s === void 0 || s[2] !== fd) {\ncheckFd(fd, name);\nthrow nerror('EBADF', 'stream.' + name);\n}\nreturn s;\n}\n\nfunction close(fd) {\nvar s = typeof fd === 'number' ? table[fd] : void 0;\nif (s === void 0 || s[2] !== fd) { return false; }\ntable[fd] = void 0;\ninert(s);\nif (s[13]) {\ns[13] = false;\nunwatch(fd);\n}\ntry {\nnclose(fd);\n} catch (e) {\n\n}\nreturn true;\n}\n\n\nfunction inert(s) {\ns[4] = 6;\ns[5] = 0;\ns[6] = false;\ns[7] = [];\ns[18] = 0;\ns[8] = 0;\ns[9] = 0;\ns[12] = null;\nif (s[16] !== 0) {\nclearTimer(s[16]);\ns[16] = 0;\n}\n}\n\nfunction queued(fd) {\nvar s = typeof fd === 'number' ? table[fd] : void 0;\nreturn s !== void 0 && s[2] === fd ? s[9] : 0;\n}\n\n\nloop.onDispose(function () {\nvar fd, s, all = table;\ntable = [];\npending = [];\nfor (fd = 0; fd < all.length; fd++) {\ns = all[fd];\nif (s !== void 0) {\ninert(s);\nif (s[13]) {\ns[13] = false;\ntry { unwatch(fd); } catch (e) {  }\n}\ntry { nclose(fd); } catch (e2) {  }\n}\n}\n});\n\nfunction bytesRead(fd) {\nvar s = typeof fd === 'number' ? table[fd] : void 0;\nreturn s !== void 0 && s[2] === fd ? s[21] : 0;\n}\n\n\nfunction ondata(fd) {\ncheckFd(fd, 'ondata');\n}\n\nvar stream = {\nopen: open, connect: connect, listen: listen, write: write, end: end,\npause: pause, resume: resume, close: close, queued: queued,\nbytesRead: bytesRead, ondata: ondata\n};\nreturn stream;\n})\n";
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/ecma_stream.js ======== */
@@ -4349,7 +4361,7 @@ namespace evloop {
 namespace detail {
 extern const char kNetSource[];
 const char kNetSource[] =
-    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n(function (native, stream, global, timerSet, timerClear, bindings) {\n'use strict';\n\nvar BIND_SEED = 32, BIND_NET = 64;\nvar HIGH_WATER_MARK = 16384;\nvar DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;\nvar BufferCtor = global.Buffer, TextDecoderCtor = global.TextDecoder, Dk = global.Duktape;\nvar objectCreate = Object.create, defineProperty = Object.defineProperty;\nvar STREAM_OPT = { stream: true };\nvar streamWrite = stream.write;\n\nfunction define(obj, name, value) {\ndefineProperty(obj, name, { value: value, writable: true, configurable: true, enumerable: false });\n}\nfunction noop() {}\n\n\nfunction codeError(Ctor, code, message) {\nvar e = new Ctor(message);\ne.code = code;\nreturn e;\n}\nfunction argTypeError(name, expected, value) {\nreturn codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The \"' + name + '\" argument must be ' + expected +\n'. Received ' + (value === null ? 'null' : typeof value));\n}\nfunction sysError(code, syscall) {\ntry {\nreturn native.error(code, syscall);\n} catch (e) {\nreturn codeError(Error, code, syscall + ' ' + code);\n}\n}\n\n\nvar tickQueue = [], tickArmed = false;\n\nfunction runTicks() {\nvar q = tickQueue, i = 0, n = q.length;\ntickQueue = [];\ntickArmed = false;\ntry {\nfor (; i < n; i += 3) {\nq[i](q[i + 1], q[i + 2]);\n}\n} catch (e) {\n\n\ni += 3;\nif (i < n) {\ntickQueue = q.slice(i).concat(tickQueue);\n}\nif (tickQueue.length && !tickArmed) {\ntickArmed = true;\ntimerSet(runTicks, 0);\n}\nthrow e;\n}\n}\nfunction defer(fn, a, b) {\nvar q = tickQueue;\nq.push(fn, a, b);\nif (!tickArmed) {\ntickArmed = true;\ntimerSet(runTicks, 0);\n}\n}\nfunction callWith(cb, err) {\ncb(err);\n}\n\n"
+    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n(function (native, stream, env) {\n'use strict';\n\nvar timerSet = env.setTimeout, timerClear = env.clearTimeout;\nvar HIGH_WATER_MARK = 16384;\nvar DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;\nvar BufferCtor = env.Buffer, TextDecoderCtor = env.TextDecoder, Dk = env.Duktape;\nvar objectCreate = Object.create, defineProperty = Object.defineProperty;\nvar STREAM_OPT = { stream: true };\nvar streamWrite = stream.write;\n\nfunction noop() {}\n\n\nfunction codeError(Ctor, code, message) {\nvar e = new Ctor(message);\ne.code = code;\nreturn e;\n}\nfunction argTypeError(name, expected, value) {\nreturn codeError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The \"' + name + '\" argument must be ' + expected +\n'. Received ' + (value === null ? 'null' : typeof value));\n}\nfunction sysError(code, syscall) {\ntry {\nreturn native.error(code, syscall);\n} catch (e) {\nreturn codeError(Error, code, syscall + ' ' + code);\n}\n}\n\n\nvar tickQueue = [], tickArmed = false;\n\nfunction runTicks() {\nvar q = tickQueue, i = 0, n = q.length;\ntickQueue = [];\ntickArmed = false;\ntry {\nfor (; i < n; i += 3) {\nq[i](q[i + 1], q[i + 2]);\n}\n} catch (e) {\n\n\ni += 3;\nif (i < n) {\ntickQueue = q.slice(i).concat(tickQueue);\n}\nif (tickQueue.length && !tickArmed) {\ntickArmed = true;\ntimerSet(runTicks, 0);\n}\nthrow e;\n}\n}\nfunction defer(fn, a, b) {\nvar q = tickQueue;\nq.push(fn, a, b);\nif (!tickArmed) {\ntickArmed = true;\ntimerSet(runTicks, 0);\n}\n}\nfunction callWith(cb, err) {\ncb(err);\n}\n\n"
 #if defined(EVLOOP_HAVE_NET)
     "\n\n\n\n\n\n\nfunction EventEmitter() {\n\nif (this._events === void 0 || this._events === Object.getPrototypeOf(this)._events) {\nthis._events = null;\n}\n}\nvar EE = EventEmitter.prototype;\nEE._events = null;\nEE._maxListeners = void 0;\nEventEmitter.EventEmitter = EventEmitter;\nEventEmitter.defaultMaxListeners = 10;\n\nfunction checkListener(fn) {\nif (typeof fn !== 'function') {\nthrow argTypeError('listener', 'of type function', fn);\n}\n}\nfunction unhandled(er) {\nif (er instanceof Error) {\nreturn er;\n}\nvar e = codeError(Error, 'ERR_UNHANDLED_ERROR', 'Unhandled error.' + (er === void 0 ? '' : ' (' + String(er) + ')'));\ne.context = er;\nreturn e;\n}\nfunction addListener(em, type, fn, prepend) {\ncheckListener(fn);\nvar ev = em._events, cur;\nif (ev === null || ev === void 0) {\nev = em._events = objectCreate(null);\n} else if (ev.newListener !== void 0) {\nemitSlow(em, 'newListener', type, fn.listener ? fn.listener : fn, 2);\nev = em._events;\n}\ncur = ev[type];\nif (cur === void 0) {\nev[type] = fn;\n} else if (typeof cur === 'function') {\nev[type] = prepend ? [fn, cur] : [cur, fn];\n} else if (prepend) {\ncur.unshift(fn);\n} else {\ncur.push(fn);\n}\nif (em._listenHook !== void 0) {\nem._listenHook(type, true);\n}\nreturn em;\n}\nfunction onceWrapper(em, type, fn) {\nvar fired = false;\nvar w = function () {\nif (!fired) {\nfired = true;\nem.removeListener(type, w);\nreturn fn.apply(this, arguments);\n}\n};\nw.listener = fn;\nreturn w;\n}\n\nfunction emitSlow(em, type, a, b, n) {\nvar ev = em._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0, i, len;\nif (h === void 0) {\nif (type === 'error') {\nthrow unhandled(a);\n}\nreturn false;\n}\nif (typeof h === 'function') {\nif (n === 0) { h.call(em); } else if (n === 1) { h.call(em, a); } else { h.call(em, a, b); }\nreturn true;\n}\nh = h.slice();\nfor (i = 0, len = h.length; i < len; i++) {\nif (n === 0) { h[i].call(em); } else if (n === 1) { h[i].call(em, a); } else { h[i].call(em, a, b); }\n}\nreturn true;\n}\n\nfunction emit0(em, type) {\nif (em.emit !== EE.emit) { return em.emit(type); }\nreturn emitSlow(em, type, void 0, void 0, 0);\n}\nfunction emit1(em, type, a) {\nif (em.emit !== EE.emit) { return em.emit(type, a); }\nreturn emitSlow(em, type, a, void 0, 1);\n}\n\nEE.emit = function (type) {\nvar n = arguments.length, ev = this._events, h, args, i, len;\nh = ev !== null && ev !== void 0 ? ev[type] : void 0;\nif (h === void 0) {\nif (type === 'error') {\nthrow unhandled(arguments[1]);\n}\nreturn false;\n}\nif (n <= 3) {\nif (typeof h === 'function') {\nif (n <= 1) { h.call(this); } else if (n === 2) { h.call(this, arguments[1]); } else { h.call(this, arguments[1], arguments[2]); }\nreturn true;\n}\n}\nargs = Array.prototype.slice.call(arguments, 1);\nif (typeof h === 'function') {\nh.apply(this, args);\nreturn true;\n}\nh = h.slice();\nfor (i = 0, len = h.length; i < len; i++) {\nh[i].apply(this, args);\n}\nreturn true;\n};\nEE.on = EE.addListener = function (type, fn) {\nreturn addListener(this, type, fn, false);\n};\nEE.prependListener = function (type, fn) {\nreturn addListener(this, type, fn, true);\n};\nEE.once = function (type, fn) {\ncheckListener(fn);\nreturn addListener(this, type, onceWrapper(this, type, fn), false);\n};\nEE.prependOnceListener = function (type, fn) {\ncheckListener(fn);\nreturn addListener(this, type, onceWrapper(this, type, fn), true);\n};\nEE.off = EE.removeListener = function (type, fn) {\ncheckListener(fn);\nvar ev = this._events, h, i, found = null;\nh = ev !== null && ev !== void 0 ? ev[type] : void 0;\nif (h === void 0) {\nreturn this;\n}\nif (typeof h === 'function') {\nif (h !== fn && h.listener !== fn) {\nreturn this;\n}\nfound = h;\ndelete ev[type];\n} else {\nfor (i = h.length - 1; i >= 0; i--) {\nif (h[i] === fn || h[i].listener === fn) {\nfound = h[i];\nbreak;\n}\n}\nif (found === null) {\nreturn this;\n}\nif (h.length === 2) {\nev[type] = h[1 - i];\n} else {\nh = h.slice();\nh.splice(i, 1);\nev[type] = h;\n}\n}\nif (this._listenHook !== void 0) {\nthis._listenHook(type, false);\n}\nif (ev.removeListener !== void 0) {\nemitSlow(this, 'removeListener', type, found.listener ?"
     " found.listener : found, 2);\n}\nreturn this;\n};\nEE.removeAllListeners = function (type) {\nvar ev = this._events, keys, i, h;\nif (ev === null || ev === void 0) {\nreturn this;\n}\nif (ev.removeListener === void 0) {\nif (type === void 0) {\nthis._events = null;\n} else {\ndelete ev[type];\n}\n} else if (type === void 0) {\nkeys = Object.keys(ev);\nfor (i = 0; i < keys.length; i++) {\nif (keys[i] !== 'removeListener') {\nthis.removeAllListeners(keys[i]);\n}\n}\nthis.removeAllListeners('removeListener');\nthis._events = null;\n} else {\nh = ev[type];\nif (typeof h === 'function') {\nthis.removeListener(type, h);\n} else if (h !== void 0) {\nfor (i = h.length - 1; i >= 0; i--) {\nthis.removeListener(type, h[i]);\n}\n}\nreturn this;\n}\nif (this._listenHook !== void 0) {\nthis._listenHook(type, false);\n}\nreturn this;\n};\nEE.listenerCount = function (type) {\nvar ev = this._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0;\nreturn h === void 0 ? 0 : typeof h === 'function' ? 1 : h.length;\n};\nEE.rawListeners = function (type) {\nvar ev = this._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0;\nreturn h === void 0 ? [] : typeof h === 'function' ? [h] : h.slice();\n};\nEE.listeners = function (type) {\nvar l = this.rawListeners(type), i;\nfor (i = 0; i < l.length; i++) {\nif (l[i].listener) { l[i] = l[i].listener; }\n}\nreturn l;\n};\nEE.eventNames = function () {\nvar ev = this._events;\nreturn ev !== null && ev !== void 0 ? Object.keys(ev) : [];\n};\nEE.setMaxListeners = function (n) {\nif (typeof n !== 'number' || !(n >= 0)) {\nthrow codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of \"n\" is out of range. It must be a non-negative number. Received ' + String(n));\n}\nthis._maxListeners = n;\nreturn this;\n};\nEE.getMaxListeners = function () {\nreturn this._maxListeners === void 0 ? EventEmitter.defaultMaxListeners : this._maxListeners;\n};\nEventEmitter.listenerCount = function (em, type) {\nreturn em.listenerCount(type);\n};\n\n\nfunction normEncoding(enc) {\nvar e = String(enc).toLowerCase();\nif (e === 'utf8' || e === 'utf-8') { return 'utf8'; }\nif (e === 'latin1' || e === 'binary') { return 'latin1'; }\nif (e === 'hex' || e === 'base64' || e === 'ascii') { return e; }\nthrow codeError(TypeError, 'ERR_UNKNOWN_ENCODING', 'Unknown encoding: ' + String(enc));\n}\nfunction bytesToString(buf, enc, start, end) {\nvar s = '', i, j, chunk;\nif (enc === 'hex' || enc === 'base64') {\nreturn String(Dk.enc(enc, buf.subarray(start, end)));\n}\nfor (i = start; i < end; i += 4096) {\nchunk = buf.subarray(i, Math.min(end, i + 4096));\nif (enc === 'ascii') {\nchunk = new Uint8Array(chunk);\nfor (j = 0; j < chunk.length; j++) { chunk[j] &= 0x7f; }\n}\ns += String.fromCharCode.apply(null, chunk);\n}\nreturn s;\n}\nfunction stringToBytes(str, enc) {\nvar out, i, n;\nif (enc === 'hex') {\nn = str.length - (str.length % 2);\nreturn new Uint8Array(Dk.dec('hex', str.substring(0, n)));\n}\nif (enc === 'base64') {\nstr = str.replace(/[^A-Za-z0-9+\\/\\-_]/g, '').replace(/-/g, '+').replace(/_/g, '/');\nwhile (str.length % 4) { str += '='; }\nreturn new Uint8Array(Dk.dec('base64', str));\n}\nout = new Uint8Array(str.length);\nfor (i = 0; i < str.length; i++) { out[i] = str.charCodeAt(i) & 0xff; }\nreturn out;\n}\n\n\nfunction Decoder(enc) {\nthis.enc = enc;\nthis.td = null;\nthis.rest = null;\nif (enc === 'utf8' && typeof TextDecoderCtor === 'function') {\nthis.td = new TextDecoderCtor('utf-8');\n}\n}\nDecoder.prototype.decode = function (buf) {\nvar enc = this.enc, r, n, keep;\nif (this.td !== null) { return this.td.decode(buf, STREAM_OPT); }\nif (enc === 'utf8') { return String(buf); }\nif (enc === 'base64') {\nif (this.rest !== null) {\nr = new Uint8Array(this.rest.length + buf.length);\nr.set(this.rest, 0);\nr.set(buf, this.rest.length);\nbuf = r;\nthis.rest = null;\n}\nn = buf.length;\nkeep = n % 3;\nif (keep) { this.rest = new Uint8Array(buf.subarray(n - keep, n)); }\nreturn bytesToString(buf, enc, 0, n - keep);\n}\nreturn bytesToString(buf, enc, 0, buf.length);\n};\nDecoder.prototype.end = function () {\nvar r;\nif (this.td !== null) { return this.td.de"
@@ -4367,9 +4379,13 @@ const char kNetSource[] =
     "|| pre !== null) {\nderr = codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed');\nfor (i = 0; cbs !== null && i < cbs.length; i++) { defer(callWith, cbs[i], derr); }\nfor (i = 1; pre !== null && i < pre.length; i += 3) {\nif (pre[i] !== void 0) { defer(callWith, pre[i], derr); }\n}\n}\ncbs = s._endCbs;\nif (cbs !== null) {\ns._endCbs = null;\nderr = err !== void 0 && err !== null ? err : codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call end after a stream was destroyed');\nfor (i = 0; i < cbs.length; i++) { defer(callWith, cbs[i], derr); }\n}\nif (err !== void 0 && err !== null) {\ndefer(emitErrorNT, s, err);\n}\ndefer(emitCloseNT, s, err !== void 0 && err !== null);\nsrv = s._server;\nif (srv !== null) {\ns._server = null;\nsrv._connections--;\nsrv._emitCloseIfDrained();\n}\nreturn s;\n};\nfunction emitErrorNT(s, err) {\nemit1(s, 'error', err);\n}\nfunction emitCloseNT(s, hadError) {\nemit1(s, 'close', hadError);\n}\nfunction destroyNT(s, err) {\ns.destroy(err);\n}\nSP.destroySoon = function () {\nif (!this._ended) { this.end(); }\nif (this._finished) { this.destroy(); }\nelse { this.once('finish', this.destroy); }\n};\n\n\nSP.resetAndDestroy = function () {\nif (this._fd >= 0) { return this.destroy(); }\nreturn this.destroy(codeError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed'));\n};\n\n\nSP.pause = function () {\nvar s = this;\ns._flowing = false;\nrefreshData(s);\nstopReading(s);\nreturn s;\n};\nSP.resume = function () {\nvar s = this;\nif (s.destroyed) { return s; }\ns._flowing = true;\nrefreshData(s);\nif (s._rbuf !== null) {\ndefer(flushBuffered, s);\n} else if (!s._readEnded) {\nif (!s.connecting) { startReading(s); }\n}\nreturn s;\n};\nSP.isPaused = function () {\nreturn this._flowing === false;\n};\nSP.setEncoding = function (enc) {\nvar s = this;\ns._decoder = new Decoder(enc === void 0 || enc === null ? 'utf8' : normEncoding(enc));\nrefreshData(s);\nreturn s;\n};\n\nSP._listenHook = function (type, added) {\nif (type === 'data' || type === void 0) {\nif (added && this._flowing !== false && !this.destroyed) {\nthis.resume();\n} else {\nrefreshData(this);\n}\n}\n};\n\n\nSP.setNoDelay = function (enable) {\nvar s = this;\ns._noDelay = enable === void 0 ? true : !!enable;\nif (s._fd >= 0 && !s.connecting) {\ntry { native.setNoDelay(s._fd, s._noDelay); } catch (e) {  }\n}\nreturn s;\n};\nSP.setKeepAlive = function (enable, initialDelay) {\nvar s = this, d = +initialDelay;\ns._keepAlive = !!enable;\ns._keepAliveDelay = d > 0 ? Math.floor(d / 1000) : 0;\nif (s._fd >= 0 && !s.connecting) {\ntry { native.setKeepAlive(s._fd, s._keepAlive, s._keepAliveDelay); } catch (e) {  }\n}\nreturn s;\n};\nSP.ref = function () { return this; };\nSP.unref = function () { return this; };\nSP.address = function () {\nvar s = this, a;\nif (s._fd < 0) { return {}; }\ntry { a = native.sockname(s._fd); } catch (e) { a = null; }\nreturn a ? { address: a.address, family: a.family, port: a.port } : {};\n};\nfunction localName(s) {\nif (s._local === null && s._fd >= 0 && !s.connecting) {\ntry { s._local = native.sockname(s._fd); } catch (e) { s._local = null; }\n}\nreturn s._local;\n}\nfunction getter(obj, name, fn) {\ndefineProperty(obj, name, { get: fn, configurable: true, enumerable: false });\n}\ngetter(SP, 'localAddress', function () { var a = localName(this); return a ? a.address : void 0; });\ngetter(SP, 'localPort', function () { var a = localName(this); return a ? a.port : void 0; });\ngetter(SP, 'localFamily', function () { var a = localName(this); return a ? a.family : void 0; });\ngetter(SP, 'bytesRead', function () {\nvar s = this;\nreturn s._fd >= 0 ? stream.bytesRead(s._fd) : s._br;\n});\ngetter(SP, 'bytesWritten', function () {\nvar s = this;\nreturn s._room >= 0 ? s._bw + s._roomBase - s._room : s._bw;\n});\ngetter(SP, 'pending', function () { return this._fd < 0 || this.connecting; });\ngetter(SP, 'readyState', function () {\nvar s = this;\nif (s.connecting) { return 'opening'; }\nif (s.destroyed || s._fd < 0) { return 'closed'; }\nif (!s._readEnded && !s._ended) { return 'open'; }\nif (!s._readEnded) { return 'readOnly';"
     " }\nif (!s._ended) { return 'writeOnly'; }\nreturn 'closed';\n});\ngetter(SP, 'readable', function () { return !this.destroyed && !this._endEmitted && (this._fd >= 0 || this.connecting); });\ngetter(SP, 'writable', function () { return !this.destroyed && !this._ended && (this._fd >= 0 || this.connecting); });\ngetter(SP, 'writableLength', function () {\nvar s = this;\nif (s._pre !== null) { return s._queued; }\nreturn s._fd >= 0 && s._queued !== 0 ? stream.queued(s._fd) : 0;\n});\ngetter(SP, 'bufferSize', function () { return this.writableLength; });\ngetter(SP, 'writableHighWaterMark', function () { return this._hwm; });\ngetter(SP, 'writableNeedDrain', function () { return this._needDrain; });\ngetter(SP, 'writableEnded', function () { return this._ended; });\ngetter(SP, 'writableFinished', function () { return this._finished; });\ngetter(SP, 'readableEnded', function () { return this._endEmitted; });\ngetter(SP, 'readableFlowing', function () { return this._flowing; });\ngetter(SP, 'closed', function () { return this.destroyed; });\n\n\n\nfunction connectArgs(a0, a1, a2) {\nvar opts, cb;\nif (a0 !== null && typeof a0 === 'object') {\nopts = a0;\ncb = a1;\n} else {\nopts = { port: a0 };\nif (typeof a1 === 'string') {\nopts.host = a1;\ncb = a2;\n} else {\ncb = a1;\n}\n}\nif (typeof opts.port === 'string' && !/^\\s*(0x[0-9a-fA-F]+|\\d+)\\s*$/.test(opts.port) && opts.path === void 0) {\nopts = { path: opts.port };\n}\nreturn [opts, typeof cb === 'function' ? cb : null];\n}\nSP.connect = function (a0, a1, a2) {\nvar s = this, args = connectArgs(a0, a1, a2), opts = args[0], cb = args[1], host, port, fd;\nif (opts.path !== void 0) {\nthrow codeError(Error, 'ERR_NOT_SUPPORTED', 'net: connecting to a path (Unix domain socket) is not supported');\n}\nif (s._fd >= 0 || s.connecting || s.destroyed) {\nthrow codeError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connecting, connected or destroyed');\n}\nport = toPort(opts.port);\nhost = opts.host;\nif (host === void 0 || host === null || host === '') { host = 'localhost'; }\nif (typeof host !== 'string') { throw argTypeError('options.host', 'of type string', host); }\nif (opts.noDelay !== void 0) { s._noDelay = !!opts.noDelay; }\nif (opts.keepAlive !== void 0) {\ns._keepAlive = !!opts.keepAlive;\ns._keepAliveDelay = +opts.keepAliveInitialDelay > 0 ? Math.floor(+opts.keepAliveInitialDelay / 1000) : 0;\n}\nif (cb !== null) { s.once('connect', cb); }\ns.connecting = true;\nif (opts.timeout !== void 0) { s.setTimeout(opts.timeout); }\ntry {\nfd = native.connect(host, port);\n} catch (e) {\ndefer(destroyNT, s, e);\nreturn s;\n}\ntry {\nstream.connect(fd, makeHandler(s), host, port);\n} catch (e2) {\ncloseRaw(fd);\ndefer(destroyNT, s, e2);\nreturn s;\n}\ns._fd = fd;\ns._reading = false;\nflushPre(s);\nreturn s;\n};\n\nfunction connect(a0, a1, a2) {\nvar args = connectArgs(a0, a1, a2), opts = args[0], s;\ns = new Socket({ allowHalfOpen: opts.allowHalfOpen, maxQueuedBytes: opts.maxQueuedBytes, highWaterMark: opts.highWaterMark });\nreturn s.connect(opts, args[1]);\n}\n\n\nfunction Server(options, listener) {\nif (!(this instanceof Server)) { return new Server(options, listener); }\nEventEmitter.call(this);\nif (typeof options === 'function') {\nlistener = options;\noptions = {};\n} else if (options === void 0 || options === null) {\noptions = {};\n} else if (typeof options !== 'object') {\nthrow argTypeError('options', 'of type object', options);\n}\nthis._fd = -1;\nthis._connections = 0;\nthis._listeningPending = false;\nthis.allowHalfOpen = !!options.allowHalfOpen;\nthis.pauseOnConnect = !!options.pauseOnConnect;\nthis._maxQ = maxQueuedOption(options.maxQueuedBytes, 'options.maxQueuedBytes');\nthis._hwm = options.highWaterMark;\nthis._noDelay = options.noDelay ? true : null;\nthis._keepAlive = options.keepAlive ? true : null;\nthis._keepAliveDelay = +options.keepAliveInitialDelay > 0 ? Math.floor(+options.keepAliveInitialDelay / 1000) : 0;\nthis.maxConnections = void 0;\nif (listener !== void 0 && listener !== null) {\nthis.on('connection', listener);\n}\n}\nServer.prototype = objectCreate(EE);\nServe"
     "r.prototype.constructor = Server;\nvar SV = Server.prototype;\n\ngetter(SV, 'listening', function () { return this._fd >= 0; });\n\nSV.listen = function () {\nvar srv = this, a = arguments, n = a.length, cb = null, port = 0, host = null, backlog = 511, o, fd, v;\nif (n > 0 && typeof a[n - 1] === 'function') {\ncb = a[n - 1];\nn--;\n}\nif (n > 0) {\nif (a[0] !== null && typeof a[0] === 'object') {\no = a[0];\nif (o.path !== void 0 && o.port === void 0) {\nthrow codeError(Error, 'ERR_NOT_SUPPORTED', 'net: listening on a path (Unix domain socket) is not supported');\n}\nif (o.port !== void 0 && o.port !== null) { port = o.port; }\nif (o.host !== void 0 && o.host !== null && o.host !== '') { host = o.host; }\nif (o.backlog !== void 0) { backlog = o.backlog; }\n} else {\nif (a[0] !== void 0 && a[0] !== null) { port = a[0]; }\nif (typeof port === 'string' && !/^\\s*(0x[0-9a-fA-F]+|\\d+)\\s*$/.test(port)) {\nthrow codeError(Error, 'ERR_NOT_SUPPORTED', 'net: listening on a path (Unix domain socket) is not supported');\n}\nif (n > 1) {\nif (typeof a[1] === 'string') {\nif (a[1] !== '') { host = a[1]; }\nif (n > 2 && a[2] !== void 0 && a[2] !== null) { backlog = a[2]; }\n} else if (a[1] !== void 0 && a[1] !== null) {\nbacklog = a[1];\n}\n}\n}\n}\nport = toPort(port);\nif (host !== null && typeof host !== 'string') { throw argTypeError('host', 'of type string', host); }\nv = Number(backlog);\nbacklog = v >= 0 && v % 1 === 0 ? v : 511;\nif (srv._fd >= 0) {\nthrow codeError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');\n}\nif (cb !== null) { srv.once('listening', cb); }\ntry {\nfd = native.listen(host, port, backlog);\n} catch (e) {\ndefer(emitServerError, srv, e);\nreturn srv;\n}\ntry {\nstream.listen(fd, acceptOn(srv, fd));\n} catch (e2) {\ncloseRaw(fd);\ndefer(emitServerError, srv, e2);\nreturn srv;\n}\nsrv._fd = fd;\nsrv._listeningPending = true;\ndefer(emitListening, srv);\nreturn srv;\n};\nfunction emitServerError(srv, err) {\nemit1(srv, 'error', err);\n}\nfunction emitListening(srv) {\nif (srv._listeningPending && srv._fd >= 0) {\nsrv._listeningPending = false;\nemit0(srv, 'listening');\n}\n}\nfunction acceptOn(srv, lfd) {\nreturn function (fd, address, port, family) {\nvar s, max;\nif (srv._listeningPending) { emitListening(srv); }\nmax = srv.maxConnections;\nif (srv._fd !== lfd || (typeof max === 'number' && srv._connections >= max)) {\ncloseRaw(fd);\nreturn;\n}\ns = new Socket({ allowHalfOpen: srv.allowHalfOpen, maxQueuedBytes: srv._maxQ, highWaterMark: srv._hwm });\ns.remoteAddress = address;\ns.remotePort = port;\ns.remoteFamily = family;\nif (srv.pauseOnConnect) { s._flowing = false; }\ntry {\nattach(s, fd, !srv.pauseOnConnect);\n} catch (e) {\ncloseRaw(fd);\nthrow e;\n}\ns._server = srv;\ns.server = srv;\nsrv._connections++;\nif (srv._noDelay !== null || srv._keepAlive !== null) {\ns._noDelay = srv._noDelay;\ns._keepAlive = srv._keepAlive;\ns._keepAliveDelay = srv._keepAliveDelay;\napplyOptions(s);\n}\nemit1(srv, 'connection', s);\n};\n}\nSV.address = function () {\nvar a;\nif (this._fd < 0) { return null; }\ntry { a = native.sockname(this._fd); } catch (e) { return null; }\nreturn a ? { address: a.address, family: a.family, port: a.port } : null;\n};\nSV.close = function (cb) {\nvar srv = this, fd = srv._fd;\nif (typeof cb === 'function') {\nif (fd < 0) {\nsrv.once('close', function () {\ncb(codeError(Error, 'ERR_SERVER_NOT_RUNNING', 'Server is not running.'));\n});\n} else {\nsrv.once('close', cb);\n}\n}\nif (fd >= 0) {\nsrv._fd = -1;\nsrv._listeningPending = false;\ncloseFd(fd);\n}\nsrv._emitCloseIfDrained();\nreturn srv;\n};\nSV._emitCloseIfDrained = function () {\nif (this._fd >= 0 || this._connections > 0) { return; }\ndefer(emitServerClose, this);\n};\nfunction emitServerClose(srv) {\nemit0(srv, 'close');\n}\nSV.getConnections = function (cb) {\ndefer(function (srv) { cb(null, srv._connections); }, this);\nreturn this;\n};\nSV.ref = function () { return this; };\nSV.unref = function () { return this; };\n\nfunction createServer(options, listener) {\nreturn new Server(options, listener);\n}\n\n\nvar V4 = /^(25["
-    "0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$/;\nfunction isIPv4(s) {\nreturn typeof s === 'string' && V4.test(s);\n}\nfunction isIPv6(s) {\nvar parts, groups, i, g, max = 8, dbl;\nif (typeof s !== 'string') { return false; }\ni = s.indexOf('%');\nif (i >= 0) {\nif (i === s.length - 1) { return false; }\ns = s.substring(0, i);\n}\nif (/\\./.test(s)) {\ni = s.lastIndexOf(':');\nif (i < 0 || !isIPv4(s.substring(i + 1))) { return false; }\ns = s.substring(0, i + 1) + '0:0';\n}\nparts = s.split('::');\nif (parts.length > 2) { return false; }\ndbl = parts.length === 2;\ngroups = [];\nfor (i = 0; i < parts.length; i++) {\nif (parts[i] === '') { continue; }\ng = parts[i].split(':');\ngroups = groups.concat(g);\n}\nfor (i = 0; i < groups.length; i++) {\nif (!/^[0-9a-fA-F]{1,4}$/.test(groups[i])) { return false; }\n}\nreturn dbl ? groups.length < max : groups.length === max;\n}\nfunction isIP(s) {\nreturn isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0;\n}\n\nif (bindings & BIND_NET) {\nnet.Server = Server;\nnet.Socket = Socket;\nnet.Stream = Socket;\nnet.createServer = createServer;\nnet.connect = connect;\nnet.createConnection = connect;\nnet.isIP = isIP;\nnet.isIPv4 = isIPv4;\nnet.isIPv6 = isIPv6;\ndefine(global, 'EventEmitter', EventEmitter);\ndefine(global, 'net', net);\n}\n\n"
+    "0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}$/;\nfunction isIPv4(s) {\nreturn typeof s === 'string' && V4.test(s);\n}\nfunction isIPv6(s) {\nvar parts, groups, i, g, max = 8, dbl;\nif (typeof s !== 'string') { return false; }\ni = s.indexOf('%');\nif (i >= 0) {\nif (i === s.length - 1) { return false; }\ns = s.substring(0, i);\n}\nif (/\\./.test(s)) {\ni = s.lastIndexOf(':');\nif (i < 0 || !isIPv4(s.substring(i + 1))) { return false; }\ns = s.substring(0, i + 1) + '0:0';\n}\nparts = s.split('::');\nif (parts.length > 2) { return false; }\ndbl = parts.length === 2;\ngroups = [];\nfor (i = 0; i < parts.length; i++) {\nif (parts[i] === '') { continue; }\ng = parts[i].split(':');\ngroups = groups.concat(g);\n}\nfor (i = 0; i < groups.length; i++) {\nif (!/^[0-9a-fA-F]{1,4}$/.test(groups[i])) { return false; }\n}\nreturn dbl ? groups.length < max : groups.length === max;\n}\nfunction isIP(s) {\nreturn isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0;\n}\n\nnet.Server = Server;\nnet.Socket = Socket;\nnet.Stream = Socket;\nnet.createServer = createServer;\nnet.connect = connect;\nnet.createConnection = connect;\nnet.isIP = isIP;\nnet.isIPv4 = isIPv4;\nnet.isIPv6 = isIPv6;\n\n"
 #endif
-    "\n\n\n\n\n\n\n\n\nvar seeds = [];\nvar CLOSED = { closed: true };\n\nfunction SeedEntry(fd) {\nthis.fd = fd;\nthis.onData = null;\nthis.q = 0;\nthis.connecting = false;\nthis.h = makeSeedHandler(this);\n}\nfunction makeSeedHandler(e) {\nreturn function (ev, arg) {\nvar x = e, f;\nif (ev === 1) {\nf = x.onData;\nif (f !== null) { f(x.fd, arg); }\nreturn;\n}\nseedEvent(x, ev, arg);\n};\n}\nfunction seedEvent(e, ev, arg) {\nif (seeds[e.fd] !== e) { return; }\nif (ev === 3) {\ne.q = 0;\n} else if (ev === 2) {\n\n\nif (stream.queued(e.fd) > 0) {\nstream.end(e.fd);\n} else {\nseedClose(e);\n}\n} else if (ev === 4 || ev === 5) {\nseedClose(e);\n} else if (ev === 6) {\ne.connecting = false;\nif (arg !== null && arg !== void 0) {\nseedClose(e);\nif (typeof e.onError === 'function') {\ne.onError(arg);\nreturn;\n}\nthrow arg;\n}\nif (e.onData !== null) { stream.resume(e.fd); }\ne.onConnected(e.fd);\n}\n}\nfunction seedClose(e) {\nseeds[e.fd] = CLOSED;\ncloseFd(e.fd);\n}\nfunction seedServer(address, port, onAccept) {\nvar fd;\nif (typeof onAccept !== 'function') { throw new TypeError('EventLoop.server: onAccept must be a function'); }\nfd = native.listen(address === void 0 || address === '' ? null : address, port, 511);\ntry {\nstream.listen(fd, function (cfd, addr, cport) {\nseeds[cfd] = void 0;\nonAccept(cfd, addr, cport);\n});\n} catch (e) {\ncloseRaw(fd);\nthrow e;\n}\nreturn fd;\n}\nfunction seedConnect(address, port, onConnected, onError) {\nvar fd, e;\nif (typeof onConnected !== 'function') { throw new TypeError('EventLoop.connect: onConnected must be a function'); }\nif (onError !== void 0 && onError !== null && typeof onError !== 'function') {\nthrow new TypeError('EventLoop.connect: onError must be a function');\n}\ntry {\nfd = native.connect(address, port);\n} catch (err) {\nif (typeof onError === 'function' && !(err instanceof TypeError) && !(err instanceof RangeError)) {\ndefer(callWith, onError, err);\nreturn -1;\n}\nthrow err;\n}\nseeds[fd] = void 0;\ne = new SeedEntry(fd);\ne.connecting = true;\ne.onConnected = onConnected;\ne.onError = onError;\ntry {\nstream.connect(fd, e.h, address, port);\n} catch (err2) {\ncloseRaw(fd);\nthrow err2;\n}\nseeds[fd] = e;\nreturn fd;\n}\nfunction seedEntryFor(fd, reading) {\nvar e = typeof fd === 'number' ? seeds[fd] : void 0;\nif (e === void 0 || e === CLOSED) {\ne = new SeedEntry(fd);\nstream.open(fd, e.h, reading);\nseeds[fd] = e;\n}\nreturn e;\n}\nfunction seedSetReader(fd, onData) {\nvar e;\nif (typeof onData !== 'function') { throw new TypeError('EventLoop.setReader: onData must be a function'); }\ne = typeof fd === 'number' ? seeds[fd] : void 0;\nif (e === void 0 || e === CLOSED) {\ne = seedEntryFor(fd, true);\ne.onData = onData;\nreturn;\n}\ne.onData = onData;\nif (!e.connecting) { stream.resume(fd); }\n}\nfunction seedWrite(fd, data) {\nvar c = chunkOf(data), e, n, q, max = net.maxQueuedBytes;\nif (c === null) { throw new TypeError('EventLoop.write: data must be a string or a buffer'); }\ne = seedEntryFor(fd, false);\nn = typeof c === 'string' ? c.length * 3 : c.length;\nif (e.q + n > max) {\nif (typeof c === 'string') { n = utf8Length(c); }\nq = e.q === 0 ? 0 : stream.queued(fd);\nif (q + n > max) {\nthrow sysError('ENOBUFS', 'write');\n}\n}\nq = stream.write(fd, c);\ne.q = q;\nreturn q < HIGH_WATER_MARK;\n}\nfunction seedCloseFd(fd) {\nvar e = typeof fd === 'number' ? seeds[fd] : void 0;\nif (e !== void 0) {\nseeds[fd] = void 0;\nif (e === CLOSED) { return; }\n}\nif (!stream.close(fd)) { native.close(fd); }\n}\n\nvar eventLoop = global.EventLoop;\nif ((bindings & BIND_SEED) && eventLoop !== null && typeof eventLoop === 'object') {\ndefine(eventLoop, 'server', seedServer);\ndefine(eventLoop, 'connect', seedConnect);\ndefine(eventLoop, 'setReader', seedSetReader);\ndefine(eventLoop, 'write', seedWrite);\ndefine(eventLoop, 'close', seedCloseFd);\n}\n})\n";
+    "\n\n\n\n\n\n\n\n\nvar seeds = [];\nvar CLOSED = { closed: true };\n\nfunction SeedEntry(fd) {\nthis.fd = fd;\nthis.onData = null;\nthis.q = 0;\nthis.connecting = false;\nthis.h = makeSeedHandler(this);\n}\nfunction makeSeedHandler(e) {\nreturn function (ev, arg) {\nvar x = e, f;\nif (ev === 1) {\nf = x.onData;\nif (f !== null) { f(x.fd, arg); }\nreturn;\n}\nseedEvent(x, ev, arg);\n};\n}\nfunction seedEvent(e, ev, arg) {\nif (seeds[e.fd] !== e) { return; }\nif (ev === 3) {\ne.q = 0;\n} else if (ev === 2) {\n\n\nif (stream.queued(e.fd) > 0) {\nstream.end(e.fd);\n} else {\nseedClose(e);\n}\n} else if (ev === 4 || ev === 5) {\nseedClose(e);\n} else if (ev === 6) {\ne.connecting = false;\nif (arg !== null && arg !== void 0) {\nseedClose(e);\nif (typeof e.onError === 'function') {\ne.onError(arg);\nreturn;\n}\nthrow arg;\n}\nif (e.onData !== null) { stream.resume(e.fd); }\ne.onConnected(e.fd);\n}\n}\nfunction seedClose(e) {\nseeds[e.fd] = CLOSED;\ncloseFd(e.fd);\n}\nfunction seedServer(address, port, onAccept) {\nvar fd;\nif (typeof onAccept !== 'function') { throw new TypeError('EventLoop.server: onAccept must be a function'); }\nfd = native.listen(address === void 0 || address === '' ? null : address, port, 511);\ntry {\nstream.listen(fd, function (cfd, addr, cport) {\nseeds[cfd] = void 0;\nonAccept(cfd, addr, cport);\n});\n} catch (e) {\ncloseRaw(fd);\nthrow e;\n}\nreturn fd;\n}\nfunction seedConnect(address, port, onConnected, onError) {\nvar fd, e;\nif (typeof onConnected !== 'function') { throw new TypeError('EventLoop.connect: onConnected must be a function'); }\nif (onError !== void 0 && onError !== null && typeof onError !== 'function') {\nthrow new TypeError('EventLoop.connect: onError must be a function');\n}\ntry {\nfd = native.connect(address, port);\n} catch (err) {\nif (typeof onError === 'function' && !(err instanceof TypeError) && !(err instanceof RangeError)) {\ndefer(callWith, onError, err);\nreturn -1;\n}\nthrow err;\n}\nseeds[fd] = void 0;\ne = new SeedEntry(fd);\ne.connecting = true;\ne.onConnected = onConnected;\ne.onError = onError;\ntry {\nstream.connect(fd, e.h, address, port);\n} catch (err2) {\ncloseRaw(fd);\nthrow err2;\n}\nseeds[fd] = e;\nreturn fd;\n}\nfunction seedEntryFor(fd, reading) {\nvar e = typeof fd === 'number' ? seeds[fd] : void 0;\nif (e === void 0 || e === CLOSED) {\ne = new SeedEntry(fd);\nstream.open(fd, e.h, reading);\nseeds[fd] = e;\n}\nreturn e;\n}\nfunction seedSetReader(fd, onData) {\nvar e;\nif (typeof onData !== 'function') { throw new TypeError('EventLoop.setReader: onData must be a function'); }\ne = typeof fd === 'number' ? seeds[fd] : void 0;\nif (e === void 0 || e === CLOSED) {\ne = seedEntryFor(fd, true);\ne.onData = onData;\nreturn;\n}\ne.onData = onData;\nif (!e.connecting) { stream.resume(fd); }\n}\nfunction seedWrite(fd, data) {\nvar c = chunkOf(data), e, n, q, max = net.maxQueuedBytes;\nif (c === null) { throw new TypeError('EventLoop.write: data must be a string or a buffer'); }\ne = seedEntryFor(fd, false);\nn = typeof c === 'string' ? c.length * 3 : c.length;\nif (e.q + n > max) {\nif (typeof c === 'string') { n = utf8Length(c); }\nq = e.q === 0 ? 0 : stream.queued(fd);\nif (q + n > max) {\nthrow sysError('ENOBUFS', 'write');\n}\n}\nq = stream.write(fd, c);\ne.q = q;\nreturn q < HIGH_WATER_MARK;\n}\nfunction seedCloseFd(fd) {\nvar e = typeof fd === 'number' ? seeds[fd] : void 0;\nif (e !== void 0) {\nseeds[fd] = void 0;\nif (e === CLOSED) { return; }\n}\nif (!stream.close(fd)) { native.close(fd); }\n}\n\nvar exports = {\nserver: seedServer, connect: seedConnect, setReader: seedSetReader, write: seedWrite, close: seedCloseFd\n};\n"
+#if defined(EVLOOP_HAVE_NET)
+    "\nexports.net = net;\nexports.EventEmitter = EventEmitter;\n\n"
+#endif
+    "return exports;\n})\n";
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/net.js ======== */
@@ -4387,33 +4403,101 @@ extern const char kNetSource[];
 extern const char kEcmaStreamSource[];
 #endif
 
-/* [ ] -> [ ]: the seed Socket global, then net.js over the stream engine of
- * the loop's kind: C++ (stream.hpp) or, with the ECMAScript loop, JS
- * (ecma_stream.js, given the loop's control.streamLoop). net.js gets the
- * timer functions as they are now, so a script replacing them later cannot
- * break it. Runs under duk_safe_call (see install_protected). */
-inline void install_sockets(LoopImpl* l, unsigned bindings) {
-  duk_context* ctx = l->ctx;
-  if (bindings & kBindSocket) install_socket_global(ctx);
+/* ---- net.js, loaded on first use ----
+ * Compiling net.js (and ecma_stream.js) took most of the start-up time
+ * (an empty script, median CPU time: ./evloop -c 6.4 -> 2.5 ms, ./evloop
+ * 8.7 -> 4.1 ms; the --pool peak 367 -> 151 KB and 473 -> 204 KB), so
+ * install only puts placeholders in place: the globals `net` and
+ * `EventEmitter` (kBindNet) are accessors, the seed EventLoop.server/
+ * connect/setReader/write/close (kBindSocket) native stubs. The first get
+ * of either global or the first call of a stub loads net.js, which returns
+ * its exports; every placeholder still in place (a script may have
+ * assigned, deleted or redefined one meanwhile) then becomes what net.js
+ * defined before: a data property, writable, configurable, not enumerable.
+ * A stub saved earlier forwards to the real function. Assigning a global
+ * before any use loads nothing (the setter makes it a data property).
+ *
+ * All of it shares one state object (never reachable by scripts): the env
+ * net.js gets (the globals it uses, as at install), the EventLoop object and
+ * the ECMAScript stream loop as at install, the placeholders, and once
+ * loaded the exports. It is tagged with the loop (tag_with_loop), so a
+ * load after Loop::destroy throws. Loading runs in a JS call (a getter or a
+ * stub): its errors (out of memory while compiling) are thrown to the
+ * script, and a later use tries again. (A host reading `net` from C++ does
+ * so in a protected call, as it would for any getter.) */
+#define EVLOOP_NET_STATE DUK_HIDDEN_SYMBOL("evloop.net")
+
+const int kNetSeeds = 5;
+inline const char* net_seed_name(int i) {
+  static const char* const names[kNetSeeds] = {"server", "connect", "setReader", "write", "close"};
+  return names[i];
+}
+#if defined(EVLOOP_HAVE_NET)
+inline const char* net_global_name(int i) { return i ? "EventEmitter" : "net"; }
+inline const char* net_getter_key(int i) { return i ? "getEventEmitter" : "getNet"; }
+#endif
+
+/* [ ... ] -> [ ... state ]: the state of the running placeholder. */
+inline duk_idx_t push_net_state(duk_context* ctx) {
+  duk_push_current_function(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_NET_STATE);
+  duk_remove(ctx, -2);
+  return duk_get_top_index(ctx);
+}
+
+/* [ ... ] -> [ ... ]: makes obj[name] a data property holding the value at
+ * index `value`, as net.js's globals always were. */
+inline void define_data(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t value) {
+  obj = duk_normalize_index(ctx, obj);
+  value = duk_normalize_index(ctx, value);
+  duk_push_string(ctx, name);
+  duk_dup(ctx, value);
+  duk_def_prop(ctx, obj,
+               DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
+                   DUK_DEFPROP_CLEAR_ENUMERABLE);
+}
+
+/* True if obj's own property `name` is still the placeholder holder[key]
+ * (its getter for an accessor, else its value). */
+inline bool net_placeholder_in_place(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t holder,
+                                     const char* key, bool accessor) {
+  obj = duk_normalize_index(ctx, obj);
+  holder = duk_normalize_index(ctx, holder);
+  duk_push_string(ctx, name);
+  duk_get_prop_desc(ctx, obj, 0); /* [ desc | undefined ] */
+  bool ours = false;
+  if (duk_is_object(ctx, -1)) {
+    duk_get_prop_string(ctx, -1, accessor ? "get" : "value");
+    duk_get_prop_string(ctx, holder, key);
+    ours = duk_is_function(ctx, -1) && duk_strict_equals(ctx, -1, -2);
+    duk_pop_2(ctx);
+  }
+  duk_pop(ctx);
+  return ours;
+}
+
+/* [ ... state ... ] -> [ ... state ... exports ]: loads net.js once. */
+inline void net_load(duk_context* ctx, duk_idx_t state) {
+  state = duk_normalize_index(ctx, state);
+  if (duk_get_prop_literal(ctx, state, "exports")) return;
+  duk_pop(ctx);
+  duk_get_prop_literal(ctx, state, EVLOOP_FN_LOOP); /* removed by Loop::destroy */
+  LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
+  duk_pop(ctx);
+  if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of net was destroyed");
   duk_push_literal(ctx, "evloop:net.js");
   duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kNetSource);
-  duk_call(ctx, 0);             /* [ net ] */
-  push_socket_natives(ctx, l); /* [ net native ] */
+  duk_call(ctx, 0);            /* [ factory ] */
+  push_socket_natives(ctx, l); /* [ factory native ] */
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-  if (l->ecma) {
-    duk_push_heapptr(ctx, l->ecma);
-    duk_get_prop_literal(ctx, -1, "streamLoop");
-    duk_remove(ctx, -2);
-  } else {
-    duk_push_undefined(ctx); /* the C++ loop */
-  }
-  if (duk_is_object(ctx, -1)) { /* [ net native streamLoop ] */
+  if (duk_get_prop_literal(ctx, state, "streamLoop")) { /* [ factory native streamLoop ] */
     duk_push_literal(ctx, "evloop:ecma_stream.js");
     duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kEcmaStreamSource);
-    duk_call(ctx, 0);  /* [ net native streamLoop makeStream ] */
+    duk_call(ctx, 0); /* [ factory native streamLoop makeStream ] */
     duk_dup(ctx, -3);
     duk_dup(ctx, -3);
-    duk_call(ctx, 2);  /* [ net native streamLoop stream ] */
+    duk_dup(ctx, state);
+    duk_call(ctx, 3); /* [ factory native streamLoop stream ] */
     duk_remove(ctx, -2);
   } else {
     duk_pop(ctx);
@@ -4422,12 +4506,134 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
 #else
   push_native_stream(ctx, l); /* the only loop: the C++ one */
 #endif
-  duk_push_global_object(ctx); /* [ net native stream global ] */
-  duk_get_prop_literal(ctx, -1, "setTimeout");
-  duk_get_prop_literal(ctx, -2, "clearTimeout");
-  duk_push_uint(ctx, bindings);
-  duk_call(ctx, 6);
+  duk_dup(ctx, state);
+  duk_call(ctx, 3); /* [ exports ] */
+  duk_dup_top(ctx);
+  duk_put_prop_literal(ctx, state, "exports");
+  /* Every placeholder still in place becomes the real thing. */
+  duk_idx_t exports = duk_get_top_index(ctx);
+#if defined(EVLOOP_HAVE_NET)
+  duk_push_global_object(ctx);
+  for (int i = 0; i < 2; i++)
+    if (net_placeholder_in_place(ctx, -1, net_global_name(i), state, net_getter_key(i), true)) {
+      duk_get_prop_string(ctx, exports, net_global_name(i));
+      define_data(ctx, -2, net_global_name(i), -1);
+      duk_pop(ctx);
+    }
   duk_pop(ctx);
+#endif
+  if (duk_get_prop_literal(ctx, state, "eventLoop")) {
+    duk_get_prop_literal(ctx, state, "stubs"); /* [ exports eventLoop stubs ] */
+    for (int i = 0; i < kNetSeeds; i++)
+      if (net_placeholder_in_place(ctx, -2, net_seed_name(i), -1, net_seed_name(i), false)) {
+        duk_get_prop_string(ctx, exports, net_seed_name(i));
+        define_data(ctx, -3, net_seed_name(i), -1);
+        duk_pop(ctx);
+      }
+    duk_pop(ctx);
+  }
+  duk_pop(ctx);
+}
+
+#if defined(EVLOOP_HAVE_NET)
+/* The getter of `net` / `EventEmitter` (magic 0 / 1) until the first load. */
+inline duk_ret_t net_global_get(duk_context* ctx) {
+  duk_idx_t state = push_net_state(ctx);
+  net_load(ctx, state);
+  duk_get_prop_string(ctx, -1, net_global_name(duk_get_current_magic(ctx) & 1));
+  return 1;
+}
+
+/* Their setter: `net = x` before any use makes `net` a data property, as the
+ * assignment would have, without loading net.js. */
+inline duk_ret_t net_global_set(duk_context* ctx) {
+  duk_push_global_object(ctx);
+  define_data(ctx, -1, net_global_name(duk_get_current_magic(ctx) & 1), 0);
+  return 0;
+}
+#endif
+
+/* A seed EventLoop function (magic: net_seed_name) until the first load:
+ * loads, then calls the real one with the same `this` and arguments. */
+inline duk_ret_t net_seed_stub(duk_context* ctx) {
+  duk_idx_t nargs = duk_get_top(ctx);
+  duk_idx_t state = push_net_state(ctx);
+  net_load(ctx, state); /* [ args state exports ] */
+  duk_get_prop_string(ctx, -1, net_seed_name(duk_get_current_magic(ctx) % kNetSeeds));
+  duk_push_this(ctx);
+  for (duk_idx_t i = 0; i < nargs; i++) duk_dup(ctx, i);
+  duk_call_method(ctx, nargs);
+  return 1;
+}
+
+/* [ ... ] -> [ ... fn ]: a placeholder function on the state at `state`. */
+inline void push_net_placeholder(duk_context* ctx, duk_idx_t state, duk_c_function fn, duk_idx_t nargs,
+                                 int magic) {
+  duk_push_c_function(ctx, fn, nargs);
+  duk_set_magic(ctx, -1, magic);
+  duk_dup(ctx, state);
+  duk_put_prop_literal(ctx, -2, EVLOOP_NET_STATE);
+}
+
+/* [ ] -> [ ]: the seed Socket global, then the placeholders of net.js
+ * (above). net.js runs over the stream engine of the loop's kind as it is
+ * at install: C++ (stream.hpp) or, with the ECMAScript loop, JS
+ * (ecma_stream.js, given the loop's control.streamLoop). Runs under
+ * duk_safe_call (see install_protected). */
+inline void install_sockets(LoopImpl* l, unsigned bindings) {
+  duk_context* ctx = l->ctx;
+  if (bindings & kBindSocket) install_socket_global(ctx);
+  duk_idx_t state = duk_get_top(ctx);
+  duk_push_bare_object(ctx); /* no prototype: a script's Object.prototype cannot reach in */
+  tag_with_loop(ctx, l);
+  duk_idx_t global = state + 1;
+  duk_push_global_object(ctx);
+  static const char* const env[] = {"setTimeout", "clearTimeout", "Buffer", "TextDecoder", "TextEncoder", "Duktape"};
+  for (size_t i = 0; i < sizeof env / sizeof env[0]; i++) {
+    duk_get_prop_string(ctx, global, env[i]);
+    duk_put_prop_string(ctx, state, env[i]);
+  }
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+  if (l->ecma) {
+    duk_push_heapptr(ctx, l->ecma);
+    duk_get_prop_literal(ctx, -1, "streamLoop");
+    if (duk_is_object(ctx, -1)) duk_put_prop_literal(ctx, state, "streamLoop");
+    else duk_pop(ctx);
+    duk_pop(ctx);
+  }
+#endif
+#if defined(EVLOOP_HAVE_NET)
+  if (bindings & kBindNet)
+    for (int i = 0; i < 2; i++) {
+      duk_push_string(ctx, net_global_name(i));
+      push_net_placeholder(ctx, state, net_global_get, 0, i);
+      duk_dup_top(ctx);
+      duk_put_prop_string(ctx, state, net_getter_key(i));
+      push_net_placeholder(ctx, state, net_global_set, 1, i); /* [ ... name get set ] */
+      duk_def_prop(ctx, global,
+                   DUK_DEFPROP_HAVE_GETTER | DUK_DEFPROP_HAVE_SETTER | DUK_DEFPROP_SET_CONFIGURABLE |
+                       DUK_DEFPROP_CLEAR_ENUMERABLE);
+    }
+#endif
+  if (bindings & kBindSocket) {
+    duk_get_prop_literal(ctx, global, "EventLoop"); /* the seed API goes on this one */
+    if (duk_is_object(ctx, -1)) {
+      duk_idx_t event_loop = duk_get_top_index(ctx);
+      duk_dup(ctx, event_loop);
+      duk_put_prop_literal(ctx, state, "eventLoop");
+      duk_push_bare_object(ctx); /* stubs */
+      for (int i = 0; i < kNetSeeds; i++) {
+        push_net_placeholder(ctx, state, net_seed_stub, DUK_VARARGS, i);
+        duk_dup_top(ctx);
+        duk_put_prop_string(ctx, -3, net_seed_name(i));
+        define_data(ctx, event_loop, net_seed_name(i), -1);
+        duk_pop(ctx);
+      }
+      duk_put_prop_literal(ctx, state, "stubs");
+    }
+    duk_pop(ctx);
+  }
+  duk_set_top(ctx, state);
 }
 #endif /* EVLOOP_HAVE_SOCKETS */
 

@@ -7,8 +7,11 @@
  *  loop's fd watchers and timers (its control.streamLoop: watch, interest,
  *  unwatch, setTimeout, clearTimeout, onDispose).
  *
- *  Compiled as a function expression and called once with (native, loop);
- *  returns the `stream` object. Defines no globals. ES5, strict.
+ *  Compiled as a function expression and called once, with net.js on its
+ *  first use (src/install.hpp), with (native, loop, env): env holds the
+ *  globals it uses (Buffer, TextEncoder) as they were at install, so a
+ *  script replacing them does not break it. Returns the `stream` object.
+ *  Defines no globals. ES5, strict.
  *
  *  A stream (or listener) is an array, kept in `table` by fd, that is also
  *  its loop watcher ([callback, round stamp, ...], see streamLoop.watch):
@@ -58,7 +61,7 @@
  *  install); 17 = POLLIN | POLLHUP, 20 = POLLOUT | POLLHUP, 40 = POLLERR |
  *  POLLNVAL.
  */
-(function (native, loop) {
+(function (native, loop, env) {
     'use strict';
 
     if (loop.POLLIN !== 1 || loop.POLLOUT !== 4 || loop.POLLERR !== 8 || loop.POLLHUP !== 16 || loop.POLLNVAL !== 32) {
@@ -82,10 +85,10 @@
      * takes 6 bytes (native.write sends 4), so it is exact or too high;
      * then the string is encoded (TextEncoder matches native.write: pairs
      * as 4 bytes, a lone surrogate as U+FFFD). */
-    var byteLength = Buffer.byteLength;
-    var encoder = typeof TextEncoder === 'function' ? new TextEncoder() : null;
+    var BufferCtor = env.Buffer, byteLength = BufferCtor.byteLength;
+    var encoder = typeof env.TextEncoder === 'function' ? new env.TextEncoder() : null;
     function encode(str) {
-        return encoder ? encoder.encode(str) : new Buffer(str);
+        return encoder ? encoder.encode(str) : new BufferCtor(str);
     }
 
     var table = [];        /* fd -> record */

@@ -9,33 +9,101 @@ extern const char kNetSource[];
 extern const char kEcmaStreamSource[];
 #endif
 
-/* [ ] -> [ ]: the seed Socket global, then net.js over the stream engine of
- * the loop's kind: C++ (stream.hpp) or, with the ECMAScript loop, JS
- * (ecma_stream.js, given the loop's control.streamLoop). net.js gets the
- * timer functions as they are now, so a script replacing them later cannot
- * break it. Runs under duk_safe_call (see install_protected). */
-inline void install_sockets(LoopImpl* l, unsigned bindings) {
-  duk_context* ctx = l->ctx;
-  if (bindings & kBindSocket) install_socket_global(ctx);
+/* ---- net.js, loaded on first use ----
+ * Compiling net.js (and ecma_stream.js) took most of the start-up time
+ * (an empty script, median CPU time: ./evloop -c 6.4 -> 2.5 ms, ./evloop
+ * 8.7 -> 4.1 ms; the --pool peak 367 -> 151 KB and 473 -> 204 KB), so
+ * install only puts placeholders in place: the globals `net` and
+ * `EventEmitter` (kBindNet) are accessors, the seed EventLoop.server/
+ * connect/setReader/write/close (kBindSocket) native stubs. The first get
+ * of either global or the first call of a stub loads net.js, which returns
+ * its exports; every placeholder still in place (a script may have
+ * assigned, deleted or redefined one meanwhile) then becomes what net.js
+ * defined before: a data property, writable, configurable, not enumerable.
+ * A stub saved earlier forwards to the real function. Assigning a global
+ * before any use loads nothing (the setter makes it a data property).
+ *
+ * All of it shares one state object (never reachable by scripts): the env
+ * net.js gets (the globals it uses, as at install), the EventLoop object and
+ * the ECMAScript stream loop as at install, the placeholders, and once
+ * loaded the exports. It is tagged with the loop (tag_with_loop), so a
+ * load after Loop::destroy throws. Loading runs in a JS call (a getter or a
+ * stub): its errors (out of memory while compiling) are thrown to the
+ * script, and a later use tries again. (A host reading `net` from C++ does
+ * so in a protected call, as it would for any getter.) */
+#define EVLOOP_NET_STATE DUK_HIDDEN_SYMBOL("evloop.net")
+
+const int kNetSeeds = 5;
+inline const char* net_seed_name(int i) {
+  static const char* const names[kNetSeeds] = {"server", "connect", "setReader", "write", "close"};
+  return names[i];
+}
+#if defined(EVLOOP_HAVE_NET)
+inline const char* net_global_name(int i) { return i ? "EventEmitter" : "net"; }
+inline const char* net_getter_key(int i) { return i ? "getEventEmitter" : "getNet"; }
+#endif
+
+/* [ ... ] -> [ ... state ]: the state of the running placeholder. */
+inline duk_idx_t push_net_state(duk_context* ctx) {
+  duk_push_current_function(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_NET_STATE);
+  duk_remove(ctx, -2);
+  return duk_get_top_index(ctx);
+}
+
+/* [ ... ] -> [ ... ]: makes obj[name] a data property holding the value at
+ * index `value`, as net.js's globals always were. */
+inline void define_data(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t value) {
+  obj = duk_normalize_index(ctx, obj);
+  value = duk_normalize_index(ctx, value);
+  duk_push_string(ctx, name);
+  duk_dup(ctx, value);
+  duk_def_prop(ctx, obj,
+               DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
+                   DUK_DEFPROP_CLEAR_ENUMERABLE);
+}
+
+/* True if obj's own property `name` is still the placeholder holder[key]
+ * (its getter for an accessor, else its value). */
+inline bool net_placeholder_in_place(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t holder,
+                                     const char* key, bool accessor) {
+  obj = duk_normalize_index(ctx, obj);
+  holder = duk_normalize_index(ctx, holder);
+  duk_push_string(ctx, name);
+  duk_get_prop_desc(ctx, obj, 0); /* [ desc | undefined ] */
+  bool ours = false;
+  if (duk_is_object(ctx, -1)) {
+    duk_get_prop_string(ctx, -1, accessor ? "get" : "value");
+    duk_get_prop_string(ctx, holder, key);
+    ours = duk_is_function(ctx, -1) && duk_strict_equals(ctx, -1, -2);
+    duk_pop_2(ctx);
+  }
+  duk_pop(ctx);
+  return ours;
+}
+
+/* [ ... state ... ] -> [ ... state ... exports ]: loads net.js once. */
+inline void net_load(duk_context* ctx, duk_idx_t state) {
+  state = duk_normalize_index(ctx, state);
+  if (duk_get_prop_literal(ctx, state, "exports")) return;
+  duk_pop(ctx);
+  duk_get_prop_literal(ctx, state, EVLOOP_FN_LOOP); /* removed by Loop::destroy */
+  LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
+  duk_pop(ctx);
+  if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of net was destroyed");
   duk_push_literal(ctx, "evloop:net.js");
   duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kNetSource);
-  duk_call(ctx, 0);             /* [ net ] */
-  push_socket_natives(ctx, l); /* [ net native ] */
+  duk_call(ctx, 0);            /* [ factory ] */
+  push_socket_natives(ctx, l); /* [ factory native ] */
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-  if (l->ecma) {
-    duk_push_heapptr(ctx, l->ecma);
-    duk_get_prop_literal(ctx, -1, "streamLoop");
-    duk_remove(ctx, -2);
-  } else {
-    duk_push_undefined(ctx); /* the C++ loop */
-  }
-  if (duk_is_object(ctx, -1)) { /* [ net native streamLoop ] */
+  if (duk_get_prop_literal(ctx, state, "streamLoop")) { /* [ factory native streamLoop ] */
     duk_push_literal(ctx, "evloop:ecma_stream.js");
     duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kEcmaStreamSource);
-    duk_call(ctx, 0);  /* [ net native streamLoop makeStream ] */
+    duk_call(ctx, 0); /* [ factory native streamLoop makeStream ] */
     duk_dup(ctx, -3);
     duk_dup(ctx, -3);
-    duk_call(ctx, 2);  /* [ net native streamLoop stream ] */
+    duk_dup(ctx, state);
+    duk_call(ctx, 3); /* [ factory native streamLoop stream ] */
     duk_remove(ctx, -2);
   } else {
     duk_pop(ctx);
@@ -44,12 +112,134 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
 #else
   push_native_stream(ctx, l); /* the only loop: the C++ one */
 #endif
-  duk_push_global_object(ctx); /* [ net native stream global ] */
-  duk_get_prop_literal(ctx, -1, "setTimeout");
-  duk_get_prop_literal(ctx, -2, "clearTimeout");
-  duk_push_uint(ctx, bindings);
-  duk_call(ctx, 6);
+  duk_dup(ctx, state);
+  duk_call(ctx, 3); /* [ exports ] */
+  duk_dup_top(ctx);
+  duk_put_prop_literal(ctx, state, "exports");
+  /* Every placeholder still in place becomes the real thing. */
+  duk_idx_t exports = duk_get_top_index(ctx);
+#if defined(EVLOOP_HAVE_NET)
+  duk_push_global_object(ctx);
+  for (int i = 0; i < 2; i++)
+    if (net_placeholder_in_place(ctx, -1, net_global_name(i), state, net_getter_key(i), true)) {
+      duk_get_prop_string(ctx, exports, net_global_name(i));
+      define_data(ctx, -2, net_global_name(i), -1);
+      duk_pop(ctx);
+    }
   duk_pop(ctx);
+#endif
+  if (duk_get_prop_literal(ctx, state, "eventLoop")) {
+    duk_get_prop_literal(ctx, state, "stubs"); /* [ exports eventLoop stubs ] */
+    for (int i = 0; i < kNetSeeds; i++)
+      if (net_placeholder_in_place(ctx, -2, net_seed_name(i), -1, net_seed_name(i), false)) {
+        duk_get_prop_string(ctx, exports, net_seed_name(i));
+        define_data(ctx, -3, net_seed_name(i), -1);
+        duk_pop(ctx);
+      }
+    duk_pop(ctx);
+  }
+  duk_pop(ctx);
+}
+
+#if defined(EVLOOP_HAVE_NET)
+/* The getter of `net` / `EventEmitter` (magic 0 / 1) until the first load. */
+inline duk_ret_t net_global_get(duk_context* ctx) {
+  duk_idx_t state = push_net_state(ctx);
+  net_load(ctx, state);
+  duk_get_prop_string(ctx, -1, net_global_name(duk_get_current_magic(ctx) & 1));
+  return 1;
+}
+
+/* Their setter: `net = x` before any use makes `net` a data property, as the
+ * assignment would have, without loading net.js. */
+inline duk_ret_t net_global_set(duk_context* ctx) {
+  duk_push_global_object(ctx);
+  define_data(ctx, -1, net_global_name(duk_get_current_magic(ctx) & 1), 0);
+  return 0;
+}
+#endif
+
+/* A seed EventLoop function (magic: net_seed_name) until the first load:
+ * loads, then calls the real one with the same `this` and arguments. */
+inline duk_ret_t net_seed_stub(duk_context* ctx) {
+  duk_idx_t nargs = duk_get_top(ctx);
+  duk_idx_t state = push_net_state(ctx);
+  net_load(ctx, state); /* [ args state exports ] */
+  duk_get_prop_string(ctx, -1, net_seed_name(duk_get_current_magic(ctx) % kNetSeeds));
+  duk_push_this(ctx);
+  for (duk_idx_t i = 0; i < nargs; i++) duk_dup(ctx, i);
+  duk_call_method(ctx, nargs);
+  return 1;
+}
+
+/* [ ... ] -> [ ... fn ]: a placeholder function on the state at `state`. */
+inline void push_net_placeholder(duk_context* ctx, duk_idx_t state, duk_c_function fn, duk_idx_t nargs,
+                                 int magic) {
+  duk_push_c_function(ctx, fn, nargs);
+  duk_set_magic(ctx, -1, magic);
+  duk_dup(ctx, state);
+  duk_put_prop_literal(ctx, -2, EVLOOP_NET_STATE);
+}
+
+/* [ ] -> [ ]: the seed Socket global, then the placeholders of net.js
+ * (above). net.js runs over the stream engine of the loop's kind as it is
+ * at install: C++ (stream.hpp) or, with the ECMAScript loop, JS
+ * (ecma_stream.js, given the loop's control.streamLoop). Runs under
+ * duk_safe_call (see install_protected). */
+inline void install_sockets(LoopImpl* l, unsigned bindings) {
+  duk_context* ctx = l->ctx;
+  if (bindings & kBindSocket) install_socket_global(ctx);
+  duk_idx_t state = duk_get_top(ctx);
+  duk_push_bare_object(ctx); /* no prototype: a script's Object.prototype cannot reach in */
+  tag_with_loop(ctx, l);
+  duk_idx_t global = state + 1;
+  duk_push_global_object(ctx);
+  static const char* const env[] = {"setTimeout", "clearTimeout", "Buffer", "TextDecoder", "TextEncoder", "Duktape"};
+  for (size_t i = 0; i < sizeof env / sizeof env[0]; i++) {
+    duk_get_prop_string(ctx, global, env[i]);
+    duk_put_prop_string(ctx, state, env[i]);
+  }
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+  if (l->ecma) {
+    duk_push_heapptr(ctx, l->ecma);
+    duk_get_prop_literal(ctx, -1, "streamLoop");
+    if (duk_is_object(ctx, -1)) duk_put_prop_literal(ctx, state, "streamLoop");
+    else duk_pop(ctx);
+    duk_pop(ctx);
+  }
+#endif
+#if defined(EVLOOP_HAVE_NET)
+  if (bindings & kBindNet)
+    for (int i = 0; i < 2; i++) {
+      duk_push_string(ctx, net_global_name(i));
+      push_net_placeholder(ctx, state, net_global_get, 0, i);
+      duk_dup_top(ctx);
+      duk_put_prop_string(ctx, state, net_getter_key(i));
+      push_net_placeholder(ctx, state, net_global_set, 1, i); /* [ ... name get set ] */
+      duk_def_prop(ctx, global,
+                   DUK_DEFPROP_HAVE_GETTER | DUK_DEFPROP_HAVE_SETTER | DUK_DEFPROP_SET_CONFIGURABLE |
+                       DUK_DEFPROP_CLEAR_ENUMERABLE);
+    }
+#endif
+  if (bindings & kBindSocket) {
+    duk_get_prop_literal(ctx, global, "EventLoop"); /* the seed API goes on this one */
+    if (duk_is_object(ctx, -1)) {
+      duk_idx_t event_loop = duk_get_top_index(ctx);
+      duk_dup(ctx, event_loop);
+      duk_put_prop_literal(ctx, state, "eventLoop");
+      duk_push_bare_object(ctx); /* stubs */
+      for (int i = 0; i < kNetSeeds; i++) {
+        push_net_placeholder(ctx, state, net_seed_stub, DUK_VARARGS, i);
+        duk_dup_top(ctx);
+        duk_put_prop_string(ctx, -3, net_seed_name(i));
+        define_data(ctx, event_loop, net_seed_name(i), -1);
+        duk_pop(ctx);
+      }
+      duk_put_prop_literal(ctx, state, "stubs");
+    }
+    duk_pop(ctx);
+  }
+  duk_set_top(ctx, state);
 }
 #endif /* EVLOOP_HAVE_SOCKETS */
 

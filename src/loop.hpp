@@ -78,6 +78,11 @@ struct LoopImpl : Loop {
   size_t user_watchers;       /* native + JS that keep the loop alive */
   size_t all_watchers;        /* every watcher but the loop's own fds */
   uint32_t round;
+  /* The C++ stream engine's read delivery (stream.hpp): the fd whose bytes
+   * are being pushed as a Buffer, outside any protected call; if the turn
+   * unwinds meanwhile (out of memory), fail_delivery fails that socket. */
+  int delivering_fd;
+  void (*fail_delivery)(LoopImpl* l, int fd);
   uint64_t ecma_waits;        /* turns the ECMAScript loop has waited (progress, for run()) */
   bool ecma_threw;            /* the last call_ecma ended in an error */
   int wake_read_fd, wake_write_fd;
@@ -579,7 +584,10 @@ struct LoopImpl : Loop {
     duk_idx_t top = duk_get_top(ctx);
     if (duk_safe_call(ctx, step_protected, &args, 0, 1) != DUK_EXEC_SUCCESS) {
       counters.errors++;
-      report_default();
+      int fd = delivering_fd;
+      delivering_fd = -1;
+      if (fd >= 0 && fail_delivery) fail_delivery(this, fd); /* the socket reports it */
+      else report_default();
     }
     duk_set_top(ctx, top);
     return !exiting && has_work();
@@ -784,7 +792,7 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->watchers.init();
   l->owned_fds.init();
   l->read_buffer = nullptr;
-  l->wake_read_fd = l->wake_write_fd = l->timer_fd = -1;
+  l->wake_read_fd = l->wake_write_fd = l->timer_fd = l->delivering_fd = -1;
   l->tasks = nullptr;
   l->now = l->clock_now();
   bool ok = l->backend.open(l->mem, options.backend);

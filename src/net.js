@@ -4,11 +4,15 @@
  *  stream engine (`stream`: native C++ in the C++ loop, JS in the
  *  ECMAScript loop; one interface) and the native primitives (`native`).
  *
- *  Compiled as a function expression and called once at install with the
- *  timer functions captured then (scripts that replace the globals do not
- *  break it). bindings bit 32: the seed EventLoop socket functions, added to
- *  the existing EventLoop object; bit 64: the globals `net` and
- *  `EventEmitter`. Defines no other global; returns nothing. ES5, strict.
+ *  Compiled as a function expression and called once, on first use (see
+ *  src/install.hpp: the globals `net` and `EventEmitter` are accessors and
+ *  the seed EventLoop functions stubs until then), with `env`: the globals
+ *  it uses (setTimeout, clearTimeout, Buffer, TextDecoder, Duktape; and
+ *  ecma_stream.js: Buffer, TextEncoder) as they
+ *  were at install, so scripts that replace them later do not break it.
+ *  Defines no global and touches no EventLoop object: returns its exports,
+ *  { net, EventEmitter, server, connect, setReader, write, close }, which
+ *  install.hpp puts in place. ES5, strict.
  *
  *  The net layer (EventEmitter, encodings, net) sits in `// @if
  *  defined(EVLOOP_HAVE_NET)` regions: tools/amalgamate.py emits them under
@@ -36,20 +40,17 @@
  *  listener, stream.ondata tells the engine, and the C++ engine calls it
  *  itself (one JS call a read less; measured ~9.9k -> see bench).
  */
-(function (native, stream, global, timerSet, timerClear, bindings) {
+(function (native, stream, env) {
     'use strict';
 
-    var BIND_SEED = 32, BIND_NET = 64;
+    var timerSet = env.setTimeout, timerClear = env.clearTimeout;
     var HIGH_WATER_MARK = 16384;
     var DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
-    var BufferCtor = global.Buffer, TextDecoderCtor = global.TextDecoder, Dk = global.Duktape;
+    var BufferCtor = env.Buffer, TextDecoderCtor = env.TextDecoder, Dk = env.Duktape;
     var objectCreate = Object.create, defineProperty = Object.defineProperty;
     var STREAM_OPT = { stream: true };
     var streamWrite = stream.write;   /* called detached: engines do not use `this` */
 
-    function define(obj, name, value) {
-        defineProperty(obj, name, { value: value, writable: true, configurable: true, enumerable: false });
-    }
     function noop() {}
 
     /* ---- Errors ---- */
@@ -1473,19 +1474,15 @@
         return isIPv4(s) ? 4 : isIPv6(s) ? 6 : 0;
     }
 
-    if (bindings & BIND_NET) {
-        net.Server = Server;
-        net.Socket = Socket;
-        net.Stream = Socket;
-        net.createServer = createServer;
-        net.connect = connect;
-        net.createConnection = connect;
-        net.isIP = isIP;
-        net.isIPv4 = isIPv4;
-        net.isIPv6 = isIPv6;
-        define(global, 'EventEmitter', EventEmitter);
-        define(global, 'net', net);
-    }
+    net.Server = Server;
+    net.Socket = Socket;
+    net.Stream = Socket;
+    net.createServer = createServer;
+    net.connect = connect;
+    net.createConnection = connect;
+    net.isIP = isIP;
+    net.isIPv4 = isIPv4;
+    net.isIPv6 = isIPv6;
     // @endif
 
     /* ---- The seed API: EventLoop.server/connect/setReader/write/close ----
@@ -1639,12 +1636,12 @@
         if (!stream.close(fd)) { native.close(fd); }
     }
 
-    var eventLoop = global.EventLoop;
-    if ((bindings & BIND_SEED) && eventLoop !== null && typeof eventLoop === 'object') {
-        define(eventLoop, 'server', seedServer);
-        define(eventLoop, 'connect', seedConnect);
-        define(eventLoop, 'setReader', seedSetReader);
-        define(eventLoop, 'write', seedWrite);
-        define(eventLoop, 'close', seedCloseFd);
-    }
+    var exports = {
+        server: seedServer, connect: seedConnect, setReader: seedSetReader, write: seedWrite, close: seedCloseFd
+    };
+    // @if defined(EVLOOP_HAVE_NET)
+    exports.net = net;
+    exports.EventEmitter = EventEmitter;
+    // @endif
+    return exports;
 })

@@ -97,17 +97,24 @@ inline void stream_fail(LoopImpl* l, int fd, Stream* s, int err, const char* sys
   l->call_js(2);
 }
 
-/* [ ... ] -> [ ... buf ]: the bytes just read as a Buffer, made under
- * duk_safe_call. Unprotected, an allocation failure (a heap in a fixed pool)
- * unwound the whole turn and the bytes were lost without an error. */
-struct ReadBytes {
-  const char* p;
-  size_t n;
-};
-inline duk_ret_t push_read_bytes(duk_context* ctx, void* udata) {
-  ReadBytes* r = static_cast<ReadBytes*>(udata);
-  push_node_buffer(ctx, r->p, r->n);
-  return 1;
+/* Out of memory while the bytes just read became a Buffer: the turn unwound
+ * to run_native_turn, which calls this. The bytes are gone, so the socket
+ * fails with ENOMEM (once lost without an error). Protected: memory may
+ * still be short. Costs nothing on the data path (a duk_safe_call around
+ * each push cost ~375 instructions a round trip). */
+inline duk_ret_t fail_delivery_protected(duk_context*, void* udata) {
+  LoopImpl* l = static_cast<LoopImpl*>(udata);
+  int fd = l->delivering_fd;
+  Stream* s = stream_of(l, fd);
+  if (s && !s->stopped) stream_fail(l, fd, s, ENOMEM, "read");
+  return 0;
+}
+inline void fail_read_delivery(LoopImpl* l, int fd) {
+  duk_idx_t top = duk_get_top(l->ctx);
+  l->delivering_fd = fd; /* the argument, through udata */
+  if (duk_safe_call(l->ctx, fail_delivery_protected, l, 0, 1) != DUK_EXEC_SUCCESS) l->report_default();
+  l->delivering_fd = -1;
+  duk_set_top(l->ctx, top);
 }
 
 inline void stream_read(LoopImpl* l, int fd, Stream* s) {
@@ -118,21 +125,17 @@ inline void stream_read(LoopImpl* l, int fd, Stream* s) {
     ssize_t n = read_some(l, fd);
     if (n > 0) {
       s->bytes_read += static_cast<double>(n);
-      ReadBytes bytes = {l->read_buffer, static_cast<size_t>(n)};
-      if (duk_safe_call(ctx, push_read_bytes, &bytes, 0, 1) != DUK_EXEC_SUCCESS) {
-        duk_pop(ctx); /* out of memory: the socket fails, it does not lose data silently */
-        stream_fail(l, fd, s, ENOMEM, "read");
-        return;
-      }
-      /* Pushing values into the reserved value stack does not allocate. */
+      l->delivering_fd = fd; /* the pushes may unwind the turn: see fail_delivery */
       if (s->direct_data) { /* fn.call(self, buf): saves net.js a JS call a read */
         duk_push_heapptr(ctx, s->data_fn);
         duk_push_heapptr(ctx, s->data_self);
-        duk_pull(ctx, -3);
+        push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
+        l->delivering_fd = -1;
         l->call_js(1);
       } else {
         stream_begin(l, fd, 1);
-        duk_pull(ctx, -4);
+        push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
+        l->delivering_fd = -1;
         l->call_js(2);
       }
       if (n < EVLOOP_READ_BUFFER_SIZE || !stream_still(l, fd, s) || !s->reading || s->stopped) return;
@@ -485,6 +488,7 @@ inline duk_ret_t js_stream_queued(duk_context* ctx) {
 /* [ ... ] -> [ ... stream ]: the C++ loop's engine object for net.js. Every
  * function is tagged with the loop (one lookup instead of two a call). */
 inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
+  l->fail_delivery = fail_read_delivery;
   static const duk_function_list_entry fns[] = {
       {"open", js_stream_open, 3},   {"connect", js_stream_connect, 4},
       {"listen", js_stream_listen, 2}, {"write", js_stream_write, 2},

@@ -1560,6 +1560,10 @@ POOL_UNCAUGHT_JS = r"""setTimeout(function () {
 }, 1);
 setTimeout(function () { print('ok'); }, 20);
 """
+# too small a pool: fails at start-up, or when net.js loads on first use
+POOL_NEEDS_NET_JS = r"""if (typeof net !== 'object') { throw new Error('no net'); }
+print('loaded');
+"""
 
 
 def section_pool(tmp):
@@ -1584,7 +1588,8 @@ def section_pool(tmp):
             if not reason and (not filter_text or filter_text in name):
                 jobs.append(("js", name, (path, flags)))
     scripts = {}
-    for key, text in (("empty", ""), ("echo", POOL_ECHO_JS), ("uncaught", POOL_UNCAUGHT_JS)):
+    for key, text in (("empty", ""), ("echo", POOL_ECHO_JS), ("uncaught", POOL_UNCAUGHT_JS),
+                      ("needs-net", POOL_NEEDS_NET_JS)):
         scripts[key] = os.path.join(tmp, "pool-%s.js" % key)
         with open(scripts[key], "w") as f:
             f.write(text)
@@ -1594,8 +1599,8 @@ def section_pool(tmp):
         jobs.append(("startup", "start-up peak with an empty script [%s]" % loop_name, flags))
         jobs.append(("uncaught", "an uncaught 'alloc failed' in a callback is reported, the loop goes on [%s]"
                      % loop_name, flags))
-        for size in ("192K", "320K"):
-            jobs.append(("small", "--pool=%s, too small to start: exit 1 and the error on stderr [%s]"
+        for size in ("192K", "256K"):
+            jobs.append(("small", "--pool=%s, too small to start or to load net: exit 1 and the error on stderr [%s]"
                          % (size, loop_name), flags + ["--pool=" + size]))
     jobs.append(("badsize", "--pool=12x exits 2 and names the value", []))
     jobs = [j for j in jobs if j[0] == "js" or not filter_text or filter_text in j[1]]
@@ -1609,7 +1614,7 @@ def section_pool(tmp):
             rc, out, err = run([binary, "--pool=12x", "tests/js/timers-order.js"], timeout=10)
             return name, rc == 2 and "12x" in err, "exit %s\n%s%s" % (rc, out, err), None
         if kind == "small":
-            rc, out, err = run([binary] + arg + ["tests/js/timers-order.js"], timeout=30)
+            rc, out, err = run([binary] + arg + [scripts["needs-net"]], timeout=30)
             return name, rc == 1 and err.strip() != "", "exit %s\n--- stdout:\n%s\n--- stderr:\n%s" % (rc, out, err), None
         script = scripts[{"native": "echo", "startup": "empty", "uncaught": "uncaught"}[kind]]
         rc, out, err = run([binary] + arg + ["-v", pool, "--backend=" + backend, script], timeout=30)

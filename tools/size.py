@@ -519,7 +519,7 @@ void startup(evloop::Mode mode) {
 void noop_timer(evloop::Loop&, evloop::TimerId, void*) {}
 
 /* Native timers (Loop::add_timer): bytes per pending timer as the tables
- * grow (1.5x): the lowest and highest ratio from 1,000 timers on, and at n. */
+ * grow (1.25x): the lowest and highest ratio from 1,000 timers on, and at n. */
 void native_timers(evloop::Mode mode, int n) {
   Heap h(mode);
   size_t heap0 = h.bytes(), native0 = h.native();
@@ -968,7 +968,7 @@ def report_memory(emit, args, arches, configs, figures, orig, empty):
     if sizes:
         emit("", "Struct sizes in bytes (sizeof, per target): " + "; ".join(
             "%s: %s" % (k, ", ".join("%s %d" % (n, v) for n, v in sorted(d.items()))) for k, d in sizes.items())
-            + ". A pending timer holds a HeapEntry and a TimerSlot, in two tables that grow 1.5x.")
+            + ". A pending timer holds a HeapEntry and a TimerSlot, in two tables that grow 1.25x.")
     per = nt.get("cpp", {})
     if per:
         low, high = float(per.get("native_min", 0)), float(per.get("native_max", 0))

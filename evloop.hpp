@@ -70,6 +70,9 @@
  *   EVLOOP_HIGH_WATER_MARK       queued bytes above which write() returns
  *                                false, then 'drain' (16384).
  *   EVLOOP_ASSERT(c)             internal invariant check (default assert).
+ *   EVLOOP_MONOTONIC_NS()        the real clock in ns where there is no
+ *                                clock_gettime(CLOCK_MONOTONIC) (newlib):
+ *                                e.g. -D'EVLOOP_MONOTONIC_NS()=board_ns()'.
  *   EVLOOP_IMPLEMENTATION        in one TU: compile the implementation.
  *   Tests may check EVLOOP_HPP_INCLUDED and EVLOOP_IMPLEMENTATION_DONE.
  *
@@ -658,15 +661,24 @@ struct RawArray {
 /* Time: monotonic nanoseconds. Deadlines and waits use the loop's clock (which
  * a host may replace); callback durations always use the real clock. */
 
+/* EVLOOP_MONOTONIC_NS(): the real clock, for targets without
+ * clock_gettime(CLOCK_MONOTONIC) (newlib on a microcontroller): an
+ * expression giving monotonic nanoseconds, e.g. a board's tick counter. */
+#if !defined(EVLOOP_MONOTONIC_NS)
 #include <time.h>
+#endif
 
 namespace evloop {
 namespace detail {
 
 inline int64_t monotonic_ns() {
+#if defined(EVLOOP_MONOTONIC_NS)
+  return static_cast<int64_t>(EVLOOP_MONOTONIC_NS());
+#else
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+#endif
 }
 
 inline int64_t monotonic_clock_now(void*) { return monotonic_ns(); }

@@ -1,15 +1,24 @@
 /* Time: monotonic nanoseconds. Deadlines and waits use the loop's clock (which
  * a host may replace); callback durations always use the real clock. */
 
+/* EVLOOP_MONOTONIC_NS(): the real clock, for targets without
+ * clock_gettime(CLOCK_MONOTONIC) (newlib on a microcontroller): an
+ * expression giving monotonic nanoseconds, e.g. a board's tick counter. */
+#if !defined(EVLOOP_MONOTONIC_NS)
 #include <time.h>
+#endif
 
 namespace evloop {
 namespace detail {
 
 inline int64_t monotonic_ns() {
+#if defined(EVLOOP_MONOTONIC_NS)
+  return static_cast<int64_t>(EVLOOP_MONOTONIC_NS());
+#else
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+#endif
 }
 
 inline int64_t monotonic_clock_now(void*) { return monotonic_ns(); }

@@ -69,6 +69,9 @@
  *   EVLOOP_HIGH_WATER_MARK       queued bytes above which write() returns
  *                                false, then 'drain' (16384).
  *   EVLOOP_ASSERT(c)             internal invariant check (default assert).
+ *   EVLOOP_MONOTONIC_NS()        the real clock in ns where there is no
+ *                                clock_gettime(CLOCK_MONOTONIC) (newlib):
+ *                                e.g. -D'EVLOOP_MONOTONIC_NS()=board_ns()'.
  *   EVLOOP_IMPLEMENTATION        in one TU: compile the implementation.
  *   Tests may check EVLOOP_HPP_INCLUDED and EVLOOP_IMPLEMENTATION_DONE.
  *

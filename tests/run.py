@@ -1348,6 +1348,8 @@ CONFIG_COMBINATIONS = [
     ["EVLOOP_NO_ECMA_LOOP", "EVLOOP_BACKEND_SELECT", "EVLOOP_MAX_FDS=64"],
     ["EVLOOP_NO_NET", "EVLOOP_BACKEND_SELECT", "EVLOOP_MAX_TIMERS=16", "EVLOOP_NO_THREADS"],
     ["EVLOOP_NO_FILEIO", "EVLOOP_BACKEND_POLL", "EVLOOP_MAX_TIMERS=1", "EVLOOP_MAX_FDS=2000000"],
+    # a board clock instead of clock_gettime (here clock(), which <ctime> declares)
+    ["EVLOOP_NO_SOCKETS", "EVLOOP_BACKEND_SELECT", "EVLOOP_MONOTONIC_NS()=(::clock() * 1000)"],
 ]
 SELECT_FD_SETSIZE = 1024  # glibc's
 # Text found only in a feature's code or embedded JS: a build without the

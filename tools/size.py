@@ -72,16 +72,17 @@ ARCHES = [
     Arch("x86-64", "x86-64 (g++ -Os)", "g++", "gcc", "size", "nm", []),
     Arch("arm", "32-bit ARM (arm-linux-gnueabihf-g++ -Os -mthumb)", "arm-linux-gnueabihf-g++",
          "arm-linux-gnueabihf-gcc", "arm-linux-gnueabihf-size", "arm-linux-gnueabihf-nm", ["-mthumb"]),
-    # newlib has no clock_gettime/CLOCK_MONOTONIC: a shim header declares them
-    # (a device supplies the clock; Options::clock can replace it at run time).
+    # newlib has no clock_gettime/CLOCK_MONOTONIC: a shim header points
+    # EVLOOP_MONOTONIC_NS at a board clock (Options::clock can replace it at run time).
     Arch("m4", "Cortex-M4 bare metal (arm-none-eabi-g++ -Os -mthumb -mcpu=cortex-m4)", "arm-none-eabi-g++",
          "arm-none-eabi-gcc", "arm-none-eabi-size", "arm-none-eabi-nm", ["-mthumb", "-mcpu=cortex-m4"], shim=True),
 ]
 
-CLOCK_SHIM = """/* build/size: newlib (arm-none-eabi) has no CLOCK_MONOTONIC or clock_gettime. */
-#include <time.h>
-#define CLOCK_MONOTONIC 4
-extern "C" int clock_gettime(int, struct timespec*);
+CLOCK_SHIM = """/* build/size: newlib (arm-none-eabi) has no CLOCK_MONOTONIC or clock_gettime:
+ * the board's clock through EVLOOP_MONOTONIC_NS. */
+#include <stdint.h>
+extern "C" int64_t board_monotonic_ns(void);
+#define EVLOOP_MONOTONIC_NS() board_monotonic_ns()
 """
 
 OPT = ["-Os", "-ffunction-sections", "-fdata-sections"]

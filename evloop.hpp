@@ -566,18 +566,24 @@ struct Memory {
   duk_context* ctx;
   size_t bytes; /* live bytes, for Stats::native_bytes */
 
-  /* A size header keeps the byte count exact whatever the allocator. On the
-   * heap's own allocator a failure runs Duktape's garbage collector once and
-   * retries, as Duktape does for its own allocations (duk_alloc_raw skips
-   * that: a pool full of collectable garbage failed evloop's reads with
-   * ENOMEM). Script finalizers may run then. */
-  void* alloc(size_t n) {
-    size_t* p = static_cast<size_t*>(a.alloc ? a.alloc(a.user, n + sizeof(size_t))
-                                             : duk_alloc_raw(ctx, n + sizeof(size_t)));
-    if (!p && !a.alloc) {
+  /* A block from the host's allocator, or else the heap's: there a failure
+   * runs Duktape's garbage collector once and retries, as Duktape does for
+   * its own allocations (duk_*_raw skip that: a pool full of collectable
+   * garbage failed evloop's reads with ENOMEM). Script finalizers may run
+   * then. old null: a new block. */
+  void* block(void* old, size_t n) {
+    if (old && a.realloc) return a.realloc(a.user, old, n);
+    if (!old && a.alloc) return a.alloc(a.user, n);
+    void* p = duk_realloc_raw(ctx, old, n);
+    if (!p) {
       duk_gc(ctx, 0);
-      p = static_cast<size_t*>(duk_alloc_raw(ctx, n + sizeof(size_t)));
+      p = duk_realloc_raw(ctx, old, n);
     }
+    return p;
+  }
+  /* A size header keeps the byte count exact whatever the allocator. */
+  void* alloc(size_t n) {
+    size_t* p = static_cast<size_t*>(block(nullptr, n + sizeof(size_t)));
     if (!p) return nullptr;
     *p = n;
     bytes += n;
@@ -587,12 +593,7 @@ struct Memory {
     if (!old) return alloc(n);
     size_t* h = static_cast<size_t*>(old) - 1;
     size_t was = *h;
-    size_t* p = static_cast<size_t*>(a.realloc ? a.realloc(a.user, h, n + sizeof(size_t))
-                                               : duk_realloc_raw(ctx, h, n + sizeof(size_t)));
-    if (!p && !a.realloc) {
-      duk_gc(ctx, 0);
-      p = static_cast<size_t*>(duk_realloc_raw(ctx, h, n + sizeof(size_t)));
-    }
+    size_t* p = static_cast<size_t*>(block(h, n + sizeof(size_t)));
     if (!p) return nullptr; /* the old block is still valid */
     *p = n;
     bytes = bytes - was + n;
@@ -2445,8 +2446,7 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: callback must be a function",
                      interval ? "setInterval" : "setTimeout");
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
-  LoopImpl* l = loop_of_function(ctx);
-  if (!l) l = loop_of(ctx); /* untagged (loop destroyed): throws */
+  LoopImpl* l = bound_loop(ctx); /* its loop destroyed: throws, even when the heap has a new one */
   if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
   if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
   uint32_t slot = l->timers.next_slot();
@@ -3946,18 +3946,20 @@ inline void stream_fail(LoopImpl* l, int fd, Stream* s, int err, const char* sys
  * fails with ENOMEM (once lost without an error). Protected: memory may
  * still be short. Costs nothing on the data path (a duk_safe_call around
  * each push cost ~375 instructions a round trip). */
+struct FailedRead {
+  LoopImpl* l;
+  int fd;
+};
 inline duk_ret_t fail_delivery_protected(duk_context*, void* udata) {
-  LoopImpl* l = static_cast<LoopImpl*>(udata);
-  int fd = l->delivering_fd;
-  Stream* s = stream_of(l, fd);
-  if (s && !s->stopped) stream_fail(l, fd, s, ENOMEM, "read");
+  FailedRead* f = static_cast<FailedRead*>(udata);
+  Stream* s = stream_of(f->l, f->fd);
+  if (s && !s->stopped) stream_fail(f->l, f->fd, s, ENOMEM, "read");
   return 0;
 }
 inline void fail_read_delivery(LoopImpl* l, int fd) {
   duk_idx_t top = duk_get_top(l->ctx);
-  l->delivering_fd = fd; /* the argument, through udata */
-  if (duk_safe_call(l->ctx, fail_delivery_protected, l, 0, 1) != DUK_EXEC_SUCCESS) l->report_default();
-  l->delivering_fd = -1;
+  FailedRead f = {l, fd};
+  if (duk_safe_call(l->ctx, fail_delivery_protected, &f, 0, 1) != DUK_EXEC_SUCCESS) l->report_default();
   duk_set_top(l->ctx, top);
 }
 

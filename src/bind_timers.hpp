@@ -22,8 +22,7 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: callback must be a function",
                      interval ? "setInterval" : "setTimeout");
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
-  LoopImpl* l = loop_of_function(ctx);
-  if (!l) l = loop_of(ctx); /* untagged (loop destroyed): throws */
+  LoopImpl* l = bound_loop(ctx); /* its loop destroyed: throws, even when the heap has a new one */
   if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
   if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
   uint32_t slot = l->timers.next_slot();

@@ -10,18 +10,24 @@ struct Memory {
   duk_context* ctx;
   size_t bytes; /* live bytes, for Stats::native_bytes */
 
-  /* A size header keeps the byte count exact whatever the allocator. On the
-   * heap's own allocator a failure runs Duktape's garbage collector once and
-   * retries, as Duktape does for its own allocations (duk_alloc_raw skips
-   * that: a pool full of collectable garbage failed evloop's reads with
-   * ENOMEM). Script finalizers may run then. */
-  void* alloc(size_t n) {
-    size_t* p = static_cast<size_t*>(a.alloc ? a.alloc(a.user, n + sizeof(size_t))
-                                             : duk_alloc_raw(ctx, n + sizeof(size_t)));
-    if (!p && !a.alloc) {
+  /* A block from the host's allocator, or else the heap's: there a failure
+   * runs Duktape's garbage collector once and retries, as Duktape does for
+   * its own allocations (duk_*_raw skip that: a pool full of collectable
+   * garbage failed evloop's reads with ENOMEM). Script finalizers may run
+   * then. old null: a new block. */
+  void* block(void* old, size_t n) {
+    if (old && a.realloc) return a.realloc(a.user, old, n);
+    if (!old && a.alloc) return a.alloc(a.user, n);
+    void* p = duk_realloc_raw(ctx, old, n);
+    if (!p) {
       duk_gc(ctx, 0);
-      p = static_cast<size_t*>(duk_alloc_raw(ctx, n + sizeof(size_t)));
+      p = duk_realloc_raw(ctx, old, n);
     }
+    return p;
+  }
+  /* A size header keeps the byte count exact whatever the allocator. */
+  void* alloc(size_t n) {
+    size_t* p = static_cast<size_t*>(block(nullptr, n + sizeof(size_t)));
     if (!p) return nullptr;
     *p = n;
     bytes += n;
@@ -31,12 +37,7 @@ struct Memory {
     if (!old) return alloc(n);
     size_t* h = static_cast<size_t*>(old) - 1;
     size_t was = *h;
-    size_t* p = static_cast<size_t*>(a.realloc ? a.realloc(a.user, h, n + sizeof(size_t))
-                                               : duk_realloc_raw(ctx, h, n + sizeof(size_t)));
-    if (!p && !a.realloc) {
-      duk_gc(ctx, 0);
-      p = static_cast<size_t*>(duk_realloc_raw(ctx, h, n + sizeof(size_t)));
-    }
+    size_t* p = static_cast<size_t*>(block(h, n + sizeof(size_t)));
     if (!p) return nullptr; /* the old block is still valid */
     *p = n;
     bytes = bytes - was + n;

@@ -102,18 +102,20 @@ inline void stream_fail(LoopImpl* l, int fd, Stream* s, int err, const char* sys
  * fails with ENOMEM (once lost without an error). Protected: memory may
  * still be short. Costs nothing on the data path (a duk_safe_call around
  * each push cost ~375 instructions a round trip). */
+struct FailedRead {
+  LoopImpl* l;
+  int fd;
+};
 inline duk_ret_t fail_delivery_protected(duk_context*, void* udata) {
-  LoopImpl* l = static_cast<LoopImpl*>(udata);
-  int fd = l->delivering_fd;
-  Stream* s = stream_of(l, fd);
-  if (s && !s->stopped) stream_fail(l, fd, s, ENOMEM, "read");
+  FailedRead* f = static_cast<FailedRead*>(udata);
+  Stream* s = stream_of(f->l, f->fd);
+  if (s && !s->stopped) stream_fail(f->l, f->fd, s, ENOMEM, "read");
   return 0;
 }
 inline void fail_read_delivery(LoopImpl* l, int fd) {
   duk_idx_t top = duk_get_top(l->ctx);
-  l->delivering_fd = fd; /* the argument, through udata */
-  if (duk_safe_call(l->ctx, fail_delivery_protected, l, 0, 1) != DUK_EXEC_SUCCESS) l->report_default();
-  l->delivering_fd = -1;
+  FailedRead f = {l, fd};
+  if (duk_safe_call(l->ctx, fail_delivery_protected, &f, 0, 1) != DUK_EXEC_SUCCESS) l->report_default();
   duk_set_top(l->ctx, top);
 }
 

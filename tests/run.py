@@ -1169,14 +1169,20 @@ def soak_one(loop_name, flags):
     except Exception as e:   # a harness error is a failure, not a crash of the runner
         problems.append("%s: %s" % (type(e).__name__, e))
     finally:
-        if cli is not None and cli.p.poll() is None:
-            cli.p.kill()
-            cli.finish(5)
-        stopped = srv.stop()
-        if stopped:
-            problems.append("server: " + stopped)
+        stop_pair(srv, cli, problems)
     detail = figures + "\n" + figures_detail + "\n" + "\n".join(problems) + "\n" + srv.detail()
     return name, not problems, detail, figures
+
+
+def stop_pair(srv, cli, problems):
+    """Ends a soak or limits run: kills the client if it still runs, stops
+    the server and adds what went wrong to `problems`."""
+    if cli is not None and cli.p.poll() is None:
+        cli.p.kill()
+        cli.finish(5)
+    stopped = srv.stop()
+    if stopped:
+        problems.append("server: " + stopped)
 
 
 def section_soak():
@@ -1267,12 +1273,7 @@ def limits_connections(loop_name, flags, preexec):
     except Exception as e:
         problems.append("%s: %s" % (type(e).__name__, e))
     finally:
-        if cli is not None and cli.p.poll() is None:
-            cli.p.kill()
-            cli.finish(5)
-        stopped = srv.stop()
-        if stopped:
-            problems.append("server: " + stopped)
+        stop_pair(srv, cli, problems)
     return name, not problems, figures + "\n" + "\n".join(problems) + "\n" + srv.detail(), figures
 
 

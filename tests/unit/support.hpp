@@ -157,6 +157,16 @@ inline std::string js(duk_context* ctx, const char* src) {
   return out;
 }
 
+/* Runs turns (each waiting at most wait_ms) until `done` evaluates true or
+ * `turns` ran; whether it did. */
+inline bool run_until(TestHeap& h, const char* done, int turns, int64_t wait_ms = 50) {
+  for (int i = 0; i < turns; i++) {
+    if (js(h.ctx, done) == "true") return true;
+    h.loop->run_once(wait_ms);
+  }
+  return js(h.ctx, done) == "true";
+}
+
 /* ---- callbacks ---- */
 
 /* Timer callback: ++*(int*)user. */

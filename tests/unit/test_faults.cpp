@@ -115,14 +115,6 @@ evloop::Options faulty(evloop::Mode mode, Faults* f) {
   return o;
 }
 
-bool run_until(TestHeap& h, const char* done, int turns, int64_t wait_ms = 50) {
-  for (int i = 0; i < turns; i++) {
-    if (js(h.ctx, done) == "true") return true;
-    h.loop->run_once(wait_ms);
-  }
-  return js(h.ctx, done) == "true";
-}
-
 /* An echo of `total` bytes (a deterministic pattern, written in uneven
  * pieces) checked byte for byte by the client: sets `result`. */
 const char* kEchoScript =

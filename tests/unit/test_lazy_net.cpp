@@ -79,16 +79,6 @@ struct CountedHeap {
   CountedHeap& operator=(const CountedHeap&) = delete;
 };
 
-evloop::Options real(evloop::Mode mode) { return options_with(mode); }
-
-bool run_until(TestHeap& h, const char* done, int turns) {
-  for (int i = 0; i < turns; i++) {
-    if (js(h.ctx, done) == "true") return true;
-    h.loop->run_once(50);
-  }
-  return js(h.ctx, done) == "true";
-}
-
 /* The port a listening fd is bound to. */
 int port_of(int fd) {
   sockaddr_in a;
@@ -150,7 +140,7 @@ TEST_CASE("lazy net: first use from a timer callback, in both loops") {
   for (evloop::Mode mode : kModes) {
     std::string m = mode_name(mode);
     CAPTURE(m);
-    TestHeap h(real(mode), Time::Real);
+    TestHeap h(options_with(mode), Time::Real);
     REQUIRE(h.loop);
     REQUIRE(h.loop->install(evloop::kBindAll));
     CHECK(js(h.ctx, kNetEcho) == "undefined");
@@ -164,7 +154,7 @@ TEST_CASE("lazy net: the seed API first, through saved stubs, then net") {
   for (evloop::Mode mode : kModes) {
     std::string m = mode_name(mode);
     CAPTURE(m);
-    TestHeap h(real(mode), Time::Real);
+    TestHeap h(options_with(mode), Time::Real);
     REQUIRE(h.loop);
     REQUIRE(h.loop->install(evloop::kBindAll));
     /* Saved before the load: they keep working after it (they forward). */
@@ -185,7 +175,7 @@ TEST_CASE("lazy net: the seed API first, through saved stubs, then net") {
     CHECK(js(h.ctx, "cl(cfd); EventLoop.close(lfd); typeof net + typeof EventEmitter") == "objectfunction");
     /* A stub called as a method of another object still gets its arguments
      * checked by the real function. */
-    TestHeap h2(real(mode), Time::Real);
+    TestHeap h2(options_with(mode), Time::Real);
     REQUIRE(h2.loop);
     REQUIRE(h2.loop->install(evloop::kBindAll));
     CHECK(js(h2.ctx, "try { EventLoop.setReader(0, 'not a function'); 'no error' } catch (e) { e.name + ': ' + e.message }") ==
@@ -197,7 +187,7 @@ TEST_CASE("lazy net: replacing setTimeout/clearTimeout before the first use does
   for (evloop::Mode mode : kModes) {
     std::string m = mode_name(mode);
     CAPTURE(m);
-    TestHeap h(real(mode), Time::Real);
+    TestHeap h(options_with(mode), Time::Real);
     REQUIRE(h.loop);
     REQUIRE(h.loop->install(evloop::kBindAll));
     CHECK(js(h.ctx, kNetEcho) == "undefined");

@@ -24,15 +24,6 @@ evloop::Options options(evloop::Mode mode, evloop::Backend backend) {
   return o;
 }
 
-/* Runs turns until `done` evaluates true or `turns` ran; the value of `done`. */
-bool run_until(TestHeap& h, const char* done, int turns) {
-  for (int i = 0; i < turns; i++) {
-    if (js(h.ctx, done) == "true") return true;
-    h.loop->run_once(50);
-  }
-  return js(h.ctx, done) == "true";
-}
-
 }  // namespace
 
 TEST_CASE("destroy() closes every socket fd the loop made, in both loops") {

@@ -39,10 +39,13 @@
  *                                Mode::Ecma returns null, errno ENOTSUP (a
  *                                missing loop is found at once, never at
  *                                install or run time).
+ *   EVLOOP_NO_POLL               no Poll and no EventLoop.watch/unwatch (the
+ *                                JS fd watchers; hosts still use Loop::watch).
+ *   EVLOOP_NO_CLI                no print or process (kBindCli).
  *     kBindAll holds the bindings the build has; asking install() for one
  *     it left out fails, reporting "evloop: install: kBindNet is not in
- *     this build (EVLOOP_NO_NET)". EVLOOP_HAVE_SOCKETS, _NET, _FILEIO and
- *     _ECMA_LOOP are defined for what is in.
+ *     this build (EVLOOP_NO_NET)". EVLOOP_HAVE_SOCKETS, _NET, _FILEIO,
+ *     _ECMA_LOOP, _POLL_BINDING and _CLI are defined for what is in.
  *   Fixed capacity (default: the loop's tables grow with use):
  *   EVLOOP_MAX_TIMERS            timers pending at once, JS and native, in
  *                                both loops; the C++ loop's timer heap and
@@ -253,7 +256,13 @@
  *                         Socket and the seed EventLoop socket functions
  *   EVLOOP_NO_FILEIO      FileIo
  *   EVLOOP_NO_ECMA_LOOP   the ECMAScript loop: Loop::create(Mode::Ecma)
- *                         then fails with errno ENOTSUP */
+ *                         then fails with errno ENOTSUP
+ *   EVLOOP_NO_POLL        Poll (the seed's poll() wrapper, kBindPoll) and
+ *                         the JS fd watchers that take its POLL* bits,
+ *                         EventLoop.watch/unwatch, in both loops; hosts
+ *                         still watch fds from C++ (Loop::watch)
+ *   EVLOOP_NO_CLI         print and process (kBindCli): for hosts that are
+ *                         not a command line tool */
 #if defined(EVLOOP_NO_SOCKETS) && !defined(EVLOOP_NO_NET)
 #define EVLOOP_NO_NET 1
 #endif
@@ -268,6 +277,12 @@
 #endif
 #if !defined(EVLOOP_NO_ECMA_LOOP)
 #define EVLOOP_HAVE_ECMA_LOOP 1
+#endif
+#if !defined(EVLOOP_NO_POLL)
+#define EVLOOP_HAVE_POLL_BINDING 1
+#endif
+#if !defined(EVLOOP_NO_CLI)
+#define EVLOOP_HAVE_CLI 1
 #endif
 
 /* Fixed capacity: with EVLOOP_MAX_TIMERS, the timer heap and slot table are
@@ -361,7 +376,13 @@ enum Binding : unsigned {
   kBindNet = 64u,      /* net, EventEmitter (Node-style) */
   /* Every binding this build has (see EVLOOP_NO_*). Asking install() for
    * one the build left out fails, with an error naming the option. */
-  kBindAll = kBindTimers | kBindEventLoop | kBindPoll | kBindCli
+  kBindAll = kBindTimers | kBindEventLoop
+#if defined(EVLOOP_HAVE_POLL_BINDING)
+             | kBindPoll
+#endif
+#if defined(EVLOOP_HAVE_CLI)
+             | kBindCli
+#endif
 #if defined(EVLOOP_HAVE_FILEIO)
              | kBindFileIo
 #endif
@@ -1300,29 +1321,28 @@ inline void wait_writable(int fd) {
 namespace evloop {
 namespace detail {
 
-/* errno -> 'ENOENT' etc. (strerror gives the message but not the name). */
+/* errno -> 'ENOENT' etc. (strerror gives the message but not the name). A
+ * table scanned in order, not a switch: a third of the code size (the switch
+ * and its jump table were 1.5 KB of the smallest build). */
+#define EVLOOP_ERRNO_LIST(X) \
+    X(EPERM) X(ENOENT) X(EINTR) X(EIO) X(ENXIO) X(E2BIG) X(EBADF) X(EAGAIN) X(ENOMEM) X(EACCES) \
+    X(EFAULT) X(EBUSY) X(EEXIST) X(EXDEV) X(ENODEV) X(ENOTDIR) X(EISDIR) X(EINVAL) X(ENFILE) \
+    X(EMFILE) X(ENOTTY) X(EFBIG) X(ENOSPC) X(ESPIPE) X(EROFS) X(EMLINK) X(EPIPE) X(ERANGE) \
+    X(ENAMETOOLONG) X(ENOSYS) X(ENOTEMPTY) X(ELOOP) X(ENOTSOCK) X(EDESTADDRREQ) X(EMSGSIZE) \
+    X(EPROTOTYPE) X(ENOPROTOOPT) X(EPROTONOSUPPORT) X(EOPNOTSUPP) X(EAFNOSUPPORT) X(EADDRINUSE) \
+    X(EADDRNOTAVAIL) X(ENETDOWN) X(ENETUNREACH) X(ECONNABORTED) X(ECONNRESET) X(ENOBUFS) X(EISCONN) \
+    X(ENOTCONN) X(ETIMEDOUT) X(ECONNREFUSED) X(EHOSTUNREACH) X(EALREADY) X(EINPROGRESS) X(ECANCELED)
 inline const char* errno_name(int err) {
-  switch (err) {
-#define EVLOOP_ERRNO(e) case e: return #e;
-    EVLOOP_ERRNO(EPERM) EVLOOP_ERRNO(ENOENT) EVLOOP_ERRNO(EINTR) EVLOOP_ERRNO(EIO)
-    EVLOOP_ERRNO(ENXIO) EVLOOP_ERRNO(E2BIG) EVLOOP_ERRNO(EBADF) EVLOOP_ERRNO(EAGAIN)
-    EVLOOP_ERRNO(ENOMEM) EVLOOP_ERRNO(EACCES) EVLOOP_ERRNO(EFAULT) EVLOOP_ERRNO(EBUSY)
-    EVLOOP_ERRNO(EEXIST) EVLOOP_ERRNO(EXDEV) EVLOOP_ERRNO(ENODEV) EVLOOP_ERRNO(ENOTDIR)
-    EVLOOP_ERRNO(EISDIR) EVLOOP_ERRNO(EINVAL) EVLOOP_ERRNO(ENFILE) EVLOOP_ERRNO(EMFILE)
-    EVLOOP_ERRNO(ENOTTY) EVLOOP_ERRNO(EFBIG) EVLOOP_ERRNO(ENOSPC) EVLOOP_ERRNO(ESPIPE)
-    EVLOOP_ERRNO(EROFS) EVLOOP_ERRNO(EMLINK) EVLOOP_ERRNO(EPIPE) EVLOOP_ERRNO(ERANGE)
-    EVLOOP_ERRNO(ENAMETOOLONG) EVLOOP_ERRNO(ENOSYS) EVLOOP_ERRNO(ENOTEMPTY) EVLOOP_ERRNO(ELOOP)
-    EVLOOP_ERRNO(ENOTSOCK) EVLOOP_ERRNO(EDESTADDRREQ) EVLOOP_ERRNO(EMSGSIZE)
-    EVLOOP_ERRNO(EPROTOTYPE) EVLOOP_ERRNO(ENOPROTOOPT) EVLOOP_ERRNO(EPROTONOSUPPORT)
-    EVLOOP_ERRNO(EOPNOTSUPP) EVLOOP_ERRNO(EAFNOSUPPORT) EVLOOP_ERRNO(EADDRINUSE)
-    EVLOOP_ERRNO(EADDRNOTAVAIL) EVLOOP_ERRNO(ENETDOWN) EVLOOP_ERRNO(ENETUNREACH)
-    EVLOOP_ERRNO(ECONNABORTED) EVLOOP_ERRNO(ECONNRESET) EVLOOP_ERRNO(ENOBUFS)
-    EVLOOP_ERRNO(EISCONN) EVLOOP_ERRNO(ENOTCONN) EVLOOP_ERRNO(ETIMEDOUT)
-    EVLOOP_ERRNO(ECONNREFUSED) EVLOOP_ERRNO(EHOSTUNREACH) EVLOOP_ERRNO(EALREADY)
-    EVLOOP_ERRNO(EINPROGRESS) EVLOOP_ERRNO(ECANCELED)
-#undef EVLOOP_ERRNO
-    default: return "EUNKNOWN";
-  }
+#define EVLOOP_ERRNO_CODE(e) static_cast<short>(e),
+#define EVLOOP_ERRNO_NAME(e) #e "\0"
+  static const short codes[] = {EVLOOP_ERRNO_LIST(EVLOOP_ERRNO_CODE)};
+  static const char names[] = EVLOOP_ERRNO_LIST(EVLOOP_ERRNO_NAME);
+#undef EVLOOP_ERRNO_CODE
+#undef EVLOOP_ERRNO_NAME
+  const char* name = names;
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++, name += strlen(name) + 1)
+    if (codes[i] == err) return name;
+  return "EUNKNOWN";
 }
 
 /* Throws an Error shaped like Node's system errors:
@@ -1409,6 +1429,13 @@ namespace evloop {
 namespace detail {
 
 enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchInternal, kWatchStream };
+/* Streams exist only with sockets: a constant, so that a build without them
+ * (EVLOOP_NO_SOCKETS) drops the stream code from the watcher paths. */
+#if defined(EVLOOP_HAVE_SOCKETS)
+const bool kHaveStreams = true;
+#else
+const bool kHaveStreams = false;
+#endif
 
 struct Watcher {
   unsigned events;
@@ -1500,6 +1527,15 @@ struct LoopImpl : Loop {
   void* data_callbacks;       /* JS array: 2fd -> a stream's data fn, 2fd+1 -> its this */
   void* exit_signal;          /* the value process.exit() throws */
   void* ecma;                 /* the ECMAScript loop's control object (Mode::Ecma) */
+  /* ecma, read through this: null in a build without the ECMAScript loop, so
+   * the compiler drops the code that drives it (EVLOOP_NO_ECMA_LOOP). */
+  void* ecma_on() const {
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+    return ecma;
+#else
+    return nullptr;
+#endif
+  }
   int argc;
   const char* const* argv;
   /* ECMAScript loop: the figures it hands over at each wait, for stats(). */
@@ -1580,8 +1616,9 @@ struct LoopImpl : Loop {
     Watcher* w = watcher(fd);
     if (!w) return false;
     backend.remove(fd);
-    if ((w->kind == kWatchJs && drop_js_callback) || w->kind == kWatchStream) clear_js_watcher(fd);
-    if (w->kind == kWatchStream) {
+    bool stream = kHaveStreams && w->kind == kWatchStream;
+    if ((w->kind == kWatchJs && drop_js_callback) || stream) clear_js_watcher(fd);
+    if (stream) {
       Stream* s = static_cast<Stream*>(w->user);
       if (s->direct_data) clear_stream_data(fd);
       free_stream(s);
@@ -1891,7 +1928,7 @@ struct LoopImpl : Loop {
         copy.fn(*this, fd, revents, copy.user);
         continue;
       }
-      if (copy.kind == kWatchStream) { /* handles its own errors (SO_ERROR) */
+      if (kHaveStreams && copy.kind == kWatchStream) { /* handles its own errors (SO_ERROR) */
         copy.fn(*this, fd, revents, copy.user);
         continue;
       }
@@ -1927,7 +1964,7 @@ struct LoopImpl : Loop {
     const HeapEntry* top = timers.top();
     int64_t d = top ? top->deadline : -1;
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-    if (ecma) {
+    if (ecma_on()) {
       double js = call_ecma("nextDeadline", 0); /* protected; reads only */
       int64_t e = js < 0 ? -1 : static_cast<int64_t>(js * 1e6);
       if (e >= 0 && (d < 0 || e < d)) d = e;
@@ -1959,7 +1996,7 @@ struct LoopImpl : Loop {
     now = clock_now();
     if (!exiting) run_due_timers();
     if (!exiting && tasks_pending()) run_tasks();
-    if (!ecma) arm_timer_fd(); /* the ECMAScript loop's timers run after this: Loop::run_once arms */
+    if (!ecma_on()) arm_timer_fd(); /* the ECMAScript loop's timers run after this: Loop::run_once arms */
     return got;
   }
 
@@ -1983,7 +2020,7 @@ struct LoopImpl : Loop {
       counters.errors++;
       int fd = delivering_fd;
       delivering_fd = -1;
-      if (fd >= 0 && fail_delivery) fail_delivery(this, fd); /* the socket reports it */
+      if (kHaveStreams && fd >= 0 && fail_delivery) fail_delivery(this, fd); /* the socket reports it */
       else report_default();
     }
     duk_set_top(ctx, top);
@@ -2131,7 +2168,7 @@ inline void close_fd(int& fd) {
 }
 
 inline void LoopImpl::release_everything() {
-  if (ecma) run_ecma("dispose", 0); /* drops the JS loop's timers and watchers */
+  if (ecma_on()) run_ecma("dispose", 0); /* drops the JS loop's timers and watchers */
   duk_safe_call(ctx, release_protected, nullptr, 0, 1);
   duk_pop(ctx);
   timer_callbacks = watcher_callbacks = data_callbacks = exit_signal = ecma = nullptr;
@@ -2140,15 +2177,17 @@ inline void LoopImpl::release_everything() {
   wake_write_fd = -1;
   close_fd(timer_fd);
   for (size_t fd = 0; fd < watchers.size; fd++)
-    if (watchers[fd].kind == kWatchStream) {
+    if (kHaveStreams && watchers[fd].kind == kWatchStream) {
       free_stream(static_cast<Stream*>(watchers[fd].user));
       watchers[fd].kind = kWatchNone;
     }
-  for (size_t fd = 0; fd < owned_fds.size; fd++)
-    if (owned_fds[fd]) ::close(static_cast<int>(fd));
-  owned_fds.release(mem);
-  mem.free(read_buffer);
-  read_buffer = nullptr;
+  if (kHaveStreams) {
+    for (size_t fd = 0; fd < owned_fds.size; fd++)
+      if (owned_fds[fd]) ::close(static_cast<int>(fd));
+    owned_fds.release(mem);
+    mem.free(read_buffer);
+    read_buffer = nullptr;
+  }
   backend.close(mem);
   timers.release(mem);
   watchers.release(mem);
@@ -2256,7 +2295,7 @@ void Loop::set_argv(int argc, const char* const* argv) {
 bool Loop::alive() {
   detail::LoopImpl* l = detail::impl(this);
   if (l->exiting) return false;
-  if (l->ecma) return l->run_ecma("alive", 0);
+  if (l->ecma_on()) return l->run_ecma("alive", 0);
   return l->has_work();
 }
 
@@ -2264,7 +2303,7 @@ int Loop::run() {
   detail::LoopImpl* l = detail::impl(this);
   if (l->depth) return l->exit_status;
   l->depth++;
-  if (l->ecma) {
+  if (l->ecma_on()) {
     /* Callback errors are caught inside the JS loop. One out of the loop
      * itself (no memory left for its own error handling, say) was reported
      * by call_ecma: go on, as the C++ loop does, unless it failed again
@@ -2289,7 +2328,7 @@ bool Loop::run_once(int64_t max_wait_ms) {
   if (l->depth || l->exiting) return false;
   l->depth++;
   bool more;
-  if (l->ecma) {
+  if (l->ecma_on()) {
     more = l->run_ecma("runOnce", max_wait_ms);
     l->arm_timer_fd(); /* its JS timers, as they are after the turn */
   } else {
@@ -2404,7 +2443,7 @@ Stats Loop::stats() {
   detail::LoopImpl* l = detail::impl(this);
   Stats s = l->counters;
   s.pending_timers = l->timers.pending();
-  if (l->ecma && !l->depth) s.pending_timers += static_cast<size_t>(l->call_ecma("pending", 0));
+  if (l->ecma_on() && !l->depth) s.pending_timers += static_cast<size_t>(l->call_ecma("pending", 0));
   else s.pending_timers += l->ecma_timers; /* from inside a turn: as of its start */
   s.watched_fds = l->user_watchers;
   s.native_bytes = l->mem.bytes;
@@ -2587,11 +2626,14 @@ inline duk_ret_t js_now(duk_context* ctx) {
 }
 
 inline void install_native_eventloop(duk_context* ctx) {
-  static const duk_function_list_entry fns[] = {{"watch", js_watch, 3},
-                                                {"unwatch", js_unwatch, 1},
-                                                {"requestExit", js_request_exit, 1},
-                                                {"now", js_now, 0},
-                                                {nullptr, nullptr, 0}};
+  static const duk_function_list_entry fns[] = {
+#if defined(EVLOOP_HAVE_POLL_BINDING) /* EVLOOP_NO_POLL drops the JS fd watchers */
+      {"watch", js_watch, 3},
+      {"unwatch", js_unwatch, 1},
+#endif
+      {"requestExit", js_request_exit, 1},
+      {"now", js_now, 0},
+      {nullptr, nullptr, 0}};
   duk_push_global_object(ctx);
   duk_push_object(ctx);
   duk_put_function_list(ctx, -1, fns);
@@ -2851,6 +2893,7 @@ inline void install_fileio(duk_context* ctx) {
 /* ======== End of src/bind_fileio.hpp ======== */
 #endif /* defined(EVLOOP_HAVE_FILEIO) */
 
+#if defined(EVLOOP_HAVE_CLI)
 /* ======== Begin file src/bind_cli.hpp ======== */
 /* Globals for command line tools: print(...) and process (argv, env, exit). */
 
@@ -2925,6 +2968,7 @@ inline void install_cli(LoopImpl* l) {
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/bind_cli.hpp ======== */
+#endif /* defined(EVLOOP_HAVE_CLI) */
 
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
 /* ======== Begin file src/ecma_bridge.hpp ======== */
@@ -4668,7 +4712,9 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
     const char* option;
   } left_out[] = {{kBindFileIo, "kBindFileIo", "EVLOOP_NO_FILEIO"},
                   {kBindSocket, "kBindSocket", "EVLOOP_NO_SOCKETS"},
-                  {kBindNet, "kBindNet", "EVLOOP_NO_NET"}};
+                  {kBindNet, "kBindNet", "EVLOOP_NO_NET"},
+                  {kBindPoll, "kBindPoll", "EVLOOP_NO_POLL"},
+                  {kBindCli, "kBindCli", "EVLOOP_NO_CLI"}};
   for (size_t i = 0; i < sizeof left_out / sizeof left_out[0]; i++)
     if ((b & left_out[i].bit) && !(kBindAll & left_out[i].bit))
       return duk_error(ctx, DUK_ERR_ERROR, "evloop: install: %s is not in this build (%s)", left_out[i].name,
@@ -4676,17 +4722,31 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (a->loop->mode_ == Mode::Ecma) {
     if (b & (kBindTimers | kBindEventLoop)) install_ecma_loop(a->loop, b & (kBindTimers | kBindEventLoop));
+#if !defined(EVLOOP_HAVE_POLL_BINDING)
+    if (b & kBindEventLoop) { /* EVLOOP_NO_POLL: no JS fd watchers, as in the C++ loop */
+      duk_get_global_literal(ctx, "EventLoop");
+      if (duk_is_object(ctx, -1)) {
+        duk_del_prop_literal(ctx, -1, "watch");
+        duk_del_prop_literal(ctx, -1, "unwatch");
+      }
+      duk_pop(ctx);
+    }
+#endif
   } else
 #endif
   {
     if (b & kBindTimers) install_native_timers(ctx, a->loop);
     if (b & kBindEventLoop) install_native_eventloop(ctx);
   }
+#if defined(EVLOOP_HAVE_POLL_BINDING)
   if (b & kBindPoll) install_poll(ctx);
+#endif
 #if defined(EVLOOP_HAVE_FILEIO)
   if (b & kBindFileIo) install_fileio(ctx);
 #endif
+#if defined(EVLOOP_HAVE_CLI)
   if (b & kBindCli) install_cli(a->loop);
+#endif
 #if defined(EVLOOP_HAVE_SOCKETS)
   if (b & (kBindSocket | kBindNet)) install_sockets(a->loop, b);
 #endif

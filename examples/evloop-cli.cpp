@@ -52,6 +52,21 @@ static void on_process_exit(evloop::Loop&, int code, void*) {
   exit(code);
 }
 
+#if !defined(EVLOOP_HAVE_CLI)
+/* A build without kBindCli (EVLOOP_NO_CLI) has no print or process: the CLI
+ * defines a plain print(...) of its own (arguments joined by spaces), so
+ * scripts that only print still run (tests/run.py's timers-only build). */
+static duk_ret_t cli_print(duk_context* ctx) {
+  duk_idx_t n = duk_get_top(ctx);
+  for (duk_idx_t k = 0; k < n; k++) duk_to_string(ctx, k);
+  duk_push_literal(ctx, " ");
+  duk_insert(ctx, 0);
+  duk_join(ctx, n);
+  printf("%s\n", duk_get_string(ctx, -1));
+  return 0;
+}
+#endif
+
 /* The backends of this build, for --backend (the first is the default). */
 static const struct {
   const char* name;
@@ -166,6 +181,10 @@ struct ScriptArgs {
  * the compiler and caught here like any other error. */
 static duk_ret_t run_script(duk_context* ctx, void* udata) {
   ScriptArgs* a = static_cast<ScriptArgs*>(udata);
+#if !defined(EVLOOP_HAVE_CLI)
+  duk_push_c_function(ctx, cli_print, DUK_VARARGS);
+  duk_put_global_literal(ctx, "print");
+#endif
   duk_push_string(ctx, a->filename);
   duk_compile_lstring_filename(ctx, 0, a->source, a->length);
   duk_call(ctx, 0);

@@ -35,7 +35,13 @@ enum Binding : unsigned {
   kBindNet = 64u,      /* net, EventEmitter (Node-style) */
   /* Every binding this build has (see EVLOOP_NO_*). Asking install() for
    * one the build left out fails, with an error naming the option. */
-  kBindAll = kBindTimers | kBindEventLoop | kBindPoll | kBindCli
+  kBindAll = kBindTimers | kBindEventLoop
+#if defined(EVLOOP_HAVE_POLL_BINDING)
+             | kBindPoll
+#endif
+#if defined(EVLOOP_HAVE_CLI)
+             | kBindCli
+#endif
 #if defined(EVLOOP_HAVE_FILEIO)
              | kBindFileIo
 #endif

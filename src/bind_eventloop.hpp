@@ -75,11 +75,14 @@ inline duk_ret_t js_now(duk_context* ctx) {
 }
 
 inline void install_native_eventloop(duk_context* ctx) {
-  static const duk_function_list_entry fns[] = {{"watch", js_watch, 3},
-                                                {"unwatch", js_unwatch, 1},
-                                                {"requestExit", js_request_exit, 1},
-                                                {"now", js_now, 0},
-                                                {nullptr, nullptr, 0}};
+  static const duk_function_list_entry fns[] = {
+#if defined(EVLOOP_HAVE_POLL_BINDING) /* EVLOOP_NO_POLL drops the JS fd watchers */
+      {"watch", js_watch, 3},
+      {"unwatch", js_unwatch, 1},
+#endif
+      {"requestExit", js_request_exit, 1},
+      {"now", js_now, 0},
+      {nullptr, nullptr, 0}};
   duk_push_global_object(ctx);
   duk_push_object(ctx);
   duk_put_function_list(ctx, -1, fns);

@@ -56,7 +56,13 @@
  *                         Socket and the seed EventLoop socket functions
  *   EVLOOP_NO_FILEIO      FileIo
  *   EVLOOP_NO_ECMA_LOOP   the ECMAScript loop: Loop::create(Mode::Ecma)
- *                         then fails with errno ENOTSUP */
+ *                         then fails with errno ENOTSUP
+ *   EVLOOP_NO_POLL        Poll (the seed's poll() wrapper, kBindPoll) and
+ *                         the JS fd watchers that take its POLL* bits,
+ *                         EventLoop.watch/unwatch, in both loops; hosts
+ *                         still watch fds from C++ (Loop::watch)
+ *   EVLOOP_NO_CLI         print and process (kBindCli): for hosts that are
+ *                         not a command line tool */
 #if defined(EVLOOP_NO_SOCKETS) && !defined(EVLOOP_NO_NET)
 #define EVLOOP_NO_NET 1
 #endif
@@ -71,6 +77,12 @@
 #endif
 #if !defined(EVLOOP_NO_ECMA_LOOP)
 #define EVLOOP_HAVE_ECMA_LOOP 1
+#endif
+#if !defined(EVLOOP_NO_POLL)
+#define EVLOOP_HAVE_POLL_BINDING 1
+#endif
+#if !defined(EVLOOP_NO_CLI)
+#define EVLOOP_HAVE_CLI 1
 #endif
 
 /* Fixed capacity: with EVLOOP_MAX_TIMERS, the timer heap and slot table are

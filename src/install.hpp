@@ -260,7 +260,9 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
     const char* option;
   } left_out[] = {{kBindFileIo, "kBindFileIo", "EVLOOP_NO_FILEIO"},
                   {kBindSocket, "kBindSocket", "EVLOOP_NO_SOCKETS"},
-                  {kBindNet, "kBindNet", "EVLOOP_NO_NET"}};
+                  {kBindNet, "kBindNet", "EVLOOP_NO_NET"},
+                  {kBindPoll, "kBindPoll", "EVLOOP_NO_POLL"},
+                  {kBindCli, "kBindCli", "EVLOOP_NO_CLI"}};
   for (size_t i = 0; i < sizeof left_out / sizeof left_out[0]; i++)
     if ((b & left_out[i].bit) && !(kBindAll & left_out[i].bit))
       return duk_error(ctx, DUK_ERR_ERROR, "evloop: install: %s is not in this build (%s)", left_out[i].name,
@@ -268,17 +270,31 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (a->loop->mode_ == Mode::Ecma) {
     if (b & (kBindTimers | kBindEventLoop)) install_ecma_loop(a->loop, b & (kBindTimers | kBindEventLoop));
+#if !defined(EVLOOP_HAVE_POLL_BINDING)
+    if (b & kBindEventLoop) { /* EVLOOP_NO_POLL: no JS fd watchers, as in the C++ loop */
+      duk_get_global_literal(ctx, "EventLoop");
+      if (duk_is_object(ctx, -1)) {
+        duk_del_prop_literal(ctx, -1, "watch");
+        duk_del_prop_literal(ctx, -1, "unwatch");
+      }
+      duk_pop(ctx);
+    }
+#endif
   } else
 #endif
   {
     if (b & kBindTimers) install_native_timers(ctx, a->loop);
     if (b & kBindEventLoop) install_native_eventloop(ctx);
   }
+#if defined(EVLOOP_HAVE_POLL_BINDING)
   if (b & kBindPoll) install_poll(ctx);
+#endif
 #if defined(EVLOOP_HAVE_FILEIO)
   if (b & kBindFileIo) install_fileio(ctx);
 #endif
+#if defined(EVLOOP_HAVE_CLI)
   if (b & kBindCli) install_cli(a->loop);
+#endif
 #if defined(EVLOOP_HAVE_SOCKETS)
   if (b & (kBindSocket | kBindNet)) install_sockets(a->loop, b);
 #endif

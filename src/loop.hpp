@@ -12,6 +12,13 @@ namespace evloop {
 namespace detail {
 
 enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchInternal, kWatchStream };
+/* Streams exist only with sockets: a constant, so that a build without them
+ * (EVLOOP_NO_SOCKETS) drops the stream code from the watcher paths. */
+#if defined(EVLOOP_HAVE_SOCKETS)
+const bool kHaveStreams = true;
+#else
+const bool kHaveStreams = false;
+#endif
 
 struct Watcher {
   unsigned events;
@@ -103,6 +110,15 @@ struct LoopImpl : Loop {
   void* data_callbacks;       /* JS array: 2fd -> a stream's data fn, 2fd+1 -> its this */
   void* exit_signal;          /* the value process.exit() throws */
   void* ecma;                 /* the ECMAScript loop's control object (Mode::Ecma) */
+  /* ecma, read through this: null in a build without the ECMAScript loop, so
+   * the compiler drops the code that drives it (EVLOOP_NO_ECMA_LOOP). */
+  void* ecma_on() const {
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+    return ecma;
+#else
+    return nullptr;
+#endif
+  }
   int argc;
   const char* const* argv;
   /* ECMAScript loop: the figures it hands over at each wait, for stats(). */
@@ -183,8 +199,9 @@ struct LoopImpl : Loop {
     Watcher* w = watcher(fd);
     if (!w) return false;
     backend.remove(fd);
-    if ((w->kind == kWatchJs && drop_js_callback) || w->kind == kWatchStream) clear_js_watcher(fd);
-    if (w->kind == kWatchStream) {
+    bool stream = kHaveStreams && w->kind == kWatchStream;
+    if ((w->kind == kWatchJs && drop_js_callback) || stream) clear_js_watcher(fd);
+    if (stream) {
       Stream* s = static_cast<Stream*>(w->user);
       if (s->direct_data) clear_stream_data(fd);
       free_stream(s);
@@ -494,7 +511,7 @@ struct LoopImpl : Loop {
         copy.fn(*this, fd, revents, copy.user);
         continue;
       }
-      if (copy.kind == kWatchStream) { /* handles its own errors (SO_ERROR) */
+      if (kHaveStreams && copy.kind == kWatchStream) { /* handles its own errors (SO_ERROR) */
         copy.fn(*this, fd, revents, copy.user);
         continue;
       }
@@ -530,7 +547,7 @@ struct LoopImpl : Loop {
     const HeapEntry* top = timers.top();
     int64_t d = top ? top->deadline : -1;
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-    if (ecma) {
+    if (ecma_on()) {
       double js = call_ecma("nextDeadline", 0); /* protected; reads only */
       int64_t e = js < 0 ? -1 : static_cast<int64_t>(js * 1e6);
       if (e >= 0 && (d < 0 || e < d)) d = e;
@@ -562,7 +579,7 @@ struct LoopImpl : Loop {
     now = clock_now();
     if (!exiting) run_due_timers();
     if (!exiting && tasks_pending()) run_tasks();
-    if (!ecma) arm_timer_fd(); /* the ECMAScript loop's timers run after this: Loop::run_once arms */
+    if (!ecma_on()) arm_timer_fd(); /* the ECMAScript loop's timers run after this: Loop::run_once arms */
     return got;
   }
 
@@ -586,7 +603,7 @@ struct LoopImpl : Loop {
       counters.errors++;
       int fd = delivering_fd;
       delivering_fd = -1;
-      if (fd >= 0 && fail_delivery) fail_delivery(this, fd); /* the socket reports it */
+      if (kHaveStreams && fd >= 0 && fail_delivery) fail_delivery(this, fd); /* the socket reports it */
       else report_default();
     }
     duk_set_top(ctx, top);
@@ -734,7 +751,7 @@ inline void close_fd(int& fd) {
 }
 
 inline void LoopImpl::release_everything() {
-  if (ecma) run_ecma("dispose", 0); /* drops the JS loop's timers and watchers */
+  if (ecma_on()) run_ecma("dispose", 0); /* drops the JS loop's timers and watchers */
   duk_safe_call(ctx, release_protected, nullptr, 0, 1);
   duk_pop(ctx);
   timer_callbacks = watcher_callbacks = data_callbacks = exit_signal = ecma = nullptr;
@@ -743,15 +760,17 @@ inline void LoopImpl::release_everything() {
   wake_write_fd = -1;
   close_fd(timer_fd);
   for (size_t fd = 0; fd < watchers.size; fd++)
-    if (watchers[fd].kind == kWatchStream) {
+    if (kHaveStreams && watchers[fd].kind == kWatchStream) {
       free_stream(static_cast<Stream*>(watchers[fd].user));
       watchers[fd].kind = kWatchNone;
     }
-  for (size_t fd = 0; fd < owned_fds.size; fd++)
-    if (owned_fds[fd]) ::close(static_cast<int>(fd));
-  owned_fds.release(mem);
-  mem.free(read_buffer);
-  read_buffer = nullptr;
+  if (kHaveStreams) {
+    for (size_t fd = 0; fd < owned_fds.size; fd++)
+      if (owned_fds[fd]) ::close(static_cast<int>(fd));
+    owned_fds.release(mem);
+    mem.free(read_buffer);
+    read_buffer = nullptr;
+  }
   backend.close(mem);
   timers.release(mem);
   watchers.release(mem);
@@ -859,7 +878,7 @@ void Loop::set_argv(int argc, const char* const* argv) {
 bool Loop::alive() {
   detail::LoopImpl* l = detail::impl(this);
   if (l->exiting) return false;
-  if (l->ecma) return l->run_ecma("alive", 0);
+  if (l->ecma_on()) return l->run_ecma("alive", 0);
   return l->has_work();
 }
 
@@ -867,7 +886,7 @@ int Loop::run() {
   detail::LoopImpl* l = detail::impl(this);
   if (l->depth) return l->exit_status;
   l->depth++;
-  if (l->ecma) {
+  if (l->ecma_on()) {
     /* Callback errors are caught inside the JS loop. One out of the loop
      * itself (no memory left for its own error handling, say) was reported
      * by call_ecma: go on, as the C++ loop does, unless it failed again
@@ -892,7 +911,7 @@ bool Loop::run_once(int64_t max_wait_ms) {
   if (l->depth || l->exiting) return false;
   l->depth++;
   bool more;
-  if (l->ecma) {
+  if (l->ecma_on()) {
     more = l->run_ecma("runOnce", max_wait_ms);
     l->arm_timer_fd(); /* its JS timers, as they are after the turn */
   } else {
@@ -1007,7 +1026,7 @@ Stats Loop::stats() {
   detail::LoopImpl* l = detail::impl(this);
   Stats s = l->counters;
   s.pending_timers = l->timers.pending();
-  if (l->ecma && !l->depth) s.pending_timers += static_cast<size_t>(l->call_ecma("pending", 0));
+  if (l->ecma_on() && !l->depth) s.pending_timers += static_cast<size_t>(l->call_ecma("pending", 0));
   else s.pending_timers += l->ecma_timers; /* from inside a turn: as of its start */
   s.watched_fds = l->user_watchers;
   s.native_bytes = l->mem.bytes;

@@ -38,10 +38,13 @@
  *                                Mode::Ecma returns null, errno ENOTSUP (a
  *                                missing loop is found at once, never at
  *                                install or run time).
+ *   EVLOOP_NO_POLL               no Poll and no EventLoop.watch/unwatch (the
+ *                                JS fd watchers; hosts still use Loop::watch).
+ *   EVLOOP_NO_CLI                no print or process (kBindCli).
  *     kBindAll holds the bindings the build has; asking install() for one
  *     it left out fails, reporting "evloop: install: kBindNet is not in
- *     this build (EVLOOP_NO_NET)". EVLOOP_HAVE_SOCKETS, _NET, _FILEIO and
- *     _ECMA_LOOP are defined for what is in.
+ *     this build (EVLOOP_NO_NET)". EVLOOP_HAVE_SOCKETS, _NET, _FILEIO,
+ *     _ECMA_LOOP, _POLL_BINDING and _CLI are defined for what is in.
  *   Fixed capacity (default: the loop's tables grow with use):
  *   EVLOOP_MAX_TIMERS            timers pending at once, JS and native, in
  *                                both loops; the C++ loop's timer heap and

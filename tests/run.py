@@ -1335,6 +1335,11 @@ CONFIGS = [
     # the smallest device build: timers and the C++ loop on select(), fixed tables
     ("minimal", ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_FILEIO", "EVLOOP_NO_ECMA_LOOP", "EVLOOP_BACKEND_SELECT",
                  "EVLOOP_MAX_TIMERS=256", "EVLOOP_MAX_FDS=32"], "cpp", "all"),
+    ("no-poll-cli", ["EVLOOP_NO_POLL", "EVLOOP_NO_CLI"], "both", "all"),
+    # issue 5's "timers + C++ loop only" (make size measures it): the timer
+    # bindings, EventLoop without fd watchers, the C++ loop and its C++ API
+    ("timers-only", ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_FILEIO", "EVLOOP_NO_ECMA_LOOP", "EVLOOP_NO_POLL",
+                     "EVLOOP_NO_CLI", "EVLOOP_BACKEND_POLL"], "cpp", "all"),
 ]
 # Further combinations, compiled only (g++ and clang++, the CLI and the probe;
 # an item starting with '-' is a compiler flag, not a define).
@@ -1346,6 +1351,8 @@ CONFIG_COMBINATIONS = [
     ["EVLOOP_NO_NET", "EVLOOP_NO_FILEIO", "EVLOOP_BACKEND_POLL"],
     ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_NET", "EVLOOP_BACKEND_POLL"],
     ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_FILEIO", "EVLOOP_NO_ECMA_LOOP"],
+    ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_FILEIO", "EVLOOP_NO_ECMA_LOOP", "EVLOOP_NO_POLL", "EVLOOP_NO_CLI"],
+    ["-std=c++20", "EVLOOP_NO_POLL", "EVLOOP_BACKEND_SELECT", "EVLOOP_NO_NET"],
     ["EVLOOP_NO_ECMA_LOOP", "EVLOOP_BACKEND_SELECT", "EVLOOP_MAX_FDS=64"],
     ["EVLOOP_NO_NET", "EVLOOP_BACKEND_SELECT", "EVLOOP_MAX_TIMERS=16", "EVLOOP_NO_THREADS"],
     ["EVLOOP_NO_FILEIO", "EVLOOP_BACKEND_POLL", "EVLOOP_MAX_TIMERS=1", "EVLOOP_MAX_FDS=2000000"],
@@ -1363,16 +1370,18 @@ FEATURE_MARKERS = [
     ("sockets", b"Socket.createServerSocket"),                             # bind_socket.hpp
     ("net", b"function EventEmitter()"),                                   # net.js, net layer
     ("fileio", b"FileIo.writefile: data must be a string or a buffer"),   # bind_fileio.hpp
+    ("poll", b"Poll.poll: set must be an object"),                         # bind_poll.hpp
 ]
 
 
 def config_traits(defines):
     """What a build with these defines has: features, backend, limits."""
     d = dict(x.split("=", 1) if "=" in x else (x, "1") for x in defines)
-    features = {"sockets", "net", "fileio", "ecma"}
+    features = {"sockets", "net", "fileio", "ecma", "poll", "cli"}
     if "EVLOOP_NO_SOCKETS" in d:
         features -= {"sockets", "net"}
-    for macro, feature in (("EVLOOP_NO_NET", "net"), ("EVLOOP_NO_FILEIO", "fileio"), ("EVLOOP_NO_ECMA_LOOP", "ecma")):
+    for macro, feature in (("EVLOOP_NO_NET", "net"), ("EVLOOP_NO_FILEIO", "fileio"), ("EVLOOP_NO_ECMA_LOOP", "ecma"),
+                           ("EVLOOP_NO_POLL", "poll"), ("EVLOOP_NO_CLI", "cli")):
         if macro in d:
             features.discard(feature)
     backend = "select" if "EVLOOP_BACKEND_SELECT" in d else "poll" if "EVLOOP_BACKEND_POLL" in d else "epoll"
@@ -1387,8 +1396,9 @@ def config_traits(defines):
 
 def script_needs(path):
     """What a script needs from the build: by the first word of its name
-    (net-*: net, socket-*: sockets, fileio*: fileio) and its '// needs:'
-    lines: sockets, net, fileio, ecma, timers:N (N timers pending at once),
+    (net-*: net, socket-*: sockets, fileio*: fileio), what it uses (Poll or
+    EventLoop.watch/unwatch: poll; process: cli) and its '// needs:'
+    lines: sockets, net, fileio, ecma, poll, cli, timers:N (N timers pending at once),
     fds:N (fd numbers up to N), read-buffer:N (EVLOOP_READ_BUFFER_SIZE at
     least N), max-timers (a build with EVLOOP_MAX_TIMERS), fd-limit (a build
     with EVLOOP_MAX_FDS or select())."""
@@ -1398,10 +1408,13 @@ def script_needs(path):
     if feature:
         needs.add(feature)
     with open(path) as f:
-        for line in f:
-            m = re.match(r"\s*//\s*needs:\s*(.*)", line)
-            if m:
-                needs.update(m.group(1).split())
+        text = f.read()
+    if re.search(r"\bPoll\b|\bEventLoop\.(un)?watch\b", text):
+        needs.add("poll")
+    if re.search(r"\bprocess\b", text):
+        needs.add("cli")
+    for m in re.finditer(r"^\s*//\s*needs:\s*(.*)$", text, re.M):
+        needs.update(m.group(1).split())
     if "net" in needs:
         needs.add("sockets")
     return needs
@@ -1412,7 +1425,7 @@ def unmet_needs(needs, traits):
     unmet = []
     for n in sorted(needs):
         kind, _, value = n.partition(":")
-        if kind in ("sockets", "net", "fileio", "ecma"):
+        if kind in ("sockets", "net", "fileio", "ecma", "poll", "cli"):
             ok = kind in traits["features"]
         elif kind == "timers":
             ok = traits["max_timers"] is None or traits["max_timers"] >= int(value)
@@ -1502,6 +1515,7 @@ def section_configs():
         "poll": [(["-c", "-v", "tests/js/timers-order.js"], 0, "C++ loop, poll backend"),
                  (["--backend=epoll", "tests/js/timers-order.js"], 2, "unknown backend 'epoll'")],
         "minimal": [(["-v", "tests/js/timers-order.js"], 0, "C++ loop, select backend")],
+        "timers-only": [(["-v", "tests/js/timers-order.js"], 0, "C++ loop, poll backend")],
     }
     for name, checks in sorted(cli_checks.items()):
         if "%s: evloop (g++ -O2)" % name in built:

@@ -36,7 +36,7 @@ IMPLEMENTATION = [
     ("raw", "bind_eventloop.hpp", None),
     ("raw", "bind_poll.hpp", None),
     ("raw", "bind_fileio.hpp", "defined(EVLOOP_HAVE_FILEIO)"),
-    ("raw", "bind_cli.hpp", None),
+    ("raw", "bind_cli.hpp", "defined(EVLOOP_HAVE_CLI)"),
     ("raw", "ecma_bridge.hpp", ECMA_LOOP),
     ("js", "ecma_loop.js", ECMA_LOOP),
     ("raw", "bind_socket.hpp", SOCKETS),

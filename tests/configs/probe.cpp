@@ -114,9 +114,19 @@ void check_features(evloop::Mode mode) {
     bool want;
   } globals[] = {
       {"typeof setTimeout === 'function' && typeof clearInterval === 'function'", true},
-      {"typeof EventLoop === 'object' && typeof EventLoop.watch === 'function'", true},
+      {"typeof EventLoop === 'object' && typeof EventLoop.requestExit === 'function' && "
+       "typeof EventLoop.now === 'function' && 'onerror' in EventLoop", true},
+#if defined(EVLOOP_HAVE_POLL_BINDING)
+      {"typeof EventLoop.watch === 'function' && typeof EventLoop.unwatch === 'function'", true},
       {"typeof Poll === 'object' && typeof Poll.poll === 'function'", true},
+#else
+      {"'watch' in EventLoop || 'unwatch' in EventLoop || typeof Poll !== 'undefined'", false},
+#endif
+#if defined(EVLOOP_HAVE_CLI)
       {"typeof print === 'function' && typeof process === 'object'", true},
+#else
+      {"typeof print !== 'undefined' || typeof process !== 'undefined'", false},
+#endif
 #if defined(EVLOOP_HAVE_FILEIO)
       {"typeof FileIo === 'object'", true},
 #else
@@ -145,6 +155,16 @@ void check_features(evloop::Mode mode) {
     const char* option;
     bool have;
   } optional[] = {
+#if defined(EVLOOP_HAVE_POLL_BINDING)
+      {evloop::kBindPoll, "EVLOOP_NO_POLL", true},
+#else
+      {evloop::kBindPoll, "EVLOOP_NO_POLL", false},
+#endif
+#if defined(EVLOOP_HAVE_CLI)
+      {evloop::kBindCli, "EVLOOP_NO_CLI", true},
+#else
+      {evloop::kBindCli, "EVLOOP_NO_CLI", false},
+#endif
 #if defined(EVLOOP_HAVE_FILEIO)
       {evloop::kBindFileIo, "EVLOOP_NO_FILEIO", true},
 #else
@@ -202,7 +222,7 @@ void check_backend(const char* want) {
   Heap h(evloop::Mode::Native);
   if (!h.loop) return;
   PROBE_CHECK(strcmp(h.loop->backend_name(), want) == 0, "backend %s, want %s", h.loop->backend_name(), want);
-#if defined(EVLOOP_BACKEND_SELECT)
+#if defined(EVLOOP_BACKEND_SELECT) && defined(EVLOOP_HAVE_POLL_BINDING)
   /* A watched fd closed under the loop: the watcher hears POLLNVAL once and
    * is removed (select() itself would fail the wait with EBADF). */
   int p[2];
@@ -377,6 +397,7 @@ void check_fd_limit() {
   const char* why = "FD_SETSIZE";
 #endif
   std::string got;
+#if defined(EVLOOP_HAVE_POLL_BINDING) /* EventLoop.watch (EVLOOP_NO_POLL leaves it out) */
   for (int ecma = 0; ecma < 2; ecma++) { /* EventLoop.watch of each loop */
 #if !defined(EVLOOP_HAVE_ECMA_LOOP)
     if (ecma) break;
@@ -395,6 +416,10 @@ void check_fd_limit() {
   got = h.eval("try { EventLoop.watch(" + std::to_string(far) +
                ", Poll.POLLIN, function () {}); 'no error' } catch (e) { e.code }");
   PROBE_CHECK(got == "EBADF", "EventLoop.watch(closed fd %d above the limit): %s, want EBADF", far, got.c_str());
+#else
+  (void)why;
+  close(far);
+#endif
 #if defined(EVLOOP_HAVE_SOCKETS)
   /* a socket the loop cannot hold: socket() returns fd `limit` (the lowest
    * free one once 0..limit-1 are all taken) and is refused with EMFILE */

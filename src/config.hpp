@@ -62,7 +62,10 @@
  *                         EventLoop.watch/unwatch, in both loops; hosts
  *                         still watch fds from C++ (Loop::watch)
  *   EVLOOP_NO_CLI         print and process (kBindCli): for hosts that are
- *                         not a command line tool */
+ *                         not a command line tool
+ * EVLOOP_COMPRESSED_JS keeps the embedded JS deflated (a quarter of its size
+ * in flash) and inflates each source into a temporary buffer on the Duktape
+ * heap when it is compiled (src/inflate.hpp, src/embedded_js.hpp). */
 #if defined(EVLOOP_NO_SOCKETS) && !defined(EVLOOP_NO_NET)
 #define EVLOOP_NO_NET 1
 #endif

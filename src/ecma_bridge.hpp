@@ -1,7 +1,7 @@
 /* The native helper the ECMAScript loop calls: kernel waits, the loop clock,
  * error reports and exit. Passed to the embedded JS as an argument, never
  * made global. The JS source itself is in ecma_loop.js (embedded below by the
- * generator as kEcmaLoopSource). */
+ * generator as kEcmaLoopJs). */
 
 namespace evloop {
 namespace detail {
@@ -173,7 +173,7 @@ inline duk_ret_t ecma_has_work(duk_context* ctx) {
   return 1;
 }
 
-extern const char kEcmaLoopSource[];
+extern const EmbeddedJs kEcmaLoopJs;
 
 /* [ ] -> [ ]: compiles the embedded loop, calls it with the helper, keeps the
  * control object in the stash. Runs under duk_safe_call (see install). */
@@ -186,8 +186,7 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
       {"requestExit", js_request_exit, 1}, {"isExitSignal", ecma_is_exit_signal, 1},
       {"hasWork", ecma_has_work, 0},  {"timerEntry", ecma_make_timer_entry, 4},
       {nullptr, nullptr, 0}};
-  duk_push_literal(ctx, "evloop:ecma_loop.js");
-  duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kEcmaLoopSource);
+  compile_embedded(ctx, "evloop:ecma_loop.js", kEcmaLoopJs);
   duk_call(ctx, 0); /* the source is one function expression: its value */
   duk_push_object(ctx);
   duk_put_function_list(ctx, -1, fns);

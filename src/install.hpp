@@ -4,9 +4,9 @@ namespace evloop {
 namespace detail {
 
 #if defined(EVLOOP_HAVE_SOCKETS)
-extern const char kNetSource[];
+extern const EmbeddedJs kNetJs;
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-extern const char kEcmaStreamSource[];
+extern const EmbeddedJs kEcmaStreamJs;
 #endif
 
 /* ---- net.js, loaded on first use ----
@@ -91,14 +91,12 @@ inline void net_load(duk_context* ctx, duk_idx_t state) {
   LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
   duk_pop(ctx);
   if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of net was destroyed");
-  duk_push_literal(ctx, "evloop:net.js");
-  duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kNetSource);
+  compile_embedded(ctx, "evloop:net.js", kNetJs);
   duk_call(ctx, 0);            /* [ factory ] */
   push_socket_natives(ctx, l); /* [ factory native ] */
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (duk_get_prop_literal(ctx, state, "streamLoop")) { /* [ factory native streamLoop ] */
-    duk_push_literal(ctx, "evloop:ecma_stream.js");
-    duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kEcmaStreamSource);
+    compile_embedded(ctx, "evloop:ecma_stream.js", kEcmaStreamJs);
     duk_call(ctx, 0); /* [ factory native streamLoop makeStream ] */
     duk_dup(ctx, -3);
     duk_dup(ctx, -3);

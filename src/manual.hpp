@@ -41,6 +41,9 @@
  *   EVLOOP_NO_POLL               no Poll and no EventLoop.watch/unwatch (the
  *                                JS fd watchers; hosts still use Loop::watch).
  *   EVLOOP_NO_CLI                no print or process (kBindCli).
+ *   EVLOOP_COMPRESSED_JS         the embedded JS deflated (55 KB -> 16 KB in
+ *                                the binary), inflated into a temporary
+ *                                Duktape buffer when it is compiled.
  *     kBindAll holds the bindings the build has; asking install() for one
  *     it left out fails, reporting "evloop: install: kBindNet is not in
  *     this build (EVLOOP_NO_NET)". EVLOOP_HAVE_SOCKETS, _NET, _FILEIO,

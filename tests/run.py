@@ -98,14 +98,18 @@ def section_header():
     rc, out, err = run([sys.executable, "tools/amalgamate.py", "--check"])
     record("header", "evloop.hpp matches tools/amalgamate.py output", rc == 0, out + err)
     # The JS compactor keeps what is code (strings, regular expressions,
-    # division) and the line count, drops comments and indentation.
+    # division) and the line count, drops comments, indentation and the
+    # blanks that no two tokens need (it keeps `a- -b`, `c+ ++d`, `1 .x`).
     sys.path.insert(0, os.path.join(ROOT, "tools"))
     import amalgamate
     sample = ("/* head\n * more */\nvar a = '//x', b = \"/*y*/\"; // note\n"
               "    var r = /[/]\\//g, d = a.length / 2 / 1; /* c */ x(/a*/.test(b));\n"
-              "\treturn /re/i;\n")
-    want = ("\n\nvar a = '//x', b = \"/*y*/\";\n"
-            "var r = /[/]\\//g, d = a.length / 2 / 1;  x(/a*/.test(b));\nreturn /re/i;\n")
+              "\treturn /re/i;\n"
+              "if (typeof x === 'y' && a - -b > c + ++d && 1 .toFixed && $a in o) { return 's p'; } "
+              "else { e = f instanceof G; }\n")
+    want = ("\n\nvar a='//x',b=\"/*y*/\";\n"
+            "var r= /[/]\\//g,d=a.length / 2 / 1; x(/a*/.test(b));\nreturn /re/i;\n"
+            "if(typeof x==='y'&&a- -b>c+ ++d&&1 .toFixed&&$a in o){return's p';}else{e=f instanceof G;}\n")
     got = amalgamate.js_compact(sample)
     record("header", "tools/amalgamate.py js_compact on a sample", got == want, "got %r\nwant %r" % (got, want))
 
@@ -1340,6 +1344,8 @@ CONFIGS = [
     # bindings, EventLoop without fd watchers, the C++ loop and its C++ API
     ("timers-only", ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_FILEIO", "EVLOOP_NO_ECMA_LOOP", "EVLOOP_NO_POLL",
                      "EVLOOP_NO_CLI", "EVLOOP_BACKEND_POLL"], "cpp", "all"),
+    # the embedded JS deflated (src/inflate.hpp): every script, both loops
+    ("compressed-js", ["EVLOOP_COMPRESSED_JS"], "both", "all"),
 ]
 # Further combinations, compiled only (g++ and clang++, the CLI and the probe;
 # an item starting with '-' is a compiler flag, not a define).
@@ -1353,6 +1359,8 @@ CONFIG_COMBINATIONS = [
     ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_FILEIO", "EVLOOP_NO_ECMA_LOOP"],
     ["EVLOOP_NO_SOCKETS", "EVLOOP_NO_FILEIO", "EVLOOP_NO_ECMA_LOOP", "EVLOOP_NO_POLL", "EVLOOP_NO_CLI"],
     ["-std=c++20", "EVLOOP_NO_POLL", "EVLOOP_BACKEND_SELECT", "EVLOOP_NO_NET"],
+    ["EVLOOP_COMPRESSED_JS", "EVLOOP_NO_NET"],
+    ["-std=c++20", "EVLOOP_COMPRESSED_JS", "EVLOOP_NO_SOCKETS", "EVLOOP_NO_CLI"],
     ["EVLOOP_NO_ECMA_LOOP", "EVLOOP_BACKEND_SELECT", "EVLOOP_MAX_FDS=64"],
     ["EVLOOP_NO_NET", "EVLOOP_BACKEND_SELECT", "EVLOOP_MAX_TIMERS=16", "EVLOOP_NO_THREADS"],
     ["EVLOOP_NO_FILEIO", "EVLOOP_BACKEND_POLL", "EVLOOP_MAX_TIMERS=1", "EVLOOP_MAX_FDS=2000000"],
@@ -1363,14 +1371,15 @@ SELECT_FD_SETSIZE = 1024  # glibc's
 # Text found only in a feature's code or embedded JS: a build without the
 # feature must not hold it (the generator emits each part under its #if).
 FEATURE_MARKERS = [
-    # (strings of the code: the embedded JS carries no comments)
-    ("ecma", b"EventLoop.watch: events must be a mask of Poll.POLL* bits"),  # ecma_loop.js
-    ("ecma sockets", b"evloop stream engine: unexpected POLL* values"),      # ecma_stream.js
-    ("sockets", b"EventLoop.setReader: onData must be a function"),        # net.js, seed part
-    ("sockets", b"Socket.createServerSocket"),                             # bind_socket.hpp
-    ("net", b"function EventEmitter()"),                                   # net.js, net layer
-    ("fileio", b"FileIo.writefile: data must be a string or a buffer"),   # bind_fileio.hpp
-    ("poll", b"Poll.poll: set must be an object"),                         # bind_poll.hpp
+    # (features, a string of the code, whether it is embedded JS: the JS
+    # carries no comments; an EVLOOP_COMPRESSED_JS build holds it deflated)
+    ("ecma", b"EventLoop.watch: events must be a mask of Poll.POLL* bits", True),  # ecma_loop.js
+    ("ecma sockets", b"evloop stream engine: unexpected POLL* values", True),      # ecma_stream.js
+    ("sockets", b"EventLoop.setReader: onData must be a function", True),        # net.js, seed part
+    ("sockets", b"Socket.createServerSocket", False),                            # bind_socket.hpp
+    ("net", b"function EventEmitter()", True),                                   # net.js, net layer
+    ("fileio", b"FileIo.writefile: data must be a string or a buffer", False),  # bind_fileio.hpp
+    ("poll", b"Poll.poll: set must be an object", False),                        # bind_poll.hpp
 ]
 
 
@@ -1526,7 +1535,8 @@ def section_configs():
         if "%s: evloop (g++ -O2)" % name in built:
             traits = config_traits(defines)
             jobs.append((name, "markers", "%s: the binary holds the code and JS of its features only" % name,
-                         (os.path.join(ROOT, "build/configs", name, "evloop"), traits["features"])))
+                         (os.path.join(ROOT, "build/configs", name, "evloop"), traits["features"],
+                          "EVLOOP_COMPRESSED_JS" in defines)))
 
     def one(job):
         config, kind, label, args = job
@@ -1534,7 +1544,9 @@ def section_configs():
             with open(args[0], "rb") as f:
                 data = f.read()
             problems = []
-            for features, marker in FEATURE_MARKERS:
+            for features, marker, embedded_js in FEATURE_MARKERS:
+                if embedded_js and args[2]:
+                    continue  # deflated: not in the binary as text
                 want = all(x in args[1] for x in features.split())
                 if (marker in data) != want:
                     problems.append("%r is %s (features: %s)" % (marker, "missing" if want else "present",

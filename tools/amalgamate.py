@@ -9,29 +9,34 @@ into pieces under 16 KB (MSVC's limit for one literal). A part that belongs
 to an optional feature is emitted inside `#if <condition>` (EVLOOP_HAVE_*,
 see config.hpp), so a build without the feature compiles neither its code
 nor its JS. Inside a JS part, lines `// @if <condition>` and `// @endif`
-mark a region emitted under that #if. JS is embedded without comments and
-indentation, line for line (js_compact: stack traces keep src/'s line
-numbers; 115 KB of source became 63 KB). The output is deterministic: LF endings, no timestamps. --check
+mark a region emitted under that #if. JS is embedded without comments,
+indentation or blanks between tokens, line for line (js_compact: stack
+traces keep src/'s line numbers; 115 KB of source became 55 KB), as a
+literal and, for EVLOOP_COMPRESSED_JS builds, deflated (16 KB). The output
+is deterministic: LF endings, no timestamps. --check
 compares instead of writing and exits 1 with one sentence when the committed
 header is stale.
 """
 import argparse
+import itertools
 import os
 import re
 import sys
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 DECLARATIONS = ["config.hpp", "api.hpp"]
 # Building blocks with no Loop method bodies: also compiled by unit tests
 # (#define EVLOOP_INTERNALS) in any number of TUs.
-INTERNALS = ["memory.hpp", "clock.hpp", "timer_heap.hpp", "backend.hpp", "errors.hpp"]
+INTERNALS = ["memory.hpp", "clock.hpp", "timer_heap.hpp", "backend.hpp", "errors.hpp", "inflate.hpp"]
 # (kind, file, condition): 'raw' copies text, 'js' embeds a JS source as a
 # literal; condition (None: always) is the #if the part is emitted under.
 SOCKETS = "defined(EVLOOP_HAVE_SOCKETS)"
 ECMA_LOOP = "defined(EVLOOP_HAVE_ECMA_LOOP)"
 IMPLEMENTATION = [
     ("raw", "loop.hpp", None),
+    ("raw", "embedded_js.hpp", None),
     ("raw", "bind_timers.hpp", None),
     ("raw", "bind_eventloop.hpp", None),
     ("raw", "bind_poll.hpp", None),
@@ -157,6 +162,20 @@ def js_compact(src):
                 j += 1
             out.append(src[i:j])
             i, last = j, "/"
+        elif c in " \t":
+            # A blank only where two tokens would otherwise join: between
+            # identifier characters (keywords, names, numbers; '.' counts,
+            # for `1 .x`), between + and - signs (`a - -b`), and next to a
+            # slash (division or a regular expression). Else dropped.
+            j = i
+            while j < n and src[j] in " \t":
+                j += 1
+            nxt = src[j] if j < n else "\n"
+            prev = out[-1][-1] if out and out[-1] else "\n"
+            word = lambda ch: ch.isalnum() or ch in "_$."
+            if (word(prev) and word(nxt)) or (prev in "+-" and nxt in "+-") or "/" in (prev, nxt):
+                out.append(" ")
+            i = j
         else:
             out.append(c)
             if not c.isspace():
@@ -166,14 +185,58 @@ def js_compact(src):
     return "\n".join(line.strip() for line in lines)
 
 
+def bytes_literal(data):
+    """Bytes as C string literal pieces: printable ASCII as itself, the rest
+    (and backslash, quote, '?': no trigraphs) as three-digit octal escapes."""
+    out = []
+    for b in data:
+        c = chr(b)
+        out.append(c if 0x20 <= b <= 0x7e and c not in '\\"?' else "\\%03o" % b)
+    pieces, piece, width = [], [], 0
+    for item in out:
+        if width + len(item) > PIECE:
+            pieces.append("".join(piece))
+            piece, width = [], 0
+        piece.append(item)
+        width += len(item)
+    pieces.append("".join(piece))
+    return ['    "%s"' % p for p in pieces]
+
+
+def deflate(text):
+    """Raw DEFLATE (no zlib header), zlib's best: what src/inflate.hpp reads."""
+    z = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
+    return z.compress(text.encode("ascii")) + z.flush()
+
+
 def js_part(name):
+    """The JS as a literal, and for EVLOOP_COMPRESSED_JS builds deflated: one
+    stream per combination of its // @if conditions (the preprocessor cannot
+    cut a compressed stream). Either way an EmbeddedJs (src/inflate.hpp)
+    names it: data, size, and the inflated length (0: not compressed)."""
     src = read(name)
-    # ecma_loop.js -> kEcmaLoopSource
-    symbol = "k" + "".join(w.capitalize() for w in name[:-3].split("_")) + "Source"
-    lines = ["namespace evloop {", "namespace detail {", "extern const char %s[];" % symbol,
-             "const char %s[] =" % symbol]
-    for cond, text in js_regions(name, src):
-        text = js_compact(text)
+    # ecma_loop.js -> kEcmaLoopSource, kEcmaLoopJs
+    stem = "k" + "".join(w.capitalize() for w in name[:-3].split("_"))
+    symbol, handle = stem + "Source", stem + "Js"
+    regions = [(cond, js_compact(text)) for cond, text in js_regions(name, src)]
+    lines = ["namespace evloop {", "namespace detail {", "extern const EmbeddedJs %s;" % handle,
+             "#if defined(EVLOOP_COMPRESSED_JS)"]
+    conds = sorted(set(c for c, _ in regions if c))
+    for k, truth in enumerate(itertools.product([True, False], repeat=len(conds))):
+        value = dict(zip(conds, truth))
+        text = "".join(t for c, t in regions if c is None or value[c])
+        if conds:
+            test = " && ".join(("(%s)" if v else "!(%s)") % c for c, v in zip(conds, truth))
+            lines.append(("#if " if k == 0 else "#elif ") + test)
+        data = deflate(text)
+        lines.append("const char %s[] =" % symbol)
+        lines += bytes_literal(data)
+        lines[-1] += ";"
+        lines.append("const EmbeddedJs %s = {%s, sizeof %s - 1, %d};" % (handle, symbol, symbol, len(text)))
+    if conds:
+        lines.append("#endif")
+    lines += ["#else", "const char %s[] =" % symbol]
+    for cond, text in regions:
         if cond:
             lines.append("#if " + cond)
         for i in range(0, len(text), PIECE):
@@ -183,7 +246,8 @@ def js_part(name):
     if lines[-1] == "#endif":
         lines.append('    ""')  # the literal must not end inside an #if
     lines[-1] += ";"
-    lines += ["} /* namespace detail */", "} /* namespace evloop */"]
+    lines.append("const EmbeddedJs %s = {%s, sizeof %s - 1, 0};" % (handle, symbol, symbol))
+    lines += ["#endif /* EVLOOP_COMPRESSED_JS */", "} /* namespace detail */", "} /* namespace evloop */"]
     return part(name, "\n".join(lines) + "\n")
 
 

@@ -230,8 +230,9 @@ def build_all(arches, configs):
             jobs.append((arch, name, defines))
     # the symbol breakdown: the same object with line information
     jobs.append((arches[0], "timers-cpp-only.g", configs[-1][2]))
-    # ... and with a small device's flags
+    # ... and with a small device's flags, as the full build with its JS deflated
     jobs.append((arches[0], "timers-cpp-only.small", configs[-1][2]))
+    jobs.append((arches[0], "compressed-js.small", ["EVLOOP_COMPRESSED_JS"]))
 
     def one(job):
         arch, name, defines = job
@@ -909,6 +910,16 @@ def report_code_size(emit, arches, configs):
         emit("- full build <= 64 KiB text+data: %s: %d bytes (%s), of it %d embedded JS." % (
             "met" if full["text"] + full["data"] <= TARGET_FULL_TEXT_DATA else "NOT met",
             full["text"] + full["data"], kib(full["text"] + full["data"]), full["js"]))
+    packed = figures.get((x86, "compressed-js"))
+    if packed:
+        obj = os.path.join(OUT, x86, "compressed-js.small.o")
+        small = sum(berkeley(ARCHES[0], obj)[:2]) if built.get((x86, "compressed-js.small"), (False,))[0] else None
+        emit("- ... with its JS deflated (`COMPRESSED_JS`): %s: %d bytes (%s), of it %d embedded JS; with a "
+             "small device's flags: %s." % (
+                 "met" if packed["text"] + packed["data"] <= TARGET_FULL_TEXT_DATA else "NOT met",
+                 packed["text"] + packed["data"], kib(packed["text"] + packed["data"]), packed["js"],
+                 ("%s: %d bytes (%s)" % ("met" if small <= TARGET_FULL_TEXT_DATA else "NOT met", small, kib(small)))
+                 if small is not None else "not built"))
     emit("- no static tables: %s." % ("met: bss 0 and no writable data in every configuration and target"
                                       if not writable else "NOT met (see above)"))
 

@@ -3104,6 +3104,182 @@ inline duk_ret_t ecma_has_work(duk_context* ctx) {
 }
 
 extern const char kEcmaLoopSource[];
+extern const char kEcmaTimersSource[];
+extern const char kEcmaErrorsSource[];
+extern const char kEcmaWatchSource[];
+
+/* ---- The parts of the ECMAScript loop compiled on first use ----
+ * (ecma_loop.js, "Parts compiled on first use"). Compiling ecma_loop.js was
+ * most of the start-up (an empty script: 15.1M instructions, 12M of them
+ * the compiler); an empty script or one of plain timeouts runs none of
+ * these parts. native.lazy(env, part, name) makes a placeholder: a native
+ * function (magic: part) that on its first call loads the part, then calls
+ * the part's function `name` with the same `this` and arguments. Loading
+ * compiles the part's source, a function expression, and calls it with env
+ * (it puts its functions into the state array itself); then every
+ * placeholder of that part that env[8] lists (object, name, placeholder,
+ * ...) and that is still the value of its own property there becomes the
+ * real function, as net.js's placeholders (install.hpp); one saved earlier
+ * forwards. The exports are kept in env[5 + part]. Loading runs in the
+ * JS call of the placeholder: its errors (out of memory while compiling)
+ * go to the caller, and a later call tries again. */
+#define EVLOOP_ECMA_LAZY_ENV DUK_HIDDEN_SYMBOL("evloop.lazyEnv")
+#define EVLOOP_ECMA_LAZY_NAME DUK_HIDDEN_SYMBOL("evloop.lazyName")
+const int kEcmaParts = 3;
+const duk_uarridx_t kEcmaEnvExports = 5;      /* env[5 + part]: the part's exports once loaded */
+const duk_uarridx_t kEcmaEnvPlaceholders = 8; /* env[8]: [object, name, placeholder, ...] */
+
+/* [ ... ] -> [ ... exports ]: loads part `part` of the env at `env` once. */
+inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
+  static const char* const sources[kEcmaParts] = {kEcmaTimersSource, kEcmaErrorsSource, kEcmaWatchSource};
+  static const char* const files[kEcmaParts] = {"evloop:ecma_timers.js", "evloop:ecma_errors.js",
+                                                "evloop:ecma_watch.js"};
+  env = duk_normalize_index(ctx, env);
+  if (duk_get_prop_index(ctx, env, kEcmaEnvExports + static_cast<duk_uarridx_t>(part)) && duk_is_object(ctx, -1))
+    return;
+  duk_pop(ctx);
+  duk_push_string(ctx, files[part]);
+  duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, sources[part]);
+  duk_call(ctx, 0); /* [ factory ] */
+  duk_dup(ctx, env);
+  duk_call(ctx, 1); /* [ exports ] */
+  duk_dup_top(ctx);
+  duk_put_prop_index(ctx, env, kEcmaEnvExports + static_cast<duk_uarridx_t>(part));
+  duk_idx_t exports = duk_get_top_index(ctx);
+  duk_get_prop_index(ctx, env, kEcmaEnvPlaceholders); /* [ exports list ] */
+  duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
+  for (duk_uarridx_t i = 0; i + 2 < n; i += 3) {
+    duk_get_prop_index(ctx, -1, i);     /* object */
+    duk_get_prop_index(ctx, -2, i + 1); /* name */
+    duk_get_prop_index(ctx, -3, i + 2); /* [ exports list object name placeholder ] */
+    if (duk_is_object(ctx, -3) && duk_is_string(ctx, -2) && duk_is_function(ctx, -1) &&
+        duk_get_magic(ctx, -1) == part) {
+      duk_dup(ctx, -2);
+      duk_get_prop_desc(ctx, -4, 0); /* [ ... desc | undefined ] */
+      bool in_place = false;
+      if (duk_is_object(ctx, -1)) {
+        duk_get_prop_literal(ctx, -1, "value");
+        in_place = duk_strict_equals(ctx, -1, -3) != 0;
+        duk_pop(ctx);
+        duk_get_prop_literal(ctx, -1, "writable");
+        in_place = in_place && duk_to_boolean(ctx, -1);
+        duk_pop(ctx);
+      }
+      duk_pop(ctx);
+      if (in_place) { /* a writable data property: only its value changes */
+        duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_NAME);
+        duk_get_prop(ctx, exports); /* [ ... object name placeholder fn ] */
+        duk_dup(ctx, -3);
+        duk_swap_top(ctx, -2);
+        duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE);
+      }
+    }
+    duk_pop_3(ctx);
+  }
+  duk_pop(ctx); /* [ exports ] */
+}
+
+/* A placeholder (magic: its part): loads the part, then calls the real
+ * function with the same `this` and arguments. */
+inline duk_ret_t ecma_lazy_call(duk_context* ctx) {
+  duk_idx_t nargs = duk_get_top(ctx);
+  duk_push_current_function(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_ENV);
+  ecma_lazy_load(ctx, -1, duk_get_current_magic(ctx)); /* [ args fn env exports ] */
+  duk_get_prop_literal(ctx, nargs, EVLOOP_ECMA_LAZY_NAME);
+  duk_get_prop(ctx, -2); /* [ args fn env exports real ] */
+  duk_push_this(ctx);
+  for (duk_idx_t i = 0; i < nargs; i++) duk_dup(ctx, i);
+  duk_call_method(ctx, nargs);
+  return 1;
+}
+
+/* [ ... ] -> [ ... placeholder ]: a placeholder (above) of the env at index 0. */
+inline void ecma_push_lazy(duk_context* ctx, int part, const char* name) {
+  duk_push_c_function(ctx, ecma_lazy_call, DUK_VARARGS);
+  duk_set_magic(ctx, -1, part);
+  duk_dup(ctx, 0);
+  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_LAZY_ENV);
+  duk_push_string(ctx, name);
+  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_LAZY_NAME);
+}
+
+/* [ ... ] -> [ ... ]: defines obj[key] = the value at `value`, writable and
+ * configurable, enumerable or not (the globals are not; the EventLoop
+ * object's properties are, as in an object literal) and, for a
+ * placeholder, lists it in env[8] (the env at index 0). */
+inline void ecma_define(duk_context* ctx, duk_idx_t obj, const char* key, duk_idx_t value, bool placeholder,
+                        bool enumerable = false) {
+  obj = duk_normalize_index(ctx, obj);
+  value = duk_normalize_index(ctx, value);
+  duk_push_string(ctx, key);
+  duk_dup(ctx, value);
+  duk_def_prop(ctx, obj, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
+                             (enumerable ? DUK_DEFPROP_SET_ENUMERABLE : DUK_DEFPROP_CLEAR_ENUMERABLE));
+  if (!placeholder) return;
+  duk_get_prop_index(ctx, 0, kEcmaEnvPlaceholders);
+  duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
+  duk_dup(ctx, obj);
+  duk_put_prop_index(ctx, -2, n);
+  duk_push_string(ctx, key);
+  duk_put_prop_index(ctx, -2, n + 1);
+  duk_dup(ctx, value);
+  duk_put_prop_index(ctx, -2, n + 2);
+  duk_pop(ctx);
+}
+
+/* native.bind(env, bindings, setTimeout, setInterval, now) -> the
+ * placeholder of control.streamLoop. Puts the placeholders of ecma_loop.js
+ * in place (state[21-24], env[9]) and defines the globals the bindings ask
+ * for (kBindTimers, kBindEventLoop): done here, not in JS, because each
+ * byte of ecma_loop.js costs ~850 instructions of start-up to compile. */
+inline duk_ret_t ecma_bind(duk_context* ctx) {
+  unsigned bindings = duk_to_uint32(ctx, 1);
+  duk_set_top(ctx, 5);
+  duk_get_prop_index(ctx, 0, 1); /* 5: state */
+  duk_get_prop_index(ctx, 0, 2); /* 6: global */
+  static const struct {
+    int part;
+    const char* name;
+    duk_uarridx_t slot;
+  } in_state[] = {{0, "place", 21}, {0, "runSpec", 22}, {0, "tooMany", 23}, {1, "handleError", 24}};
+  for (size_t i = 0; i < sizeof in_state / sizeof in_state[0]; i++) {
+    ecma_push_lazy(ctx, in_state[i].part, in_state[i].name);
+    duk_put_prop_index(ctx, 5, in_state[i].slot);
+  }
+  ecma_push_lazy(ctx, 0, "clearTimer"); /* 7 */
+  duk_dup(ctx, 7);
+  duk_put_prop_index(ctx, 0, 9);
+  duk_dup(ctx, 2);
+  duk_put_prop_index(ctx, 0, 10);
+  if (bindings & kBindTimers) {
+    ecma_define(ctx, 6, "setTimeout", 2, false);
+    ecma_define(ctx, 6, "setInterval", 3, false);
+    ecma_define(ctx, 6, "clearTimeout", 7, true);
+    ecma_define(ctx, 6, "clearInterval", 7, true);
+  }
+  if (bindings & kBindEventLoop) {
+    duk_push_object(ctx); /* 8: EventLoop, its properties in this order */
+    ecma_push_lazy(ctx, 1, "requestExit"); /* 9 */
+    ecma_push_lazy(ctx, 2, "watch");
+    ecma_define(ctx, 8, "watch", -1, true, true);
+    duk_pop(ctx);
+    ecma_push_lazy(ctx, 2, "unwatch");
+    ecma_define(ctx, 8, "unwatch", -1, true, true);
+    duk_pop(ctx);
+    ecma_define(ctx, 8, "requestExit", 9, true, true);
+    duk_dup(ctx, 4);
+    duk_put_prop_literal(ctx, 8, "now");
+    duk_push_null(ctx);
+    duk_put_prop_literal(ctx, 8, "onerror");
+    duk_dup(ctx, 8);
+    duk_put_prop_index(ctx, 0, 3); /* env[3] */
+    ecma_define(ctx, 6, "EventLoop", 8, false);
+    ecma_define(ctx, 6, "requestEventLoopExit", 9, true);
+  }
+  ecma_push_lazy(ctx, 2, "getStreamLoop");
+  return 1;
+}
 
 /* [ ] -> [ ]: compiles the embedded loop, calls it with the helper, keeps the
  * control object in the stash. Runs under duk_safe_call (see install). */
@@ -3115,6 +3291,7 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
       {"report", ecma_report, 1},
       {"requestExit", js_request_exit, 1}, {"isExitSignal", ecma_is_exit_signal, 1},
       {"hasWork", ecma_has_work, 0},  {"timerEntry", ecma_make_timer_entry, 4},
+      {"bind", ecma_bind, 5},
       {nullptr, nullptr, 0}};
   duk_push_literal(ctx, "evloop:ecma_loop.js");
   duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kEcmaLoopSource);
@@ -3145,13 +3322,47 @@ namespace evloop {
 namespace detail {
 extern const char kEcmaLoopSource[];
 const char kEcmaLoopSource[] =
-    "\n\n\n\n\n\n\n\n\n\n(function (native, bindings, global) {\n'use strict';\n\nvar BIND_TIMERS = 1, BIND_EVENTLOOP = 2;\nvar POLLIN = native.POLLIN, POLLPRI = native.POLLPRI, POLLOUT = native.POLLOUT;\nvar POLLERR = native.POLLERR, POLLNVAL = native.POLLNVAL;\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nvar SENTINEL = [Infinity, Infinity, null, 1, 0, null];\nvar heap = [0, SENTINEL];\nvar slots = [];\nvar ready = [];\nvar TABLE_START = 64;\nvar state = [heap, 0, null, slots, false, -1, null, null, 0, 0, 0, ready, native.wait, native.now,\nnull, 0, 0, 0, newTable(TABLE_START), TABLE_START, native.now()];\nvar EXITING = 4, LIMIT = 5, CALLBACKS = 8, ERRORS = 9, ROUND = 10, FREE = 17, TABLE = 18;\n\nfunction newTable(size) {\nvar t = [], i;\nfor (i = 0; i < size; i++) { t[i] = null; }\nreturn t;\n}\n\n\n\n\n\n\nfunction siftUp(h, t, pos) {\nvar d = t[0], parent, p;\nwhile (pos > 1) {\nparent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\np = h[parent];\nif (p[0] <= d) { break; }\nh[pos] = p;\np[3] = pos;\npos = parent;\n}\nh[pos] = t;\nt[3] = pos;\n}\n\n\n\nfunction siftDown(h, t, pos) {\nvar n = h[0], d = t[0], q = t[1], child = pos + pos, c, r, cd, rd;\nwhile (child <= n) {\nc = h[child];\ncd = c[0];\nif (child < n) {\nr = h[child + 1];\nrd = r[0];\nif (rd < cd || (rd === cd && r[1] < c[1])) { child += 1; c = r; cd = rd; }\n}\nif (d < cd || (d === cd && q < c[1])) { break; }\nh[pos] = c;\npos = child;\nchild += child;\n}\nh[pos] = t;\nt[3] = pos;\n}\n\n\n\n\n\nfunction removeAt(h, pos) {\nvar n = h[0], last = h[n], child, c, r, cd, rd, d, q, parent, p, pd;\nh[0] = n - 1;\nif (pos === n) {\nif (n === 1) { h[1] = SENTINEL; }\nreturn;\n}\nn--;\nchild = pos + pos;\nwhile (child < n) {\nc = h[child];\nr = h[child + 1];\ncd = c[0];\nrd = r[0];\nif (rd < cd) { c = r; child++; }\nelse if (rd === cd) { if (r[1] < c[1]) { c = r; child++; } }\nh[pos] = c;\npos = child;\nchild += child;\n}\nif (child === n) {\nh[pos] = h[child];\npos = child;\n}\nd = last[0];\nq = last[1];\nwhile (pos > 1) {\nparent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\np = h[parent];\npd = p[0];\nif (pd < d || (pd === d && p[1] < q)) { break; }\nh[pos] = p;\np[3] = pos;\npos = parent;\n}\nh[pos] = last;\nlast[3] = pos;\n}\n\n\n\n\n\n\nfunction place(S, t, key, exact) {\nvar deadline = t[0], table = S[18], size, idx, last, i;\nt[2] = null;\nfor (;;) {\nif (!(key >= 0)) { key = 0; }\nsize = S[19];\nif (key >= size && size < 4096) {\n\n\n\n\nfor (i = size; i <= key && i < 4096; i += i) {  }\nwhile (size < i) { table[size] = null; size++; }\nS[19] = size;\n}\nidx = key < size ? key : key % size;\nlast = table[idx];\nif (last === null || last === t || last[2] !== null || last[5] === null) {\nbreak;\n}\nif (last[0] <= deadline) {\nlast[2] = t;\nt[3] = last;\ntable[idx] = t;\nreturn;\n}\nif (exact) { break; }\nexact = true;\nS[20] = i = S[13 ]();\ni = deadline - i;\ni = (i + 4503599627370496) - 4503599627370496;\nif (i === key) { break; }\nkey = i;\n}\ntable[idx] = t;\ni = S[0];\ni[0] += 1;\nsiftUp(i, t, i[0]);\n}\n\n\n\n\n\n\n\nfunction startTimer(cb, deadline) {\nvar S = this, t = S[2], id, key, idx, table, last, h, pos, parent;\nif (t) {\nS[2] = t[2];\nS[17 ] -= 1;\nt[2] = null;\nid = t[4];\nid = id > 9007199237963776  ? id - 9007199237963776 : id + 16777216;\nt[4] = id;\nt[0] = deadline;\nt[1] = S[1] = S[1] + 1;\nt[5] = cb;\n} else {\ntable = S[3];\nid = table.length;\nif (id >= S[16 ]) {\nthrow new RangeError((typeof cb === 'function' || cb[1] < 0 ? 'setTimeout' : 'setInterval') +\n': too many pending timers (the limit is ' + S[16] + ')');\n}\nt = [deadline, S[1] = S[1] + 1, null, null, id + 1, cb];\ntable[id] = t;\nid += 1;\n}\nkey = deadline - S[20];\nkey = (key + 4503599627370496) - 4503599627370496;\nidx = S[19];\nif (key < idx && key >= 0) { idx = key; }\nelse if (idx === 4096 && key >= 0) { idx = key % 4096; }\nelse { idx = -1; }\nif (idx >= 0) {\ntable = S[18];\nlast = table[idx];\nif (last === null || last === t || last[2] !== null || last[5] === null) {\ntable[idx] = t;\nh = S[0];\npos = h[0] + 1;\nh[0] = pos;\nwhile (pos > 1) {\nparent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\nlast "
-    "= h[parent];\nif (last[0] <= deadline) { break; }\nh[pos] = last;\nlast[3] = pos;\npos = parent;\n}\nh[pos] = t;\nt[3] = pos;\nreturn id;\n}\nif (last[0] <= deadline) {\nt[3] = last;\nlast[2] = t;\ntable[idx] = t;\nreturn id;\n}\n}\nplace(S, t, key, false);\nreturn id;\n}\n\n\nfunction clearTimer(id) {\nif (typeof id !== 'number' || !(id >= 1) || id % 1 !== 0) { return; }\nvar t = slots[(id - 1) % 16777216];\nif (t && t[4] === id && t[5] !== null) {\n\n\nvar S = state, prev = t[3], next = t[2], h;\nif (typeof prev === 'number') {\nh = S[0];\nwhile (h[prev] !== t) {\nif (prev <= 1) { return; }\nprev = (prev * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\n}\nif (next !== null) { siftDown(h, next, prev); }\nelse { removeAt(h, prev); }\n} else {\nprev[2] = next;\nif (next !== null) { next[3] = prev; }\n}\nS[17 ] += 1;\nt[5] = null;\nt[2] = S[2];\nS[2] = t;\n}\n}\n\n\nvar eventLoop = null;\n\nfunction setExiting() {\nstate[EXITING] = true;\nstate[LIMIT] = -1;\n}\nfunction handleError(e) {\nif (native.isExitSignal(e)) { setExiting(); return; }\nstate[ERRORS]++;\nvar handler = null;\ntry {\nhandler = eventLoop ? eventLoop.onerror : null;\nif (typeof handler === 'function') {\nhandler.call(eventLoop, e);\nreturn;\n}\n} catch (e2) {\nif (native.isExitSignal(e2)) { setExiting(); return; }\ne = e2;\n}\nnative.report(e);\n}\n\nvar indirectEval = eval;\n\n\n\n\n\n\n\nfunction runTimers(S, now) {\nvar h = S[0], ran = 0;\nvar t, next, fn, n, pos, child, c, r, cd, rd, d, q, args, interval;\nS[5 ] = S[1];\nfor (;;) {\ntry {\nfor (;;) {\nt = h[1];\nif (t[0] > now || t[1] > S[5 ]) { break; }\nnext = t[2];\nfn = t[5];\nran += 1;\nif (next !== null) {\n\n\n\n\n\n\n\n\n\nd = next[0];\nq = next[1];\nn = h[0];\npos = 1;\nif (n > 1) {\nchild = 2;\nc = h[2];\ncd = c[0];\nif (n > 2) {\nr = h[3];\nrd = r[0];\nif (rd < cd || (rd === cd && r[1] < c[1])) { child = 3; c = r; cd = rd; }\n}\nif (cd < d || (cd === d && c[1] < q)) {\nh[1] = c;\npos = child;\nchild += child;\nwhile (child < n) {\nc = h[child];\nr = h[child + 1];\ncd = c[0];\nrd = r[0];\nif (rd < cd) { c = r; child += 1; }\nelse if (rd === cd) { if (r[1] < c[1]) { c = r; child += 1; } }\nh[pos] = c;\npos = child;\nchild += child;\n}\nif (child === n) {\nh[pos] = h[child];\npos = child;\n}\nfor (;;) {\nchild = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\nc = h[child];\ncd = c[0];\nif (cd < d || (cd === d && c[1] < q)) { break; }\nh[pos] = c;\nc[3] = pos;\npos = child;\n}\n}\n}\nh[pos] = next;\nnext[3] = pos;\n} else {\n\n\n\nn = h[0] - 1;\nnext = h[n + 1];\nh[0] = n;\nif (n > 0) {\npos = 1;\nchild = 2;\nwhile (child < n) {\nc = h[child];\nr = h[child + 1];\ncd = c[0];\nrd = r[0];\nif (rd < cd) { c = r; child += 1; }\nelse if (rd === cd) { if (r[1] < c[1]) { c = r; child += 1; } }\nh[pos] = c;\npos = child;\nchild += child;\n}\nif (child === n) {\nh[pos] = h[child];\npos = child;\n}\nd = next[0];\nq = next[1];\nwhile (pos > 1) {\nchild = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;\nc = h[child];\ncd = c[0];\nif (cd < d || (cd === d && c[1] < q)) { break; }\nh[pos] = c;\nc[3] = pos;\npos = child;\n}\nh[pos] = next;\nnext[3] = pos;\n} else {\nh[1] = SENTINEL;\n}\n}\nif (typeof fn === 'function') {\n\nS[17 ] += 1;\nt[5] = null;\nt[2] = S[2];\nS[2] = t;\nfn();\ncontinue;\n}\n\ninterval = fn[1];\nargs = fn[2];\nif (interval < 0) {\nS[17 ] += 1;\nt[5] = null;\nt[2] = S[2];\nS[2] = t;\n} else {\n\n\n\n\nd = t[0];\nq = d + interval;\nif (q <= now) {\nq = interval ? d + interval * (Math.floor((now - d) / interval) + 1) : now;\n}\nt[0] = q;\nt[1] = S[1] = S[1] + 1;\nplace(S, t, interval, true);\n}\nif (args !== null) { fn[0].apply(void 0, args); }\nelse if (fn[3]) { indirectEval(fn[0]); }\nelse { fn = fn[0]; fn(); }\n}\nreturn ran;\n} catch (e) {\nhandleError(e);\n}\n}\n}\n\n\n\nvar watchers = [];\n\nfunction requireFd(fd, name) {\nif (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {\nthrow new RangeError(name + ': fd must be a non-negative integer');\n}\n}\nfunction watch(fd, events, cb) {\nrequireFd(fd, 'EventLoop.watch');\nif (typeof events !== 'number' || !(events >= 0 && events <= 0xffff) || events % 1 !== 0) {\nthrow new RangeError('EventLoop.watch: events must be a mask of Poll.PO"
-    "LL* bits');\n}\nevents &= (POLLIN | POLLOUT | POLLPRI);\nvar w = watchers[fd];\nif (cb !== void 0 && typeof cb !== 'function') {\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\nif (!w && cb === void 0) {\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\n\n\nnative.interest(fd, events, cb !== void 0);\nif (!w) {\nwatchers[fd] = [cb, state[ROUND]];\n} else if (cb !== void 0) {\nw[0] = cb;\nw[1] = state[ROUND];\n}\n}\nfunction unwatch(fd) {\nif (typeof fd !== 'number') { return false; }\nrequireFd(fd, 'EventLoop.unwatch');\nif (!watchers[fd]) { return false; }\nwatchers[fd] = void 0;\nnative.forget(fd);\nreturn true;\n}\nstate[14] = watchers;\nstate[15] = POLLERR | POLLNVAL;\nstate[16] = native.MAX_TIMERS;\n\n\n\n\n\n\n\nfunction dispatchFds(S, ready, n) {\nvar W = S[14 ], round = S[10 ], errBits = S[15], i = 0, ran = 0, fd, revents, w;\nfor (;;) {\ntry {\nwhile (i < n && !S[4 ]) {\nfd = ready[i];\nrevents = ready[i + 1];\ni += 2;\nw = W[fd];\nif (w === void 0 || w[1] === round) { continue; }\nif (revents !== 1 && revents !== 4 && (revents & errBits) !== 0) { W[fd] = void 0; }\nran += 1;\nw[0](fd, revents);\n}\nS[8 ] += ran;\nreturn;\n} catch (e) {\nS[8] += ran;\nran = 0;\nhandleError(e);\n}\n}\n}\n\n\nfunction alive() {\nreturn !state[EXITING] && (heap[0] > 0 || native.hasWork());\n}\n\n\n\n\n\n\n\nfunction turn(S, maxWait) {\nvar h = S[0], ready = S[11], wait = S[12];\nif (S[4 ]) { return false; }\nvar n = wait(h[0] > 0 ? h[1][0 ] : null, maxWait, ready, S[3].length - S[17], S[8], S[9]);\nS[8 ] = 0;\nS[9 ] = 0;\nS[10 ] += 1;\nif (n < 0) {\nsetExiting();\nreturn false;\n}\nvar now = ready[n];\nS[20] = now;\nif (n > 0) {\ndispatchFds(S, ready, n);\nS[20] = now = S[13 ]();\n}\nif (!S[4]) { S[8] += runTimers(S, now); }\nreturn !S[4] && (h[0] > 0 || native.hasWork());\n}\nfunction runOnce(maxWait) {\nreturn turn(state, maxWait);\n}\nfunction run() {\nvar S = state, step = turn;\nif (alive()) {\nwhile (step(S, -1)) {  }\n}\nnative.wait(null, 0, ready, pending(), S[8], S[9]);\nreturn false;\n}\nfunction dispose() {\nvar hooks = disposeHooks, i;\ndisposeHooks = [];\nfor (i = 0; i < hooks.length; i++) {\ntry { hooks[i](); } catch (e) {  }\n}\nheap.length = 2;\nheap[0] = 0;\nheap[1] = SENTINEL;\nslots.length = 0;\nstate[2 ] = null;\nstate[FREE] = 0;\nstate[TABLE] = newTable(TABLE_START);\nstate[19 ] = TABLE_START;\nfor (var fd = 0; fd < watchers.length; fd++) {\nif (watchers[fd]) { native.forget(fd); }\n}\nwatchers.length = 0;\neventLoop = null;\nreturn false;\n}\nfunction requestExit(code) {\nsetExiting();\nnative.requestExit(typeof code === 'number' ? code : 0);\n}\nfunction now() {\nreturn native.now();\n}\n\n\n\n\n\n\n\n\nvar disposeHooks = [];\nfunction streamWatch(fd, events, w) {\nnative.interest(fd, events, true, true);\nw[1] = state[ROUND];\nwatchers[fd] = w;\n}\nfunction streamUnwatch(fd) {\nif (watchers[fd]) {\nwatchers[fd] = void 0;\nnative.forget(fd);\n}\n}\nvar timeoutEntry = native.timerEntry(startTimer, state, false, 'setTimeout');\nvar streamLoop = {\nwatch: streamWatch, interest: native.interest, unwatch: streamUnwatch,\nsetTimeout: timeoutEntry, clearTimeout: clearTimer,\nonDispose: function (fn) { disposeHooks.push(fn); },\nPOLLIN: POLLIN, POLLOUT: POLLOUT, POLLERR: POLLERR, POLLHUP: native.POLLHUP, POLLNVAL: POLLNVAL\n};\n\nfunction define(name, value) {\nObject.defineProperty(global, name, { value: value, writable: true, configurable: true, enumerable: false });\n}\nif (bindings & BIND_TIMERS) {\ndefine('setTimeout', timeoutEntry);\ndefine('setInterval', native.timerEntry(startTimer, state, true, 'setInterval'));\ndefine('clearTimeout', clearTimer);\ndefine('clearInterval', clearTimer);\n}\nif (bindings & BIND_EVENTLOOP) {\neventLoop = { watch: watch, unwatch: unwatch, requestExit: requestExit, now: now, onerror: null };\ndefine('EventLoop', eventLoop);\ndefine('requestEventLoopExit', requestExit);\n}\nfunction pending() {\nreturn slots.length - state[FREE];\n}\n\n\nfunction nextDeadline() {\nreturn heap[0] > 0 ? heap[1][0] : -1;\n}\nreturn { run: run, runOnce: runOnce, alive: alive, dispose: dispose, pending: pending,\nnextDeadline: nextDeadline"
-    ", streamLoop: streamLoop };\n})\n";
+    "\n\n\n\n\n\n\n\n\n\n(function (native, bindings, global) {\n'use strict';\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nvar SENTINEL = [Infinity, Infinity, null, 1, 0, null];\nvar heap = [0, SENTINEL];\nvar slots = [];\nvar ready = [];\nvar TABLE_START = 64;\nvar state = [heap, 0, null, slots, false, -1, null, null, 0, 0, 0, ready, native.wait, native.now,\n[], 0, 0, 0, newTable(TABLE_START), TABLE_START, native.now(), null, null, null, null, null, null];\n\nfunction newTable(size) {\nvar t = [], i;\nfor (i = 0; i < size; i++) { t[i] = null; }\nreturn t;\n}\n\n\n\n\n\n\n\nfunction startTimer(cb, deadline) {\nvar S = this, t = S[2], id, key, idx, table, last, h, pos, parent;\nif (t) {\nS[2] = t[2];\nS[17 ] -= 1;\nt[2] = null;\nid = t[4];\nid = id > 536870911 * 16777216  ? id - 536870911 * 16777216 : id + 16777216;\nt[4] = id;\nt[0] = deadline;\nt[1] = S[1] = S[1] + 1;\nt[5] = cb;\n} else {\ntable = S[3];\nid = table.length;\nif (id >= S[16 ]) {\nthrow S[23 ](cb);\n}\nt = [deadline, S[1] = S[1] + 1, null, null, id + 1, cb];\ntable[id] = t;\nid += 1;\n}\nkey = deadline - S[20];\nkey = (key + 67108864 * 67108864) - 67108864 * 67108864;\nidx = S[19];\nif (key < idx && key >= 0) { idx = key; }\nelse if (idx === 4096 && key >= 0) { idx = key % 4096; }\nelse { idx = -1; }\nif (idx >= 0) {\ntable = S[18];\nlast = table[idx];\nif (last === null || last === t || last[2] !== null || last[5] === null) {\ntable[idx] = t;\nh = S[0];\npos = h[0] + 1;\nh[0] = pos;\nwhile (pos > 1) {\nparent = (pos * (1 / 2) - 1 / 4 + 67108864 * 67108864) - 67108864 * 67108864;\nlast = h[parent];\nif (last[0] <= deadline) { break; }\nh[pos] = last;\nlast[3] = pos;\npos = parent;\n}\nh[pos] = t;\nt[3] = pos;\nreturn id;\n}\nif (last[0] <= deadline) {\nt[3] = last;\nlast[2] = t;\ntable[idx] = t;\nreturn id;\n}\n}\nS[21 ](S, t, key, false);\nreturn id;\n}\n\nfunction setExiting() {\nstate[4 ] = true;\nstate[5 ] = -1;\n}\n\n\n\n\n\n\n\n\nfunction runTimers(S, now) {\nvar h = S[0], ran = 0;\nvar t, next, fn, n, pos, child, c, r, cd, rd, d, q;\nS[5 ] = S[1];\nfor (;;) {\ntry {\nfor (;;) {\nt = h[1];\nif (t[0] > now || t[1] > S[5 ]) { break; }\nnext = t[2];\nfn = t[5];\nran += 1;\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nn = h[0];\nif (next === null) {\nnext = h[n];\nn -= 1;\nh[0] = n;\nif (n === 0) {\nh[1] = SENTINEL;\nif (typeof fn !== 'function') { S[22 ](S, t, fn, now); continue; }\nS[17 ] += 1;\nt[5] = null;\nt[2] = S[2];\nS[2] = t;\nfn();\ncontinue;\n}\n}\nd = next[0];\nq = next[1];\npos = 1;\nif (n > 1) {\nchild = 2;\nc = h[2];\ncd = c[0];\nif (n > 2) {\nr = h[3];\nrd = r[0];\nif (rd < cd || (rd === cd && r[1] < c[1])) { child = 3; c = r; cd = rd; }\n}\nif (cd < d || (cd === d && c[1] < q)) {\nh[1] = c;\npos = child;\nchild += child;\nwhile (child < n) {\nc = h[child];\nr = h[child + 1];\ncd = c[0];\nrd = r[0];\nif (rd < cd) { c = r; child += 1; }\nelse if (rd === cd) { if (r[1] < c[1]) { c = r; child += 1; } }\nh[pos] = c;\npos = child;\nchild += child;\n}\nif (child === n) {\nh[pos] = h[child];\npos = child;\n}\nfor (;;) {\nchild = (pos * (1 / 2) - 1 / 4 + 67108864 * 67108864) - 67108864 * 67108864;\nc = h[child];\ncd = c[0];\nif (cd < d || (cd === d && c[1] < q)) { break; }\nh[pos] = c;\nc[3] = pos;\npos = child;\n}\n}\n}\nh[pos] = next;\nnext[3] = pos;\nif (typeof fn === 'function') {\n\nS[17 ] += 1;\nt[5] = null;\nt[2] = S[2];\nS[2] = t;\nfn();\ncontinue;\n}\n\n\nS[22 ](S, t, fn, now);\n}\nreturn ran;\n} catch (e) {\nS[24 ](e);\n}\n}\n}\n\nstate[16] = native.MAX_TIMERS;\n\n\nfunction alive() {\nreturn !state[4 ] && (heap[0] > 0 || native.hasWork());\n}\n\n\n\n\n\n\n\nfunction turn(S, maxWait) {\nvar h = S[0], ready = S[11], wait = S[12];\nif (S[4 ]) { return false; }\nvar n = wait(h[0] > 0 ? h[1][0 ] : null, maxWait, ready, S[3].length - S[17], S[8], S[9]);\nS[8 ] = 0;\nS[9 ] = 0;\nS[10 ] += 1;\nif (n < 0) {\nsetExiting();\nreturn false;\n}\nvar now = ready[n];\nS[20] = now;\nif (n > 0) {\nS[25 ](S, ready, n);\nS[20] = now = S[13 ]();\n}\nif (!S[4]) { S[8] += runTimers(S, now); }\nreturn !S[4] && (h[0] > 0 || native.hasWork());\n}\nfunction runOnce(maxWait) {\nreturn turn(state, maxWait);\n}\nfunction run() {\nvar S = state, step = turn;\nif (alive()) {\nwhile (step(S, -1"
+    ")) {  }\n}\nnative.wait(null, 0, ready, pending(), S[8], S[9]);\nreturn false;\n}\nfunction dispose() {\nif (state[26] !== null) { state[26](); }\nheap.length = 2;\nheap[0] = 0;\nheap[1] = SENTINEL;\nslots.length = 0;\nstate[2 ] = null;\nstate[17 ] = 0;\nstate[18 ] = newTable(TABLE_START);\nstate[19 ] = TABLE_START;\nenv[3 ] = null;\nreturn false;\n}\nfunction now() {\nreturn native.now();\n}\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nvar env = [native, state, global, null, SENTINEL, null, null, null, [], null, null];\n\n\nvar streamLoop = native.bind(env, bindings, native.timerEntry(startTimer, state, false, 'setTimeout'),\nnative.timerEntry(startTimer, state, true, 'setInterval'), now);\nfunction pending() {\nreturn slots.length - state[17 ];\n}\n\n\nfunction nextDeadline() {\nreturn heap[0] > 0 ? heap[1][0] : -1;\n}\nreturn { run: run, runOnce: runOnce, alive: alive, dispose: dispose, pending: pending,\nnextDeadline: nextDeadline, streamLoop: streamLoop };\n})\n";
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/ecma_loop.js ======== */
+#endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
+
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+/* ======== Begin file src/ecma_timers.js ======== */
+namespace evloop {
+namespace detail {
+extern const char kEcmaTimersSource[];
+const char kEcmaTimersSource[] =
+    "\n\n\n\n\n\n\n\n\n\n\n(function (env) {\n'use strict';\n\nvar state = env[1], slots = state[3], SENTINEL = env[4];\n\n\n\n\n\n\nfunction siftUp(h, t, pos) {\nvar d = t[0], parent, p;\nwhile (pos > 1) {\nparent = (pos * (1 / 2) - 1 / 4 + 67108864 * 67108864) - 67108864 * 67108864;\np = h[parent];\nif (p[0] <= d) { break; }\nh[pos] = p;\np[3] = pos;\npos = parent;\n}\nh[pos] = t;\nt[3] = pos;\n}\n\n\n\nfunction siftDown(h, t, pos) {\nvar n = h[0], d = t[0], q = t[1], child = pos + pos, c, r, cd, rd;\nwhile (child <= n) {\nc = h[child];\ncd = c[0];\nif (child < n) {\nr = h[child + 1];\nrd = r[0];\nif (rd < cd || (rd === cd && r[1] < c[1])) { child += 1; c = r; cd = rd; }\n}\nif (d < cd || (d === cd && q < c[1])) { break; }\nh[pos] = c;\npos = child;\nchild += child;\n}\nh[pos] = t;\nt[3] = pos;\n}\n\n\n\n\n\nfunction removeAt(h, pos) {\nvar n = h[0], last = h[n], child, c, r, cd, rd, d, q, parent, p, pd;\nh[0] = n - 1;\nif (pos === n) {\nif (n === 1) { h[1] = SENTINEL; }\nreturn;\n}\nn--;\nchild = pos + pos;\nwhile (child < n) {\nc = h[child];\nr = h[child + 1];\ncd = c[0];\nrd = r[0];\nif (rd < cd) { c = r; child++; }\nelse if (rd === cd) { if (r[1] < c[1]) { c = r; child++; } }\nh[pos] = c;\npos = child;\nchild += child;\n}\nif (child === n) {\nh[pos] = h[child];\npos = child;\n}\nd = last[0];\nq = last[1];\nwhile (pos > 1) {\nparent = (pos * (1 / 2) - 1 / 4 + 67108864 * 67108864) - 67108864 * 67108864;\np = h[parent];\npd = p[0];\nif (pd < d || (pd === d && p[1] < q)) { break; }\nh[pos] = p;\np[3] = pos;\npos = parent;\n}\nh[pos] = last;\nlast[3] = pos;\n}\n\n\n\n\n\n\nfunction place(S, t, key, exact) {\nvar deadline = t[0], table = S[18], size, idx, last, i;\nt[2] = null;\nfor (;;) {\nif (!(key >= 0)) { key = 0; }\nsize = S[19];\nif (key >= size && size < 4096) {\n\n\n\n\nfor (i = size; i <= key && i < 4096; i += i) {  }\nwhile (size < i) { table[size] = null; size++; }\nS[19] = size;\n}\nidx = key < size ? key : key % size;\nlast = table[idx];\nif (last === null || last === t || last[2] !== null || last[5] === null) {\nbreak;\n}\nif (last[0] <= deadline) {\nlast[2] = t;\nt[3] = last;\ntable[idx] = t;\nreturn;\n}\nif (exact) { break; }\nexact = true;\nS[20] = i = S[13 ]();\ni = deadline - i;\ni = (i + 67108864 * 67108864) - 67108864 * 67108864;\nif (i === key) { break; }\nkey = i;\n}\ntable[idx] = t;\ni = S[0];\ni[0] += 1;\nsiftUp(i, t, i[0]);\n}\n\n\nfunction clearTimer(id) {\nif (typeof id !== 'number' || !(id >= 1) || id % 1 !== 0) { return; }\nvar t = slots[(id - 1) % 16777216];\nif (t && t[4] === id && t[5] !== null) {\n\n\nvar S = state, prev = t[3], next = t[2], h;\nif (typeof prev === 'number') {\nh = S[0];\nwhile (h[prev] !== t) {\nif (prev <= 1) { return; }\nprev = (prev * (1 / 2) - 1 / 4 + 67108864 * 67108864) - 67108864 * 67108864;\n}\nif (next !== null) { siftDown(h, next, prev); }\nelse { removeAt(h, prev); }\n} else {\nprev[2] = next;\nif (next !== null) { next[3] = prev; }\n}\nS[17 ] += 1;\nt[5] = null;\nt[2] = S[2];\nS[2] = t;\n}\n}\n\nvar indirectEval = eval;\n\n\n\n\n\nfunction runSpec(S, t, fn, now) {\nvar interval = fn[1], args = fn[2], d, q;\nif (interval < 0) {\nS[17 ] += 1;\nt[5] = null;\nt[2] = S[2];\nS[2] = t;\n} else {\n\n\n\n\nd = t[0];\nq = d + interval;\nif (q <= now) {\nq = interval ? d + interval * (Math.floor((now - d) / interval) + 1) : now;\n}\nt[0] = q;\nt[1] = S[1] = S[1] + 1;\nplace(S, t, interval, true);\n}\nif (args !== null) { fn[0].apply(void 0, args); }\nelse if (fn[3]) { indirectEval(fn[0]); }\nelse { fn = fn[0]; fn(); }\n}\n\n\nfunction tooMany(cb) {\nreturn new RangeError((typeof cb === 'function' || cb[1] < 0 ? 'setTimeout' : 'setInterval') +\n': too many pending timers (the limit is ' + state[16] + ')');\n}\n\nstate[21] = place;\nstate[22] = runSpec;\nstate[23] = tooMany;\nreturn { place: place, runSpec: runSpec, tooMany: tooMany, clearTimer: clearTimer };\n})\n";
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/ecma_timers.js ======== */
+#endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
+
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+/* ======== Begin file src/ecma_errors.js ======== */
+namespace evloop {
+namespace detail {
+extern const char kEcmaErrorsSource[];
+const char kEcmaErrorsSource[] =
+    "\n\n\n\n\n\n\n(function (env) {\n'use strict';\n\nvar native = env[0], state = env[1];\n\nfunction setExiting() {\nstate[4 ] = true;\nstate[5 ] = -1;\n}\n\n\nfunction handleError(e) {\nif (native.isExitSignal(e)) { setExiting(); return; }\nstate[9 ]++;\nvar handler = null, eventLoop = env[3];\ntry {\nhandler = eventLoop ? eventLoop.onerror : null;\nif (typeof handler === 'function') {\nhandler.call(eventLoop, e);\nreturn;\n}\n} catch (e2) {\nif (native.isExitSignal(e2)) { setExiting(); return; }\ne = e2;\n}\nnative.report(e);\n}\nfunction requestExit(code) {\nsetExiting();\nnative.requestExit(typeof code === 'number' ? code : 0);\n}\n\nstate[24] = handleError;\nreturn { handleError: handleError, requestExit: requestExit };\n})\n";
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/ecma_errors.js ======== */
+#endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
+
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+/* ======== Begin file src/ecma_watch.js ======== */
+namespace evloop {
+namespace detail {
+extern const char kEcmaWatchSource[];
+const char kEcmaWatchSource[] =
+    "\n\n\n\n\n\n\n\n(function (env) {\n'use strict';\n\nvar native = env[0], state = env[1];\nvar POLLIN = native.POLLIN, POLLPRI = native.POLLPRI, POLLOUT = native.POLLOUT;\nvar POLLERR = native.POLLERR, POLLNVAL = native.POLLNVAL;\n\n\n\nvar watchers = state[14];\n\nfunction requireFd(fd, name) {\nif (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {\nthrow new RangeError(name + ': fd must be a non-negative integer');\n}\n}\nfunction watch(fd, events, cb) {\nrequireFd(fd, 'EventLoop.watch');\nif (typeof events !== 'number' || !(events >= 0 && events <= 0xffff) || events % 1 !== 0) {\nthrow new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n}\nevents &= (POLLIN | POLLOUT | POLLPRI);\nvar w = watchers[fd];\nif (cb !== void 0 && typeof cb !== 'function') {\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\nif (!w && cb === void 0) {\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\n\n\nnative.interest(fd, events, cb !== void 0);\nif (!w) {\nwatchers[fd] = [cb, state[10 ]];\n} else if (cb !== void 0) {\nw[0] = cb;\nw[1] = state[10 ];\n}\n}\nfunction unwatch(fd) {\nif (typeof fd !== 'number') { return false; }\nrequireFd(fd, 'EventLoop.unwatch');\nif (!watchers[fd]) { return false; }\nwatchers[fd] = void 0;\nnative.forget(fd);\nreturn true;\n}\n\n\n\n\n\n\n\nfunction dispatchFds(S, ready, n) {\nvar W = S[14 ], round = S[10 ], errBits = S[15], i = 0, ran = 0, fd, revents, w;\nfor (;;) {\ntry {\nwhile (i < n && !S[4 ]) {\nfd = ready[i];\nrevents = ready[i + 1];\ni += 2;\nw = W[fd];\nif (w === void 0 || w[1] === round) { continue; }\nif (revents !== 1 && revents !== 4 && (revents & errBits) !== 0) { W[fd] = void 0; }\nran += 1;\nw[0](fd, revents);\n}\nS[8 ] += ran;\nreturn;\n} catch (e) {\nS[8] += ran;\nran = 0;\nS[24 ](e);\n}\n}\n}\n\n\n\n\n\n\n\n\nvar disposeHooks = [];\nfunction streamWatch(fd, events, w) {\nnative.interest(fd, events, true, true);\nw[1] = state[10 ];\nwatchers[fd] = w;\n}\nfunction streamUnwatch(fd) {\nif (watchers[fd]) {\nwatchers[fd] = void 0;\nnative.forget(fd);\n}\n}\nvar streamLoop = {\nwatch: streamWatch, interest: native.interest, unwatch: streamUnwatch,\nsetTimeout: env[10], clearTimeout: env[9],\nonDispose: function (fn) { disposeHooks.push(fn); },\nPOLLIN: POLLIN, POLLOUT: POLLOUT, POLLERR: POLLERR, POLLHUP: native.POLLHUP, POLLNVAL: POLLNVAL\n};\n\n\n\nfunction dispose() {\nvar hooks = disposeHooks, i;\ndisposeHooks = [];\nfor (i = 0; i < hooks.length; i++) {\ntry { hooks[i](); } catch (e) {  }\n}\nfor (var fd = 0; fd < watchers.length; fd++) {\nif (watchers[fd]) { native.forget(fd); }\n}\nwatchers.length = 0;\n}\n\nstate[15] = POLLERR | POLLNVAL;\nstate[25] = dispatchFds;\nstate[26] = dispose;\nreturn { watch: watch, unwatch: unwatch, getStreamLoop: function () { return streamLoop; } };\n})\n";
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/ecma_watch.js ======== */
 #endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
 
 #if defined(EVLOOP_HAVE_SOCKETS)
@@ -4504,7 +4715,8 @@ inline void net_load(duk_context* ctx, duk_idx_t state) {
   duk_call(ctx, 0);            /* [ factory ] */
   push_socket_natives(ctx, l); /* [ factory native ] */
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-  if (duk_get_prop_literal(ctx, state, "streamLoop")) { /* [ factory native streamLoop ] */
+  if (duk_get_prop_literal(ctx, state, "streamLoop")) {
+    duk_call(ctx, 0); /* [ factory native streamLoop ]: loads ecma_watch.js (ecma_bridge.hpp) */
     duk_push_literal(ctx, "evloop:ecma_stream.js");
     duk_compile_string_filename(ctx, DUK_COMPILE_EVAL, kEcmaStreamSource);
     duk_call(ctx, 0); /* [ factory native streamLoop makeStream ] */
@@ -4610,8 +4822,8 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (l->ecma) {
     duk_push_heapptr(ctx, l->ecma);
-    duk_get_prop_literal(ctx, -1, "streamLoop");
-    if (duk_is_object(ctx, -1)) duk_put_prop_literal(ctx, state, "streamLoop");
+    duk_get_prop_literal(ctx, -1, "streamLoop"); /* a placeholder that returns it */
+    if (duk_is_function(ctx, -1)) duk_put_prop_literal(ctx, state, "streamLoop");
     else duk_pop(ctx);
     duk_pop(ctx);
   }

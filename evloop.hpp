@@ -3362,6 +3362,181 @@ inline duk_ret_t ecma_has_work(duk_context* ctx) {
 }
 
 extern const EmbeddedJs kEcmaLoopJs;
+extern const EmbeddedJs kEcmaTimersJs;
+extern const EmbeddedJs kEcmaErrorsJs;
+extern const EmbeddedJs kEcmaWatchJs;
+
+/* ---- The parts of the ECMAScript loop compiled on first use ----
+ * (ecma_loop.js, "Parts compiled on first use"). Compiling ecma_loop.js was
+ * most of the start-up (an empty script: 15.1M instructions, 12M of them
+ * the compiler); an empty script or one of plain timeouts runs none of
+ * these parts. native.lazy(env, part, name) makes a placeholder: a native
+ * function (magic: part) that on its first call loads the part, then calls
+ * the part's function `name` with the same `this` and arguments. Loading
+ * compiles the part's source, a function expression, and calls it with env
+ * (it puts its functions into the state array itself); then every
+ * placeholder of that part that env[8] lists (object, name, placeholder,
+ * ...) and that is still the value of its own property there becomes the
+ * real function, as net.js's placeholders (install.hpp); one saved earlier
+ * forwards. The exports are kept in env[5 + part]. Loading runs in the
+ * JS call of the placeholder: its errors (out of memory while compiling)
+ * go to the caller, and a later call tries again. */
+#define EVLOOP_ECMA_LAZY_ENV DUK_HIDDEN_SYMBOL("evloop.lazyEnv")
+#define EVLOOP_ECMA_LAZY_NAME DUK_HIDDEN_SYMBOL("evloop.lazyName")
+const int kEcmaParts = 3;
+const duk_uarridx_t kEcmaEnvExports = 5;      /* env[5 + part]: the part's exports once loaded */
+const duk_uarridx_t kEcmaEnvPlaceholders = 8; /* env[8]: [object, name, placeholder, ...] */
+
+/* [ ... ] -> [ ... exports ]: loads part `part` of the env at `env` once. */
+inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
+  static const EmbeddedJs* const sources[kEcmaParts] = {&kEcmaTimersJs, &kEcmaErrorsJs, &kEcmaWatchJs};
+  static const char* const files[kEcmaParts] = {"evloop:ecma_timers.js", "evloop:ecma_errors.js",
+                                                "evloop:ecma_watch.js"};
+  env = duk_normalize_index(ctx, env);
+  if (duk_get_prop_index(ctx, env, kEcmaEnvExports + static_cast<duk_uarridx_t>(part)) && duk_is_object(ctx, -1))
+    return;
+  duk_pop(ctx);
+  compile_embedded(ctx, files[part], *sources[part]);
+  duk_call(ctx, 0); /* [ factory ] */
+  duk_dup(ctx, env);
+  duk_call(ctx, 1); /* [ exports ] */
+  duk_dup_top(ctx);
+  duk_put_prop_index(ctx, env, kEcmaEnvExports + static_cast<duk_uarridx_t>(part));
+  duk_idx_t exports = duk_get_top_index(ctx);
+  duk_get_prop_index(ctx, env, kEcmaEnvPlaceholders); /* [ exports list ] */
+  duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
+  for (duk_uarridx_t i = 0; i + 2 < n; i += 3) {
+    duk_get_prop_index(ctx, -1, i);     /* object */
+    duk_get_prop_index(ctx, -2, i + 1); /* name */
+    duk_get_prop_index(ctx, -3, i + 2); /* [ exports list object name placeholder ] */
+    if (duk_is_object(ctx, -3) && duk_is_string(ctx, -2) && duk_is_function(ctx, -1) &&
+        duk_get_magic(ctx, -1) == part) {
+      duk_dup(ctx, -2);
+      duk_get_prop_desc(ctx, -4, 0); /* [ ... desc | undefined ] */
+      bool in_place = false;
+      if (duk_is_object(ctx, -1)) {
+        duk_get_prop_literal(ctx, -1, "value");
+        in_place = duk_strict_equals(ctx, -1, -3) != 0;
+        duk_pop(ctx);
+        duk_get_prop_literal(ctx, -1, "writable");
+        in_place = in_place && duk_to_boolean(ctx, -1);
+        duk_pop(ctx);
+      }
+      duk_pop(ctx);
+      if (in_place) { /* a writable data property: only its value changes */
+        duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_NAME);
+        duk_get_prop(ctx, exports); /* [ ... object name placeholder fn ] */
+        duk_dup(ctx, -3);
+        duk_swap_top(ctx, -2);
+        duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE);
+      }
+    }
+    duk_pop_3(ctx);
+  }
+  duk_pop(ctx); /* [ exports ] */
+}
+
+/* A placeholder (magic: its part): loads the part, then calls the real
+ * function with the same `this` and arguments. */
+inline duk_ret_t ecma_lazy_call(duk_context* ctx) {
+  duk_idx_t nargs = duk_get_top(ctx);
+  duk_push_current_function(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_ENV);
+  ecma_lazy_load(ctx, -1, duk_get_current_magic(ctx)); /* [ args fn env exports ] */
+  duk_get_prop_literal(ctx, nargs, EVLOOP_ECMA_LAZY_NAME);
+  duk_get_prop(ctx, -2); /* [ args fn env exports real ] */
+  duk_push_this(ctx);
+  for (duk_idx_t i = 0; i < nargs; i++) duk_dup(ctx, i);
+  duk_call_method(ctx, nargs);
+  return 1;
+}
+
+/* [ ... ] -> [ ... placeholder ]: a placeholder (above) of the env at index 0. */
+inline void ecma_push_lazy(duk_context* ctx, int part, const char* name) {
+  duk_push_c_function(ctx, ecma_lazy_call, DUK_VARARGS);
+  duk_set_magic(ctx, -1, part);
+  duk_dup(ctx, 0);
+  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_LAZY_ENV);
+  duk_push_string(ctx, name);
+  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_LAZY_NAME);
+}
+
+/* [ ... ] -> [ ... ]: defines obj[key] = the value at `value`, writable and
+ * configurable, enumerable or not (the globals are not; the EventLoop
+ * object's properties are, as in an object literal) and, for a
+ * placeholder, lists it in env[8] (the env at index 0). */
+inline void ecma_define(duk_context* ctx, duk_idx_t obj, const char* key, duk_idx_t value, bool placeholder,
+                        bool enumerable = false) {
+  obj = duk_normalize_index(ctx, obj);
+  value = duk_normalize_index(ctx, value);
+  duk_push_string(ctx, key);
+  duk_dup(ctx, value);
+  duk_def_prop(ctx, obj, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
+                             (enumerable ? DUK_DEFPROP_SET_ENUMERABLE : DUK_DEFPROP_CLEAR_ENUMERABLE));
+  if (!placeholder) return;
+  duk_get_prop_index(ctx, 0, kEcmaEnvPlaceholders);
+  duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
+  duk_dup(ctx, obj);
+  duk_put_prop_index(ctx, -2, n);
+  duk_push_string(ctx, key);
+  duk_put_prop_index(ctx, -2, n + 1);
+  duk_dup(ctx, value);
+  duk_put_prop_index(ctx, -2, n + 2);
+  duk_pop(ctx);
+}
+
+/* native.bind(env, bindings, setTimeout, setInterval, now) -> the
+ * placeholder of control.streamLoop. Puts the placeholders of ecma_loop.js
+ * in place (state[21-24], env[9]) and defines the globals the bindings ask
+ * for (kBindTimers, kBindEventLoop): done here, not in JS, because each
+ * byte of ecma_loop.js costs ~850 instructions of start-up to compile. */
+inline duk_ret_t ecma_bind(duk_context* ctx) {
+  unsigned bindings = duk_to_uint32(ctx, 1);
+  duk_set_top(ctx, 5);
+  duk_get_prop_index(ctx, 0, 1); /* 5: state */
+  duk_get_prop_index(ctx, 0, 2); /* 6: global */
+  static const struct {
+    int part;
+    const char* name;
+    duk_uarridx_t slot;
+  } in_state[] = {{0, "place", 21}, {0, "runSpec", 22}, {0, "tooMany", 23}, {1, "handleError", 24}};
+  for (size_t i = 0; i < sizeof in_state / sizeof in_state[0]; i++) {
+    ecma_push_lazy(ctx, in_state[i].part, in_state[i].name);
+    duk_put_prop_index(ctx, 5, in_state[i].slot);
+  }
+  ecma_push_lazy(ctx, 0, "clearTimer"); /* 7 */
+  duk_dup(ctx, 7);
+  duk_put_prop_index(ctx, 0, 9);
+  duk_dup(ctx, 2);
+  duk_put_prop_index(ctx, 0, 10);
+  if (bindings & kBindTimers) {
+    ecma_define(ctx, 6, "setTimeout", 2, false);
+    ecma_define(ctx, 6, "setInterval", 3, false);
+    ecma_define(ctx, 6, "clearTimeout", 7, true);
+    ecma_define(ctx, 6, "clearInterval", 7, true);
+  }
+  if (bindings & kBindEventLoop) {
+    duk_push_object(ctx); /* 8: EventLoop, its properties in this order */
+    ecma_push_lazy(ctx, 1, "requestExit"); /* 9 */
+    ecma_push_lazy(ctx, 2, "watch");
+    ecma_define(ctx, 8, "watch", -1, true, true);
+    duk_pop(ctx);
+    ecma_push_lazy(ctx, 2, "unwatch");
+    ecma_define(ctx, 8, "unwatch", -1, true, true);
+    duk_pop(ctx);
+    ecma_define(ctx, 8, "requestExit", 9, true, true);
+    duk_dup(ctx, 4);
+    duk_put_prop_literal(ctx, 8, "now");
+    duk_push_null(ctx);
+    duk_put_prop_literal(ctx, 8, "onerror");
+    duk_dup(ctx, 8);
+    duk_put_prop_index(ctx, 0, 3); /* env[3] */
+    ecma_define(ctx, 6, "EventLoop", 8, false);
+    ecma_define(ctx, 6, "requestEventLoopExit", 9, true);
+  }
+  ecma_push_lazy(ctx, 2, "getStreamLoop");
+  return 1;
+}
 
 /* [ ] -> [ ]: compiles the embedded loop, calls it with the helper, keeps the
  * control object in the stash. Runs under duk_safe_call (see install). */
@@ -3373,6 +3548,7 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
       {"report", ecma_report, 1},
       {"requestExit", js_request_exit, 1}, {"isExitSignal", ecma_is_exit_signal, 1},
       {"hasWork", ecma_has_work, 0},  {"timerEntry", ecma_make_timer_entry, 4},
+      {"bind", ecma_bind, 5},
       {nullptr, nullptr, 0}};
   compile_embedded(ctx, "evloop:ecma_loop.js", kEcmaLoopJs);
   duk_call(ctx, 0); /* the source is one function expression: its value */
@@ -3403,20 +3579,75 @@ namespace detail {
 extern const EmbeddedJs kEcmaLoopJs;
 #if defined(EVLOOP_COMPRESSED_JS)
 const char kEcmaLoopSource[] =
-    "\335\032iS\333H\366\273~\205\370\020[\032\267Y\333\134AvC\221\211g\207Z\022R@&S\345rM\311\222\214\2651\222\221d\014\213\375\337\367\275\327\207Z\0022d7S\265\265\244b\367\371\372\335G\267-K\3759\323e\022\024q\2328\211_\304w\021\233\304I\030'\3279\273\236\247\023\177\356>Z\315e\036\331y\221\305A\321\354[\326\235\237\331\357N\077\276\377\343\352\364\303\360\342\222w\031\365\206\277\015\077^\235\235\237\177\342\275>\255\371t~vv\372\221\013\260\333\242\307\360\353\323\305\2519\012]\032>\377|e\016C\267\2043\274\2700\347\240K[>\376vrf\216c\277o\375\270\077<\376\022\310:\3758<\343\243\323d\032'q\361\300t#Y\316\347\254\313:\324\030\013tg\221\277\340\243\016S\373\344p>O\213\234\217d/\213\374\360A\367\256N\336\235\015\377\270\274:\271\270\342\373\273r}\341\027\021\037!4\011\237\021\0106\365\347y\304\332]1F\037\035\372G0\231\344\306\312\217\013\325N\322\025\263\214\205I\264\272\362'\363\3101\316u\231\32116:\256\304q\370\373)\220\363w\276\313\316N\077\234^\361=\366\363\311\331\331\273\223\237\377q\311\3372\020\3109\250\302!\2738\377\374\361=\357v\330/\027\303!\357\036\010\260\274\373\026\304\2424\315\326\010\344\361\277\042P0\204_\0007X\334\267\246i\346\304\274\323\217\0078\331\217[-\367\261\030\305c\216\004\3647V\026\025\313,\261\213\276\265\221B\322`\363xZ|^83V\260E\232K\270!/F\2351[\370Y\224\300x\337Z\315b8\031\026\034ua\211\030\347\330\377\251\263\275\327\356l\367\366Z\273{\235\235\275\303\303\375\336\301\316Ag\367p\337m\327G\372\326\202\317Fb30(\236:\0138e\300C\367q\002r\370\012\210\302t\232\2179\234\270\030\355\300w\232C+\315\271\330\204\350\313\025\320.\364\212\315\023\212\336\247\253\244FS\002g\003M\222\264[\370\352\216Y\000t\205\010\244\005\377Y\3002\026\204,\013\025\3014=\340\011\200\010`;u\001\363 \344\001\000!\022\304\022\134\221\251\025\255.Le!\317\324\232,\034\004\341z\015\337\234\363 l428{\020\300\207\353>\212-\274\333\017x\326\007\310p\372\006(\202mr\227\332t\253v\324\230\025\010\026\021\034\300M\200\223\275o\360\313\340X\026\335\244w\321I\001\034{\302\257\271\237\027\320J$\257J\036\261\220\335j\015a\0138\014\327\363\244\335\025\242\005\2248q\016:\0114Aqf\200\077W&\256\325\022\361I\332m\211\272\022FU\004u\011Ty\255\345\361\204\351\300^\344*\255l\301\211\021\270\001\233&\211\251\356#\266\2650\252\213_\311`\245\003\222Z\271\247D\325\330\272\261B\216\374$\024oE\023\361\377+\254k\001\234T\254X\204\003T\244\005\342\010\212\264@\202o\335\377\300\352\020\343\276Ex\327t\251T\246\305\334\017\042\347\022l\357k\364\300\242{\077(\224W\001_;\217\223HX`\201\316\214_\216\272o\307\014\275\026\213\303{\3226th\305\250'\235\027\371\266~_\350\321\226\0030\217x\007p\207\0068\274\215\205[\021\312\241 \225\346q\254\321\300\317\301n\007x\365(0$')\034\344\200\303\302F#\246y\360\227<v\037\355\215\024\004m\204\001\302p\204=\211\0136I\215\350<\001\0125 \274Gp\344{\217\241\341\301\3777b\222\254G\300\201U\002E\032\343\004q\275\226\235B\264\200\352-sf\2647\226+\201\006!-\241qR\213\300wJ\236\302\274\004\240M]\010\253<\034'J\213\003 R6J\013\250\313\213l\011x_\216z`\31312v\307\036;. \256\217j\307\330s\342W\351$\034\023\003\011\300\221\362 \024]\2148Tq\303\323Ha\341\023\375\241%CS\014\252\204cn\251l\206\263/\374\254\270\212o\242\314\011&\314\340\006e!\274\230\3059+\000p\017\342dH\032\211jF\007\013e#\227\307\224\246\003\272\250\255\227\304G\370@Nt\017\354q\033\3611\2242\3060\262;\246F\034\036\035v:\007\335\303\303\336\316\301\341\376\316\301\301\276}\034\207\355\372\240\027\203\267\332\07788\350u\367\021\330.08\304\006pZ!\216]\364\221\352\243E\307\202\026\004\023\240\036\275\327\243\245\014gG\034O\335\355y\224\134\0273\301\357\360\010\367\356\333\340\320\254b\226\245+\314\035\354\013\077\271\216\206Y\006V\340\024\017\213(\235\332\301\004D\323T\274l\256\327\301\004]C\347\270\231G\304\324tY4=\354\234&E\224\335\371\363\246\333\262\232\236]\244\251}\343'\017\366\042\242\274\327.P\002\271\355\024\263\310\236\3077qa\307\271\335l!\032\343V\323m\222\354 [Qt2\203B#'C\016\261`2.\325Vh\006\305GKh\216VC\322\321>\215\241\331\277N\035\301T+\316b\000#\215\206\364*\217\322"
-    "\222\215@\201#\234\243\227x\262\352\015\371\016\261\224\306 \362m\204\000\356i\235e\270\270\037\353\012\252\2063\223\206\203.\033c0*\015\305b#\214\376\327\301E\346\001f\366\366\214\023\252E\224g\342\305\237gs2Y\215\303o\370:\303\301\231n\357\031_'\341l\254j\134\242\202\300\255-2\374J0\217\374L\370\2258\024\301G\032M\034\202\134\232\311\362f\022e`2[do]w\275\216\3037]\230\002\301K/\273\2219:\225 #X\327\356\272o\224\007\020,,\032\015r\004\034\134\0016\367\224\320)f\011\037FE\015[d\321\035G\262\241\022\271/\31091a\357\022/ZPb\206\251\210\324\013\241\001\300jX\201\360\013A\017v\007\230\226it\011\004\215\177\237n\220\230\020-\215\274\221\203\3438a\357*[1\323M9.]\033v\311\311\302\236\376\023\240\330!-\201U\224#\013\337\334\342\312I\012\337L\332p)\235\267P\214\015\011\027\331\031\335\201\346\235\245\351B.6\042IT\014\357\343\002\274\231\003\374!\246\217d\3756\226QQ\014R)7Fk\007\250z\373\314O\302\271\364\257\221\314zEA\030\347\010\3672\276N\3749L\001s\214\223\372\232\371\362D\252\011\307\220e\210\272\230\240f\212\262\354\001\244*\2074%\307\272\265\235&\021\042\340\311 \245uC\3551\275\275\253Am\007\376\0340SPXi\027\304\271\300/\202\231\023\365\276AT\357E\252\042\036\365(\301\027\333\262h\221f\205\023\211X\216\024\342\305I\026\005\305\020\242\013\320\344\317\373Ob|\266L\310\022s\260^\250\256ep\027\332\3152\077\201<PX\232\320\265i\302\022\012\352\317\025,~v\235\263XF3T\220=[\304!#\321$6\227=>\243i\344&\034x\004\030\254\327\030\245\217hs\351\363\264]\002\250\204\243B\002\033\375\204\324\263\256\312\345mIH\312.+\002j\342a\242\370\022\336Rn'\367-*\015\340(\026C\275Z)\232\034\365d\031\272\363\335\005(\337yZ\177\006\242l\010d\331\020\250\262\301\242:\356[U\321\217.\335x\367{j7\134\375W\024oZ%\304\226\357\217\241/\336!\274\300\350\247\205~P\211\243\032\263M\031J\205\353\324\256\222J4\341\134\341O\250\025z.RV(\353I\010\242p\227:\204\211\213T;\255m\377\237\362|\336\364\252\371\322\377\234\250\377T\314\325K\026K\332\262\014\004\323\244\036\003^\037D\247\011\326\201A\232\200\217_R\341k)G\312\247\011\361\016\275+\266{\202X5=\350PM\365\332`\255\325\325\022\227u(\236\260U:m\200|;\340\042\022\334r5~\134.\371\311\371\340\027\263\355\351<\305b\007\026\266C\327\376\233\255\246\335V\327\365`\224j\022T\375\333\347\312\2562_T\373\030f\001\256T3$U\273s \2713\336\366\027\213\371\203s\227\306\241\335\241@\343\032Z\016Kv@\253\315p\347\3206\235\026\201lh\240O\214F\271\311\344\024\202H_\207a\035\266U\252\241\354_&8+\134\006\261\222\356\311\315+\276\333%\034\374K\350LC\226\3707Q%\247\235\326s\332)\344\264\235Fc\032\016x\257\273{\260\373vg\177\367\000r\334\251\316q\237\257,\021r\013\012\304ih\337,\363\302\236D\266o'i\322N\242k\312\000H\010\327\230\237\012\2745\202\2047\042Gy\010\004\357\011\3062\023\353\346P\3479\264\030A\224$\210m52\304 \221\042\232\003\336\271\237\302\037\220\042\006\276MN\375HO\036c\020w\343\347_m8\377S:\237\323s\312O\366$.rA\237X\335\340\216x\310Y\313'\232\265|\301qE\336\262\342Jh\243i(\335\304\004\320\022\232\004e\201\252\326\267j\266[\342|\005K^B\031\263\273\211\037|5\220.\201Hm\336Z\201/\302\333\000q\346\217\203m\251\314\217\214(\312\213\212\2105\221B\224[h\321&/\370(\2300\221\030\323\033\311x,\335\203]\345\021nCC\306[\222\025\032\261\271\247\246h\313D\251\332\313&\240j\042\233\312D\272\251~^\021%\260\246\302\337\300\375\011\214\012a\002\357\276\342\016\244\026\327\021\362\246,IE\311\241\352\202.\024\211\012\200*D\272\340E\345\303\336\272|\310\223s\373c\365\306\367\341\344w\371\352\3704\265\016\343|\201P\177\0111\271\226\217a2\301\376\202\256p\327\206\024;]&!v:\320\201\002\343\035\3507v\367\306,\346\035\221\2013\340K&\345\272\252\347\322\042\244\306\203\244\321\330\272\034\355\322\305\324\024\362\003<n\024c\262 v\252\021\312$\342\026e\036\374\2136\212\225\326\317\365\232\244\3149\241\006\271\202\012J\244\314\231\366\005]\310tug\267\321PS\015I\205+\214\377\213)\222\215N\332Q\245\234\222.\322\347\313\321[\014b\344\222u\215T\272f\230\326\263\2420y\311Yk\021\370s\020\222C\316\016\301mU+O\300\031_3\261\360\000\252\245Dg~\376%\315\276:\356\263W\242"
-    "\010\005\204y\343\337\177\361\343\242V-\321\023*\310\256;f\370\332\211M\031\254\245`jJ+^\202p\2513#$\2161\277\030\201&P\221\251N\221\252\203\227\222\362*\262\215\361~\314\220!\360q\210\267\267\304;\344\011\364U\003uJWH\224'T\352H\253\202\216%\361IWRS\222\261\272\252\246p\256\363\327\347\325\332Xk\134l\013\377\007\324\003\361R|\265zS\277T\321*\224\310\267\304a\226\255\347\011\244\020\245 \224e\243\200\304\255\216\232\253ot\364\015\266X\227\027\321\202\013m\303\334C\250\214\253,\013g\001\327v\327\245W\014]m\223\330\344\033\266`\202\274\257u\334\212`\352L\256\270\2074\217\0246\2634\375\232s9\370+v\360\255\306\354S\326Q\276F\323\006u7M\257\322\344\020h\030\014\037\323\034m;\2048\352\272\134\217\326/U\237\354\010\233\225\314\226\256\325\324\342\216r|=[\245\226\242\217O\352\343r\232^\3261}~\3465_\373N\324NcBP\204\014\000\247\325\351CR\244<\261\042m\032\022m\350\243*\021\340\251wG\042k\273\021\271\372\265\324\213\022\301@\004Q\024-\304\011\3220zb0\372\242\245\134\247\362\007Xn\134\020\036c\337\353TU\217~\274\240\025\325\374E\203\341i\304c\336\023\251\227O2\240k7_j\371\034\206\366\227S\001\014v*\275~&\200WB\347\252\202\2618\355s-\250W\305\360\352\320\273\221\036\246\020o\037\303\004\264U\205Qz\342\240\021\247|t\022\311\211\374y\211\371j\342\252\037\244 v$X\211\205g\260\207)Nx5\3160\231Wx\025\352\230U\036\340\231(2}[\2153\345\3255\263\322\344\275\220\223\247\177\2614\205\370n\012o{\261\314g8\332\3370K\344\251\236\361\273#HW=\371\315d\262\341\231\277&\372\365\363'\317\3701\021t\365\217\214<\325\2606f)\022F\3238\211\250T`P\005-Q\207\317'\377\204\242h[L}\312\322E\224\025\017\216\3701\025\225+\354\221\226z\364\311VYLw\375\036\351\015D\377i|\275\314\312\221\010t<\022}\022\315F\371y\365;\255\206\361[,\214\027\002%S\200\314d0l7\226\350\3070\366\012\325 |\252Oh\0064Sp\315R\214Y}Iyde\31534\351_\224\001Y\245Wy\024\352$\324H)\227\374f\206\257\360\2146\306>,\223\231y\253\274)\021\323Yp\223\351\203\014\274\025$5\205 \233\346YU\317\243#\223\366>\246\177o\033\316\274\366R\203w \357\345\313\220\261[gM\3072r@\307\023w\366b\305#\204Y\017\3763\031\247=\371\315(\272z\364\311\244\241x\362[\305OO~3\313<\3353;\2544}\257l\002\3736\256\365o";
-const EmbeddedJs kEcmaLoopJs = {kEcmaLoopSource, sizeof kEcmaLoopSource - 1, 10313};
+    "\265W[o\3336\024~\327\257P\037\226H5\275IN\342$\226\231\242\303\362\020\240\355\200:@\007\030B\241Hr-\324\245S\211I\234\331\376\357\373\316!%3N[\024\033\226\242\022I\235\373\345\363\241\347\265\177\301\354N\345\272Z\252@e\272\272/\305M\245\212J}j\304\247\305\362&[\204k\357\360\256)\375F\327U\256\017\023\357\177\371\273\317j\177r\371\356\372\352\335\345\0339\275R\263JU\372Qt\013u\267X\210XD\274H\023\246\237\227\331\255\234F\242\345\263\307\315b\251\0339\265\273\272\314\212\307nw\375\372\3677\227\037'\327\257\337_\313\341\261\245\327\231.\345\224\244Y\371\202E\210Y\266hJ\321\217\315\031\077\042\376\3072\205\011\327\257\017Y\245\333\265Z>\010o\232Z2U>\134g7\2132p\264\206\302\3318lA\350h\371\306\003\366{m\242\374NpS\375]\042\077\344\205\206\217\242J\274\331\262\016*\031%\325\230>&U\257\027\256\365\264J%II\266^]\352\273Z\371:\361\266m\354;\271\210D\255\257\253/e\035\3447\242\200\227\213J\265\012&R\317\253Fh9\231\016\240\251\020\237\313G\274VB\223)b\2215Z\314\305\355\262\021\267Y]*(\250f\201\0063\321K\215G\202e|\352\247}\031'\036\035\030\233\274\252\300\347\343\224\027Uqqr4<;\215\316\343\370e<<==\035\304C\377UU\364\237\037\217\252\242\327\256I\340q\012vZD\251l\215\247m\234\302f\373\350\261\352\223T\3467\210@\211\004\257=v\000_\217\214\011\274\375uQ\252Oz\316N\300&\342\035\372)\274\321\363z\371\340\303\247#\077E\224B\212#b\337\352\023\216&'\205d\251\310o\240\200\245O\253\002!!m=\212\305\326C,;\223\373\020\036\201\222\316\002<z\303\3238:;\033\036\277l\027a\377\331\021\311Z\221\336\363\224m\006\337\030'\007\007X\134\310(\134\323g\254Q\001\344\264\317n\255\244\224\307\321\371\360\031\325/tjI\371\254\037cgx\230\256\213Y|\006}\224{\331:\2662\006\360\231\344\014o6v\243\315\012\231\177\341~\241t\230}+\230\305P\200\346PA\261@Y\3119V\224>zK\034$\336\303\274B\023`y\021\203\323\224\235\244\375\313 \366\177\363\007a\237^\307\077\031@6r>5bvN@\333X\356z\341\006\315\377\031\301\000\341\262I%Q\030V\224\217\261\212lm[\240\243\323Tv-\205\355A*\326\355w\324\030jG\372\300\310x\022\235'r\266\324h1\212r\0424\367&\303W\270G\3454{\251/W\225\006\322\007P\307 8=\366!\267\276C\327\230\375\011\366\375\330\201\212\035{}\247\030)\032\350\003~Y\2200\371\022u\246\000A\006\227\000\203+-fJ(\006\207\0349+D.j\221\027\242.D!\276\022.\220&\352\032\003`IB\021\250\037\327\316\016\251\211MV(V\027\320\271\331Po_0\363.1\244\316\302\315LI*.\204 S\334h{\177\212k\212e2WW\204\274\233O\025\276)F+\2569e(AF\0350\347F\267\077=\306\256\307\333r9\363g\012\325}\330\006\3520\134#/\003\233\027\012\003\202\225\344K\205\310#\320[\213\211=\331\002\223\301DN\370\304\202\246\311\375L\005\310f\307\311)/$\231\312N|5\313\330vKl\214\345\316\340\230\313\001\230\341\024\211\314\013\231w\236_\014@R\343\013\341_]\310\272\375R\027\343\274\330l\360\206\313yqpPC\3728\307#\014\327F\346Q\222\313:\201\270\272H\266\246\230\363bLL91\201\207\310\307_\3036`\271\261\216\271\023cX\257\335\231v\346\315X\221\331\260\211wdW\273\356\305\256\375\317\314\205ad\220\221\033;hg\235\000\304a\335\371\261G\335\265\353\217\3144^\262\373(\030v\214yv\306:\254\333]\005\033\226\177\015On4\334\374}/\336{@\005\217\362'\020\325\031\270\335\241\024UP\302\325\337\221\272u-\237\326\265\367_j\227\230\237\265\205\327\315'\350X\354\362L\347\363\2404C\004\300)(\303\326b\213P\361\020Z\315\024\365\366\365_\037\257\257\336^\276\237$.Pe\013|$\2103\222_tHwp\020\320\314G`\022m6V\310<k>,\353\317A\030~k@\042\0010\370K\266\372\200\251o\017\363x\320DD\342T\320LH\313\201I\321\204\324\205k\353\032\3432\022C\274J\022i0g#^Q\207L#\077\035\361\314`\265\330i\223\306\023;\224\364)\354)N\316\350q\236\206\024\3473\000hD\213\363v\021G65\324\344c\202,\027\362\273\337\005c\216g\355Y>H\326\307\330\307\203\210\304\231\005\212\310$\342\204\263f\207\340\320!#\227i,\012m\223\274\200\343)\341\337\031\014\331\377\301\350fQ\246\242d\374(\023\356\357\316\237*/\203]\016\332\211\226r\303\311\355\362\263\317\030t\243\254\241kty+\211\217\375\263\205\002\032\003D\364\025\266\366c\034\371Tr\316\300\037\330\333\200\011\302m\3117&\314\360nN\366\343\333YRT\015Z\213k\022jM=\016"
+    "\206\355L\024\256\273\223\200\202D5j\023O\020nK\226R\314\313'\077B|oi\211\243\366W\034]f;\323\366\314\251)\021\273\243\312\371\346U\245\243\240\222r>$^\251\356\247G\235\324\357:\312\367\232.A\356e\307\035)\236\335\003!]N\355e\324$\312\334D\315(\335z\273\177K\302\365\347\311m\311\336\355\220\241/o\226\313\333\026%\350v\033@\303\356\232k\077h*\316K\205\251#\330\335\203\254~s\023<D\377\320\351\362N\037\206\302\373\011>\232\245\230\355J\351\262\276\317\026\3403@\327\305\250\253\235.Nn\022\373\273\214\231\2209w\300\225\376\303\216\213\016s\207h\257lu`32#\234\241X\243\017F\370/l#\215\354[p\371\217\370)l\205\216\354\273-\360\221}\013\317\325>r7b\027\361\321n\271\205\376\320\373\007";
+const EmbeddedJs kEcmaLoopJs = {kEcmaLoopSource, sizeof kEcmaLoopSource - 1, 4212};
 #else
 const char kEcmaLoopSource[] =
-    "\n\n\n\n\n\n\n\n\n\n(function(native,bindings,global){\n'use strict';\n\nvar BIND_TIMERS=1,BIND_EVENTLOOP=2;\nvar POLLIN=native.POLLIN,POLLPRI=native.POLLPRI,POLLOUT=native.POLLOUT;\nvar POLLERR=native.POLLERR,POLLNVAL=native.POLLNVAL;\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nvar SENTINEL=[Infinity,Infinity,null,1,0,null];\nvar heap=[0,SENTINEL];\nvar slots=[];\nvar ready=[];\nvar TABLE_START=64;\nvar state=[heap,0,null,slots,false,-1,null,null,0,0,0,ready,native.wait,native.now,\nnull,0,0,0,newTable(TABLE_START),TABLE_START,native.now()];\nvar EXITING=4,LIMIT=5,CALLBACKS=8,ERRORS=9,ROUND=10,FREE=17,TABLE=18;\n\nfunction newTable(size){\nvar t=[],i;\nfor(i=0;i<size;i++){t[i]=null;}\nreturn t;\n}\n\n\n\n\n\n\nfunction siftUp(h,t,pos){\nvar d=t[0],parent,p;\nwhile(pos>1){\nparent=(pos*0.5-0.25+4503599627370496)-4503599627370496;\np=h[parent];\nif(p[0]<=d){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\nfunction siftDown(h,t,pos){\nvar n=h[0],d=t[0],q=t[1],child=pos+pos,c,r,cd,rd;\nwhile(child<=n){\nc=h[child];\ncd=c[0];\nif(child<n){\nr=h[child+1];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child+=1;c=r;cd=rd;}\n}\nif(d<cd||(d===cd&&q<c[1])){break;}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\n\n\nfunction removeAt(h,pos){\nvar n=h[0],last=h[n],child,c,r,cd,rd,d,q,parent,p,pd;\nh[0]=n-1;\nif(pos===n){\nif(n===1){h[1]=SENTINEL;}\nreturn;\n}\nn--;\nchild=pos+pos;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child++;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child++;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nd=last[0];\nq=last[1];\nwhile(pos>1){\nparent=(pos*0.5-0.25+4503599627370496)-4503599627370496;\np=h[parent];\npd=p[0];\nif(pd<d||(pd===d&&p[1]<q)){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=last;\nlast[3]=pos;\n}\n\n\n\n\n\n\nfunction place(S,t,key,exact){\nvar deadline=t[0],table=S[18],size,idx,last,i;\nt[2]=null;\nfor(;;){\nif(!(key>=0)){key=0;}\nsize=S[19];\nif(key>=size&&size<4096){\n\n\n\n\nfor(i=size;i<=key&&i<4096;i+=i){ }\nwhile(size<i){table[size]=null;size++;}\nS[19]=size;\n}\nidx=key<size?key:key%size;\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\nbreak;\n}\nif(last[0]<=deadline){\nlast[2]=t;\nt[3]=last;\ntable[idx]=t;\nreturn;\n}\nif(exact){break;}\nexact=true;\nS[20]=i=S[13 ]();\ni=deadline-i;\ni=(i+4503599627370496)-4503599627370496;\nif(i===key){break;}\nkey=i;\n}\ntable[idx]=t;\ni=S[0];\ni[0]+=1;\nsiftUp(i,t,i[0]);\n}\n\n\n\n\n\n\n\nfunction startTimer(cb,deadline){\nvar S=this,t=S[2],id,key,idx,table,last,h,pos,parent;\nif(t){\nS[2]=t[2];\nS[17 ]-=1;\nt[2]=null;\nid=t[4];\nid=id>9007199237963776 ?id-9007199237963776:id+16777216;\nt[4]=id;\nt[0]=deadline;\nt[1]=S[1]=S[1]+1;\nt[5]=cb;\n}else{\ntable=S[3];\nid=table.length;\nif(id>=S[16 ]){\nthrow new RangeError((typeof cb==='function'||cb[1]<0?'setTimeout':'setInterval')+\n': too many pending timers (the limit is '+S[16]+')');\n}\nt=[deadline,S[1]=S[1]+1,null,null,id+1,cb];\ntable[id]=t;\nid+=1;\n}\nkey=deadline-S[20];\nkey=(key+4503599627370496)-4503599627370496;\nidx=S[19];\nif(key<idx&&key>=0){idx=key;}\nelse if(idx===4096&&key>=0){idx=key%4096;}\nelse{idx=-1;}\nif(idx>=0){\ntable=S[18];\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\ntable[idx]=t;\nh=S[0];\npos=h[0]+1;\nh[0]=pos;\nwhile(pos>1){\nparent=(pos*0.5-0.25+4503599627370496)-4503599627370496;\nlast=h[parent];\nif(last[0]<=deadline){break;}\nh[pos]=last;\nlast[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\nreturn id;\n}\nif(last[0]<=deadline){\nt[3]=last;\nlast[2]=t;\ntable[idx]=t;\nreturn id;\n}\n}\nplace(S,t,key,false);\nreturn id;\n}\n\n\nfunction clearTimer(id){\nif(typeof id!=='number'||!(id>=1)||id%1!==0){return;}\nvar t=slots[(id-1)%16777216];\nif(t&&t[4]===id&&t[5]!==null){\n\n\nvar S=state,prev=t[3],next=t[2],h;\nif(typeof prev==='number'){\nh=S[0];\nwhile(h[prev]!==t){\nif(prev<=1){return;}\nprev=(prev*0.5-0.25+4503599627370496)-4503599627370496;\n}\nif(next!==null){siftDown(h,next,prev);}\nelse{removeAt(h,prev);}\n}else{\nprev[2]=next;\nif(next!==null){next[3]=prev;}\n}\nS[17 ]+=1;\nt[5]"
-    "=null;\nt[2]=S[2];\nS[2]=t;\n}\n}\n\n\nvar eventLoop=null;\n\nfunction setExiting(){\nstate[EXITING]=true;\nstate[LIMIT]=-1;\n}\nfunction handleError(e){\nif(native.isExitSignal(e)){setExiting();return;}\nstate[ERRORS]++;\nvar handler=null;\ntry{\nhandler=eventLoop?eventLoop.onerror:null;\nif(typeof handler==='function'){\nhandler.call(eventLoop,e);\nreturn;\n}\n}catch(e2){\nif(native.isExitSignal(e2)){setExiting();return;}\ne=e2;\n}\nnative.report(e);\n}\n\nvar indirectEval=eval;\n\n\n\n\n\n\n\nfunction runTimers(S,now){\nvar h=S[0],ran=0;\nvar t,next,fn,n,pos,child,c,r,cd,rd,d,q,args,interval;\nS[5 ]=S[1];\nfor(;;){\ntry{\nfor(;;){\nt=h[1];\nif(t[0]>now||t[1]>S[5 ]){break;}\nnext=t[2];\nfn=t[5];\nran+=1;\nif(next!==null){\n\n\n\n\n\n\n\n\n\nd=next[0];\nq=next[1];\nn=h[0];\npos=1;\nif(n>1){\nchild=2;\nc=h[2];\ncd=c[0];\nif(n>2){\nr=h[3];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child=3;c=r;cd=rd;}\n}\nif(cd<d||(cd===d&&c[1]<q)){\nh[1]=c;\npos=child;\nchild+=child;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child+=1;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child+=1;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nfor(;;){\nchild=(pos*0.5-0.25+4503599627370496)-4503599627370496;\nc=h[child];\ncd=c[0];\nif(cd<d||(cd===d&&c[1]<q)){break;}\nh[pos]=c;\nc[3]=pos;\npos=child;\n}\n}\n}\nh[pos]=next;\nnext[3]=pos;\n}else{\n\n\n\nn=h[0]-1;\nnext=h[n+1];\nh[0]=n;\nif(n>0){\npos=1;\nchild=2;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child+=1;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child+=1;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nd=next[0];\nq=next[1];\nwhile(pos>1){\nchild=(pos*0.5-0.25+4503599627370496)-4503599627370496;\nc=h[child];\ncd=c[0];\nif(cd<d||(cd===d&&c[1]<q)){break;}\nh[pos]=c;\nc[3]=pos;\npos=child;\n}\nh[pos]=next;\nnext[3]=pos;\n}else{\nh[1]=SENTINEL;\n}\n}\nif(typeof fn==='function'){\n\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\nfn();\ncontinue;\n}\n\ninterval=fn[1];\nargs=fn[2];\nif(interval<0){\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}else{\n\n\n\n\nd=t[0];\nq=d+interval;\nif(q<=now){\nq=interval?d+interval*(Math.floor((now-d) / interval)+1):now;\n}\nt[0]=q;\nt[1]=S[1]=S[1]+1;\nplace(S,t,interval,true);\n}\nif(args!==null){fn[0].apply(void 0,args);}\nelse if(fn[3]){indirectEval(fn[0]);}\nelse{fn=fn[0];fn();}\n}\nreturn ran;\n}catch(e){\nhandleError(e);\n}\n}\n}\n\n\n\nvar watchers=[];\n\nfunction requireFd(fd,name){\nif(typeof fd!=='number'||!(fd>=0&&fd<=2147483647)||fd%1!==0){\nthrow new RangeError(name+': fd must be a non-negative integer');\n}\n}\nfunction watch(fd,events,cb){\nrequireFd(fd,'EventLoop.watch');\nif(typeof events!=='number'||!(events>=0&&events<=0xffff)||events%1!==0){\nthrow new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n}\nevents&=(POLLIN|POLLOUT|POLLPRI);\nvar w=watchers[fd];\nif(cb!==void 0&&typeof cb!=='function'){\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\nif(!w&&cb===void 0){\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\n\n\nnative.interest(fd,events,cb!==void 0);\nif(!w){\nwatchers[fd]=[cb,state[ROUND]];\n}else if(cb!==void 0){\nw[0]=cb;\nw[1]=state[ROUND];\n}\n}\nfunction unwatch(fd){\nif(typeof fd!=='number'){return false;}\nrequireFd(fd,'EventLoop.unwatch');\nif(!watchers[fd]){return false;}\nwatchers[fd]=void 0;\nnative.forget(fd);\nreturn true;\n}\nstate[14]=watchers;\nstate[15]=POLLERR|POLLNVAL;\nstate[16]=native.MAX_TIMERS;\n\n\n\n\n\n\n\nfunction dispatchFds(S,ready,n){\nvar W=S[14 ],round=S[10 ],errBits=S[15],i=0,ran=0,fd,revents,w;\nfor(;;){\ntry{\nwhile(i<n&&!S[4 ]){\nfd=ready[i];\nrevents=ready[i+1];\ni+=2;\nw=W[fd];\nif(w===void 0||w[1]===round){continue;}\nif(revents!==1&&revents!==4&&(revents&errBits)!==0){W[fd]=void 0;}\nran+=1;\nw[0](fd,revents);\n}\nS[8 ]+=ran;\nreturn;\n}catch(e){\nS[8]+=ran;\nran=0;\nhandleError(e);\n}\n}\n}\n\n\nfunction alive(){\nreturn!state[EXITING]&&(heap[0]>0||native.hasWork());\n}\n\n\n\n\n\n\n\nfunction turn(S,maxWait){\nvar h=S[0],ready=S[11],wait=S[12];\nif(S[4 ]){return false;}\nvar n=wait(h[0]>0?h[1][0 ]:null,maxWait,ready,S[3].length-S[17],S[8],S[9]);\n"
-    "S[8 ]=0;\nS[9 ]=0;\nS[10 ]+=1;\nif(n<0){\nsetExiting();\nreturn false;\n}\nvar now=ready[n];\nS[20]=now;\nif(n>0){\ndispatchFds(S,ready,n);\nS[20]=now=S[13 ]();\n}\nif(!S[4]){S[8]+=runTimers(S,now);}\nreturn!S[4]&&(h[0]>0||native.hasWork());\n}\nfunction runOnce(maxWait){\nreturn turn(state,maxWait);\n}\nfunction run(){\nvar S=state,step=turn;\nif(alive()){\nwhile(step(S,-1)){ }\n}\nnative.wait(null,0,ready,pending(),S[8],S[9]);\nreturn false;\n}\nfunction dispose(){\nvar hooks=disposeHooks,i;\ndisposeHooks=[];\nfor(i=0;i<hooks.length;i++){\ntry{hooks[i]();}catch(e){ }\n}\nheap.length=2;\nheap[0]=0;\nheap[1]=SENTINEL;\nslots.length=0;\nstate[2 ]=null;\nstate[FREE]=0;\nstate[TABLE]=newTable(TABLE_START);\nstate[19 ]=TABLE_START;\nfor(var fd=0;fd<watchers.length;fd++){\nif(watchers[fd]){native.forget(fd);}\n}\nwatchers.length=0;\neventLoop=null;\nreturn false;\n}\nfunction requestExit(code){\nsetExiting();\nnative.requestExit(typeof code==='number'?code:0);\n}\nfunction now(){\nreturn native.now();\n}\n\n\n\n\n\n\n\n\nvar disposeHooks=[];\nfunction streamWatch(fd,events,w){\nnative.interest(fd,events,true,true);\nw[1]=state[ROUND];\nwatchers[fd]=w;\n}\nfunction streamUnwatch(fd){\nif(watchers[fd]){\nwatchers[fd]=void 0;\nnative.forget(fd);\n}\n}\nvar timeoutEntry=native.timerEntry(startTimer,state,false,'setTimeout');\nvar streamLoop={\nwatch:streamWatch,interest:native.interest,unwatch:streamUnwatch,\nsetTimeout:timeoutEntry,clearTimeout:clearTimer,\nonDispose:function(fn){disposeHooks.push(fn);},\nPOLLIN:POLLIN,POLLOUT:POLLOUT,POLLERR:POLLERR,POLLHUP:native.POLLHUP,POLLNVAL:POLLNVAL\n};\n\nfunction define(name,value){\nObject.defineProperty(global,name,{value:value,writable:true,configurable:true,enumerable:false});\n}\nif(bindings&BIND_TIMERS){\ndefine('setTimeout',timeoutEntry);\ndefine('setInterval',native.timerEntry(startTimer,state,true,'setInterval'));\ndefine('clearTimeout',clearTimer);\ndefine('clearInterval',clearTimer);\n}\nif(bindings&BIND_EVENTLOOP){\neventLoop={watch:watch,unwatch:unwatch,requestExit:requestExit,now:now,onerror:null};\ndefine('EventLoop',eventLoop);\ndefine('requestEventLoopExit',requestExit);\n}\nfunction pending(){\nreturn slots.length-state[FREE];\n}\n\n\nfunction nextDeadline(){\nreturn heap[0]>0?heap[1][0]:-1;\n}\nreturn{run:run,runOnce:runOnce,alive:alive,dispose:dispose,pending:pending,\nnextDeadline:nextDeadline,streamLoop:streamLoop};\n})\n";
+    "\n\n\n\n\n\n\n\n\n\n(function(native,bindings,global){\n'use strict';\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nvar SENTINEL=[Infinity,Infinity,null,1,0,null];\nvar heap=[0,SENTINEL];\nvar slots=[];\nvar ready=[];\nvar TABLE_START=64;\nvar state=[heap,0,null,slots,false,-1,null,null,0,0,0,ready,native.wait,native.now,\n[],0,0,0,newTable(TABLE_START),TABLE_START,native.now(),null,null,null,null,null,null];\n\nfunction newTable(size){\nvar t=[],i;\nfor(i=0;i<size;i++){t[i]=null;}\nreturn t;\n}\n\n\n\n\n\n\n\nfunction startTimer(cb,deadline){\nvar S=this,t=S[2],id,key,idx,table,last,h,pos,parent;\nif(t){\nS[2]=t[2];\nS[17 ]-=1;\nt[2]=null;\nid=t[4];\nid=id>536870911*16777216 ?id-536870911*16777216:id+16777216;\nt[4]=id;\nt[0]=deadline;\nt[1]=S[1]=S[1]+1;\nt[5]=cb;\n}else{\ntable=S[3];\nid=table.length;\nif(id>=S[16 ]){\nthrow S[23 ](cb);\n}\nt=[deadline,S[1]=S[1]+1,null,null,id+1,cb];\ntable[id]=t;\nid+=1;\n}\nkey=deadline-S[20];\nkey=(key+67108864*67108864)-67108864*67108864;\nidx=S[19];\nif(key<idx&&key>=0){idx=key;}\nelse if(idx===4096&&key>=0){idx=key%4096;}\nelse{idx=-1;}\nif(idx>=0){\ntable=S[18];\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\ntable[idx]=t;\nh=S[0];\npos=h[0]+1;\nh[0]=pos;\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\nlast=h[parent];\nif(last[0]<=deadline){break;}\nh[pos]=last;\nlast[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\nreturn id;\n}\nif(last[0]<=deadline){\nt[3]=last;\nlast[2]=t;\ntable[idx]=t;\nreturn id;\n}\n}\nS[21 ](S,t,key,false);\nreturn id;\n}\n\nfunction setExiting(){\nstate[4 ]=true;\nstate[5 ]=-1;\n}\n\n\n\n\n\n\n\n\nfunction runTimers(S,now){\nvar h=S[0],ran=0;\nvar t,next,fn,n,pos,child,c,r,cd,rd,d,q;\nS[5 ]=S[1];\nfor(;;){\ntry{\nfor(;;){\nt=h[1];\nif(t[0]>now||t[1]>S[5 ]){break;}\nnext=t[2];\nfn=t[5];\nran+=1;\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nn=h[0];\nif(next===null){\nnext=h[n];\nn-=1;\nh[0]=n;\nif(n===0){\nh[1]=SENTINEL;\nif(typeof fn!=='function'){S[22 ](S,t,fn,now);continue;}\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\nfn();\ncontinue;\n}\n}\nd=next[0];\nq=next[1];\npos=1;\nif(n>1){\nchild=2;\nc=h[2];\ncd=c[0];\nif(n>2){\nr=h[3];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child=3;c=r;cd=rd;}\n}\nif(cd<d||(cd===d&&c[1]<q)){\nh[1]=c;\npos=child;\nchild+=child;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child+=1;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child+=1;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nfor(;;){\nchild=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\nc=h[child];\ncd=c[0];\nif(cd<d||(cd===d&&c[1]<q)){break;}\nh[pos]=c;\nc[3]=pos;\npos=child;\n}\n}\n}\nh[pos]=next;\nnext[3]=pos;\nif(typeof fn==='function'){\n\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\nfn();\ncontinue;\n}\n\n\nS[22 ](S,t,fn,now);\n}\nreturn ran;\n}catch(e){\nS[24 ](e);\n}\n}\n}\n\nstate[16]=native.MAX_TIMERS;\n\n\nfunction alive(){\nreturn!state[4 ]&&(heap[0]>0||native.hasWork());\n}\n\n\n\n\n\n\n\nfunction turn(S,maxWait){\nvar h=S[0],ready=S[11],wait=S[12];\nif(S[4 ]){return false;}\nvar n=wait(h[0]>0?h[1][0 ]:null,maxWait,ready,S[3].length-S[17],S[8],S[9]);\nS[8 ]=0;\nS[9 ]=0;\nS[10 ]+=1;\nif(n<0){\nsetExiting();\nreturn false;\n}\nvar now=ready[n];\nS[20]=now;\nif(n>0){\nS[25 ](S,ready,n);\nS[20]=now=S[13 ]();\n}\nif(!S[4]){S[8]+=runTimers(S,now);}\nreturn!S[4]&&(h[0]>0||native.hasWork());\n}\nfunction runOnce(maxWait){\nreturn turn(state,maxWait);\n}\nfunction run(){\nvar S=state,step=turn;\nif(alive()){\nwhile(step(S,-1)){ }\n}\nnative.wait(null,0,ready,pending(),S[8],S[9]);\nreturn false;\n}\nfunction dispose(){\nif(state[26]!==null){state[26]();}\nheap.length=2;\nheap[0]=0;\nheap[1]=SENTINEL;\nslots.length=0;\nstate[2 ]=null;\nstate[17 ]=0;\nstate[18 ]=newTable(TABLE_START);\nstate[19 ]=TABLE_START;\nenv[3 ]=null;\nreturn false;\n}\nfunction now(){\nreturn native.now();\n}\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nvar env=[native,state,global,null,SENTINEL,null,null,null,[],null,null];\n\n\nvar streamLoop=native.bind(env,bindings,native.timerEntry(startTimer,state,false,'setTimeout'),\nnative.timerEntry(startTimer,state,true,'setInterval'),now);\nfunction pending(){\nreturn slots"
+    ".length-state[17 ];\n}\n\n\nfunction nextDeadline(){\nreturn heap[0]>0?heap[1][0]:-1;\n}\nreturn{run:run,runOnce:runOnce,alive:alive,dispose:dispose,pending:pending,\nnextDeadline:nextDeadline,streamLoop:streamLoop};\n})\n";
 const EmbeddedJs kEcmaLoopJs = {kEcmaLoopSource, sizeof kEcmaLoopSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
 } /* namespace evloop */
 /* ======== End of src/ecma_loop.js ======== */
+#endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
+
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+/* ======== Begin file src/ecma_timers.js ======== */
+namespace evloop {
+namespace detail {
+extern const EmbeddedJs kEcmaTimersJs;
+#if defined(EVLOOP_COMPRESSED_JS)
+const char kEcmaTimersSource[] =
+    "\265VKo\3338\020\276\353W\250\207\332R-w\2554MZ\313L\261@s(\260\355a\323=\031>(\022\035\023U(\231\242\363X\333\377}\277\031R\262\223\000\213n\2015`\211\234\027\347\361\315PA\320\377\242\345F\027V\325:\222\372.\336\006\303M+\303\326\032U\330a\026\004w\271\301.\267R\200=O\027I[\325\266\025L\232\277[$W\227\337\276\177\371v\371\007\263O\027\231\267\332\031\015[\265\264\1775\321*\261IS\267\260O\006Ka\347\223E\322\344Fj\320\263\340~\245*\031A\340\042\205\210\243\013\332\277\211\322\360\267\360$\036\323\353ttv\236N>|8;}\323-\342\361\013R\0264b5w6\340\217ZF\015\016\233\2112\336^\033\231\377\310\366\001\330u\273\0208\270A\014\002\033\254\352V8\245,\350%\260\266\275\304\376E`\237\353{\375,4\215\263\021\232\217p\215\027rV \274\222\214\214\360O\212\304$E\231\230\262\213\233\3313\241a\242\200:o\341yQ\212\002F8\004'B\022\246\223\030\245`\231R\230N\306\224\263\242\334\355\360\026B\024\345``p\366\254\300#\216\267NE\244Y!L\006\3138}\217\210\240\346\265:\245u\247\361,Y\205K\021\333\201o\316\234\337\375K\276\2162f\344m}'\177\267\310\330\213|Uyk\261\322>W\207\034%e\262\356\201\22248\214\344\205\036\247\256\264pIp\346\260\321X\002\077+\370/:\134\042\000#\355\306h\362G\217\307\336\365\256\030OK\360\274\002Os\335\327\343E\322\221^\312*K\216p\242\254\320C\314\344\244\306[Z\367\305x*\374\223\011\3560\340\243\365:\007W\217T\367A)(\237\354\342\332-\311\377\377\261\311\032$\264\313HS\316\010O\015\271\012<5\024\367:\376\205\346#\307\263\200\335\177\006\251\003\246\232*/dt\205\026\374!\037\023\371\220\027\266\23312/+\245\245kD\233_WR\134\315\323\017\230`\352o\231\250\362\201A\227(\202\354\011\020\265\251\252,X\326&\3122\007\247W\021l^\210\011|\307BL\340;\251\222\225\217.T\346\023m0\240\347\354t\362\361\014\272\354!\014)\346ej& 8\030(\346gj$T\274\015\367\276\036\254\010\002{8\247\235\367\205\226\214&>\317\231\042 \224\017dnF\373OXL\361\177\355\230\334D\316\016\244\234\213L\023lq\267\363\033\353V\210\372\3251g\376~\341%\021\203\253\226\003\236\007\023F\250\317)\370\336@\337\361\256X\207\303\211qh<\030\361\265\351P\300[a\315\006~_\315O\320\322\212\022\373.\134D1\034\357\217\032+\332E\352'Q\211\203\024\202@N\016GQ\361\024y\361\324;:\217!\213'\015\306\300_U\012`\042Z\354\340\326C\255\250dn\276\253[\211\302\226\016!\366\261\221\3652T%\3628\324\233\333ki\206\273\335+\360/0\210v;U\276N\301\232\304[\237\212=C\323\012\276D\347\220\033\247\361\353\364\354\374\374\374$=s\005\263\203\201\305E\212 TI\313\367]\221\030X\244~\345n\337\2441\362NP\362\023-\037\220K\224#YeG~\261\300\3013\032\033>f\007=\364\031$\310\276u\361\320vF#\264w\227M0\375\227\206\004W\236\274\353c8\2726\211\316A\304~dn\217o\010O\3373\203\375\340.\205N\366\302(mxF@\212\2575 \351<tUeX\273\346f\300\002l\013\206\034\203\200\2049\251J\227\312\310\302^\336\345\225\220xd\317o\257\215\276jd\301\263f\251\023]\337\373A\243\264\225\206\264\226\232\356\372\334\334\264\264D1pu9Dz\211\031\200\360\037\134s\221\323\317}M\3200/G\2351\266\274\306W\003;\262\026\035\375\323A\344M\3645\267\253\267\313\252\3060\212 8.c\024\257c\307\2434\236\202\312\255A\227\352\232\374\240\273\263{\214\340\344a\302vz\011um\354\213K\341\366u@\330\223\305\333\274i\252\307\350\256Ve8\341t\304GW\042D\336\341\012<Nw\304j=\010\226Z0![\352\210\021p\134\005[\327_s\375\030\025\327\364)\304(\015\265\274\017\377\314\365\215\2744\206\002\365\350/\256\011\373\235&\372\262\270\246\253h\362i\330JK}\134o\354pJ\233/>\260a<\012\206S:#\274\305!a#\341\245\276\011-5}\033Fv%\303J\335*\033\2526\034\216\33470\372v4\214\207nZ8\322\011\322\307i\313:\002*\352\361\323\223\000W\037L7(\267\2543\345g\342\305\247\376\235x\331\251\177'\207i4=,\367p\042\016\376\001";
+const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 3037};
+#else
+const char kEcmaTimersSource[] =
+    "\n\n\n\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar state=env[1],slots=state[3],SENTINEL=env[4];\n\n\n\n\n\n\nfunction siftUp(h,t,pos){\nvar d=t[0],parent,p;\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\nif(p[0]<=d){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\nfunction siftDown(h,t,pos){\nvar n=h[0],d=t[0],q=t[1],child=pos+pos,c,r,cd,rd;\nwhile(child<=n){\nc=h[child];\ncd=c[0];\nif(child<n){\nr=h[child+1];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child+=1;c=r;cd=rd;}\n}\nif(d<cd||(d===cd&&q<c[1])){break;}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\n\n\nfunction removeAt(h,pos){\nvar n=h[0],last=h[n],child,c,r,cd,rd,d,q,parent,p,pd;\nh[0]=n-1;\nif(pos===n){\nif(n===1){h[1]=SENTINEL;}\nreturn;\n}\nn--;\nchild=pos+pos;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child++;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child++;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nd=last[0];\nq=last[1];\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\npd=p[0];\nif(pd<d||(pd===d&&p[1]<q)){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=last;\nlast[3]=pos;\n}\n\n\n\n\n\n\nfunction place(S,t,key,exact){\nvar deadline=t[0],table=S[18],size,idx,last,i;\nt[2]=null;\nfor(;;){\nif(!(key>=0)){key=0;}\nsize=S[19];\nif(key>=size&&size<4096){\n\n\n\n\nfor(i=size;i<=key&&i<4096;i+=i){ }\nwhile(size<i){table[size]=null;size++;}\nS[19]=size;\n}\nidx=key<size?key:key%size;\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\nbreak;\n}\nif(last[0]<=deadline){\nlast[2]=t;\nt[3]=last;\ntable[idx]=t;\nreturn;\n}\nif(exact){break;}\nexact=true;\nS[20]=i=S[13 ]();\ni=deadline-i;\ni=(i+67108864*67108864)-67108864*67108864;\nif(i===key){break;}\nkey=i;\n}\ntable[idx]=t;\ni=S[0];\ni[0]+=1;\nsiftUp(i,t,i[0]);\n}\n\n\nfunction clearTimer(id){\nif(typeof id!=='number'||!(id>=1)||id%1!==0){return;}\nvar t=slots[(id-1)%16777216];\nif(t&&t[4]===id&&t[5]!==null){\n\n\nvar S=state,prev=t[3],next=t[2],h;\nif(typeof prev==='number'){\nh=S[0];\nwhile(h[prev]!==t){\nif(prev<=1){return;}\nprev=(prev*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\n}\nif(next!==null){siftDown(h,next,prev);}\nelse{removeAt(h,prev);}\n}else{\nprev[2]=next;\nif(next!==null){next[3]=prev;}\n}\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}\n}\n\nvar indirectEval=eval;\n\n\n\n\n\nfunction runSpec(S,t,fn,now){\nvar interval=fn[1],args=fn[2],d,q;\nif(interval<0){\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}else{\n\n\n\n\nd=t[0];\nq=d+interval;\nif(q<=now){\nq=interval?d+interval*(Math.floor((now-d) / interval)+1):now;\n}\nt[0]=q;\nt[1]=S[1]=S[1]+1;\nplace(S,t,interval,true);\n}\nif(args!==null){fn[0].apply(void 0,args);}\nelse if(fn[3]){indirectEval(fn[0]);}\nelse{fn=fn[0];fn();}\n}\n\n\nfunction tooMany(cb){\nreturn new RangeError((typeof cb==='function'||cb[1]<0?'setTimeout':'setInterval')+\n': too many pending timers (the limit is '+state[16]+')');\n}\n\nstate[21]=place;\nstate[22]=runSpec;\nstate[23]=tooMany;\nreturn{place:place,runSpec:runSpec,tooMany:tooMany,clearTimer:clearTimer};\n})\n";
+const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 0};
+#endif /* EVLOOP_COMPRESSED_JS */
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/ecma_timers.js ======== */
+#endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
+
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+/* ======== Begin file src/ecma_errors.js ======== */
+namespace evloop {
+namespace detail {
+extern const EmbeddedJs kEcmaErrorsJs;
+#if defined(EVLOOP_COMPRESSED_JS)
+const char kEcmaErrorsSource[] =
+    "}Q\261n\2030\020\335\375\025l\030\205\242\204\246C\261P\246l\335:F\014.\271$\226\250\235\036g\324\010\361\357\265\011\020wh\231\356|\357\275{\357`l\374\370\311\352\232\224\321\034t\227\364,\266-D-\241\252)\026\214u\022#-IuP\272\371a]\245-I\2727\233\312\001fz\324\002\355\277\025)}\346NfD\035\266QU\022Z\020S\377\342\372\247\215`\003\013\210\027\251\217\015\354\021\015rpTu\342\367\215\231j\275\342\273:k\331\270Q\322\207;\004\002Y\324b\230\264_\243j\265\022\243\341\273\042\226\3326M\012\035hz3\346:z~v\236\011o=\2331\313x\267T\231\321\340\335\024\236/\274\037\272]\301\234\026\335\262\214g\367q\262He\265l\234\315Y%\205D\260\311\243\013<\324\222\352\013\207\374\237\204\371\237\021\335\301s\2572\321\020\256\006\211\373\015\303\343\220\010_\026\332\221\316ks\364\267\374\245\366`\077pS2\017\367\261\264\375\374\000\214w\276/\326\243\374t\336|[\225\301\237\232\243\365\301[\021\324i\260\244\010\352\301I&\354\007";
+const EmbeddedJs kEcmaErrorsJs = {kEcmaErrorsSource, sizeof kEcmaErrorsSource - 1, 636};
+#else
+const char kEcmaErrorsSource[] =
+    "\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar native=env[0],state=env[1];\n\nfunction setExiting(){\nstate[4 ]=true;\nstate[5 ]=-1;\n}\n\n\nfunction handleError(e){\nif(native.isExitSignal(e)){setExiting();return;}\nstate[9 ]++;\nvar handler=null,eventLoop=env[3];\ntry{\nhandler=eventLoop?eventLoop.onerror:null;\nif(typeof handler==='function'){\nhandler.call(eventLoop,e);\nreturn;\n}\n}catch(e2){\nif(native.isExitSignal(e2)){setExiting();return;}\ne=e2;\n}\nnative.report(e);\n}\nfunction requestExit(code){\nsetExiting();\nnative.requestExit(typeof code==='number'?code:0);\n}\n\nstate[24]=handleError;\nreturn{handleError:handleError,requestExit:requestExit};\n})\n";
+const EmbeddedJs kEcmaErrorsJs = {kEcmaErrorsSource, sizeof kEcmaErrorsSource - 1, 0};
+#endif /* EVLOOP_COMPRESSED_JS */
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/ecma_errors.js ======== */
+#endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
+
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+/* ======== Begin file src/ecma_watch.js ======== */
+namespace evloop {
+namespace detail {
+extern const EmbeddedJs kEcmaWatchJs;
+#if defined(EVLOOP_COMPRESSED_JS)
+const char kEcmaWatchSource[] =
+    "\255V\333n\3436\020}\327W\320\017\225\245\232\015\354\324{\251\030\026h\321,v\201`7\210\223\346\301\320\203.\224M\304\246R\212\2626\210\374\357\035^$\313vS\364\241\012`\211Cr\346\234\2313d<\317>AQ\213L\361R\004L\354\302Wo\134W\014UJ\362L\215\211\347\355\022\211D\242\370\216Q\230_Nc\134\251D\331\301,&f\376\366\333\315\315\227\257\324.\273\260#\254_\267w_\206V\030\032\363\267\207\373\241\031\206\007\077\327ww\3039\030\232-_\377\374\355fh\327c\242\341\353}M\242\2625\223\0255\320\226\2639\340\362:ZH\262\277j.\331\247<(r,\222-\003\222\274\010\324\3133+\013T\344#J\307\242\336\246L\216\333v\004\213~\245S\337/\362+z9\233\177\230\177\374\371\375\374C\330\266E\376\303\014\226Na\267Z\313\262A\2025\350.\021+v-e)\003\355y2\216\300!\332\326\225B)C\011\022\245\370I\260\225\301\215\270Pl\005QB\342\355\341\257\007h\340kpl\307\204\252p\226B\214#\324\343k=sS\226\317\027f\261vq\240`\267\235\320\260FC\305~^\321\351\367\002\036\240b\015\377N\3474d\344\302\014\310m\223\352\011A\374\333r\2631E\371\021\245\134U\226\237]\355\323\300\312\241u\205n\235\016B[\361\206v\265[\026ylHe)\300\332\225<G\000\33514\266q\227\260\361\021\346{X\362\026\344,\331l\322${\032\200>8\321(!\336\250\361\375,\245]\314\377\317\267\3479\275\352\272KV\251\243\022\367$m)G\015\004\036\346\202.\263\024;=OQ\014\271\331\263\015t\346q\206\364&\350I\232\245\004>f1=\3548\021Y-:\231\275-\377\360U2UK\201\212\004B\221\375\233\042t\316\306\035\366\001\3563\037G\244,j\322e\246(\345\212\351\274\200#\267M\311\232\331\354\231\247\307\237\363\352Y{\372\224W\301\002K\226\344/X\000\025\255\242G\272\200\246G1\226e-r=\000\376\230I\371;\310Q\017\337\305\230\323)\226\211\200_\240\042]\031\032\342\001\204\200\020]u\371\002\311\134\363\015\013\370\225\360\375\321b\011.a\242\310\251\011\267\344\261Fivv\226\211>\002\371\204^B\372\351c\257\341\246\227S\333\232\262Pj\240\205\257Y)\024\027\265N\014\254\223}\353\316|\3770\230\373~7\345;\026\241\355\325\307a\026\241>\211\230\320\0311\032\010\016\274\214\374\026\313\217(\236PX\322\345\026\254\231\321\200>\001a\272\237\325i!`\271\004\3020i\225\323\227\300\244X\247\277\254\330\347\262|\252\350\022X\366\205\201\253\202%\333\307\2233L\313\371m\371\353\042\233\237\360\037d{$\230\206\014Elc=\234H\371X~\377Yp\232\242\246f\235j]S\2679\032p\302\035\374\350\204\016vM\020\035\201\302^\305\324=\337\262\262V\221\271#\341\306\3146,\221C\343/1\366J\361\207\315i\324_\300\005\010z\230\350\213\347\272Zk+\331c\317\236\243\321\340v\205\3434ro\354\356\312hxg~~\270\215\006W&\014\373\2534\352>\274=9k3\010\037\270\316Z\233z\0171aN\274s1@\023A\203\021~e6\134l\230X\2515\341\223\211k,c\206\006\012\200J\257Ad\016(\330\252#A\227M\011\134\272]\365:\037En\234\234\225\371\274\240\332\333\311n-k\320\261S\327\273\230\272\364\264\207\177!\354\334%\314\015N\230\336\374>\356\310wM\364j\213n\213\335I\300\2751@Y\364j:\324\265\077\023\017R#{H\374>\364\376\006";
+const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 2438};
+#else
+const char kEcmaWatchSource[] =
+    "\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar native=env[0],state=env[1];\nvar POLLIN=native.POLLIN,POLLPRI=native.POLLPRI,POLLOUT=native.POLLOUT;\nvar POLLERR=native.POLLERR,POLLNVAL=native.POLLNVAL;\n\n\n\nvar watchers=state[14];\n\nfunction requireFd(fd,name){\nif(typeof fd!=='number'||!(fd>=0&&fd<=2147483647)||fd%1!==0){\nthrow new RangeError(name+': fd must be a non-negative integer');\n}\n}\nfunction watch(fd,events,cb){\nrequireFd(fd,'EventLoop.watch');\nif(typeof events!=='number'||!(events>=0&&events<=0xffff)||events%1!==0){\nthrow new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n}\nevents&=(POLLIN|POLLOUT|POLLPRI);\nvar w=watchers[fd];\nif(cb!==void 0&&typeof cb!=='function'){\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\nif(!w&&cb===void 0){\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\n\n\nnative.interest(fd,events,cb!==void 0);\nif(!w){\nwatchers[fd]=[cb,state[10 ]];\n}else if(cb!==void 0){\nw[0]=cb;\nw[1]=state[10 ];\n}\n}\nfunction unwatch(fd){\nif(typeof fd!=='number'){return false;}\nrequireFd(fd,'EventLoop.unwatch');\nif(!watchers[fd]){return false;}\nwatchers[fd]=void 0;\nnative.forget(fd);\nreturn true;\n}\n\n\n\n\n\n\n\nfunction dispatchFds(S,ready,n){\nvar W=S[14 ],round=S[10 ],errBits=S[15],i=0,ran=0,fd,revents,w;\nfor(;;){\ntry{\nwhile(i<n&&!S[4 ]){\nfd=ready[i];\nrevents=ready[i+1];\ni+=2;\nw=W[fd];\nif(w===void 0||w[1]===round){continue;}\nif(revents!==1&&revents!==4&&(revents&errBits)!==0){W[fd]=void 0;}\nran+=1;\nw[0](fd,revents);\n}\nS[8 ]+=ran;\nreturn;\n}catch(e){\nS[8]+=ran;\nran=0;\nS[24 ](e);\n}\n}\n}\n\n\n\n\n\n\n\n\nvar disposeHooks=[];\nfunction streamWatch(fd,events,w){\nnative.interest(fd,events,true,true);\nw[1]=state[10 ];\nwatchers[fd]=w;\n}\nfunction streamUnwatch(fd){\nif(watchers[fd]){\nwatchers[fd]=void 0;\nnative.forget(fd);\n}\n}\nvar streamLoop={\nwatch:streamWatch,interest:native.interest,unwatch:streamUnwatch,\nsetTimeout:env[10],clearTimeout:env[9],\nonDispose:function(fn){disposeHooks.push(fn);},\nPOLLIN:POLLIN,POLLOUT:POLLOUT,POLLERR:POLLERR,POLLHUP:native.POLLHUP,POLLNVAL:POLLNVAL\n};\n\n\n\nfunction dispose(){\nvar hooks=disposeHooks,i;\ndisposeHooks=[];\nfor(i=0;i<hooks.length;i++){\ntry{hooks[i]();}catch(e){ }\n}\nfor(var fd=0;fd<watchers.length;fd++){\nif(watchers[fd]){native.forget(fd);}\n}\nwatchers.length=0;\n}\n\nstate[15]=POLLERR|POLLNVAL;\nstate[25]=dispatchFds;\nstate[26]=dispose;\nreturn{watch:watch,unwatch:unwatch,getStreamLoop:function(){return streamLoop;}};\n})\n";
+const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 0};
+#endif /* EVLOOP_COMPRESSED_JS */
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/ecma_watch.js ======== */
 #endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
 
 #if defined(EVLOOP_HAVE_SOCKETS)
@@ -4796,7 +5027,8 @@ inline void net_load(duk_context* ctx, duk_idx_t state) {
   duk_call(ctx, 0);            /* [ factory ] */
   push_socket_natives(ctx, l); /* [ factory native ] */
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-  if (duk_get_prop_literal(ctx, state, "streamLoop")) { /* [ factory native streamLoop ] */
+  if (duk_get_prop_literal(ctx, state, "streamLoop")) {
+    duk_call(ctx, 0); /* [ factory native streamLoop ]: loads ecma_watch.js (ecma_bridge.hpp) */
     compile_embedded(ctx, "evloop:ecma_stream.js", kEcmaStreamJs);
     duk_call(ctx, 0); /* [ factory native streamLoop makeStream ] */
     duk_dup(ctx, -3);
@@ -4901,8 +5133,8 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (l->ecma) {
     duk_push_heapptr(ctx, l->ecma);
-    duk_get_prop_literal(ctx, -1, "streamLoop");
-    if (duk_is_object(ctx, -1)) duk_put_prop_literal(ctx, state, "streamLoop");
+    duk_get_prop_literal(ctx, -1, "streamLoop"); /* a placeholder that returns it */
+    if (duk_is_function(ctx, -1)) duk_put_prop_literal(ctx, state, "streamLoop");
     else duk_pop(ctx);
     duk_pop(ctx);
   }

@@ -174,6 +174,181 @@ inline duk_ret_t ecma_has_work(duk_context* ctx) {
 }
 
 extern const EmbeddedJs kEcmaLoopJs;
+extern const EmbeddedJs kEcmaTimersJs;
+extern const EmbeddedJs kEcmaErrorsJs;
+extern const EmbeddedJs kEcmaWatchJs;
+
+/* ---- The parts of the ECMAScript loop compiled on first use ----
+ * (ecma_loop.js, "Parts compiled on first use"). Compiling ecma_loop.js was
+ * most of the start-up (an empty script: 15.1M instructions, 12M of them
+ * the compiler); an empty script or one of plain timeouts runs none of
+ * these parts. native.lazy(env, part, name) makes a placeholder: a native
+ * function (magic: part) that on its first call loads the part, then calls
+ * the part's function `name` with the same `this` and arguments. Loading
+ * compiles the part's source, a function expression, and calls it with env
+ * (it puts its functions into the state array itself); then every
+ * placeholder of that part that env[8] lists (object, name, placeholder,
+ * ...) and that is still the value of its own property there becomes the
+ * real function, as net.js's placeholders (install.hpp); one saved earlier
+ * forwards. The exports are kept in env[5 + part]. Loading runs in the
+ * JS call of the placeholder: its errors (out of memory while compiling)
+ * go to the caller, and a later call tries again. */
+#define EVLOOP_ECMA_LAZY_ENV DUK_HIDDEN_SYMBOL("evloop.lazyEnv")
+#define EVLOOP_ECMA_LAZY_NAME DUK_HIDDEN_SYMBOL("evloop.lazyName")
+const int kEcmaParts = 3;
+const duk_uarridx_t kEcmaEnvExports = 5;      /* env[5 + part]: the part's exports once loaded */
+const duk_uarridx_t kEcmaEnvPlaceholders = 8; /* env[8]: [object, name, placeholder, ...] */
+
+/* [ ... ] -> [ ... exports ]: loads part `part` of the env at `env` once. */
+inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
+  static const EmbeddedJs* const sources[kEcmaParts] = {&kEcmaTimersJs, &kEcmaErrorsJs, &kEcmaWatchJs};
+  static const char* const files[kEcmaParts] = {"evloop:ecma_timers.js", "evloop:ecma_errors.js",
+                                                "evloop:ecma_watch.js"};
+  env = duk_normalize_index(ctx, env);
+  if (duk_get_prop_index(ctx, env, kEcmaEnvExports + static_cast<duk_uarridx_t>(part)) && duk_is_object(ctx, -1))
+    return;
+  duk_pop(ctx);
+  compile_embedded(ctx, files[part], *sources[part]);
+  duk_call(ctx, 0); /* [ factory ] */
+  duk_dup(ctx, env);
+  duk_call(ctx, 1); /* [ exports ] */
+  duk_dup_top(ctx);
+  duk_put_prop_index(ctx, env, kEcmaEnvExports + static_cast<duk_uarridx_t>(part));
+  duk_idx_t exports = duk_get_top_index(ctx);
+  duk_get_prop_index(ctx, env, kEcmaEnvPlaceholders); /* [ exports list ] */
+  duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
+  for (duk_uarridx_t i = 0; i + 2 < n; i += 3) {
+    duk_get_prop_index(ctx, -1, i);     /* object */
+    duk_get_prop_index(ctx, -2, i + 1); /* name */
+    duk_get_prop_index(ctx, -3, i + 2); /* [ exports list object name placeholder ] */
+    if (duk_is_object(ctx, -3) && duk_is_string(ctx, -2) && duk_is_function(ctx, -1) &&
+        duk_get_magic(ctx, -1) == part) {
+      duk_dup(ctx, -2);
+      duk_get_prop_desc(ctx, -4, 0); /* [ ... desc | undefined ] */
+      bool in_place = false;
+      if (duk_is_object(ctx, -1)) {
+        duk_get_prop_literal(ctx, -1, "value");
+        in_place = duk_strict_equals(ctx, -1, -3) != 0;
+        duk_pop(ctx);
+        duk_get_prop_literal(ctx, -1, "writable");
+        in_place = in_place && duk_to_boolean(ctx, -1);
+        duk_pop(ctx);
+      }
+      duk_pop(ctx);
+      if (in_place) { /* a writable data property: only its value changes */
+        duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_NAME);
+        duk_get_prop(ctx, exports); /* [ ... object name placeholder fn ] */
+        duk_dup(ctx, -3);
+        duk_swap_top(ctx, -2);
+        duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE);
+      }
+    }
+    duk_pop_3(ctx);
+  }
+  duk_pop(ctx); /* [ exports ] */
+}
+
+/* A placeholder (magic: its part): loads the part, then calls the real
+ * function with the same `this` and arguments. */
+inline duk_ret_t ecma_lazy_call(duk_context* ctx) {
+  duk_idx_t nargs = duk_get_top(ctx);
+  duk_push_current_function(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_ENV);
+  ecma_lazy_load(ctx, -1, duk_get_current_magic(ctx)); /* [ args fn env exports ] */
+  duk_get_prop_literal(ctx, nargs, EVLOOP_ECMA_LAZY_NAME);
+  duk_get_prop(ctx, -2); /* [ args fn env exports real ] */
+  duk_push_this(ctx);
+  for (duk_idx_t i = 0; i < nargs; i++) duk_dup(ctx, i);
+  duk_call_method(ctx, nargs);
+  return 1;
+}
+
+/* [ ... ] -> [ ... placeholder ]: a placeholder (above) of the env at index 0. */
+inline void ecma_push_lazy(duk_context* ctx, int part, const char* name) {
+  duk_push_c_function(ctx, ecma_lazy_call, DUK_VARARGS);
+  duk_set_magic(ctx, -1, part);
+  duk_dup(ctx, 0);
+  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_LAZY_ENV);
+  duk_push_string(ctx, name);
+  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_LAZY_NAME);
+}
+
+/* [ ... ] -> [ ... ]: defines obj[key] = the value at `value`, writable and
+ * configurable, enumerable or not (the globals are not; the EventLoop
+ * object's properties are, as in an object literal) and, for a
+ * placeholder, lists it in env[8] (the env at index 0). */
+inline void ecma_define(duk_context* ctx, duk_idx_t obj, const char* key, duk_idx_t value, bool placeholder,
+                        bool enumerable = false) {
+  obj = duk_normalize_index(ctx, obj);
+  value = duk_normalize_index(ctx, value);
+  duk_push_string(ctx, key);
+  duk_dup(ctx, value);
+  duk_def_prop(ctx, obj, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
+                             (enumerable ? DUK_DEFPROP_SET_ENUMERABLE : DUK_DEFPROP_CLEAR_ENUMERABLE));
+  if (!placeholder) return;
+  duk_get_prop_index(ctx, 0, kEcmaEnvPlaceholders);
+  duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
+  duk_dup(ctx, obj);
+  duk_put_prop_index(ctx, -2, n);
+  duk_push_string(ctx, key);
+  duk_put_prop_index(ctx, -2, n + 1);
+  duk_dup(ctx, value);
+  duk_put_prop_index(ctx, -2, n + 2);
+  duk_pop(ctx);
+}
+
+/* native.bind(env, bindings, setTimeout, setInterval, now) -> the
+ * placeholder of control.streamLoop. Puts the placeholders of ecma_loop.js
+ * in place (state[21-24], env[9]) and defines the globals the bindings ask
+ * for (kBindTimers, kBindEventLoop): done here, not in JS, because each
+ * byte of ecma_loop.js costs ~850 instructions of start-up to compile. */
+inline duk_ret_t ecma_bind(duk_context* ctx) {
+  unsigned bindings = duk_to_uint32(ctx, 1);
+  duk_set_top(ctx, 5);
+  duk_get_prop_index(ctx, 0, 1); /* 5: state */
+  duk_get_prop_index(ctx, 0, 2); /* 6: global */
+  static const struct {
+    int part;
+    const char* name;
+    duk_uarridx_t slot;
+  } in_state[] = {{0, "place", 21}, {0, "runSpec", 22}, {0, "tooMany", 23}, {1, "handleError", 24}};
+  for (size_t i = 0; i < sizeof in_state / sizeof in_state[0]; i++) {
+    ecma_push_lazy(ctx, in_state[i].part, in_state[i].name);
+    duk_put_prop_index(ctx, 5, in_state[i].slot);
+  }
+  ecma_push_lazy(ctx, 0, "clearTimer"); /* 7 */
+  duk_dup(ctx, 7);
+  duk_put_prop_index(ctx, 0, 9);
+  duk_dup(ctx, 2);
+  duk_put_prop_index(ctx, 0, 10);
+  if (bindings & kBindTimers) {
+    ecma_define(ctx, 6, "setTimeout", 2, false);
+    ecma_define(ctx, 6, "setInterval", 3, false);
+    ecma_define(ctx, 6, "clearTimeout", 7, true);
+    ecma_define(ctx, 6, "clearInterval", 7, true);
+  }
+  if (bindings & kBindEventLoop) {
+    duk_push_object(ctx); /* 8: EventLoop, its properties in this order */
+    ecma_push_lazy(ctx, 1, "requestExit"); /* 9 */
+    ecma_push_lazy(ctx, 2, "watch");
+    ecma_define(ctx, 8, "watch", -1, true, true);
+    duk_pop(ctx);
+    ecma_push_lazy(ctx, 2, "unwatch");
+    ecma_define(ctx, 8, "unwatch", -1, true, true);
+    duk_pop(ctx);
+    ecma_define(ctx, 8, "requestExit", 9, true, true);
+    duk_dup(ctx, 4);
+    duk_put_prop_literal(ctx, 8, "now");
+    duk_push_null(ctx);
+    duk_put_prop_literal(ctx, 8, "onerror");
+    duk_dup(ctx, 8);
+    duk_put_prop_index(ctx, 0, 3); /* env[3] */
+    ecma_define(ctx, 6, "EventLoop", 8, false);
+    ecma_define(ctx, 6, "requestEventLoopExit", 9, true);
+  }
+  ecma_push_lazy(ctx, 2, "getStreamLoop");
+  return 1;
+}
 
 /* [ ] -> [ ]: compiles the embedded loop, calls it with the helper, keeps the
  * control object in the stash. Runs under duk_safe_call (see install). */
@@ -185,6 +360,7 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
       {"report", ecma_report, 1},
       {"requestExit", js_request_exit, 1}, {"isExitSignal", ecma_is_exit_signal, 1},
       {"hasWork", ecma_has_work, 0},  {"timerEntry", ecma_make_timer_entry, 4},
+      {"bind", ecma_bind, 5},
       {nullptr, nullptr, 0}};
   compile_embedded(ctx, "evloop:ecma_loop.js", kEcmaLoopJs);
   duk_call(ctx, 0); /* the source is one function expression: its value */

@@ -11,9 +11,6 @@
 (function (native, bindings, global) {
     'use strict';
 
-    var BIND_TIMERS = 1, BIND_EVENTLOOP = 2;
-    var POLLIN = native.POLLIN, POLLPRI = native.POLLPRI, POLLOUT = native.POLLOUT;
-    var POLLERR = native.POLLERR, POLLNVAL = native.POLLNVAL;
 
     /* ---- Timers: lists of one duration, in a binary min-heap ----
      * As in Node.js (lib/internal/timers.js): timers of one duration are
@@ -68,10 +65,12 @@
      * functions is one array, `state`: [heap, sequence, free list, slots,
      * exiting, round limit, startTimer, loop pointer, callbacks run and
      * errors since the last native.wait, round, the fd event array,
-     * native.wait, native.now, the fd watchers, POLLERR | POLLNVAL, the
-     * timer limit, freed timers (pending = slots - freed), the list
-     * table, its size, the clock at the start of the turn] (the watchers and the two after them stored
-     * with the watchers below; startTimer and the loop pointer by
+     * native.wait, native.now, the fd watchers, POLLERR | POLLNVAL (set by
+     * ecma_watch.js), the timer limit, freed timers (pending = slots -
+     * freed), the list table, its size, the clock at the start of the
+     * turn, then the functions of the parts compiled on first use (21-26:
+     * place, runSpec, tooMany, handleError, dispatchFds, the watchers'
+     * dispose; see "Parts compiled on first use")] (startTimer and the loop pointer stored by
      * native.timerEntry); setTimeout's native entry passes it as `this`,
      * other hot code copies it into a local. The round limit is the last
      * sequence the current round may run, -1 once the loop is exiting.
@@ -87,148 +86,27 @@
      * when needed before it calls startTimer. Indexes are literal numbers:
      * a named constant would be an outer variable. `a[i]` with i not below
      * the array's length (or negative) costs ~1k more (Duktape looks the
-     * index up as a string), so index checks come first. */
+     * index up as a string), so index checks come first.
+     *
+     * And at compile time (start-up): Duktape parses a number literal
+     * that is not an integer below 2^32 (2^52, 0.5) with its bignum
+     * (Dragon4) code, ~30k instructions, and it parses each function
+     * twice; but it folds arithmetic on literals. So 2^52 is written
+     * 67108864 * 67108864, 0.5 and 0.25 as (1 / 2) and 1 / 4: the same
+     * constants in the bytecode, no run-time cost (measured), 1.7M
+     * instructions less to compile. */
     var SENTINEL = [Infinity, Infinity, null, 1, 0, null];
     var heap = [0, SENTINEL];
     var slots = [];
     var ready = [];
     var TABLE_START = 64;
     var state = [heap, 0, null, slots, false, -1, null, null, 0, 0, 0, ready, native.wait, native.now,
-                 null, 0, 0, 0, newTable(TABLE_START), TABLE_START, native.now()];
-    var EXITING = 4, LIMIT = 5, CALLBACKS = 8, ERRORS = 9, ROUND = 10, FREE = 17, TABLE = 18;
+                 [], 0, 0, 0, newTable(TABLE_START), TABLE_START, native.now(), null, null, null, null, null, null];
 
     function newTable(size) {
         var t = [], i;
         for (i = 0; i < size; i++) { t[i] = null; }
         return t;
-    }
-
-    /* Puts timer t, a list's new first timer, at its place from heap index
-     * pos up: t is new at pos (the end). It has the highest seq, so it
-     * stays below an equal deadline. The parent of index i (> 1) is
-     * floor(i / 2): i / 2 - 0.25 + 2^52 rounds to it exactly (no fmod,
-     * unlike i % 2). */
-    function siftUp(h, t, pos) {
-        var d = t[0], parent, p;
-        while (pos > 1) {
-            parent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;
-            p = h[parent];
-            if (p[0] <= d) { break; }
-            h[pos] = p;
-            p[3] = pos;
-            pos = parent;
-        }
-        h[pos] = t;
-        t[3] = pos;
-    }
-
-    /* Puts timer t at its place from heap index pos down: it replaces its
-     * list's first timer there (it is later). */
-    function siftDown(h, t, pos) {
-        var n = h[0], d = t[0], q = t[1], child = pos + pos, c, r, cd, rd;
-        while (child <= n) {
-            c = h[child];
-            cd = c[0];
-            if (child < n) {
-                r = h[child + 1];
-                rd = r[0];
-                if (rd < cd || (rd === cd && r[1] < c[1])) { child += 1; c = r; cd = rd; }
-            }
-            if (d < cd || (d === cd && q < c[1])) { break; }
-            h[pos] = c;   /* up a level: its index may lag (see above) */
-            pos = child;
-            child += child;
-        }
-        h[pos] = t;
-        t[3] = pos;
-    }
-
-    /* Takes the entry at heap index pos out (a list's only timer, fired or
-     * cleared): the hole goes down to a leaf by the smaller child, one
-     * comparison a level, then the last entry moves up from there
-     * (bottom-up deletion). */
-    function removeAt(h, pos) {
-        var n = h[0], last = h[n], child, c, r, cd, rd, d, q, parent, p, pd;
-        h[0] = n - 1;
-        if (pos === n) {   /* it was the last one */
-            if (n === 1) { h[1] = SENTINEL; }
-            return;
-        }
-        n--;
-        child = pos + pos;
-        while (child < n) {
-            c = h[child];
-            r = h[child + 1];
-            cd = c[0];
-            rd = r[0];
-            if (rd < cd) { c = r; child++; }
-            else if (rd === cd) { if (r[1] < c[1]) { c = r; child++; } }
-            h[pos] = c;
-            pos = child;
-            child += child;
-        }
-        if (child === n) {
-            h[pos] = h[child];
-            pos = child;
-        }
-        d = last[0];
-        q = last[1];
-        while (pos > 1) {
-            parent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;
-            p = h[parent];
-            pd = p[0];
-            if (pd < d || (pd === d && p[1] < q)) { break; }
-            h[pos] = p;
-            p[3] = pos;
-            pos = parent;
-        }
-        h[pos] = last;
-        last[3] = pos;
-    }
-
-    /* Links timer t (new, or a rescheduled interval: the highest seq) into
-     * a list for key, or starts one: startTimer's slow path (exact false:
-     * the key is an estimate, so a list that t would put out of order
-     * makes it read the clock and retry once) and the intervals' (exact
-     * true). */
-    function place(S, t, key, exact) {
-        var deadline = t[0], table = S[18], size, idx, last, i;
-        t[2] = null;
-        for (;;) {
-            if (!(key >= 0)) { key = 0; }   /* a clock that went back; never a negative index */
-            size = S[19];
-            if (key >= size && size < 4096) {
-                /* Grow to the power of two above key, at most 4096, in
-                 * order (dense). Keys >= the old size move to new indexes:
-                 * their lists are no longer found, which only starts new
-                 * ones. */
-                for (i = size; i <= key && i < 4096; i += i) { /* the next size */ }
-                while (size < i) { table[size] = null; size++; }
-                S[19] = size;
-            }
-            idx = key < size ? key : key % size;
-            last = table[idx];
-            if (last === null || last === t || last[2] !== null || last[5] === null) {
-                break;   /* no list: a new duration, or its last timer is gone */
-            }
-            if (last[0] <= deadline) {
-                last[2] = t;
-                t[3] = last;
-                table[idx] = t;
-                return;
-            }
-            if (exact) { break; }
-            exact = true;
-            S[20] = i = S[13 /* native.now */]();
-            i = deadline - i;
-            i = (i + 4503599627370496) - 4503599627370496;
-            if (i === key) { break; }
-            key = i;
-        }
-        table[idx] = t;
-        i = S[0];
-        i[0] += 1;
-        siftUp(i, t, i[0]);
     }
 
     /* setTimeout / setInterval, through the native entry: `this` is the
@@ -244,7 +122,7 @@
             S[17 /* FREE */] -= 1;
             t[2] = null;
             id = t[4];
-            id = id > 9007199237963776 /* 2^53 - 2^24: the last generation */ ? id - 9007199237963776 : id + 16777216;
+            id = id > 536870911 * 16777216 /* 2^53 - 2^24: the last generation */ ? id - 536870911 * 16777216 : id + 16777216;
             t[4] = id;
             t[0] = deadline;
             t[1] = S[1] = S[1] + 1;
@@ -253,15 +131,14 @@
             table = S[3];
             id = table.length;
             if (id >= S[16 /* the timer limit */]) {
-                throw new RangeError((typeof cb === 'function' || cb[1] < 0 ? 'setTimeout' : 'setInterval') +
-                    ': too many pending timers (the limit is ' + S[16] + ')');
+                throw S[23 /* tooMany */](cb);
             }
             t = [deadline, S[1] = S[1] + 1, null, null, id + 1, cb];
             table[id] = t;
             id += 1;
         }
         key = deadline - S[20];
-        key = (key + 4503599627370496) - 4503599627370496;   /* rounded */
+        key = (key + 67108864 * 67108864) - 67108864 * 67108864;   /* rounded */
         idx = S[19];
         if (key < idx && key >= 0) { idx = key; }
         else if (idx === 4096 && key >= 0) { idx = key % 4096; }   /* a long duration */
@@ -275,7 +152,7 @@
                 pos = h[0] + 1;
                 h[0] = pos;
                 while (pos > 1) {   /* siftUp, inlined */
-                    parent = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;
+                    parent = (pos * (1 / 2) - 1 / 4 + 67108864 * 67108864) - 67108864 * 67108864;
                     last = h[parent];
                     if (last[0] <= deadline) { break; }
                     h[pos] = last;
@@ -293,72 +170,25 @@
                 return id;
             }
         }
-        place(S, t, key, false);
+        S[21 /* place */](S, t, key, false);
         return id;
     }
 
-    /* Never throws; either function clears either kind of timer. */
-    function clearTimer(id) {
-        if (typeof id !== 'number' || !(id >= 1) || id % 1 !== 0) { return; }
-        var t = slots[(id - 1) % 16777216];
-        if (t && t[4] === id && t[5] !== null) {
-            /* Live, so in a list: unlink it, then free it. A list's first
-             * timer is in the heap: its successor takes its place there. */
-            var S = state, prev = t[3], next = t[2], h;
-            if (typeof prev === 'number') {
-                h = S[0];
-                while (h[prev] !== t) {   /* at most log n parents up; see the notes */
-                    if (prev <= 1) { return; }   /* never: the invariant holds */
-                    prev = (prev * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;
-                }
-                if (next !== null) { siftDown(h, next, prev); }
-                else { removeAt(h, prev); }
-            } else {
-                prev[2] = next;
-                if (next !== null) { next[3] = prev; }
-            }
-            S[17 /* FREE */] += 1;
-            t[5] = null;
-            t[2] = S[2];
-            S[2] = t;
-        }
-    }
-
-    /* ---- Errors and exit ---- */
-    var eventLoop = null;
-
     function setExiting() {
-        state[EXITING] = true;
-        state[LIMIT] = -1;
-    }
-    function handleError(e) {
-        if (native.isExitSignal(e)) { setExiting(); return; }
-        state[ERRORS]++;
-        var handler = null;
-        try {
-            handler = eventLoop ? eventLoop.onerror : null;
-            if (typeof handler === 'function') {
-                handler.call(eventLoop, e);
-                return;
-            }
-        } catch (e2) {
-            if (native.isExitSignal(e2)) { setExiting(); return; }
-            e = e2;
-        }
-        native.report(e);
+        state[4 /* exiting */] = true;
+        state[5 /* round limit */] = -1;
     }
 
-    var indirectEval = eval;
     /* Runs the timers due at `now` that existed when the round began; a
      * timer created by a callback waits for the next turn, so zero-delay
      * chains cannot starve I/O. Intervals are rescheduled before their
      * callback on the grid deadline + k * interval, skipping missed ticks
-     * (no bursts). A timeout is freed before its callback runs. Returns how
-     * many callbacks ran. One try block serves the callbacks until one
-     * throws (a try costs as much as a call). */
+     * (no bursts; runSpec, in ecma_timers.js). A timeout is freed before its
+     * callback runs. Returns how many callbacks ran. One try block serves
+     * the callbacks until one throws (a try costs as much as a call). */
     function runTimers(S, now) {
         var h = S[0], ran = 0;
-        var t, next, fn, n, pos, child, c, r, cd, rd, d, q, args, interval;
+        var t, next, fn, n, pos, child, c, r, cd, rd, d, q;
         S[5 /* LIMIT */] = S[1];
         for (;;) {
             try {
@@ -368,71 +198,53 @@
                     next = t[2];
                     fn = t[5];
                     ran += 1;
-                    if (next !== null) {
-                        /* Its list's next timer takes its place. It stays
-                         * at the root when it is not later than the root's
-                         * children (a burst of timers created together);
-                         * else it usually sinks to the bottom (the lists'
-                         * timers interleave): the hole goes down to a leaf
-                         * by the smaller child, one comparison a level, and
-                         * it goes up from there (bottom-up, as removeAt).
-                         * Measured (callgrind, 100k timers of 1k durations,
-                         * real clock): ~20% less to fire than top-down. */
-                        d = next[0];
-                        q = next[1];
-                        n = h[0];
-                        pos = 1;
-                        if (n > 1) {
-                            child = 2;
-                            c = h[2];
-                            cd = c[0];
-                            if (n > 2) {
-                                r = h[3];
-                                rd = r[0];
-                                if (rd < cd || (rd === cd && r[1] < c[1])) { child = 3; c = r; cd = rd; }
-                            }
-                            if (cd < d || (cd === d && c[1] < q)) {
-                                h[1] = c;   /* up a level: its index may lag (see above) */
-                                pos = child;
-                                child += child;
-                                while (child < n) {
-                                    c = h[child];
-                                    r = h[child + 1];
-                                    cd = c[0];
-                                    rd = r[0];
-                                    if (rd < cd) { c = r; child += 1; }
-                                    else if (rd === cd) { if (r[1] < c[1]) { c = r; child += 1; } }
-                                    h[pos] = c;
-                                    pos = child;
-                                    child += child;
-                                }
-                                if (child === n) {
-                                    h[pos] = h[child];
-                                    pos = child;
-                                }
-                                for (;;) {   /* pos > 1: the hole moved */
-                                    child = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;
-                                    c = h[child];
-                                    cd = c[0];
-                                    if (cd < d || (cd === d && c[1] < q)) { break; }
-                                    h[pos] = c;
-                                    c[3] = pos;
-                                    pos = child;
-                                }
-                            }
-                        }
-                        h[pos] = next;
-                        next[3] = pos;
-                    } else {
-                        /* Its list ended: pop the root (removeAt, inlined).
-                         * The hole goes down by the smaller child to a leaf,
-                         * then the last entry goes up from there. */
-                        n = h[0] - 1;
-                        next = h[n + 1];
+                    /* Its list's next timer takes its place, or when its
+                     * list ended, the last entry does (the heap shrinks;
+                     * an empty heap gets the sentinel). One path for both
+                     * (a second copy cost ~0.5M instructions of start-up to
+                     * compile, for no run-time gain), but the empty heap
+                     * (a zero-delay chain: 1.8% more a hop through it). It
+                     * stays at the
+                     * root when it is not later than the root's children
+                     * (a burst of timers created together); else it
+                     * usually sinks to the bottom (the lists' timers
+                     * interleave): the hole goes down to a leaf by the
+                     * smaller child, one comparison a level, and it goes
+                     * up from there (bottom-up deletion). Measured
+                     * (callgrind, 100k timers of 1k durations, real
+                     * clock): ~20% less to fire than top-down. */
+                    n = h[0];
+                    if (next === null) {
+                        next = h[n];
+                        n -= 1;
                         h[0] = n;
-                        if (n > 0) {
-                            pos = 1;
-                            child = 2;
+                        if (n === 0) {   /* the heap is empty: the sentinel, and straight to the callback */
+                            h[1] = SENTINEL;
+                            if (typeof fn !== 'function') { S[22 /* runSpec */](S, t, fn, now); continue; }
+                            S[17 /* FREE */] += 1;
+                            t[5] = null;
+                            t[2] = S[2];
+                            S[2] = t;
+                            fn();
+                            continue;
+                        }
+                    }
+                    d = next[0];
+                    q = next[1];
+                    pos = 1;
+                    if (n > 1) {
+                        child = 2;
+                        c = h[2];
+                        cd = c[0];
+                        if (n > 2) {
+                            r = h[3];
+                            rd = r[0];
+                            if (rd < cd || (rd === cd && r[1] < c[1])) { child = 3; c = r; cd = rd; }
+                        }
+                        if (cd < d || (cd === d && c[1] < q)) {
+                            h[1] = c;   /* up a level: its index may lag (see above) */
+                            pos = child;
+                            child += child;
                             while (child < n) {
                                 c = h[child];
                                 r = h[child + 1];
@@ -448,10 +260,8 @@
                                 h[pos] = h[child];
                                 pos = child;
                             }
-                            d = next[0];
-                            q = next[1];
-                            while (pos > 1) {
-                                child = (pos * 0.5 - 0.25 + 4503599627370496) - 4503599627370496;
+                            for (;;) {   /* pos > 1: the hole moved */
+                                child = (pos * (1 / 2) - 1 / 4 + 67108864 * 67108864) - 67108864 * 67108864;
                                 c = h[child];
                                 cd = c[0];
                                 if (cd < d || (cd === d && c[1] < q)) { break; }
@@ -459,12 +269,10 @@
                                 c[3] = pos;
                                 pos = child;
                             }
-                            h[pos] = next;
-                            next[3] = pos;
-                        } else {
-                            h[1] = SENTINEL;
                         }
                     }
+                    h[pos] = next;
+                    next[3] = pos;
                     if (typeof fn === 'function') {
                         /* The common case: a plain timeout. Free it, run it. */
                         S[17 /* FREE */] += 1;
@@ -474,116 +282,22 @@
                         fn();
                         continue;
                     }
-                    /* fn is a spec: [callback, interval, args, isString] */
-                    interval = fn[1];
-                    args = fn[2];
-                    if (interval < 0) {
-                        S[17 /* FREE */] += 1;
-                        t[5] = null;
-                        t[2] = S[2];
-                        S[2] = t;
-                    } else {
-                        /* Reschedule with a new seq (behind the timers
-                         * created before) into the list of its interval; a
-                         * deadline before that list's last timer (the loop
-                         * ran late) starts a new list (see place). */
-                        d = t[0];
-                        q = d + interval;
-                        if (q <= now) {
-                            q = interval ? d + interval * (Math.floor((now - d) / interval) + 1) : now;
-                        }
-                        t[0] = q;
-                        t[1] = S[1] = S[1] + 1;
-                        place(S, t, interval, true);
-                    }
-                    if (args !== null) { fn[0].apply(void 0, args); }
-                    else if (fn[3]) { indirectEval(fn[0]); }
-                    else { fn = fn[0]; fn(); }
+                    /* fn is a spec [callback, interval, args, isString]: an
+                     * interval, extra arguments or a string */
+                    S[22 /* runSpec */](S, t, fn, now);
                 }
                 return ran;
             } catch (e) {
-                handleError(e);
+                S[24 /* handleError */](e);
             }
         }
     }
 
-    /* ---- Fd watchers: a table indexed by fd ----
-     * A watcher is [callback, round added] (indexes cost less than names). */
-    var watchers = [];
-
-    function requireFd(fd, name) {
-        if (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {
-            throw new RangeError(name + ': fd must be a non-negative integer');
-        }
-    }
-    function watch(fd, events, cb) {
-        requireFd(fd, 'EventLoop.watch');
-        if (typeof events !== 'number' || !(events >= 0 && events <= 0xffff) || events % 1 !== 0) {
-            throw new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');
-        }
-        events &= (POLLIN | POLLOUT | POLLPRI);
-        var w = watchers[fd];
-        if (cb !== void 0 && typeof cb !== 'function') {
-            throw new TypeError('EventLoop.watch: callback must be a function');
-        }
-        if (!w && cb === void 0) {
-            throw new TypeError('EventLoop.watch: callback must be a function');
-        }
-        /* A new callback re-registers the fd: it may be a new file under a
-         * reused number, so this round's events are not for it. */
-        native.interest(fd, events, cb !== void 0);   /* throws an Error with code on failure */
-        if (!w) {
-            watchers[fd] = [cb, state[ROUND]];
-        } else if (cb !== void 0) {
-            w[0] = cb;
-            w[1] = state[ROUND];
-        }
-    }
-    function unwatch(fd) {
-        if (typeof fd !== 'number') { return false; }
-        requireFd(fd, 'EventLoop.unwatch');
-        if (!watchers[fd]) { return false; }
-        watchers[fd] = void 0;
-        native.forget(fd);
-        return true;
-    }
-    state[14] = watchers;
-    state[15] = POLLERR | POLLNVAL;
     state[16] = native.MAX_TIMERS;   /* EVLOOP_MAX_TIMERS, else 2^24 (the id format's slots) */
-    /* Runs the callbacks of a turn's fd events, the n values of `ready`
-     * (fd, revents pairs), in locals (a socket server's hot path): skips a
-     * watcher that is gone or was replaced in this round; one with POLLERR
-     * or POLLNVAL is forgotten first (the native side stopped watching it).
-     * revents 1 and 4 (POLLIN, POLLOUT: the common ones) skip the bit test
-     * (a bitwise operator costs as much as `%`). One try block serves the
-     * callbacks until one throws. */
-    function dispatchFds(S, ready, n) {
-        var W = S[14 /* watchers */], round = S[10 /* ROUND */], errBits = S[15], i = 0, ran = 0, fd, revents, w;
-        for (;;) {
-            try {
-                while (i < n && !S[4 /* EXITING */]) {
-                    fd = ready[i];
-                    revents = ready[i + 1];
-                    i += 2;
-                    w = W[fd];
-                    if (w === void 0 || w[1] === round) { continue; }   /* gone, or replaced in this round */
-                    if (revents !== 1 && revents !== 4 && (revents & errBits) !== 0) { W[fd] = void 0; }
-                    ran += 1;
-                    w[0](fd, revents);
-                }
-                S[8 /* CALLBACKS */] += ran;
-                return;
-            } catch (e) {
-                S[8] += ran;
-                ran = 0;
-                handleError(e);
-            }
-        }
-    }
 
     /* ---- The loop ---- */
     function alive() {
-        return !state[EXITING] && (heap[0] > 0 || native.hasWork());
+        return !state[4 /* exiting */] && (heap[0] > 0 || native.hasWork());
     }
     /* One turn, all in locals (S is the state):
      * native.wait(deadline|null, maxWait, out, ...) computes the timeout
@@ -606,7 +320,7 @@
         var now = ready[n];
         S[20] = now;
         if (n > 0) {
-            dispatchFds(S, ready, n);
+            S[25 /* dispatchFds */](S, ready, n);
             S[20] = now = S[13 /* native.now */]();
         }
         if (!S[4]) { S[8] += runTimers(S, now); }
@@ -624,77 +338,49 @@
         return false;
     }
     function dispose() {
-        var hooks = disposeHooks, i;
-        disposeHooks = [];
-        for (i = 0; i < hooks.length; i++) {
-            try { hooks[i](); } catch (e) { /* disposal goes on */ }
-        }
+        if (state[26] !== null) { state[26](); }   /* the watchers' part (ecma_watch.js), once loaded */
         heap.length = 2;
         heap[0] = 0;
         heap[1] = SENTINEL;
         slots.length = 0;
         state[2 /* free list */] = null;
-        state[FREE] = 0;
-        state[TABLE] = newTable(TABLE_START);
+        state[17 /* freed */] = 0;
+        state[18 /* list table */] = newTable(TABLE_START);
         state[19 /* its size */] = TABLE_START;
-        for (var fd = 0; fd < watchers.length; fd++) {
-            if (watchers[fd]) { native.forget(fd); }
-        }
-        watchers.length = 0;
-        eventLoop = null;
+        env[3 /* eventLoop */] = null;
         return false;
-    }
-    function requestExit(code) {
-        setExiting();
-        native.requestExit(typeof code === 'number' ? code : 0);
     }
     function now() {
         return native.now();
     }
 
-    /* ---- For the stream engine (ecma_stream.js): control.streamLoop ----
-     * Stream watchers bypass the checks of EventLoop.watch. streamWatch
-     * (re)registers fd with a record w (an array: the stream's state) as
-     * its watcher: w[0](fd, revents) is then called with `this` = w, so the
-     * engine needs no table lookup per event; w[1] gets the round stamp
-     * (events already collected this round are not for it).
-     * Interest changes go straight to native.interest(fd, events, false). */
-    var disposeHooks = [];
-    function streamWatch(fd, events, w) {
-        native.interest(fd, events, true, true);   /* weak: alive only while interested; throws an Error with code */
-        w[1] = state[ROUND];
-        watchers[fd] = w;
-    }
-    function streamUnwatch(fd) {
-        if (watchers[fd]) {
-            watchers[fd] = void 0;
-            native.forget(fd);
-        }
-    }
-    var timeoutEntry = native.timerEntry(startTimer, state, false, 'setTimeout');
-    var streamLoop = {
-        watch: streamWatch, interest: native.interest, unwatch: streamUnwatch,
-        setTimeout: timeoutEntry, clearTimeout: clearTimer,
-        onDispose: function (fn) { disposeHooks.push(fn); },
-        POLLIN: POLLIN, POLLOUT: POLLOUT, POLLERR: POLLERR, POLLHUP: native.POLLHUP, POLLNVAL: POLLNVAL
-    };
-
-    function define(name, value) {
-        Object.defineProperty(global, name, { value: value, writable: true, configurable: true, enumerable: false });
-    }
-    if (bindings & BIND_TIMERS) {
-        define('setTimeout', timeoutEntry);
-        define('setInterval', native.timerEntry(startTimer, state, true, 'setInterval'));
-        define('clearTimeout', clearTimer);
-        define('clearInterval', clearTimer);
-    }
-    if (bindings & BIND_EVENTLOOP) {
-        eventLoop = { watch: watch, unwatch: unwatch, requestExit: requestExit, now: now, onerror: null };
-        define('EventLoop', eventLoop);
-        define('requestEventLoopExit', requestExit);
-    }
+    /* ---- Parts compiled on first use ----
+     * What an empty script, or one of plain timeouts, never runs is
+     * compiled when first used (start-up is mostly Duktape compiling this
+     * source: ~850 instructions a byte): ecma_timers.js (place: the
+     * setTimeout slow path, for a duration beyond the list table or out of
+     * order; intervals, extra arguments and string callbacks;
+     * clearTimeout; the timer limit's error), ecma_errors.js (handleError,
+     * requestExit) and ecma_watch.js (fd watchers, the stream engine's
+     * hooks). Until then, their functions are placeholders: native
+     * functions that compile the part on their first call, call it with
+     * env, then forward the call (ecma_bridge.hpp). A part puts its
+     * functions into the state array (21-26), and the loader puts them in
+     * place of every placeholder that env[8] lists and that is still in
+     * place, as net.js's (install.hpp). state[25] and [26] (dispatchFds,
+     * the watchers' dispose) stay null until ecma_watch.js is loaded: it
+     * is the only way to watch an fd (native.interest), so no fd event
+     * comes before. env: [native, state, global, the EventLoop object or
+     * null, SENTINEL, the three parts' exports once loaded, the
+     * placeholder list (object, name, placeholder, ...), clearTimeout's
+     * placeholder, setTimeout]. */
+    var env = [native, state, global, null, SENTINEL, null, null, null, [], null, null];
+    /* native.bind puts the placeholders in place and defines the globals
+     * (ecma_bridge.hpp); it returns streamLoop's placeholder. */
+    var streamLoop = native.bind(env, bindings, native.timerEntry(startTimer, state, false, 'setTimeout'),
+                                 native.timerEntry(startTimer, state, true, 'setInterval'), now);
     function pending() {
-        return slots.length - state[FREE];
+        return slots.length - state[17 /* freed */];
     }
     /* The earliest timer deadline (ms on native.now()'s clock), or -1: for
      * Loop::next_timeout_ms() and the pollable fd's timer. */

@@ -95,7 +95,8 @@ inline void net_load(duk_context* ctx, duk_idx_t state) {
   duk_call(ctx, 0);            /* [ factory ] */
   push_socket_natives(ctx, l); /* [ factory native ] */
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-  if (duk_get_prop_literal(ctx, state, "streamLoop")) { /* [ factory native streamLoop ] */
+  if (duk_get_prop_literal(ctx, state, "streamLoop")) {
+    duk_call(ctx, 0); /* [ factory native streamLoop ]: loads ecma_watch.js (ecma_bridge.hpp) */
     compile_embedded(ctx, "evloop:ecma_stream.js", kEcmaStreamJs);
     duk_call(ctx, 0); /* [ factory native streamLoop makeStream ] */
     duk_dup(ctx, -3);
@@ -200,8 +201,8 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (l->ecma) {
     duk_push_heapptr(ctx, l->ecma);
-    duk_get_prop_literal(ctx, -1, "streamLoop");
-    if (duk_is_object(ctx, -1)) duk_put_prop_literal(ctx, state, "streamLoop");
+    duk_get_prop_literal(ctx, -1, "streamLoop"); /* a placeholder that returns it */
+    if (duk_is_function(ctx, -1)) duk_put_prop_literal(ctx, state, "streamLoop");
     else duk_pop(ctx);
     duk_pop(ctx);
   }

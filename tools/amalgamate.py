@@ -44,6 +44,9 @@ IMPLEMENTATION = [
     ("raw", "bind_cli.hpp", "defined(EVLOOP_HAVE_CLI)"),
     ("raw", "ecma_bridge.hpp", ECMA_LOOP),
     ("js", "ecma_loop.js", ECMA_LOOP),
+    ("js", "ecma_timers.js", ECMA_LOOP),  # parts of the loop compiled on first use
+    ("js", "ecma_errors.js", ECMA_LOOP),
+    ("js", "ecma_watch.js", ECMA_LOOP),
     ("raw", "bind_socket.hpp", SOCKETS),
     ("raw", "stream.hpp", SOCKETS),
     ("js", "ecma_stream.js", SOCKETS + " && " + ECMA_LOOP),

@@ -17,7 +17,7 @@ Prints markdown tables (and writes them to build/size/size.md):
              -march=armv7-a+fp, hard float); Cortex-M4 bare metal
              (arm-none-eabi-g++ -mthumb -mcpu=cortex-m4, newlib) for the
              configurations that compile there. Embedded JS: the size of the
-             kEcmaLoopSource, kEcmaStreamSource and kNetSource arrays.
+             kEcma{Loop,Timers,Errors,Watch,Stream}Source and kNetSource arrays.
   symbols    the 25 largest symbols of the "timers + C++ loop only" object
              (nm --size-sort -C), each with the src/ part it comes from (its
              line in evloop.hpp, from an -Os -g build, inside that part's
@@ -49,7 +49,8 @@ DUKTAPE_DIR = os.environ.get("DUKTAPE_DIR", "duktape")
 ORIG_DIR = os.path.join(ROOT, "build", "orig-eventloop")
 ORIG_SOURCES = ["main.c", "c_eventloop.c", "poll.c", "socket.c", "fileio.c"]
 ORIG_JS = ["c_eventloop.js", "ecma_eventloop.js"]
-JS_SYMBOLS = ("kEcmaLoopSource", "kEcmaStreamSource", "kNetSource")
+JS_SYMBOLS = ("kEcmaLoopSource", "kEcmaTimersSource", "kEcmaErrorsSource", "kEcmaWatchSource", "kEcmaStreamSource",
+              "kNetSource")
 JOBS = 2
 TIMERS_CPP_ONLY = "timers + C++ loop only"
 TIMERS_ONLY_CONFIG = "timers-only"  # its name in tests/run.py's CONFIGS

@@ -9,12 +9,19 @@
 var inPool = !!process.env.EVLOOP_TEST_POOL;
 var filled = false;
 (function fill() {
-    var keep = [];
+    /* reserve: freed (reference counting) as the error leaves the fill, so
+     * that the catch has room for its binding; in a full pool entering the
+     * catch itself failed ("DoubleError: error in error handling"). */
+    var keep = [], reserve = new Buffer(16384);
     try {
-        for (var i = 0; i < 20000; i++) {
-            var a = {}, b = { a: a };
-            a.b = b;                /* a cycle: only mark-and-sweep frees it */
-            keep.push(a, new Buffer(256));
+        try {
+            for (var i = 0; i < 20000; i++) {
+                var a = {}, b = { a: a };
+                a.b = b;            /* a cycle: only mark-and-sweep frees it */
+                keep.push(a, new Buffer(256));
+            }
+        } finally {
+            reserve = null;
         }
     } catch (e) {
         filled = true;

@@ -1,0 +1,42 @@
+/*
+ *  The ECMAScript loop's error and exit paths: handleError (a callback
+ *  threw, or called process.exit: the exit signal) and
+ *  EventLoop.requestExit / requestEventLoopExit. Compiled on first use, as
+ *  ecma_timers.js (see there); it puts handleError into the state array.
+ *  ES5, strict.
+ */
+(function (env) {
+    'use strict';
+
+    var native = env[0], state = env[1];
+
+    function setExiting() {
+        state[4 /* EXITING */] = true;
+        state[5 /* LIMIT */] = -1;
+    }
+    /* A callback threw e: EventLoop.onerror takes it, else the default
+     * report; the exit signal ends the loop instead. */
+    function handleError(e) {
+        if (native.isExitSignal(e)) { setExiting(); return; }
+        state[9 /* ERRORS */]++;
+        var handler = null, eventLoop = env[3];
+        try {
+            handler = eventLoop ? eventLoop.onerror : null;
+            if (typeof handler === 'function') {
+                handler.call(eventLoop, e);
+                return;
+            }
+        } catch (e2) {
+            if (native.isExitSignal(e2)) { setExiting(); return; }
+            e = e2;
+        }
+        native.report(e);
+    }
+    function requestExit(code) {
+        setExiting();
+        native.requestExit(typeof code === 'number' ? code : 0);
+    }
+
+    state[24] = handleError;
+    return { handleError: handleError, requestExit: requestExit };
+})

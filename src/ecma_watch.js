@@ -1,0 +1,131 @@
+/*
+ *  The ECMAScript loop's fd watchers: EventLoop.watch / unwatch, the
+ *  dispatch of a turn's fd events, and the hooks of the stream engine
+ *  (ecma_stream.js: control.streamLoop). Compiled on first use, as
+ *  ecma_timers.js (see there): the first EventLoop.watch or unwatch, or
+ *  net's first use. It puts dispatchFds and its part of dispose into the
+ *  state array. ES5, strict.
+ */
+(function (env) {
+    'use strict';
+
+    var native = env[0], state = env[1];
+    var POLLIN = native.POLLIN, POLLPRI = native.POLLPRI, POLLOUT = native.POLLOUT;
+    var POLLERR = native.POLLERR, POLLNVAL = native.POLLNVAL;
+
+    /* ---- Fd watchers: a table indexed by fd (state[14]) ----
+     * A watcher is [callback, round added] (indexes cost less than names). */
+    var watchers = state[14];
+
+    function requireFd(fd, name) {
+        if (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {
+            throw new RangeError(name + ': fd must be a non-negative integer');
+        }
+    }
+    function watch(fd, events, cb) {
+        requireFd(fd, 'EventLoop.watch');
+        if (typeof events !== 'number' || !(events >= 0 && events <= 0xffff) || events % 1 !== 0) {
+            throw new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');
+        }
+        events &= (POLLIN | POLLOUT | POLLPRI);
+        var w = watchers[fd];
+        if (cb !== void 0 && typeof cb !== 'function') {
+            throw new TypeError('EventLoop.watch: callback must be a function');
+        }
+        if (!w && cb === void 0) {
+            throw new TypeError('EventLoop.watch: callback must be a function');
+        }
+        /* A new callback re-registers the fd: it may be a new file under a
+         * reused number, so this round's events are not for it. */
+        native.interest(fd, events, cb !== void 0);   /* throws an Error with code on failure */
+        if (!w) {
+            watchers[fd] = [cb, state[10 /* ROUND */]];
+        } else if (cb !== void 0) {
+            w[0] = cb;
+            w[1] = state[10 /* ROUND */];
+        }
+    }
+    function unwatch(fd) {
+        if (typeof fd !== 'number') { return false; }
+        requireFd(fd, 'EventLoop.unwatch');
+        if (!watchers[fd]) { return false; }
+        watchers[fd] = void 0;
+        native.forget(fd);
+        return true;
+    }
+    /* Runs the callbacks of a turn's fd events, the n values of `ready`
+     * (fd, revents pairs), in locals (a socket server's hot path): skips a
+     * watcher that is gone or was replaced in this round; one with POLLERR
+     * or POLLNVAL is forgotten first (the native side stopped watching it).
+     * revents 1 and 4 (POLLIN, POLLOUT: the common ones) skip the bit test
+     * (a bitwise operator costs as much as `%`). One try block serves the
+     * callbacks until one throws. */
+    function dispatchFds(S, ready, n) {
+        var W = S[14 /* watchers */], round = S[10 /* ROUND */], errBits = S[15], i = 0, ran = 0, fd, revents, w;
+        for (;;) {
+            try {
+                while (i < n && !S[4 /* EXITING */]) {
+                    fd = ready[i];
+                    revents = ready[i + 1];
+                    i += 2;
+                    w = W[fd];
+                    if (w === void 0 || w[1] === round) { continue; }   /* gone, or replaced in this round */
+                    if (revents !== 1 && revents !== 4 && (revents & errBits) !== 0) { W[fd] = void 0; }
+                    ran += 1;
+                    w[0](fd, revents);
+                }
+                S[8 /* CALLBACKS */] += ran;
+                return;
+            } catch (e) {
+                S[8] += ran;
+                ran = 0;
+                S[24 /* handleError */](e);
+            }
+        }
+    }
+
+    /* ---- For the stream engine (ecma_stream.js): control.streamLoop ----
+     * Stream watchers bypass the checks of EventLoop.watch. streamWatch
+     * (re)registers fd with a record w (an array: the stream's state) as
+     * its watcher: w[0](fd, revents) is then called with `this` = w, so the
+     * engine needs no table lookup per event; w[1] gets the round stamp
+     * (events already collected this round are not for it).
+     * Interest changes go straight to native.interest(fd, events, false). */
+    var disposeHooks = [];
+    function streamWatch(fd, events, w) {
+        native.interest(fd, events, true, true);   /* weak: alive only while interested; throws an Error with code */
+        w[1] = state[10 /* ROUND */];
+        watchers[fd] = w;
+    }
+    function streamUnwatch(fd) {
+        if (watchers[fd]) {
+            watchers[fd] = void 0;
+            native.forget(fd);
+        }
+    }
+    var streamLoop = {
+        watch: streamWatch, interest: native.interest, unwatch: streamUnwatch,
+        setTimeout: env[10], clearTimeout: env[9],
+        onDispose: function (fn) { disposeHooks.push(fn); },
+        POLLIN: POLLIN, POLLOUT: POLLOUT, POLLERR: POLLERR, POLLHUP: native.POLLHUP, POLLNVAL: POLLNVAL
+    };
+
+    /* The loop's dispose (control.dispose) calls this first: the stream
+     * engine's hooks, then every watcher is forgotten. */
+    function dispose() {
+        var hooks = disposeHooks, i;
+        disposeHooks = [];
+        for (i = 0; i < hooks.length; i++) {
+            try { hooks[i](); } catch (e) { /* disposal goes on */ }
+        }
+        for (var fd = 0; fd < watchers.length; fd++) {
+            if (watchers[fd]) { native.forget(fd); }
+        }
+        watchers.length = 0;
+    }
+
+    state[15] = POLLERR | POLLNVAL;
+    state[25] = dispatchFds;
+    state[26] = dispose;
+    return { watch: watch, unwatch: unwatch, getStreamLoop: function () { return streamLoop; } };
+})

@@ -3,7 +3,7 @@
  *  back as a Buffer, and show the Node-style error of a missing file.
  *  Usage: evloop examples/fileio-test.js [path]
  */
-var path = process.argv[2] || '/tmp/evloop-fileio-example-' + Math.floor(Math.random() * 1e9) + '.txt';
+var path = process.argv[2] || (process.env.TMPDIR || '/tmp') + '/evloop-fileio-example-' + Math.floor(Math.random() * 1e9) + '.txt';
 var text = 'h\u00e9llo from evloop\n';
 
 FileIo.writefile(path, text);

@@ -1702,6 +1702,9 @@ def main():
     if soft != resource.RLIM_INFINITY and soft < 4096:
         resource.setrlimit(resource.RLIMIT_NOFILE, (4096 if hard == resource.RLIM_INFINITY else min(4096, hard), hard))
     tmp = tempfile.mkdtemp(prefix="evloop-test-")
+    # Scripts and fuzzers put their files under $TMPDIR: this run's directory,
+    # removed at the end (FileIo has no unlink; they used to pile up in /tmp).
+    os.environ["TMPDIR"] = tmp
     try:
         if want("header"):
             section_header()

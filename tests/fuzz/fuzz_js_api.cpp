@@ -500,8 +500,9 @@ bool setup(fuzz::Run& run, bool prelude) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_prelude = fuzz::read_repo_file("tests/fuzz/js_api_prelude.js");
-  char tmpl[] = "/tmp/evloop-fuzz-js-XXXXXX";
-  if (!mkdtemp(tmpl)) {
+  const char* base = getenv("TMPDIR"); /* tests/run.py: a directory it removes afterwards */
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/evloop-fuzz-js-XXXXXX";
+  if (!mkdtemp(&tmpl[0])) {
     perror("fuzz_js_api: mkdtemp");
     abort();
   }

@@ -4,7 +4,8 @@
 var failures = [];
 function fail(msg) { failures.push(msg); }
 var suffix = String(Math.floor(Math.random() * 1e9)) + '-' + String(Math.floor(EventLoop.now() * 1000));
-var path2 = '/tmp/evloop-fileio-errors-' + suffix + '.bin';
+var tmp = process.env.TMPDIR || '/tmp';  /* tests/run.py: its own directory, removed after the run */
+var path2 = tmp + '/evloop-fileio-errors-' + suffix + '.bin';
 
 /* errors */
 function expectError(label, fn, code, errno, syscall, errPath, message) {

@@ -4,8 +4,9 @@
 var failures = [];
 function fail(msg) { failures.push(msg); }
 var suffix = String(Math.floor(Math.random() * 1e9)) + '-' + String(Math.floor(EventLoop.now() * 1000));
-var path = '/tmp/evloop-fileio-' + suffix + '.txt';
-var path2 = '/tmp/evloop-fileio-' + suffix + '.bin';
+var tmp = process.env.TMPDIR || '/tmp';  /* tests/run.py: its own directory, removed after the run */
+var path = tmp + '/evloop-fileio-' + suffix + '.txt';
+var path2 = tmp + '/evloop-fileio-' + suffix + '.bin';
 
 function bytes(buf) {
     var out = [];

@@ -27,6 +27,22 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
   if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
   uint32_t slot = l->timers.next_slot();
   duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... cbs ] */
+  if (slot >= l->timer_callbacks_size) {
+    /* Grows the array 1.25x ahead by writing its new last index: Duktape grows
+     * an array 1.125x at a time, copying it into a new block each time (9x
+     * its final size allocated, page faults and copying: ~140 instructions
+     * per timer at 100k, callgrind). 1.25x, not 1.5x: Duktape heap bytes per
+     * timer matter on a small device (1.5x took 25.5 at 100k, 1.125x 16.5).
+     * Every index below `slot` has been written, so the array stays dense
+     * enough to keep its array part. */
+    uint32_t size = l->timer_callbacks_size + l->timer_callbacks_size / 4;
+    if (size < 64) size = 64;
+    if (size <= slot) size = slot + 1;
+    if (size > kMaxTimers) size = kMaxTimers;
+    duk_push_undefined(ctx);
+    duk_put_prop_index(ctx, -2, size - 1); /* may throw (array growth): nothing changed yet */
+    l->timer_callbacks_size = size;
+  }
   if (nargs > 2 && !(flags & kTimerString)) {
     flags |= kTimerArgs;
     duk_push_array(ctx);

@@ -994,7 +994,8 @@ def report_memory(emit, args, arches, configs, figures, orig, empty):
     if sizes:
         emit("", "Struct sizes in bytes (sizeof, per target): " + "; ".join(
             "%s: %s" % (k, ", ".join("%s %d" % (n, v) for n, v in sorted(d.items()))) for k, d in sizes.items())
-            + ". A pending timer holds a HeapEntry and a TimerSlot, in two tables that grow 1.25x.")
+            + ". A pending timer holds a TimerSlot; the timers of one duration form a list whose head has a "
+              "HeapEntry (one per timer at worst, when no two share a duration); the tables grow 1.2x.")
     per = nt.get("cpp", {})
     if per:
         low, high = float(per.get("native_min", 0)), float(per.get("native_max", 0))
@@ -1002,7 +1003,8 @@ def report_memory(emit, args, arches, configs, figures, orig, empty):
         arm_note = ""
         if arm.get("HeapEntry") and arm.get("TimerSlot"):
             exact = arm["HeapEntry"] + arm["TimerSlot"]
-            arm_note = " On 32-bit ARM (from sizeof): %d at an exact fit, %d right after a growth." % (exact, exact * 1.5)
+            arm_note = (" On 32-bit ARM (from sizeof), every timer heading a list of its own (the worst case): "
+                        "%d at an exact fit, %.0f right after a growth." % (exact, exact * 1.2))
         emit("", "## Targets (issue 5): memory", "",
              "- <= 64 bytes of native memory per pending timer in the C++ loop: %s: %s bytes at %d timers, %s right "
              "after the tables grew (the worst case), %s at an exact fit (x86-64).%s" % (

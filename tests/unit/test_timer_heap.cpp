@@ -1,5 +1,7 @@
 /* TimerHeap against a reference model: random inserts and cancels; the pop
- * order must equal a sort by (deadline, creation order). */
+ * order must equal a sort by (deadline, creation order). Most timers get
+ * deadline = clock + duration (they append to their duration's list), the
+ * rest a random deadline under the same durations (new lists). */
 #include <doctest/doctest.h>
 #define EVLOOP_INTERNALS
 #include "evloop.hpp"
@@ -10,7 +12,7 @@
 #include <random>
 #include <vector>
 
-using evloop::detail::HeapEntry;
+using evloop::detail::TimerSlot;
 using evloop::detail::Memory;
 using evloop::detail::TimerHeap;
 using test_support::test_memory;
@@ -23,11 +25,15 @@ TEST_CASE("timer heap pops in (deadline, creation) order against a model") {
   struct Model { int64_t deadline; uint64_t created; };
   std::map<evloop::TimerId, Model> live;
   uint64_t created = 0;
+  int64_t clock = 0;
   for (int i = 0; i < 20000; i++) {
     if (live.empty() || rng() % 3 != 0) {
       REQUIRE(h.prepare(m));
-      int64_t deadline = static_cast<int64_t>(rng() % 500);  // many equal deadlines
-      uint32_t slot = h.insert(m, deadline, -1, evloop::detail::kTimerJs, nullptr, nullptr);
+      int32_t duration = static_cast<int32_t>(rng() % 8);
+      int64_t deadline = rng() % 4 == 0 ? static_cast<int64_t>(rng() % 500)  // many equal deadlines
+                                        : clock + duration * 60;
+      clock += static_cast<int64_t>(rng() % 3);
+      uint32_t slot = h.insert(m, deadline, duration, -1, evloop::detail::kTimerJs, nullptr, nullptr);
       evloop::TimerId id = h.id_of(slot);
       REQUIRE(live.count(id) == 0);
       live[id] = Model{deadline, created++};
@@ -50,7 +56,7 @@ TEST_CASE("timer heap pops in (deadline, creation) order against a model") {
   });
   REQUIRE(h.pending() == want.size());
   for (auto& w : want) {
-    const HeapEntry* top = h.top();
+    const TimerSlot* top = h.top();
     REQUIRE(top != nullptr);
     uint32_t slot = TimerHeap::slot_of(*top);
     CHECK(h.id_of(slot) == w.second);

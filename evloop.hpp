@@ -1815,7 +1815,7 @@ struct LoopImpl : Loop {
   Stats counters;
   int64_t now;                /* loop time of the current turn */
   void* timer_callbacks;      /* JS array: slot -> fn | [fn, args...] | source string */
-  uint32_t timer_callbacks_size; /* its length, grown 1.5x at a time (bind_timers.hpp) */
+  uint32_t timer_callbacks_size; /* its length, grown 1.25x ahead (bind_timers.hpp) */
   void* watcher_callbacks;    /* JS array: fd -> fn (a stream's handler) */
   void* data_callbacks;       /* JS array: 2fd -> a stream's data fn, 2fd+1 -> its this */
   void* exit_signal;          /* the value process.exit() throws */

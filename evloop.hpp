@@ -2034,10 +2034,13 @@ struct LoopImpl : Loop {
   }
 
   /* ---- one callback ---- */
-  void account_callback(int64_t started) {
+  /* Counts a callback that began at `started`; returns the time now (a run
+   * of due timers starts the next one's accounting there). */
+  int64_t account_callback(int64_t started) {
     counters.callbacks_run++;
-    int64_t took = monotonic_ns() - started;
-    if (took > counters.slowest_callback_ns) counters.slowest_callback_ns = took;
+    int64_t now_ns = monotonic_ns();
+    if (now_ns - started > counters.slowest_callback_ns) counters.slowest_callback_ns = now_ns - started;
+    return now_ns;
   }
   /* [ ... func this args(nargs) ] -> [ ... ]: a protected call (duk_pcall_method
    * catches everything the callback throws); errors are reported. */
@@ -2099,7 +2102,7 @@ struct LoopImpl : Loop {
       if (!(s.flags & kTimerJs)) {
         if (one_shot) timers.free_slot(slot);
         s.fn(*this, id, s.user);
-        mark = account_timer(mark);
+        mark = account_callback(mark);
         continue;
       }
       if (cbs < 0) {
@@ -2129,16 +2132,9 @@ struct LoopImpl : Loop {
         if (duk_pcall_method(ctx, 0) != DUK_EXEC_SUCCESS) report_callback_error();
         duk_pop(ctx);
       }
-      mark = account_timer(mark);
+      mark = account_callback(mark);
     }
     if (cbs >= 0) duk_pop(ctx);
-  }
-  /* Counts a timer callback that ran since `mark`; returns the time now. */
-  int64_t account_timer(int64_t mark) {
-    counters.callbacks_run++;
-    int64_t t = monotonic_ns();
-    if (t - mark > counters.slowest_callback_ns) counters.slowest_callback_ns = t - mark;
-    return t;
   }
 
   /* ---- tasks ---- */
@@ -2819,6 +2815,46 @@ inline void compile_embedded(duk_context* ctx, const char* filename, const Embed
   duk_compile_lstring_filename(ctx, DUK_COMPILE_EVAL, reinterpret_cast<const char*>(text), js.inflated);
   duk_remove(ctx, -2); /* the buffer */
 #endif
+}
+
+/* ---- Placeholders of JS compiled on first use ----
+ * net.js (install.hpp) and the ECMAScript loop's parts (ecma_bridge.hpp) are
+ * installed as placeholders that load the source on first use, then put
+ * the real function wherever a placeholder is still in place. */
+
+/* [ ... ] -> [ ... ]: makes obj[name] a writable, configurable data property
+ * holding the value at index `value`. */
+inline void define_data(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t value, bool enumerable = false) {
+  obj = duk_normalize_index(ctx, obj);
+  value = duk_normalize_index(ctx, value);
+  duk_push_string(ctx, name);
+  duk_dup(ctx, value);
+  duk_def_prop(ctx, obj, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
+                             (enumerable ? DUK_DEFPROP_SET_ENUMERABLE : DUK_DEFPROP_CLEAR_ENUMERABLE));
+}
+
+/* True if obj's own property `name` still holds the placeholder function at
+ * index `placeholder`: as its getter (accessor), else as its value (and,
+ * with writable_only, in a writable property). */
+inline bool placeholder_in_place(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t placeholder,
+                                 bool accessor, bool writable_only = false) {
+  obj = duk_normalize_index(ctx, obj);
+  placeholder = duk_normalize_index(ctx, placeholder);
+  duk_push_string(ctx, name);
+  duk_get_prop_desc(ctx, obj, 0); /* [ desc | undefined ] */
+  bool ours = false;
+  if (duk_is_object(ctx, -1)) {
+    duk_get_prop_string(ctx, -1, accessor ? "get" : "value");
+    ours = duk_is_function(ctx, placeholder) && duk_strict_equals(ctx, -1, placeholder);
+    duk_pop(ctx);
+    if (ours && writable_only) {
+      duk_get_prop_literal(ctx, -1, "writable");
+      ours = duk_to_boolean(ctx, -1) != 0;
+      duk_pop(ctx);
+    }
+  }
+  duk_pop(ctx);
+  return ours;
 }
 
 } /* namespace detail */
@@ -3577,26 +3613,13 @@ inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
     duk_get_prop_index(ctx, -2, i + 1); /* name */
     duk_get_prop_index(ctx, -3, i + 2); /* [ exports list object name placeholder ] */
     if (duk_is_object(ctx, -3) && duk_is_string(ctx, -2) && duk_is_function(ctx, -1) &&
-        duk_get_magic(ctx, -1) == part) {
-      duk_dup(ctx, -2);
-      duk_get_prop_desc(ctx, -4, 0); /* [ ... desc | undefined ] */
-      bool in_place = false;
-      if (duk_is_object(ctx, -1)) {
-        duk_get_prop_literal(ctx, -1, "value");
-        in_place = duk_strict_equals(ctx, -1, -3) != 0;
-        duk_pop(ctx);
-        duk_get_prop_literal(ctx, -1, "writable");
-        in_place = in_place && duk_to_boolean(ctx, -1);
-        duk_pop(ctx);
-      }
-      duk_pop(ctx);
-      if (in_place) { /* a writable data property: only its value changes */
-        duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_NAME);
-        duk_get_prop(ctx, exports); /* [ ... object name placeholder fn ] */
-        duk_dup(ctx, -3);
-        duk_swap_top(ctx, -2);
-        duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE);
-      }
+        duk_get_magic(ctx, -1) == part && placeholder_in_place(ctx, -3, duk_get_string(ctx, -2), -1, false, true)) {
+      /* a writable data property: only its value changes */
+      duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_NAME);
+      duk_get_prop(ctx, exports); /* [ ... object name placeholder fn ] */
+      duk_dup(ctx, -3);
+      duk_swap_top(ctx, -2);
+      duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE);
     }
     duk_pop_3(ctx);
   }
@@ -3636,10 +3659,7 @@ inline void ecma_define(duk_context* ctx, duk_idx_t obj, const char* key, duk_id
                         bool enumerable = false) {
   obj = duk_normalize_index(ctx, obj);
   value = duk_normalize_index(ctx, value);
-  duk_push_string(ctx, key);
-  duk_dup(ctx, value);
-  duk_def_prop(ctx, obj, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
-                             (enumerable ? DUK_DEFPROP_SET_ENUMERABLE : DUK_DEFPROP_CLEAR_ENUMERABLE));
+  define_data(ctx, obj, key, value, enumerable);
   if (!placeholder) return;
   duk_get_prop_index(ctx, 0, kEcmaEnvPlaceholders);
   duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
@@ -3685,12 +3705,14 @@ inline duk_ret_t ecma_bind(duk_context* ctx) {
   if (bindings & kBindEventLoop) {
     duk_push_object(ctx); /* 8: EventLoop, its properties in this order */
     ecma_push_lazy(ctx, 1, "requestExit"); /* 9 */
-    ecma_push_lazy(ctx, 2, "watch");
-    ecma_define(ctx, 8, "watch", -1, true, true);
-    duk_pop(ctx);
-    ecma_push_lazy(ctx, 2, "unwatch");
-    ecma_define(ctx, 8, "unwatch", -1, true, true);
-    duk_pop(ctx);
+#if defined(EVLOOP_HAVE_POLL_BINDING) /* EVLOOP_NO_POLL: no JS fd watchers, as in the C++ loop */
+    static const char* const watchers[] = {"watch", "unwatch"};
+    for (size_t i = 0; i < 2; i++) {
+      ecma_push_lazy(ctx, 2, watchers[i]);
+      ecma_define(ctx, 8, watchers[i], -1, true, true);
+      duk_pop(ctx);
+    }
+#endif
     ecma_define(ctx, 8, "requestExit", 9, true, true);
     duk_dup(ctx, 4);
     duk_put_prop_literal(ctx, 8, "now");
@@ -5150,33 +5172,13 @@ inline duk_idx_t push_net_state(duk_context* ctx) {
   return duk_get_top_index(ctx);
 }
 
-/* [ ... ] -> [ ... ]: makes obj[name] a data property holding the value at
- * index `value`, as net.js's globals always were. */
-inline void define_data(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t value) {
-  obj = duk_normalize_index(ctx, obj);
-  value = duk_normalize_index(ctx, value);
-  duk_push_string(ctx, name);
-  duk_dup(ctx, value);
-  duk_def_prop(ctx, obj,
-               DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
-                   DUK_DEFPROP_CLEAR_ENUMERABLE);
-}
-
 /* True if obj's own property `name` is still the placeholder holder[key]
  * (its getter for an accessor, else its value). */
 inline bool net_placeholder_in_place(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t holder,
                                      const char* key, bool accessor) {
   obj = duk_normalize_index(ctx, obj);
-  holder = duk_normalize_index(ctx, holder);
-  duk_push_string(ctx, name);
-  duk_get_prop_desc(ctx, obj, 0); /* [ desc | undefined ] */
-  bool ours = false;
-  if (duk_is_object(ctx, -1)) {
-    duk_get_prop_string(ctx, -1, accessor ? "get" : "value");
-    duk_get_prop_string(ctx, holder, key);
-    ours = duk_is_function(ctx, -1) && duk_strict_equals(ctx, -1, -2);
-    duk_pop_2(ctx);
-  }
+  duk_get_prop_string(ctx, holder, key);
+  bool ours = placeholder_in_place(ctx, obj, name, -1, accessor);
   duk_pop(ctx);
   return ours;
 }
@@ -5368,16 +5370,6 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (a->loop->mode_ == Mode::Ecma) {
     if (b & (kBindTimers | kBindEventLoop)) install_ecma_loop(a->loop, b & (kBindTimers | kBindEventLoop));
-#if !defined(EVLOOP_HAVE_POLL_BINDING)
-    if (b & kBindEventLoop) { /* EVLOOP_NO_POLL: no JS fd watchers, as in the C++ loop */
-      duk_get_global_literal(ctx, "EventLoop");
-      if (duk_is_object(ctx, -1)) {
-        duk_del_prop_literal(ctx, -1, "watch");
-        duk_del_prop_literal(ctx, -1, "unwatch");
-      }
-      duk_pop(ctx);
-    }
-#endif
   } else
 #endif
   {

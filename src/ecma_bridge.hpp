@@ -222,26 +222,13 @@ inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
     duk_get_prop_index(ctx, -2, i + 1); /* name */
     duk_get_prop_index(ctx, -3, i + 2); /* [ exports list object name placeholder ] */
     if (duk_is_object(ctx, -3) && duk_is_string(ctx, -2) && duk_is_function(ctx, -1) &&
-        duk_get_magic(ctx, -1) == part) {
-      duk_dup(ctx, -2);
-      duk_get_prop_desc(ctx, -4, 0); /* [ ... desc | undefined ] */
-      bool in_place = false;
-      if (duk_is_object(ctx, -1)) {
-        duk_get_prop_literal(ctx, -1, "value");
-        in_place = duk_strict_equals(ctx, -1, -3) != 0;
-        duk_pop(ctx);
-        duk_get_prop_literal(ctx, -1, "writable");
-        in_place = in_place && duk_to_boolean(ctx, -1);
-        duk_pop(ctx);
-      }
-      duk_pop(ctx);
-      if (in_place) { /* a writable data property: only its value changes */
-        duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_NAME);
-        duk_get_prop(ctx, exports); /* [ ... object name placeholder fn ] */
-        duk_dup(ctx, -3);
-        duk_swap_top(ctx, -2);
-        duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE);
-      }
+        duk_get_magic(ctx, -1) == part && placeholder_in_place(ctx, -3, duk_get_string(ctx, -2), -1, false, true)) {
+      /* a writable data property: only its value changes */
+      duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_NAME);
+      duk_get_prop(ctx, exports); /* [ ... object name placeholder fn ] */
+      duk_dup(ctx, -3);
+      duk_swap_top(ctx, -2);
+      duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE);
     }
     duk_pop_3(ctx);
   }
@@ -281,10 +268,7 @@ inline void ecma_define(duk_context* ctx, duk_idx_t obj, const char* key, duk_id
                         bool enumerable = false) {
   obj = duk_normalize_index(ctx, obj);
   value = duk_normalize_index(ctx, value);
-  duk_push_string(ctx, key);
-  duk_dup(ctx, value);
-  duk_def_prop(ctx, obj, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
-                             (enumerable ? DUK_DEFPROP_SET_ENUMERABLE : DUK_DEFPROP_CLEAR_ENUMERABLE));
+  define_data(ctx, obj, key, value, enumerable);
   if (!placeholder) return;
   duk_get_prop_index(ctx, 0, kEcmaEnvPlaceholders);
   duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
@@ -330,12 +314,14 @@ inline duk_ret_t ecma_bind(duk_context* ctx) {
   if (bindings & kBindEventLoop) {
     duk_push_object(ctx); /* 8: EventLoop, its properties in this order */
     ecma_push_lazy(ctx, 1, "requestExit"); /* 9 */
-    ecma_push_lazy(ctx, 2, "watch");
-    ecma_define(ctx, 8, "watch", -1, true, true);
-    duk_pop(ctx);
-    ecma_push_lazy(ctx, 2, "unwatch");
-    ecma_define(ctx, 8, "unwatch", -1, true, true);
-    duk_pop(ctx);
+#if defined(EVLOOP_HAVE_POLL_BINDING) /* EVLOOP_NO_POLL: no JS fd watchers, as in the C++ loop */
+    static const char* const watchers[] = {"watch", "unwatch"};
+    for (size_t i = 0; i < 2; i++) {
+      ecma_push_lazy(ctx, 2, watchers[i]);
+      ecma_define(ctx, 8, watchers[i], -1, true, true);
+      duk_pop(ctx);
+    }
+#endif
     ecma_define(ctx, 8, "requestExit", 9, true, true);
     duk_dup(ctx, 4);
     duk_put_prop_literal(ctx, 8, "now");

@@ -30,5 +30,45 @@ inline void compile_embedded(duk_context* ctx, const char* filename, const Embed
 #endif
 }
 
+/* ---- Placeholders of JS compiled on first use ----
+ * net.js (install.hpp) and the ECMAScript loop's parts (ecma_bridge.hpp) are
+ * installed as placeholders that load the source on first use, then put
+ * the real function wherever a placeholder is still in place. */
+
+/* [ ... ] -> [ ... ]: makes obj[name] a writable, configurable data property
+ * holding the value at index `value`. */
+inline void define_data(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t value, bool enumerable = false) {
+  obj = duk_normalize_index(ctx, obj);
+  value = duk_normalize_index(ctx, value);
+  duk_push_string(ctx, name);
+  duk_dup(ctx, value);
+  duk_def_prop(ctx, obj, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
+                             (enumerable ? DUK_DEFPROP_SET_ENUMERABLE : DUK_DEFPROP_CLEAR_ENUMERABLE));
+}
+
+/* True if obj's own property `name` still holds the placeholder function at
+ * index `placeholder`: as its getter (accessor), else as its value (and,
+ * with writable_only, in a writable property). */
+inline bool placeholder_in_place(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t placeholder,
+                                 bool accessor, bool writable_only = false) {
+  obj = duk_normalize_index(ctx, obj);
+  placeholder = duk_normalize_index(ctx, placeholder);
+  duk_push_string(ctx, name);
+  duk_get_prop_desc(ctx, obj, 0); /* [ desc | undefined ] */
+  bool ours = false;
+  if (duk_is_object(ctx, -1)) {
+    duk_get_prop_string(ctx, -1, accessor ? "get" : "value");
+    ours = duk_is_function(ctx, placeholder) && duk_strict_equals(ctx, -1, placeholder);
+    duk_pop(ctx);
+    if (ours && writable_only) {
+      duk_get_prop_literal(ctx, -1, "writable");
+      ours = duk_to_boolean(ctx, -1) != 0;
+      duk_pop(ctx);
+    }
+  }
+  duk_pop(ctx);
+  return ours;
+}
+
 } /* namespace detail */
 } /* namespace evloop */

@@ -51,33 +51,13 @@ inline duk_idx_t push_net_state(duk_context* ctx) {
   return duk_get_top_index(ctx);
 }
 
-/* [ ... ] -> [ ... ]: makes obj[name] a data property holding the value at
- * index `value`, as net.js's globals always were. */
-inline void define_data(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t value) {
-  obj = duk_normalize_index(ctx, obj);
-  value = duk_normalize_index(ctx, value);
-  duk_push_string(ctx, name);
-  duk_dup(ctx, value);
-  duk_def_prop(ctx, obj,
-               DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_SET_WRITABLE | DUK_DEFPROP_SET_CONFIGURABLE |
-                   DUK_DEFPROP_CLEAR_ENUMERABLE);
-}
-
 /* True if obj's own property `name` is still the placeholder holder[key]
  * (its getter for an accessor, else its value). */
 inline bool net_placeholder_in_place(duk_context* ctx, duk_idx_t obj, const char* name, duk_idx_t holder,
                                      const char* key, bool accessor) {
   obj = duk_normalize_index(ctx, obj);
-  holder = duk_normalize_index(ctx, holder);
-  duk_push_string(ctx, name);
-  duk_get_prop_desc(ctx, obj, 0); /* [ desc | undefined ] */
-  bool ours = false;
-  if (duk_is_object(ctx, -1)) {
-    duk_get_prop_string(ctx, -1, accessor ? "get" : "value");
-    duk_get_prop_string(ctx, holder, key);
-    ours = duk_is_function(ctx, -1) && duk_strict_equals(ctx, -1, -2);
-    duk_pop_2(ctx);
-  }
+  duk_get_prop_string(ctx, holder, key);
+  bool ours = placeholder_in_place(ctx, obj, name, -1, accessor);
   duk_pop(ctx);
   return ours;
 }
@@ -269,16 +249,6 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (a->loop->mode_ == Mode::Ecma) {
     if (b & (kBindTimers | kBindEventLoop)) install_ecma_loop(a->loop, b & (kBindTimers | kBindEventLoop));
-#if !defined(EVLOOP_HAVE_POLL_BINDING)
-    if (b & kBindEventLoop) { /* EVLOOP_NO_POLL: no JS fd watchers, as in the C++ loop */
-      duk_get_global_literal(ctx, "EventLoop");
-      if (duk_is_object(ctx, -1)) {
-        duk_del_prop_literal(ctx, -1, "watch");
-        duk_del_prop_literal(ctx, -1, "unwatch");
-      }
-      duk_pop(ctx);
-    }
-#endif
   } else
 #endif
   {

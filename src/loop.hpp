@@ -317,10 +317,13 @@ struct LoopImpl : Loop {
   }
 
   /* ---- one callback ---- */
-  void account_callback(int64_t started) {
+  /* Counts a callback that began at `started`; returns the time now (a run
+   * of due timers starts the next one's accounting there). */
+  int64_t account_callback(int64_t started) {
     counters.callbacks_run++;
-    int64_t took = monotonic_ns() - started;
-    if (took > counters.slowest_callback_ns) counters.slowest_callback_ns = took;
+    int64_t now_ns = monotonic_ns();
+    if (now_ns - started > counters.slowest_callback_ns) counters.slowest_callback_ns = now_ns - started;
+    return now_ns;
   }
   /* [ ... func this args(nargs) ] -> [ ... ]: a protected call (duk_pcall_method
    * catches everything the callback throws); errors are reported. */
@@ -382,7 +385,7 @@ struct LoopImpl : Loop {
       if (!(s.flags & kTimerJs)) {
         if (one_shot) timers.free_slot(slot);
         s.fn(*this, id, s.user);
-        mark = account_timer(mark);
+        mark = account_callback(mark);
         continue;
       }
       if (cbs < 0) {
@@ -412,16 +415,9 @@ struct LoopImpl : Loop {
         if (duk_pcall_method(ctx, 0) != DUK_EXEC_SUCCESS) report_callback_error();
         duk_pop(ctx);
       }
-      mark = account_timer(mark);
+      mark = account_callback(mark);
     }
     if (cbs >= 0) duk_pop(ctx);
-  }
-  /* Counts a timer callback that ran since `mark`; returns the time now. */
-  int64_t account_timer(int64_t mark) {
-    counters.callbacks_run++;
-    int64_t t = monotonic_ns();
-    if (t - mark > counters.slowest_callback_ns) counters.slowest_callback_ns = t - mark;
-    return t;
   }
 
   /* ---- tasks ---- */

@@ -44,6 +44,9 @@
  *   19, 20 native.read, native.write (a field costs less than an outer
  *      variable)
  *   21 bytes read
+ *   22 fastWrite's cap on queued bytes (-1: fastWrite off), 23 the bytes
+ *      it took since the last writeCap
+ *   24, 25 the ondata hint: fn and its `this` (fn null: the handler)
  *
  *  Handlers never run inside a stream call: an I/O error met by write() is
  *  kept (field 10) and reported by a zero-delay timer; end() turns write
@@ -102,7 +105,7 @@
     }
 
     function record(fd, handler, state, cb) {
-        return [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite, 0];
+        return [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite, 0, -1, 0, null, null];
     }
 
     /* Registers interest as the record's state asks: read while wanted and
@@ -224,7 +227,7 @@
                 return;
             }
             s[21] += buf.length;
-            h(1, buf);
+            if (s[24] === null) { h(1, buf); } else { s[24].call(s[25], buf); }
             /* Again only while each read fills the buffer, and reading (the
              * handler may have paused, closed or stopped the stream). */
             if (buf.length < s[17] || ++i === 4 /* MAX_READS */) { return; }
@@ -265,7 +268,7 @@
                 return;
             }
             s[21] += buf.length;
-            h(1, buf);
+            if (s[24] === null) { h(1, buf); } else { s[24].call(s[25], buf); }
             if (buf.length < s[17] || !(s[5] & 1)) { return; }
         }
     }
@@ -521,6 +524,41 @@
         return s[9];
     }
 
+    /* Socket#write's hot path (see the C++ engine's stream.fastWrite): -1,
+     * nothing done, unless fastWrite is on, the stream open, data a
+     * non-empty byte array and the queue within the cap after it. */
+    function fastWrite(fd, data) {
+        var s = table[fd], len, n;
+        if (s === void 0 || s[22] < 0 || s[4] !== 0 || typeof data !== 'object' || data === null ||
+                data.BYTES_PER_ELEMENT !== 1) {
+            return -1;
+        }
+        len = data.length;
+        if (len === 0 || s[9] + len > s[22]) { return -1; }
+        s[23] += len;
+        if (s[9] !== 0) {
+            s[7].push(data);
+            s[9] += len;
+            return s[9];
+        }
+        try {
+            n = s[20](fd, data);
+        } catch (e) {
+            return writeFailed(s, e);
+        }
+        if (n === len) { return 0; }
+        return queueRest(s, data, n);
+    }
+    function writeCap(fd, cap) {
+        var s = typeof fd === 'number' ? table[fd] : void 0, n = 0;
+        if (s !== void 0 && s[2] === fd) {
+            s[22] = typeof cap === 'number' && cap >= 0 ? cap : -1;
+            n = s[23];
+            s[23] = 0;
+        }
+        return n;
+    }
+
     /* Behind queued bytes, or connecting: to the queue (write interest is
      * on already). */
     function writeQueued(s, fd, data) {
@@ -612,6 +650,9 @@
         s[8] = 0;
         s[9] = 0;
         s[12] = null;
+        s[22] = -1;
+        s[24] = null;
+        s[25] = null;
         if (s[16] !== 0) {
             clearTimer(s[16]);
             s[16] = 0;
@@ -645,16 +686,18 @@
         var s = typeof fd === 'number' ? table[fd] : void 0;
         return s !== void 0 && s[2] === fd ? s[21] : 0;
     }
-    /* A hint the C++ engine uses to save a call; here data always goes to
-     * handler(1, buf), which does the same thing. */
-    function ondata(fd) {
-        checkFd(fd, 'ondata');
+    /* Data events call fn with this = self instead of handler(1, buf), which
+     * does the same thing: one JS call a read less. */
+    function ondata(fd, fn, self) {
+        var s = lookup(fd, 'ondata');
+        s[24] = typeof fn === 'function' ? fn : null;
+        s[25] = s[24] === null ? null : self;
     }
 
     var stream = {
         open: open, connect: connect, listen: listen, write: write, end: end,
         pause: pause, resume: resume, close: close, queued: queued,
-        bytesRead: bytesRead, ondata: ondata
+        bytesRead: bytesRead, ondata: ondata, fastWrite: fastWrite, writeCap: writeCap
     };
     return stream;
 })

@@ -68,6 +68,9 @@ struct Stream {
   void* data_fn;
   void* data_self;
   double bytes_read;
+  bool fast_write;     /* stream.fastWrite may take data (stream.writeCap) */
+  double write_cap;    /* its cap on queued bytes */
+  double fast_written; /* bytes it took since the last stream.writeCap */
 };
 
 struct LoopImpl : Loop {

@@ -17,6 +17,12 @@
  *   stream.close(fd) -> true when fd was a stream (it is then closed)
  *   stream.queued(fd) -> bytes queued
  *   stream.bytesRead(fd) -> bytes read (0 when not a stream)
+ *   stream.fastWrite(fd, data) -> as write, or -1 (nothing written) unless
+ *        fd is open with fastWrite on, data a non-empty buffer of any kind
+ *        (its bytes) and the queue stays within the cap; never throws for
+ *        bad arguments (Socket#write's hot path: no checks in JS).
+ *   stream.writeCap(fd, cap) -> bytes fastWrite took since the last call;
+ *        cap >= 0 turns fastWrite on with that cap on queued bytes, -1 off
  *   stream.ondata(fd, fn, self)  a hint: data events may call fn with
  *        this = self instead of handler(1, buf), which must do the same;
  *        fn null: back to the handler. (Saves a JS call a read here; the
@@ -359,17 +365,9 @@ inline duk_ret_t js_stream_listen(duk_context* ctx) {
   return stream_start(ctx, kStreamListening, false, "stream.listen");
 }
 
-inline duk_ret_t js_stream_write(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "stream.write");
-  LoopImpl* l = stream_loop(ctx);
-  Stream* s = require_stream(ctx, l, fd, "stream.write");
-  size_t len;
-  const char* p = require_bytes(ctx, 1, &len, "stream.write");
-  if (s->state == kStreamListening) return throw_system_error(ctx, ENOTCONN, "stream.write", nullptr);
-  if (len == 0 || s->stopped || s->ending || s->pending_error) {
-    duk_push_number(ctx, static_cast<double>(s->queued));
-    return 1;
-  }
+/* Sends what the kernel takes now and queues the rest, in order; pushes the
+ * bytes queued after the call. */
+inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, const char* p, size_t len) {
   if (!s->head && s->state == kStreamOpen && !s->pending_error) {
     ssize_t n = send_some(l, fd, p, len);
     if (n < 0) {
@@ -406,6 +404,62 @@ inline duk_ret_t js_stream_write(duk_context* ctx) {
     stream_update(l, s);
   }
   duk_push_number(ctx, static_cast<double>(s->queued));
+  return 1;
+}
+
+inline duk_ret_t js_stream_write(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "stream.write");
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = require_stream(ctx, l, fd, "stream.write");
+  size_t len;
+  const char* p = require_bytes(ctx, 1, &len, "stream.write");
+  if (s->state == kStreamListening) return throw_system_error(ctx, ENOTCONN, "stream.write", nullptr);
+  if (len == 0 || s->stopped || s->ending || s->pending_error) {
+    duk_push_number(ctx, static_cast<double>(s->queued));
+    return 1;
+  }
+  return stream_send(ctx, l, fd, s, p, len);
+}
+
+/* stream.fastWrite(fd, data): write's hot path for net.js's Socket#write,
+ * which then need not look at the data or the queue: -1 (nothing done)
+ * unless fd is an open stream with fastWrite on (writeCap), data a non-empty
+ * buffer (any view: its bytes) and the queue stays within the cap. */
+inline duk_ret_t js_stream_fast_write(duk_context* ctx) {
+  double d = duk_get_number(ctx, 0); /* NaN when not a number */
+  Stream* s = nullptr;
+  LoopImpl* l = nullptr;
+  if (d >= 0 && d <= 2147483647.0) {
+    l = stream_loop(ctx);
+    s = stream_of(l, static_cast<int>(d));
+  }
+  duk_size_t len = 0;
+  const char* p = s && s->fast_write && s->state == kStreamOpen && !s->stopped && !s->ending && !s->pending_error
+                      ? static_cast<const char*>(duk_get_buffer_data(ctx, 1, &len))
+                      : nullptr;
+  if (!p || len == 0 || static_cast<double>(s->queued) + static_cast<double>(len) > s->write_cap) {
+    duk_push_int(ctx, -1);
+    return 1;
+  }
+  s->fast_written += static_cast<double>(len);
+  return stream_send(ctx, l, s->fd, s, p, len);
+}
+
+/* stream.writeCap(fd, cap) -> the bytes fastWrite took since the last
+ * writeCap; cap >= 0 turns fastWrite on with that cap on queued bytes,
+ * anything else off. 0 when fd is not a stream. */
+inline duk_ret_t js_stream_write_cap(duk_context* ctx) {
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
+  double taken = 0;
+  if (s) {
+    double cap = duk_get_number(ctx, 1);
+    s->fast_write = cap >= 0;
+    s->write_cap = cap;
+    taken = s->fast_written;
+    s->fast_written = 0;
+  }
+  duk_push_number(ctx, taken);
   return 1;
 }
 
@@ -497,7 +551,8 @@ inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
       {"end", js_stream_end, 1},     {"pause", js_stream_pause, 1},
       {"resume", js_stream_resume, 1}, {"close", js_stream_close, 1},
       {"queued", js_stream_queued, 1}, {"ondata", js_stream_ondata, 3},
-      {"bytesRead", js_stream_bytes_read, 1}, {nullptr, nullptr, 0}};
+      {"bytesRead", js_stream_bytes_read, 1}, {"fastWrite", js_stream_fast_write, 2},
+      {"writeCap", js_stream_write_cap, 2},   {nullptr, nullptr, 0}};
   duk_push_object(ctx);
   for (const duk_function_list_entry* f = fns; f->key; f++) {
     duk_push_c_function(ctx, f->value, f->nargs);

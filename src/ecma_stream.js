@@ -44,8 +44,9 @@
  *   19, 20 native.read, native.write (a field costs less than an outer
  *      variable)
  *   21 bytes read
- *   22 fastWrite's cap on queued bytes (-1: fastWrite off), 23 the bytes
- *      it took since the last writeCap
+ *   22 fastWrite's cap on queued bytes while it may take data (-1: not
+ *      now; setInterest keeps it from field 26 and the state), 23 the
+ *      bytes it took since the last writeCap, 26 the cap writeCap set
  *   24, 25 the ondata hint: fn and its `this` (fn null: the handler)
  *
  *  Handlers never run inside a stream call: an I/O error met by write() is
@@ -105,7 +106,7 @@
     }
 
     function record(fd, handler, state, cb) {
-        return [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite, 0, -1, 0, null, null];
+        return [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite, 0, -1, 0, null, null, -1];
     }
 
     /* Registers interest as the record's state asks: read while wanted and
@@ -115,6 +116,7 @@
      * listener retries later. */
     function setInterest(s) {
         var st = s[4], want = 0;
+        s[22] = st === 0 ? s[26] : -1;
         if (st === 0 || st === 3 || st === 4) {
             if (s[6] && !s[11]) { want = 1; }
             if (s[9] > 0 || st === 3) { want |= 4; }
@@ -203,7 +205,7 @@
      * POLLIN alone while reading (interest 1, or 5 with writes queued), is
      * tested with comparisons: a bitwise operator costs a ToInt32 (~300). */
     function onEvent(fd, revents) {
-        var s = this, h, buf, i, ev;
+        var s = this, buf, i, ev, n, d;
         if (revents !== 1) {
             slowEvent(s, fd, revents);
             return;
@@ -219,18 +221,19 @@
                 return;
             }
             if (buf === void 0) { return; }   /* nothing after all */
-            h = s[3];
             if (buf === null) {
                 s[11] = true;
                 setInterest(s);
-                h(2);
+                s[3](2);
                 return;
             }
-            s[21] += buf.length;
-            if (s[24] === null) { h(1, buf); } else { s[24].call(s[25], buf); }
+            n = buf.length;
+            s[21] += n;
+            d = s[24];
+            if (d === null) { s[3](1, buf); } else { d.call(s[25], buf); }
             /* Again only while each read fills the buffer, and reading (the
              * handler may have paused, closed or stopped the stream). */
-            if (buf.length < s[17] || ++i === 4 /* MAX_READS */) { return; }
+            if (n < s[17] || ++i === 4 /* MAX_READS */) { return; }
             ev = s[5];
             if (ev !== 1 && ev !== 5) { return; }
         }
@@ -528,18 +531,18 @@
      * nothing done, unless fastWrite is on, the stream open, data a
      * non-empty byte array and the queue within the cap after it. */
     function fastWrite(fd, data) {
-        var s = table[fd], len, n;
-        if (s === void 0 || s[22] < 0 || s[4] !== 0 || typeof data !== 'object' || data === null ||
-                data.BYTES_PER_ELEMENT !== 1) {
+        var s = table[fd], len, n, q;
+        if (s === void 0 || s[22] < 0 || typeof data !== 'object' || data === null || data.BYTES_PER_ELEMENT !== 1) {
             return -1;
         }
         len = data.length;
-        if (len === 0 || s[9] + len > s[22]) { return -1; }
+        q = s[9];
+        if (len === 0 || q + len > s[22]) { return -1; }
         s[23] += len;
-        if (s[9] !== 0) {
+        if (q !== 0) {
             s[7].push(data);
-            s[9] += len;
-            return s[9];
+            s[9] = q + len;
+            return q + len;
         }
         try {
             n = s[20](fd, data);
@@ -552,7 +555,8 @@
     function writeCap(fd, cap) {
         var s = typeof fd === 'number' ? table[fd] : void 0, n = 0;
         if (s !== void 0 && s[2] === fd) {
-            s[22] = typeof cap === 'number' && cap >= 0 ? cap : -1;
+            s[26] = typeof cap === 'number' && cap >= 0 ? cap : -1;
+            s[22] = s[4] === 0 ? s[26] : -1;
             n = s[23];
             s[23] = 0;
         }
@@ -651,6 +655,7 @@
         s[9] = 0;
         s[12] = null;
         s[22] = -1;
+        s[26] = -1;
         s[24] = null;
         s[25] = null;
         if (s[16] !== 0) {

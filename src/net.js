@@ -854,6 +854,7 @@
     });
 
     /* ---- writing ---- */
+    /* The C++ engine has the same in native code (stream.writeMethod). */
     SP.write = function (data, encoding, cb) {
         var s = this, q;
         if (encoding === void 0 && cb === void 0) {
@@ -871,6 +872,7 @@
         }
         return true;
     }
+    if (typeof stream.writeMethod === 'function') { SP.write = stream.writeMethod(writeSlow, afterQueued); }
     function writeSlow(s, data, encoding, cb) {
         var n, q, err, cbs, fd, c;
         if (typeof encoding === 'function') {

@@ -23,6 +23,8 @@
  *        bad arguments (Socket#write's hot path: no checks in JS).
  *   stream.writeCap(fd, cap) -> bytes fastWrite took since the last call;
  *        cap >= 0 turns fastWrite on with that cap on queued bytes, -1 off
+ *   stream.writeMethod(writeSlow, afterQueued) (optional: this engine only)
+ *        -> a native Socket#write doing what net.js's JS one does
  *   stream.ondata(fd, fn, self)  a hint: data events may call fn with
  *        this = self instead of handler(1, buf), which must do the same;
  *        fn null: back to the handler. (Saves a JS call a read here; the
@@ -425,24 +427,81 @@ inline duk_ret_t js_stream_write(duk_context* ctx) {
  * which then need not look at the data or the queue: -1 (nothing done)
  * unless fd is an open stream with fastWrite on (writeCap), data a non-empty
  * buffer (any view: its bytes) and the queue stays within the cap. */
-inline duk_ret_t js_stream_fast_write(duk_context* ctx) {
-  double d = duk_get_number(ctx, 0); /* NaN when not a number */
-  Stream* s = nullptr;
-  LoopImpl* l = nullptr;
-  if (d >= 0 && d <= 2147483647.0) {
-    l = stream_loop(ctx);
-    s = stream_of(l, static_cast<int>(d));
-  }
+/* fastWrite of the fd number at fd_idx and the data at data_idx: pushes the
+ * bytes queued after it and returns true, or pushes nothing and returns
+ * false (declined). */
+inline bool stream_try_fast_write(duk_context* ctx, duk_idx_t fd_idx, duk_idx_t data_idx) {
+  double d = duk_get_number(ctx, fd_idx); /* NaN when not a number */
+  if (!(d >= 0 && d <= 2147483647.0)) return false;
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = stream_of(l, static_cast<int>(d));
+  if (!s || !s->fast_write || s->state != kStreamOpen || s->stopped || s->ending || s->pending_error) return false;
   duk_size_t len = 0;
-  const char* p = s && s->fast_write && s->state == kStreamOpen && !s->stopped && !s->ending && !s->pending_error
-                      ? static_cast<const char*>(duk_get_buffer_data(ctx, 1, &len))
-                      : nullptr;
-  if (!p || len == 0 || static_cast<double>(s->queued) + static_cast<double>(len) > s->write_cap) {
-    duk_push_int(ctx, -1);
-    return 1;
-  }
+  const char* p = static_cast<const char*>(duk_get_buffer_data(ctx, data_idx, &len));
+  if (!p || len == 0 || static_cast<double>(s->queued) + static_cast<double>(len) > s->write_cap) return false;
   s->fast_written += static_cast<double>(len);
-  return stream_send(ctx, l, s->fd, s, p, len);
+  stream_send(ctx, l, s->fd, s, p, len);
+  return true;
+}
+
+inline duk_ret_t js_stream_fast_write(duk_context* ctx) {
+  if (!stream_try_fast_write(ctx, 0, 1)) duk_push_int(ctx, -1);
+  return 1;
+}
+
+/* The C++ engine's Socket#write (net.js takes it from stream.writeMethod):
+ * the fast path of stream.fastWrite without a JS call between the user's
+ * code and the engine (measured: ~1k instructions a write less). this is
+ * the socket, its _wfd the fd while the fast path is on; anything else goes
+ * to net.js's writeSlow(socket, data, encoding, cb), a queue that grew to
+ * afterQueued(socket, queued), both kept on this function. */
+#define EVLOOP_FN_WRITE_SLOW DUK_HIDDEN_SYMBOL("writeSlow")
+#define EVLOOP_FN_AFTER_QUEUED DUK_HIDDEN_SYMBOL("afterQueued")
+inline duk_ret_t js_socket_write(duk_context* ctx) {
+  duk_push_this(ctx);                                        /* [ data encoding cb this ] */
+  if (duk_is_undefined(ctx, 1) && duk_is_undefined(ctx, 2) && duk_is_object(ctx, 3)) {
+    duk_get_prop_literal(ctx, 3, "_wfd");                    /* [ ... this fd ] */
+    if (stream_try_fast_write(ctx, 4, 0)) {                  /* [ ... this fd queued ] */
+      if (duk_get_number(ctx, 5) == 0) {
+        duk_push_true(ctx);
+        return 1;
+      }
+      duk_push_current_function(ctx);
+      duk_get_prop_literal(ctx, -1, EVLOOP_FN_AFTER_QUEUED);
+      duk_push_undefined(ctx);
+      duk_dup(ctx, 3);
+      duk_dup(ctx, 5);
+      duk_call_method(ctx, 2);
+      return 1;
+    }
+  }
+  duk_push_current_function(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_FN_WRITE_SLOW);
+  duk_push_undefined(ctx);
+  duk_dup(ctx, 3);
+  duk_dup(ctx, 0);
+  duk_dup(ctx, 1);
+  duk_dup(ctx, 2);
+  duk_call_method(ctx, 4);
+  return 1;
+}
+
+/* stream.writeMethod(writeSlow, afterQueued) -> the function net.js uses as
+ * Socket#write (only this engine has it). */
+inline duk_ret_t js_stream_write_method(duk_context* ctx) {
+  if (!duk_is_function(ctx, 0) || !duk_is_function(ctx, 1))
+    return duk_error(ctx, DUK_ERR_TYPE_ERROR, "stream.writeMethod: functions expected");
+  LoopImpl* l = stream_loop(ctx);
+  duk_push_c_function(ctx, js_socket_write, 3);
+  tag_with_loop(ctx, l);
+  duk_dup(ctx, 0);
+  duk_put_prop_literal(ctx, -2, EVLOOP_FN_WRITE_SLOW);
+  duk_dup(ctx, 1);
+  duk_put_prop_literal(ctx, -2, EVLOOP_FN_AFTER_QUEUED);
+  duk_push_literal(ctx, "name");
+  duk_push_literal(ctx, "write");
+  duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
+  return 1;
 }
 
 /* stream.writeCap(fd, cap) -> the bytes fastWrite took since the last
@@ -552,7 +611,8 @@ inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
       {"resume", js_stream_resume, 1}, {"close", js_stream_close, 1},
       {"queued", js_stream_queued, 1}, {"ondata", js_stream_ondata, 3},
       {"bytesRead", js_stream_bytes_read, 1}, {"fastWrite", js_stream_fast_write, 2},
-      {"writeCap", js_stream_write_cap, 2},   {nullptr, nullptr, 0}};
+      {"writeCap", js_stream_write_cap, 2},   {"writeMethod", js_stream_write_method, 2},
+      {nullptr, nullptr, 0}};
   duk_push_object(ctx);
   for (const duk_function_list_entry* f = fns; f->key; f++) {
     duk_push_c_function(ctx, f->value, f->nargs);

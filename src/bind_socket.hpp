@@ -502,6 +502,12 @@ inline duk_ret_t native_shutdown(duk_context* ctx) {
 
 /* Closes fd, also when it is a stream of the C++ loop's engine. */
 inline bool close_socket(LoopImpl* l, int fd) {
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+  if (fd >= 0 && static_cast<size_t>(fd) < l->ecma_fast.size) {
+    EcmaFastWrite off = {-1, 0};
+    l->ecma_fast[static_cast<size_t>(fd)] = off; /* a new socket on this number starts off */
+  }
+#endif
   Watcher* w = l->watcher(fd);
   if (w && (w->kind == kWatchStream || w->kind == kWatchJs)) l->remove_watcher(fd);
   l->disown_fd(fd);
@@ -574,6 +580,129 @@ inline duk_ret_t native_error(duk_context* ctx) {
   return 1;
 }
 
+/* ---- Socket#write in native code (net.js takes it from its engine) ----
+ * Called as socket.write(data, encoding, cb): [ data encoding cb this ].
+ * The fast path (no encoding, no callback, the engine's fast path on for
+ * this._wfd) sends without a JS call between the user's code and the
+ * engine (measured: ~1k instructions a write less than a JS method calling
+ * a native); anything else goes to net.js's writeSlow(socket, data,
+ * encoding, cb), a queue that grew to afterQueued(socket, queued), both kept
+ * on the function. */
+#define EVLOOP_FN_WRITE_SLOW DUK_HIDDEN_SYMBOL("writeSlow")
+#define EVLOOP_FN_AFTER_QUEUED DUK_HIDDEN_SYMBOL("afterQueued")
+/* [ writeSlow afterQueued ... ] -> [ ... fn ] */
+inline void push_write_method(duk_context* ctx, LoopImpl* l, duk_c_function fn) {
+  duk_push_c_function(ctx, fn, 3);
+  tag_with_loop(ctx, l);
+  duk_dup(ctx, 0);
+  duk_put_prop_literal(ctx, -2, EVLOOP_FN_WRITE_SLOW);
+  duk_dup(ctx, 1);
+  duk_put_prop_literal(ctx, -2, EVLOOP_FN_AFTER_QUEUED);
+  duk_push_literal(ctx, "name");
+  duk_push_literal(ctx, "write");
+  duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
+}
+/* -> [ ... result ]: true when nothing is queued, else afterQueued(this, queued) */
+inline duk_ret_t write_method_done(duk_context* ctx, double queued) {
+  if (queued == 0) {
+    duk_push_true(ctx);
+    return 1;
+  }
+  duk_push_current_function(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_FN_AFTER_QUEUED);
+  duk_push_undefined(ctx);
+  duk_dup(ctx, 3);
+  duk_push_number(ctx, queued);
+  duk_call_method(ctx, 2);
+  return 1;
+}
+/* -> [ ... result ]: writeSlow(this, data, encoding, cb) */
+inline duk_ret_t write_method_slow(duk_context* ctx) {
+  duk_push_current_function(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_FN_WRITE_SLOW);
+  duk_push_undefined(ctx);
+  duk_dup(ctx, 3);
+  duk_dup(ctx, 0);
+  duk_dup(ctx, 1);
+  duk_dup(ctx, 2);
+  duk_call_method(ctx, 4);
+  return 1;
+}
+
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+/* native.fastCap(fd, cap) -> the bytes the ECMAScript engine's native write
+ * fast path took on fd since the last call; cap >= 0: it may send chunks
+ * up to cap bytes, else off. Without memory for the table it stays off. */
+inline duk_ret_t native_fast_cap(duk_context* ctx) {
+  int fd = require_fd(ctx, 0, "fastCap");
+  LoopImpl* l = bound_loop(ctx);
+  double cap = duk_get_number(ctx, 1); /* NaN: off */
+  size_t i = static_cast<size_t>(fd);
+  RawArray<EcmaFastWrite>& t = l->ecma_fast;
+  if (i >= t.size && cap >= 0 && fd < kFdLimit && t.reserve(l->mem, i + 1)) {
+    EcmaFastWrite off = {-1, 0};
+    while (t.size <= i) t.data[t.size++] = off;
+  }
+  double taken = 0;
+  if (i < t.size) {
+    taken = t[i].taken;
+    t[i].taken = 0;
+    t[i].cap = cap >= 0 ? cap : -1;
+  }
+  duk_push_number(ctx, taken);
+  return 1;
+}
+
+/* The ECMAScript engine's Socket#write (native.writeMethod(writeSlow,
+ * afterQueued, rest)): the fd's cap from ecma_fast; a short write, EAGAIN
+ * or an error goes to the engine's rest(fd, data, sent, err), which queues
+ * or stops (-> bytes queued). */
+#define EVLOOP_FN_FAST_REST DUK_HIDDEN_SYMBOL("fastRest")
+inline duk_ret_t ecma_socket_write(duk_context* ctx) {
+  duk_push_this(ctx); /* [ data encoding cb this ] */
+  if (duk_is_undefined(ctx, 1) && duk_is_undefined(ctx, 2) && duk_is_object(ctx, 3)) {
+    duk_get_prop_literal(ctx, 3, "_wfd");
+    double d = duk_get_number(ctx, 4);
+    LoopImpl* l = d >= 0 && d <= 2147483647.0 ? bound_loop(ctx) : nullptr;
+    size_t fd = static_cast<size_t>(d >= 0 ? d : 0);
+    duk_size_t len = 0;
+    const char* p = l && fd < l->ecma_fast.size && l->ecma_fast[fd].cap >= 0
+                        ? static_cast<const char*>(duk_get_buffer_data(ctx, 0, &len))
+                        : nullptr;
+    if (p && len > 0 && static_cast<double>(len) <= l->ecma_fast[fd].cap) {
+      l->ecma_fast[fd].taken += static_cast<double>(len);
+      ssize_t n = send_some(l, static_cast<int>(fd), p, len);
+      if (n == static_cast<ssize_t>(len)) {
+        duk_push_true(ctx);
+        return 1;
+      }
+      int err = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? errno : 0;
+      duk_push_current_function(ctx);
+      duk_get_prop_literal(ctx, -1, EVLOOP_FN_FAST_REST);
+      duk_push_undefined(ctx);
+      duk_push_int(ctx, static_cast<int>(fd));
+      duk_dup(ctx, 0);
+      duk_push_number(ctx, n > 0 ? static_cast<double>(n) : 0.0);
+      if (err) push_net_error(ctx, err, "write", nullptr, -1);
+      else duk_push_null(ctx);
+      duk_call_method(ctx, 4);
+      return write_method_done(ctx, duk_get_number(ctx, -1));
+    }
+  }
+  return write_method_slow(ctx);
+}
+
+inline duk_ret_t native_write_method(duk_context* ctx) {
+  for (duk_idx_t i = 0; i < 3; i++)
+    if (!duk_is_function(ctx, i)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "writeMethod: functions expected");
+  LoopImpl* l = bound_loop(ctx);
+  push_write_method(ctx, l, ecma_socket_write);
+  duk_dup(ctx, 2);
+  duk_put_prop_literal(ctx, -2, EVLOOP_FN_FAST_REST);
+  return 1;
+}
+#endif
+
 /* [ ... ] -> [ ... native ]: the primitives object for the JS layers. The
  * hot ones are tagged with the loop (see tag_with_loop). */
 inline void push_socket_natives(duk_context* ctx, LoopImpl* l) {
@@ -585,6 +714,9 @@ inline void push_socket_natives(duk_context* ctx, LoopImpl* l) {
       {"setNoDelay", native_set_no_delay, 2}, {"setKeepAlive", native_set_keep_alive, 3},
       {"error", native_error, 2},       {"write", native_write, 3},
       {"now", js_now, 0},               {"read", native_read, 1},
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+      {"fastCap", native_fast_cap, 2},  {"writeMethod", native_write_method, 3},
+#endif
       {nullptr, nullptr, 0}};
   duk_push_object(ctx);
   for (const duk_function_list_entry* f = fns; f->key; f++) {

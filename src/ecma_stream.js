@@ -44,9 +44,9 @@
  *   19, 20 native.read, native.write (a field costs less than an outer
  *      variable)
  *   21 bytes read
- *   22 fastWrite's cap on queued bytes while it may take data (-1: not
- *      now; setInterest keeps it from field 26 and the state), 23 the
- *      bytes it took since the last writeCap, 26 the cap writeCap set
+ *   22 the cap of the native write fast path (-1: off; syncFast keeps it:
+ *      field 26 while open with nothing queued), 23 the bytes it took
+ *      since the last writeCap, 26 the cap writeCap set
  *   24, 25 the ondata hint: fn and its `this` (fn null: the handler)
  *
  *  Handlers never run inside a stream call: an I/O error met by write() is
@@ -73,6 +73,7 @@
     }
 
     var nread = native.read, nwrite = native.write, naccept = native.accept;
+    var nfastCap = native.fastCap, nwriteMethod = native.writeMethod;
     var nshutdown = native.shutdown, nclose = native.close, soError = native.soError, nerror = native.error;
     var watch = loop.watch, interest = loop.interest, unwatch = loop.unwatch;
     var setTimer = loop.setTimeout, clearTimer = loop.clearTimeout;
@@ -116,7 +117,6 @@
      * listener retries later. */
     function setInterest(s) {
         var st = s[4], want = 0;
-        s[22] = st === 0 ? s[26] : -1;
         if (st === 0 || st === 3 || st === 4) {
             if (s[6] && !s[11]) { want = 1; }
             if (s[9] > 0 || st === 3) { want |= 4; }
@@ -127,22 +127,37 @@
         } else if (st === 6) {
             return;
         }
-        if (s[13] && want === s[5]) { return; }
-        try {
-            if (s[13]) {
-                interest(s[2], want, false);
-            } else {
-                watch(s[2], want, s);
-                s[13] = true;
+        if (!s[13] || want !== s[5]) {
+            try {
+                if (s[13]) {
+                    interest(s[2], want, false);
+                } else {
+                    watch(s[2], want, s);
+                    s[13] = true;
+                }
+                s[5] = want;
+            } catch (e) {
+                if (st === 2) {
+                    backoff(s);
+                } else if (st !== 5) {
+                    stop(s);   /* which came back here */
+                    defer(s, e);
+                }
+                return;
             }
-            s[5] = want;
-        } catch (e) {
-            if (st === 2) {
-                backoff(s);
-            } else if (st !== 5) {
-                stop(s);
-                defer(s, e);
-            }
+        }
+        syncFast(s);
+    }
+
+    /* Socket#write's fast path is native (native.writeMethod): it sends
+     * while the stream is open, nothing is queued and the chunk is within
+     * the cap; field 22 mirrors the cap it was given (-1: off), field 23
+     * collects the bytes it took. */
+    function syncFast(s) {
+        var cap = s[4] === 0 && s[9] === 0 ? s[26] : -1;
+        if (cap !== s[22]) {
+            s[22] = cap;
+            s[23] += nfastCap(s[2], cap);
         }
     }
 
@@ -527,37 +542,23 @@
         return s[9];
     }
 
-    /* Socket#write's hot path (see the C++ engine's stream.fastWrite): -1,
-     * nothing done, unless fastWrite is on, the stream open, data a
-     * non-empty byte array and the queue within the cap after it. */
-    function fastWrite(fd, data) {
-        var s = table[fd], len, n, q;
-        if (s === void 0 || s[22] < 0 || typeof data !== 'object' || data === null || data.BYTES_PER_ELEMENT !== 1) {
-            return -1;
-        }
-        len = data.length;
-        q = s[9];
-        if (len === 0 || q + len > s[22]) { return -1; }
-        s[23] += len;
-        if (q !== 0) {
-            s[7].push(data);
-            s[9] = q + len;
-            return q + len;
-        }
-        try {
-            n = s[20](fd, data);
-        } catch (e) {
-            return writeFailed(s, e);
-        }
-        if (n === len) { return 0; }
-        return queueRest(s, data, n);
+    /* The native write fast path met a short write, EAGAIN or an error
+     * (err): the rest is queued, or the stream stops. -> bytes queued. */
+    function fastRest(fd, data, sent, err) {
+        var s = table[fd];
+        if (s === void 0) { return 0; }
+        if (err !== null) { return writeFailed(s, err); }
+        return queueRest(s, data, sent);
+    }
+    function writeMethod(writeSlow, afterQueued) {
+        return nwriteMethod(writeSlow, afterQueued, fastRest);
     }
     function writeCap(fd, cap) {
         var s = typeof fd === 'number' ? table[fd] : void 0, n = 0;
         if (s !== void 0 && s[2] === fd) {
             s[26] = typeof cap === 'number' && cap >= 0 ? cap : -1;
-            s[22] = s[4] === 0 ? s[26] : -1;
-            n = s[23];
+            syncFast(s);
+            n = s[23] + (s[22] >= 0 ? nfastCap(fd, s[22]) : 0);
             s[23] = 0;
         }
         return n;
@@ -702,7 +703,7 @@
     var stream = {
         open: open, connect: connect, listen: listen, write: write, end: end,
         pause: pause, resume: resume, close: close, queued: queued,
-        bytesRead: bytesRead, ondata: ondata, fastWrite: fastWrite, writeCap: writeCap
+        bytesRead: bytesRead, ondata: ondata, writeCap: writeCap, writeMethod: writeMethod
     };
     return stream;
 })

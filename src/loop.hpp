@@ -68,9 +68,18 @@ struct Stream {
   void* data_fn;
   void* data_self;
   double bytes_read;
-  bool fast_write;     /* stream.fastWrite may take data (stream.writeCap) */
+  bool fast_write;     /* Socket#write's fast path may send (stream.writeCap) */
   double write_cap;    /* its cap on queued bytes */
-  double fast_written; /* bytes it took since the last stream.writeCap */
+  double fast_written; /* bytes that path took since the last stream.writeCap */
+};
+
+/* The ECMAScript loop's native Socket#write fast path, per fd (its stream
+ * engine keeps the rest of a stream's state in JS): the cap on a chunk it
+ * may send (-1: off; the engine sets it while the stream is open and has
+ * nothing queued) and the bytes it took since the engine last asked. */
+struct EcmaFastWrite {
+  double cap;
+  double taken;
 };
 
 struct LoopImpl : Loop {
@@ -131,6 +140,9 @@ struct LoopImpl : Loop {
    * buffer every socket read goes through, allocated on first use. */
   RawArray<uint8_t> owned_fds;
   char* read_buffer;
+#if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
+  RawArray<EcmaFastWrite> ecma_fast; /* by fd, grown on first use (native.fastCap) */
+#endif
   ReadyEvent ready[EVLOOP_MAX_EVENTS_PER_WAIT];
 
 #ifdef EVLOOP_FAULT_INJECTION
@@ -796,6 +808,9 @@ inline void LoopImpl::release_everything() {
     owned_fds.release(mem);
     mem.free(read_buffer);
     read_buffer = nullptr;
+#if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
+    ecma_fast.release(mem);
+#endif
   }
   backend.close(mem);
   timers.release(mem);
@@ -846,6 +861,10 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   ok = ok && l->timers.open(l->mem) && detail::open_fd_table(l->mem, l->watchers);
 #if defined(EVLOOP_HAVE_SOCKETS)
   ok = ok && detail::open_fd_table(l->mem, l->owned_fds);
+#endif
+#if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
+  l->ecma_fast.init();
+  ok = ok && (options.mode != Mode::Ecma || detail::open_fd_table(l->mem, l->ecma_fast));
 #endif
 #if defined(__linux__)
   if (ok) {

@@ -17,14 +17,13 @@
  *   stream.close(fd) -> true when fd was a stream (it is then closed)
  *   stream.queued(fd) -> bytes queued
  *   stream.bytesRead(fd) -> bytes read (0 when not a stream)
- *   stream.fastWrite(fd, data) -> as write, or -1 (nothing written) unless
- *        fd is open with fastWrite on, data a non-empty buffer of any kind
- *        (its bytes) and the queue stays within the cap; never throws for
- *        bad arguments (Socket#write's hot path: no checks in JS).
- *   stream.writeCap(fd, cap) -> bytes fastWrite took since the last call;
- *        cap >= 0 turns fastWrite on with that cap on queued bytes, -1 off
- *   stream.writeMethod(writeSlow, afterQueued) (optional: this engine only)
- *        -> a native Socket#write doing what net.js's JS one does
+ *   stream.writeMethod(writeSlow, afterQueued) -> Socket#write: a native
+ *        function sending straight from the user's call while the fast
+ *        path is on for socket._wfd (no encoding, no callback, a non-empty
+ *        buffer, the queue within the cap), else writeSlow(socket, data,
+ *        encoding, cb); a queue that grew goes to afterQueued(socket, q)
+ *   stream.writeCap(fd, cap) -> bytes the fast path took since the last
+ *        call; cap >= 0 turns it on with that cap on queued bytes, -1 off
  *   stream.ondata(fd, fn, self)  a hint: data events may call fn with
  *        this = self instead of handler(1, buf), which must do the same;
  *        fn null: back to the handler. (Saves a JS call a read here; the
@@ -423,13 +422,11 @@ inline duk_ret_t js_stream_write(duk_context* ctx) {
   return stream_send(ctx, l, fd, s, p, len);
 }
 
-/* stream.fastWrite(fd, data): write's hot path for net.js's Socket#write,
- * which then need not look at the data or the queue: -1 (nothing done)
- * unless fd is an open stream with fastWrite on (writeCap), data a non-empty
- * buffer (any view: its bytes) and the queue stays within the cap. */
-/* fastWrite of the fd number at fd_idx and the data at data_idx: pushes the
- * bytes queued after it and returns true, or pushes nothing and returns
- * false (declined). */
+/* The fast path of Socket#write: the fd number at fd_idx, the data at
+ * data_idx. Pushes the bytes queued after the write and returns true, or
+ * pushes nothing and returns false (declined: nothing written) unless fd
+ * is an open stream with the fast path on (writeCap), data a non-empty
+ * buffer (any kind: its bytes) and the queue stays within the cap. */
 inline bool stream_try_fast_write(duk_context* ctx, duk_idx_t fd_idx, duk_idx_t data_idx) {
   double d = duk_get_number(ctx, fd_idx); /* NaN when not a number */
   if (!(d >= 0 && d <= 2147483647.0)) return false;
@@ -444,69 +441,20 @@ inline bool stream_try_fast_write(duk_context* ctx, duk_idx_t fd_idx, duk_idx_t 
   return true;
 }
 
-inline duk_ret_t js_stream_fast_write(duk_context* ctx) {
-  if (!stream_try_fast_write(ctx, 0, 1)) duk_push_int(ctx, -1);
-  return 1;
-}
-
-/* The C++ engine's Socket#write (net.js takes it from stream.writeMethod):
- * the fast path of stream.fastWrite without a JS call between the user's
- * code and the engine (measured: ~1k instructions a write less). this is
- * the socket, its _wfd the fd while the fast path is on; anything else goes
- * to net.js's writeSlow(socket, data, encoding, cb), a queue that grew to
- * afterQueued(socket, queued), both kept on this function. */
-#define EVLOOP_FN_WRITE_SLOW DUK_HIDDEN_SYMBOL("writeSlow")
-#define EVLOOP_FN_AFTER_QUEUED DUK_HIDDEN_SYMBOL("afterQueued")
+/* The C++ engine's Socket#write (stream.writeMethod; see push_write_method
+ * in bind_socket.hpp). */
 inline duk_ret_t js_socket_write(duk_context* ctx) {
-  duk_push_this(ctx);                                        /* [ data encoding cb this ] */
+  duk_push_this(ctx);
   if (duk_is_undefined(ctx, 1) && duk_is_undefined(ctx, 2) && duk_is_object(ctx, 3)) {
-    duk_get_prop_literal(ctx, 3, "_wfd");                    /* [ ... this fd ] */
-    if (stream_try_fast_write(ctx, 4, 0)) {                  /* [ ... this fd queued ] */
-      if (duk_get_number(ctx, 5) == 0) {
-        duk_push_true(ctx);
-        return 1;
-      }
-      duk_push_current_function(ctx);
-      duk_get_prop_literal(ctx, -1, EVLOOP_FN_AFTER_QUEUED);
-      duk_push_undefined(ctx);
-      duk_dup(ctx, 3);
-      duk_dup(ctx, 5);
-      duk_call_method(ctx, 2);
-      return 1;
-    }
+    duk_get_prop_literal(ctx, 3, "_wfd");
+    if (stream_try_fast_write(ctx, 4, 0)) return write_method_done(ctx, duk_get_number(ctx, -1));
   }
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_FN_WRITE_SLOW);
-  duk_push_undefined(ctx);
-  duk_dup(ctx, 3);
-  duk_dup(ctx, 0);
-  duk_dup(ctx, 1);
-  duk_dup(ctx, 2);
-  duk_call_method(ctx, 4);
-  return 1;
+  return write_method_slow(ctx);
 }
 
-/* stream.writeMethod(writeSlow, afterQueued) -> the function net.js uses as
- * Socket#write (only this engine has it). */
-inline duk_ret_t js_stream_write_method(duk_context* ctx) {
-  if (!duk_is_function(ctx, 0) || !duk_is_function(ctx, 1))
-    return duk_error(ctx, DUK_ERR_TYPE_ERROR, "stream.writeMethod: functions expected");
-  LoopImpl* l = stream_loop(ctx);
-  duk_push_c_function(ctx, js_socket_write, 3);
-  tag_with_loop(ctx, l);
-  duk_dup(ctx, 0);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_WRITE_SLOW);
-  duk_dup(ctx, 1);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_AFTER_QUEUED);
-  duk_push_literal(ctx, "name");
-  duk_push_literal(ctx, "write");
-  duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
-  return 1;
-}
-
-/* stream.writeCap(fd, cap) -> the bytes fastWrite took since the last
- * writeCap; cap >= 0 turns fastWrite on with that cap on queued bytes,
- * anything else off. 0 when fd is not a stream. */
+/* stream.writeCap(fd, cap) -> the bytes the fast path took since the last
+ * writeCap; cap >= 0 turns it on with that cap on queued bytes, anything
+ * else off. 0 when fd is not a stream. */
 inline duk_ret_t js_stream_write_cap(duk_context* ctx) {
   LoopImpl* l = stream_loop(ctx);
   Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
@@ -519,6 +467,15 @@ inline duk_ret_t js_stream_write_cap(duk_context* ctx) {
     s->fast_written = 0;
   }
   duk_push_number(ctx, taken);
+  return 1;
+}
+
+/* stream.writeMethod(writeSlow, afterQueued) -> the function net.js uses as
+ * Socket#write. */
+inline duk_ret_t js_stream_write_method(duk_context* ctx) {
+  if (!duk_is_function(ctx, 0) || !duk_is_function(ctx, 1))
+    return duk_error(ctx, DUK_ERR_TYPE_ERROR, "stream.writeMethod: functions expected");
+  push_write_method(ctx, stream_loop(ctx), js_socket_write);
   return 1;
 }
 
@@ -610,9 +567,8 @@ inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
       {"end", js_stream_end, 1},     {"pause", js_stream_pause, 1},
       {"resume", js_stream_resume, 1}, {"close", js_stream_close, 1},
       {"queued", js_stream_queued, 1}, {"ondata", js_stream_ondata, 3},
-      {"bytesRead", js_stream_bytes_read, 1}, {"fastWrite", js_stream_fast_write, 2},
-      {"writeCap", js_stream_write_cap, 2},   {"writeMethod", js_stream_write_method, 2},
-      {nullptr, nullptr, 0}};
+      {"bytesRead", js_stream_bytes_read, 1}, {"writeCap", js_stream_write_cap, 2},
+      {"writeMethod", js_stream_write_method, 2}, {nullptr, nullptr, 0}};
   duk_push_object(ctx);
   for (const duk_function_list_entry* f = fns; f->key; f++) {
     duk_push_c_function(ctx, f->value, f->nargs);

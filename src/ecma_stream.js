@@ -1,9 +1,12 @@
 /*
  *  The stream engine of the ECMAScript loop: byte streams and listeners on
  *  non-blocking sockets, with the `stream` interface of the sockets contract
- *  (open, connect, listen, write, end, pause, resume, close, queued). All
- *  state is here, in JS; the kernel work is done by the native primitives
- *  (read, write, accept, shutdown, close, soError, error) and the ECMAScript
+ *  (open, connect, listen, write, end, pause, resume, close, queued,
+ *  bytesRead, ondata, writeCap, writeMethod; see src/stream.hpp). All state
+ *  is here, in JS, but for the cap of Socket#write's native fast path
+ *  (native.writeMethod, native.fastCap); the kernel work is done by the
+ *  native primitives (read, write, accept, shutdown, close, soError, error)
+ *  and the ECMAScript
  *  loop's fd watchers and timers (its control.streamLoop: watch, interest,
  *  unwatch, setTimeout, clearTimeout, onDispose).
  *

@@ -602,23 +602,32 @@ inline void push_write_method(duk_context* ctx, LoopImpl* l, duk_c_function fn) 
   duk_push_literal(ctx, "write");
   duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
 }
-/* -> [ ... result ]: true when nothing is queued, else afterQueued(this, queued) */
-inline duk_ret_t write_method_done(duk_context* ctx, double queued) {
-  if (queued == 0) {
-    duk_push_true(ctx);
-    return 1;
+/* The function both engines' Socket#write is: try_fast(ctx, fd) is the
+ * engine's fast path for fd (this._wfd >= 0) and the data at index 0; it
+ * pushes the bytes queued after the write and returns true, or declines
+ * (false, nothing written). */
+typedef bool (*FastWriteFn)(duk_context* ctx, int fd);
+inline duk_ret_t socket_write(duk_context* ctx, FastWriteFn try_fast) {
+  duk_push_this(ctx); /* [ data encoding cb this ] */
+  if (duk_is_undefined(ctx, 1) && duk_is_undefined(ctx, 2) && duk_is_object(ctx, 3)) {
+    duk_get_prop_literal(ctx, 3, "_wfd");
+    double d = duk_get_number(ctx, 4); /* NaN when not a number */
+    if (d >= 0 && d <= 2147483647.0 && try_fast(ctx, static_cast<int>(d))) {
+      double queued = duk_get_number(ctx, -1);
+      if (queued == 0) {
+        duk_push_true(ctx);
+        return 1;
+      }
+      duk_push_current_function(ctx); /* a queue that grew: afterQueued(this, queued) */
+      duk_get_prop_literal(ctx, -1, EVLOOP_FN_AFTER_QUEUED);
+      duk_push_undefined(ctx);
+      duk_dup(ctx, 3);
+      duk_push_number(ctx, queued);
+      duk_call_method(ctx, 2);
+      return 1;
+    }
   }
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_FN_AFTER_QUEUED);
-  duk_push_undefined(ctx);
-  duk_dup(ctx, 3);
-  duk_push_number(ctx, queued);
-  duk_call_method(ctx, 2);
-  return 1;
-}
-/* -> [ ... result ]: writeSlow(this, data, encoding, cb) */
-inline duk_ret_t write_method_slow(duk_context* ctx) {
-  duk_push_current_function(ctx);
+  duk_push_current_function(ctx); /* writeSlow(this, data, encoding, cb) */
   duk_get_prop_literal(ctx, -1, EVLOOP_FN_WRITE_SLOW);
   duk_push_undefined(ctx);
   duk_dup(ctx, 3);
@@ -654,43 +663,36 @@ inline duk_ret_t native_fast_cap(duk_context* ctx) {
 }
 
 /* The ECMAScript engine's Socket#write (native.writeMethod(writeSlow,
- * afterQueued, rest)): the fd's cap from ecma_fast; a short write, EAGAIN
- * or an error goes to the engine's rest(fd, data, sent, err), which queues
- * or stops (-> bytes queued). */
+ * afterQueued, rest)): its fast path takes the fd's cap from ecma_fast; a
+ * short write, EAGAIN or an error goes to the engine's rest(fd, data, sent,
+ * err), which queues or stops (-> bytes queued). */
 #define EVLOOP_FN_FAST_REST DUK_HIDDEN_SYMBOL("fastRest")
-inline duk_ret_t ecma_socket_write(duk_context* ctx) {
-  duk_push_this(ctx); /* [ data encoding cb this ] */
-  if (duk_is_undefined(ctx, 1) && duk_is_undefined(ctx, 2) && duk_is_object(ctx, 3)) {
-    duk_get_prop_literal(ctx, 3, "_wfd");
-    double d = duk_get_number(ctx, 4);
-    LoopImpl* l = d >= 0 && d <= 2147483647.0 ? bound_loop(ctx) : nullptr;
-    size_t fd = static_cast<size_t>(d >= 0 ? d : 0);
-    duk_size_t len = 0;
-    const char* p = l && fd < l->ecma_fast.size && l->ecma_fast[fd].cap >= 0
-                        ? static_cast<const char*>(duk_get_buffer_data(ctx, 0, &len))
-                        : nullptr;
-    if (p && len > 0 && static_cast<double>(len) <= l->ecma_fast[fd].cap) {
-      l->ecma_fast[fd].taken += static_cast<double>(len);
-      ssize_t n = send_some(l, static_cast<int>(fd), p, len);
-      if (n == static_cast<ssize_t>(len)) {
-        duk_push_true(ctx);
-        return 1;
-      }
-      int err = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? errno : 0;
-      duk_push_current_function(ctx);
-      duk_get_prop_literal(ctx, -1, EVLOOP_FN_FAST_REST);
-      duk_push_undefined(ctx);
-      duk_push_int(ctx, static_cast<int>(fd));
-      duk_dup(ctx, 0);
-      duk_push_number(ctx, n > 0 ? static_cast<double>(n) : 0.0);
-      if (err) push_net_error(ctx, err, "write", nullptr, -1);
-      else duk_push_null(ctx);
-      duk_call_method(ctx, 4);
-      return write_method_done(ctx, duk_get_number(ctx, -1));
-    }
+inline bool ecma_try_fast_write(duk_context* ctx, int fd) {
+  LoopImpl* l = bound_loop(ctx);
+  size_t i = static_cast<size_t>(fd);
+  if (i >= l->ecma_fast.size || l->ecma_fast[i].cap < 0) return false;
+  duk_size_t len = 0;
+  const char* p = static_cast<const char*>(duk_get_buffer_data(ctx, 0, &len));
+  if (!p || len == 0 || static_cast<double>(len) > l->ecma_fast[i].cap) return false;
+  l->ecma_fast[i].taken += static_cast<double>(len);
+  ssize_t n = send_some(l, fd, p, len);
+  if (n == static_cast<ssize_t>(len)) {
+    duk_push_int(ctx, 0);
+    return true;
   }
-  return write_method_slow(ctx);
+  int err = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? errno : 0;
+  duk_push_current_function(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_FN_FAST_REST);
+  duk_push_undefined(ctx);
+  duk_push_int(ctx, fd);
+  duk_dup(ctx, 0);
+  duk_push_number(ctx, n > 0 ? static_cast<double>(n) : 0.0);
+  if (err) push_net_error(ctx, err, "write", nullptr, -1);
+  else duk_push_null(ctx);
+  duk_call_method(ctx, 4);
+  return true;
 }
+inline duk_ret_t ecma_socket_write(duk_context* ctx) { return socket_write(ctx, ecma_try_fast_write); }
 
 inline duk_ret_t native_write_method(duk_context* ctx) {
   for (duk_idx_t i = 0; i < 3; i++)

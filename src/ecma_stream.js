@@ -156,9 +156,9 @@
      * while the stream is open, nothing is queued and the chunk is within
      * the cap; field 22 mirrors the cap it was given (-1: off), field 23
      * collects the bytes it took. */
-    function syncFast(s) {
+    function syncFast(s, always) {
         var cap = s[4] === 0 && s[9] === 0 ? s[26] : -1;
-        if (cap !== s[22]) {
+        if (always || cap !== s[22]) {
             s[22] = cap;
             s[23] += nfastCap(s[2], cap);
         }
@@ -560,8 +560,8 @@
         var s = typeof fd === 'number' ? table[fd] : void 0, n = 0;
         if (s !== void 0 && s[2] === fd) {
             s[26] = typeof cap === 'number' && cap >= 0 ? cap : -1;
-            syncFast(s);
-            n = s[23] + (s[22] >= 0 ? nfastCap(fd, s[22]) : 0);
+            syncFast(s, true);   /* also collects what the fast path took */
+            n = s[23];
             s[23] = 0;
         }
         return n;

@@ -68,8 +68,7 @@ struct Stream {
   void* data_fn;
   void* data_self;
   double bytes_read;
-  bool fast_write;     /* Socket#write's fast path may send (stream.writeCap) */
-  double write_cap;    /* its cap on queued bytes */
+  double write_cap;    /* Socket#write's fast path: its cap on queued bytes (-1: off; stream.writeCap) */
   double fast_written; /* bytes that path took since the last stream.writeCap */
 };
 

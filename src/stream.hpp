@@ -332,6 +332,7 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
     return throw_system_error(ctx, ENOMEM, fn, nullptr);
   }
   memset(s, 0, sizeof *s);
+  s->write_cap = -1;
   s->fd = fd;
   s->state = state;
   s->reading = reading;
@@ -422,35 +423,22 @@ inline duk_ret_t js_stream_write(duk_context* ctx) {
   return stream_send(ctx, l, fd, s, p, len);
 }
 
-/* The fast path of Socket#write: the fd number at fd_idx, the data at
- * data_idx. Pushes the bytes queued after the write and returns true, or
- * pushes nothing and returns false (declined: nothing written) unless fd
- * is an open stream with the fast path on (writeCap), data a non-empty
- * buffer (any kind: its bytes) and the queue stays within the cap. */
-inline bool stream_try_fast_write(duk_context* ctx, duk_idx_t fd_idx, duk_idx_t data_idx) {
-  double d = duk_get_number(ctx, fd_idx); /* NaN when not a number */
-  if (!(d >= 0 && d <= 2147483647.0)) return false;
+/* The C++ engine's Socket#write (stream.writeMethod; see socket_write in
+ * bind_socket.hpp): its fast path sends the data (index 0) on fd while the
+ * stream is open with the fast path on (writeCap), the data a non-empty
+ * buffer (any kind: its bytes) and the queue within the cap after it. */
+inline bool stream_try_fast_write(duk_context* ctx, int fd) {
   LoopImpl* l = stream_loop(ctx);
-  Stream* s = stream_of(l, static_cast<int>(d));
-  if (!s || !s->fast_write || s->state != kStreamOpen || s->stopped || s->ending || s->pending_error) return false;
+  Stream* s = stream_of(l, fd);
+  if (!s || s->state != kStreamOpen || s->stopped || s->ending || s->pending_error) return false;
   duk_size_t len = 0;
-  const char* p = static_cast<const char*>(duk_get_buffer_data(ctx, data_idx, &len));
+  const char* p = static_cast<const char*>(duk_get_buffer_data(ctx, 0, &len));
   if (!p || len == 0 || static_cast<double>(s->queued) + static_cast<double>(len) > s->write_cap) return false;
   s->fast_written += static_cast<double>(len);
-  stream_send(ctx, l, s->fd, s, p, len);
+  stream_send(ctx, l, fd, s, p, len);
   return true;
 }
-
-/* The C++ engine's Socket#write (stream.writeMethod; see push_write_method
- * in bind_socket.hpp). */
-inline duk_ret_t js_socket_write(duk_context* ctx) {
-  duk_push_this(ctx);
-  if (duk_is_undefined(ctx, 1) && duk_is_undefined(ctx, 2) && duk_is_object(ctx, 3)) {
-    duk_get_prop_literal(ctx, 3, "_wfd");
-    if (stream_try_fast_write(ctx, 4, 0)) return write_method_done(ctx, duk_get_number(ctx, -1));
-  }
-  return write_method_slow(ctx);
-}
+inline duk_ret_t js_socket_write(duk_context* ctx) { return socket_write(ctx, stream_try_fast_write); }
 
 /* stream.writeCap(fd, cap) -> the bytes the fast path took since the last
  * writeCap; cap >= 0 turns it on with that cap on queued bytes, anything
@@ -460,9 +448,8 @@ inline duk_ret_t js_stream_write_cap(duk_context* ctx) {
   Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
   double taken = 0;
   if (s) {
-    double cap = duk_get_number(ctx, 1);
-    s->fast_write = cap >= 0;
-    s->write_cap = cap;
+    double cap = duk_get_number(ctx, 1); /* NaN: off */
+    s->write_cap = cap >= 0 ? cap : -1;
     taken = s->fast_written;
     s->fast_written = 0;
   }

@@ -34,6 +34,10 @@ Sections (each check counts as one test):
             the loop's native memory is in the pool, an uncaught 'alloc
             failed' is reported, too small a pool is an error, not a crash
   asan      unit tests and the JS suite again under ASan + UBSan
+  security  tests/security/*.js: a hostile script per attack on the script
+            boundary (docs/RELIABILITY.md), under ASan + UBSan, both loops
+            and both backends; each asserts the attack fails with a clear
+            error and the loop goes on
   valgrind  the JS suite once under valgrind memcheck (build/valgrind/evloop,
             -O1 -g), both loops, epoll: zero errors, zero definite leaks;
             '// valgrind: skip REASON' in a script skips it (printed)
@@ -1726,13 +1730,16 @@ def main():
             section_configs()
         if want("pool"):
             section_pool(tmp)
-        if want("asan"):
+        if want("asan") or want("security"):
             # exitcode 86: a sanitizer report never passes for a script's own
             # expected exit status (several scripts expect 1)
             os.environ["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:exitcode=86"
             os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1:exitcode=86"
+        if want("asan"):
             section_unit("build/asan/unit", "asan")
             section_js("build/asan/evloop", "asan", "tests/js/*.js")
+        if want("security"):
+            section_js("build/asan/evloop", "security", "tests/security/*.js")
         if want("valgrind"):
             section_valgrind()
         if want("soak"):

@@ -11,8 +11,9 @@ Prints markdown tables (and writes them to build/size/size.md):
              public function has external linkage, so the object holds the whole
              API (checked with nm: each evloop::Loop method is defined), and
              nothing a program might call is dead-stripped. The configurations
-             are tests/run.py's (CONFIGS) plus the full build and "timers + C++
-             loop only"; Duktape (duktape.c at -Os) for scale. On x86-64 (g++)
+             are the test matrix's (tests/configs/matrix.json, which tests/run.py
+             reads too) plus the full build and "timers + C++ loop only";
+             Duktape (duktape.c at -Os) for scale. On x86-64 (g++)
              and 32-bit ARM (arm-linux-gnueabihf-g++ -mthumb; Debian's default
              -march=armv7-a+fp, hard float); Cortex-M4 bare metal
              (arm-none-eabi-g++ -mthumb -mcpu=cortex-m4, newlib) for the
@@ -34,7 +35,7 @@ Prints markdown tables (and writes them to build/size/size.md):
 """
 import argparse
 import concurrent.futures
-import importlib.util
+import json
 import os
 import re
 import shutil
@@ -53,7 +54,7 @@ JS_SYMBOLS = ("kEcmaLoopSource", "kEcmaTimersSource", "kEcmaErrorsSource", "kEcm
               "kNetSource")
 JOBS = 2
 TIMERS_CPP_ONLY = "timers + C++ loop only"
-TIMERS_ONLY_CONFIG = "timers-only"  # its name in tests/run.py's CONFIGS
+TIMERS_ONLY_CONFIG = "timers-only"  # its name in tests/configs/matrix.json
 # A small device's build flags (the design card's -fno-exceptions -fno-rtti,
 # and no unwind tables: ARM builds have none, x86-64 emits .eh_frame unless told)
 SMALL_FLAGS = ["-fno-exceptions", "-fno-rtti", "-fno-asynchronous-unwind-tables"]
@@ -109,26 +110,27 @@ def kib(n):
     return "%.1f KiB" % (n / 1024.0)
 
 
-# ---- configurations: tests/run.py's list ----
+# ---- configurations: the test matrix's (tests/configs/matrix.json) ----
 
 def load_test_configs():
-    """CONFIGS and CONFIG_COMBINATIONS from tests/run.py (not run, only loaded)."""
-    spec = importlib.util.spec_from_file_location("evloop_tests_run", os.path.join(ROOT, "tests", "run.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.CONFIGS, module.CONFIG_COMBINATIONS
+    """[(name, defines)] of the configurations tests/run.py's configs section
+    builds and tests: read from tests/configs/matrix.json, the one list both
+    use."""
+    with open(os.path.join(ROOT, "tests", "configs", "matrix.json")) as f:
+        matrix = json.load(f)
+    return [(c["name"], c["defines"]) for c in matrix["configs"]["list"]]
 
 
 def size_configs():
-    """[(label, file name, defines)]: the full build, each of tests/run.py's
-    CONFIGS in its order, and the issue's "timers + C++ loop only" (one of
-    CONFIG_COMBINATIONS there)."""
-    configs, combinations = load_test_configs()
-    by_name = dict((name, defines) for name, defines, _, _ in configs)
+    """[(label, file name, defines)]: the full build, each configuration of
+    the test matrix in its order, and the issue's "timers + C++ loop only"
+    (the timers-only configuration there)."""
+    configs = load_test_configs()
+    by_name = dict(configs)
     if TIMERS_ONLY_CONFIG not in by_name:
-        raise SystemExit("tests/run.py no longer lists the %r configuration" % TIMERS_ONLY_CONFIG)
+        raise SystemExit("tests/configs/matrix.json no longer lists the %r configuration" % TIMERS_ONLY_CONFIG)
     out = [("full", "full", [])]
-    out += [(name, name, defines) for name, defines, _, _ in configs if name != TIMERS_ONLY_CONFIG]
+    out += [(name, name, defines) for name, defines in configs if name != TIMERS_ONLY_CONFIG]
     out.append((TIMERS_CPP_ONLY, "timers-cpp-only", by_name[TIMERS_ONLY_CONFIG]))
     return out
 

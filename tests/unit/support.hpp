@@ -1,11 +1,13 @@
 /* Fixtures shared by the unit tests: a non-blocking pipe, a Duktape heap with
- * its loop (on a virtual clock by default), a watchdog for calls that could
- * block, the error-hook log, and small helpers. With EVLOOP_INTERNALS defined
+ * its loop (on a virtual clock by default), a run of a test body per loop
+ * mode (for_each_mode), a watchdog for calls that could block, the
+ * error-hook log, and small helpers. With EVLOOP_INTERNALS defined
  * before evloop.hpp is included, also a malloc-backed detail::Memory.
  * Everything is inline; nothing here is mutable global state. C++11. */
 #ifndef EVLOOP_TESTS_UNIT_SUPPORT_HPP
 #define EVLOOP_TESTS_UNIT_SUPPORT_HPP
 
+#include <doctest/doctest.h>
 #include "evloop.hpp"
 
 #include <dirent.h>
@@ -147,6 +149,50 @@ struct TestHeap {
   TestHeap(const TestHeap&) = delete;
   TestHeap& operator=(const TestHeap&) = delete;
 };
+
+/* Whether a heap (a TestHeap, or a test's own with a `loop` member) has its
+ * loop and every binding of the build installed: REQUIRE(install_all(h))
+ * starts most tests that run scripts. */
+template <typename Heap>
+bool install_all(Heap& h) {
+  return h.loop && h.loop->install(evloop::kBindAll);
+}
+
+/* ---- one run per loop mode ---- */
+
+/* Runs body(mode) once per loop, Mode::Native then Mode::Ecma, the mode's
+ * name CAPTUREd so that a failure says which loop it was in. */
+template <typename Body>
+void for_each_mode(Body body) {
+  for (evloop::Mode mode : kModes) {
+    std::string m = mode_name(mode);
+    CAPTURE(m);
+    body(mode);
+  }
+}
+
+/* for_each_mode with a fresh TestHeap per mode on the given clock, every
+ * binding installed: body(heap, mode). */
+template <typename Body>
+void for_each_mode(Time time, Body body) {
+  for_each_mode([&](evloop::Mode mode) {
+    TestHeap h(options_with(mode), time);
+    REQUIRE(install_all(h));
+    body(h, mode);
+  });
+}
+
+/* body(mode, backend) for each loop and each backend, both names CAPTUREd. */
+template <typename Body>
+void for_each_mode_and_backend(Body body) {
+  for_each_mode([&](evloop::Mode mode) {
+    for (evloop::Backend backend : kBackends) {
+      std::string be = backend_name(backend);
+      CAPTURE(be);
+      body(mode, backend);
+    }
+  });
+}
 
 /* Evaluates `src`; the result as a string, or "ERROR: ..." */
 inline std::string js(duk_context* ctx, const char* src) {

@@ -146,16 +146,13 @@ const char* kEchoScript =
 }  // namespace
 
 TEST_CASE("faults: EINTR, EAGAIN and short reads and writes lose, duplicate or reorder no byte") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     int fds_before = count_open_fds();
     Faults f;
     f.chaos_read = f.chaos_write = true;
     {
       TestHeap h(faulty(mode, &f), Time::Real);
-      REQUIRE(h.loop);
-      REQUIRE(h.loop->install(evloop::kBindAll));
+      REQUIRE(install_all(h));
       REQUIRE(js(h.ctx, kEchoScript) == "started");
       CHECK(run_until(h, "result !== null", 20000, 100));
       CHECK(js(h.ctx, "result") == "ok");
@@ -164,18 +161,15 @@ TEST_CASE("faults: EINTR, EAGAIN and short reads and writes lose, duplicate or r
       CHECK(h.loop->stats().watched_fds == 0);
     }
     CHECK(count_open_fds() == fds_before);
-  }
+  });
 }
 
 TEST_CASE("faults: accept() failing with EMFILE backs off (no spin) and then accepts") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     Faults f;
     f.emfile_left = 5;
     TestHeap h(faulty(mode, &f)); /* virtual clock: time moves only when the loop would sleep */
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+    REQUIRE(install_all(h));
     REQUIRE(js(h.ctx,
                "var accepted = 0, result = null, server = net.createServer(function (s) { accepted++; s.end('hi'); });"
                "server.listen(0, '127.0.0.1', function () {"
@@ -197,18 +191,15 @@ TEST_CASE("faults: accept() failing with EMFILE backs off (no spin) and then acc
      * virtual time, and a handful of turns, not thousands. */
     CHECK(h.vclock.now - start >= 500 * kMs);
     CHECK(turns < 60);
-  }
+  });
 }
 
 TEST_CASE("faults: a connect that completes with ECONNREFUSED gives 'error' then 'close', once each") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     Faults f;
     f.refuse_connects = 1;
     TestHeap h(faulty(mode, &f), Time::Real);
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+    REQUIRE(install_all(h));
     REQUIRE(js(h.ctx,
                "var log = [], server = net.createServer(function (s) { s.destroy(); });"
                "server.listen(0, '127.0.0.1', function () {"
@@ -218,18 +209,15 @@ TEST_CASE("faults: a connect that completes with ECONNREFUSED gives 'error' then
                "}); 'ok'") == "ok");
     h.loop->run();
     CHECK(js(h.ctx, "log.join(',')") == "error ECONNREFUSED connect,close true");
-  }
+  });
 }
 
 TEST_CASE("faults: waits failing with EINTR are retried: timers on time, I/O done, no spin") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     Faults f;
     f.eintr_every = 2;
     TestHeap h(faulty(mode, &f), Time::Real);
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+    REQUIRE(install_all(h));
     REQUIRE(js(h.ctx,
                "var fired = [], t0 = EventLoop.now(), echoed = null;"
                "setTimeout(function () { fired.push(EventLoop.now() - t0); }, 30);"
@@ -245,7 +233,7 @@ TEST_CASE("faults: waits failing with EINTR are retried: timers on time, I/O don
     CHECK(js(h.ctx, "fired.length === 2 && fired[0] >= 30 && fired[1] >= 60") == "true");
     CHECK(f.injected > 0);
     CHECK(f.waits < 200); /* a spinning loop would wait thousands of times in 60 ms */
-  }
+  });
 }
 
 namespace {
@@ -318,9 +306,7 @@ void run_with_failing_heap(FailingHeap& fh, evloop::Mode mode) {
 }  // namespace
 
 TEST_CASE("faults: Duktape's allocator failing at the Nth call never crashes, hangs or leaks fds") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     FailingHeap counting;
     run_with_failing_heap(counting, mode); /* how many allocations a clean run makes */
     long total = counting.count;
@@ -340,5 +326,5 @@ TEST_CASE("faults: Duktape's allocator failing at the Nth call never crashes, ha
       }
     }
     CHECK(failures_seen >= 40); /* the failures were reached, not skipped */
-  }
+  });
 }

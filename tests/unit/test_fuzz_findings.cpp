@@ -19,12 +19,9 @@ using namespace test_support;
  * 0x7ffffffe, s) asking for 64 GiB (ENOMEM, or the OOM killer where the
  * allocation succeeds). A number that is no open fd must cost nothing. */
 TEST_CASE("F1: an fd number that is not open grows no table (watch, setReader, write, net.Socket)") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     TestHeap h(mode);
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+    REQUIRE(install_all(h));
     size_t before = h.loop->stats().native_bytes;
     CHECK(js(h.ctx, "try { EventLoop.watch(1000000, 1, function () {}); 'no error' } catch (e) { e.code }") == "EBADF");
     CHECK(js(h.ctx, "try { EventLoop.setReader(1000001, function () {}); 'no error' } catch (e) { e.code }") == "EBADF");
@@ -34,7 +31,7 @@ TEST_CASE("F1: an fd number that is not open grows no table (watch, setReader, w
     CAPTURE(before);
     CAPTURE(after);
     CHECK(after < before + 64 * 1024);
-  }
+  });
 }
 
 /* F2: the seed API closes an fd at end of stream (EventLoop.setReader, as
@@ -45,12 +42,7 @@ TEST_CASE("F1: an fd number that is not open grows no table (watch, setReader, w
  * server without reading, ends, and reads only after the server has seen
  * the end of stream: it must get all 16 MiB back before the close. */
 TEST_CASE("F2: the seed API flushes queued writes before it closes at end of stream") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    TestHeap h(options_with(mode), Time::Real);
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+  for_each_mode(Time::Real, [&](TestHeap& h, evloop::Mode) {
     CHECK(js(h.ctx,
              "var SIZE = 16 * 1024 * 1024, got = 0, done = false, how = '';"
              "var lfd = EventLoop.server('127.0.0.1', 0, function (fd) {"
@@ -73,7 +65,7 @@ TEST_CASE("F2: the seed API flushes queued writes before it closes at end of str
     CHECK(js(h.ctx, "done") == "true");
     CHECK(js(h.ctx, "how") == "");
     CHECK(js(h.ctx, "got === SIZE ? 'all' : got + ' of ' + SIZE") == "all");
-  }
+  });
 }
 
 /* F3: a heap may outlive its loop and get a new one (test_loop_after_destroy);
@@ -90,9 +82,7 @@ std::string run_turns_and_eval(evloop::Loop* loop, duk_context* ctx, const char*
 }  // namespace
 
 TEST_CASE("F3: a net.Socket of a destroyed loop does not reach the new loop's sockets") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     duk_context* ctx = duk_create_heap_default();
     REQUIRE(ctx);
     evloop::Loop* loop = evloop::Loop::create(ctx, options_with(mode));
@@ -122,5 +112,5 @@ TEST_CASE("F3: a net.Socket of a destroyed loop does not reach the new loop's so
     CHECK(run_turns_and_eval(loop, ctx, "got + ' ' + errors.join(',')") == "fresh ");
     loop->destroy();
     duk_destroy_heap(ctx);
-  }
+  });
 }

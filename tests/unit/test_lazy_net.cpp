@@ -106,12 +106,9 @@ const char* kNetEcho =
 }  // namespace
 
 TEST_CASE("lazy net: an empty script's heap has no net.js; the first use loads it") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     CountedHeap h(mode);
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+    REQUIRE(install_all(h));
     size_t empty = h.settled();
     /* Neither the presence checks nor the seed functions' types load it. */
     CHECK(js(h.ctx, "String('net' in this) + ('EventEmitter' in this) + Object.keys(this).indexOf('net') +"
@@ -121,7 +118,7 @@ TEST_CASE("lazy net: an empty script's heap has no net.js; the first use loads i
     CHECK(checked < empty + 4096);
     CHECK(js(h.ctx, "typeof net") == "object");
     size_t loaded = h.settled();
-    MESSAGE(m << ": heap after install " << empty << " bytes, after typeof net " << loaded);
+    MESSAGE(mode_name(mode) << ": heap after install " << empty << " bytes, after typeof net " << loaded);
     CHECK(loaded > empty + 100000); /* net.js's functions (and ecma_stream.js's) */
     /* Now plain data properties, as net.js always defined them. */
     CHECK(js(h.ctx, "var d = Object.getOwnPropertyDescriptor(this, 'net'), e = Object.getOwnPropertyDescriptor(this, 'EventEmitter');"
@@ -133,30 +130,20 @@ TEST_CASE("lazy net: an empty script's heap has no net.js; the first use loads i
     /* Loaded once: another use costs nothing more. */
     CHECK(js(h.ctx, "typeof EventEmitter + typeof EventLoop.setReader") == "functionfunction");
     CHECK(h.settled() < loaded + 4096);
-  }
+  });
 }
 
 TEST_CASE("lazy net: first use from a timer callback, in both loops") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    TestHeap h(options_with(mode), Time::Real);
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+  for_each_mode(Time::Real, [&](TestHeap& h, evloop::Mode) {
     CHECK(js(h.ctx, kNetEcho) == "undefined");
     CHECK(js(h.ctx, "setTimeout(echo, 1); 'ok'") == "ok");
     CHECK(run_until(h, "done || failed !== ''", 200));
     CHECK(js(h.ctx, "failed") == "");
-  }
+  });
 }
 
 TEST_CASE("lazy net: the seed API first, through saved stubs, then net") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    TestHeap h(options_with(mode), Time::Real);
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+  for_each_mode(Time::Real, [&](TestHeap& h, evloop::Mode mode) {
     /* Saved before the load: they keep working after it (they forward). */
     CHECK(js(h.ctx, "var srv = EventLoop.server, cn = EventLoop.connect, rd = EventLoop.setReader,"
                     " wr = EventLoop.write, cl = EventLoop.close, got = '', accepted = -1;"
@@ -176,20 +163,14 @@ TEST_CASE("lazy net: the seed API first, through saved stubs, then net") {
     /* A stub called as a method of another object still gets its arguments
      * checked by the real function. */
     TestHeap h2(options_with(mode), Time::Real);
-    REQUIRE(h2.loop);
-    REQUIRE(h2.loop->install(evloop::kBindAll));
+    REQUIRE(install_all(h2));
     CHECK(js(h2.ctx, "try { EventLoop.setReader(0, 'not a function'); 'no error' } catch (e) { e.name + ': ' + e.message }") ==
           "TypeError: EventLoop.setReader: onData must be a function");
-  }
+  });
 }
 
 TEST_CASE("lazy net: replacing setTimeout/clearTimeout before the first use does not break net") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    TestHeap h(options_with(mode), Time::Real);
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+  for_each_mode(Time::Real, [&](TestHeap& h, evloop::Mode) {
     CHECK(js(h.ctx, kNetEcho) == "undefined");
     CHECK(js(h.ctx, "var realSet = setTimeout; realSet(echo, 1);"
                     "setTimeout = function () { throw new Error('replaced setTimeout called'); };"
@@ -197,16 +178,11 @@ TEST_CASE("lazy net: replacing setTimeout/clearTimeout before the first use does
                     "Buffer = null; TextEncoder = null; TextDecoder = null; 'ok'") == "ok");
     CHECK(run_until(h, "done || failed !== ''", 200));
     CHECK(js(h.ctx, "failed") == "");
-  }
+  });
 }
 
 TEST_CASE("lazy net: assigning or deleting the globals before any use") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
-    TestHeap h(options_with(mode));
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+  for_each_mode(Time::Virtual, [&](TestHeap& h, evloop::Mode mode) {
     /* net = x: a data property as before; loading later leaves it alone. */
     CHECK(js(h.ctx, "net = 5; var d = Object.getOwnPropertyDescriptor(this, 'net');"
                     "[net, d.value, d.writable, d.enumerable, d.configurable].join()") == "5,5,true,false,true");
@@ -216,22 +192,18 @@ TEST_CASE("lazy net: assigning or deleting the globals before any use") {
     CHECK(js(h.ctx, "[net, 'EventEmitter' in this, EventLoop.write.length].join()") == "5,false,2");
     /* In strict code too. */
     TestHeap h2(options_with(mode));
-    REQUIRE(h2.loop);
-    REQUIRE(h2.loop->install(evloop::kBindAll));
+    REQUIRE(install_all(h2));
     CHECK(js(h2.ctx, "(function () { 'use strict'; EventEmitter = 'mine'; })(); typeof net + EventEmitter") ==
           "objectmine");
     /* A function declaration of the same name wins too. */
     TestHeap h3(options_with(mode));
-    REQUIRE(h3.loop);
-    REQUIRE(h3.loop->install(evloop::kBindAll));
+    REQUIRE(install_all(h3));
     CHECK(js(h3.ctx, "function net() { return 'mine'; } typeof EventEmitter + net()") == "functionmine");
-  }
+  });
 }
 
 TEST_CASE("lazy net: a first use after Loop::destroy throws an Error; a new loop loads again") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     duk_context* ctx = duk_create_heap_default();
     REQUIRE(ctx);
     evloop::Loop* loop = evloop::Loop::create(ctx, options_with(mode));
@@ -254,16 +226,13 @@ TEST_CASE("lazy net: a first use after Loop::destroy throws an Error; a new loop
     CHECK(js(ctx, "stub('127.0.0.1', 0, function () {})").find("ERROR: Error") == 0); /* the old loop's */
     loop->destroy();
     duk_destroy_heap(ctx);
-  }
+  });
 }
 
 TEST_CASE("lazy net: out of memory while loading is an error to the script; a later use loads") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     CountedHeap h(mode);
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+    REQUIRE(install_all(h));
     h.counter.limit = h.settled() + 60000; /* room for the script, not for net.js */
     std::string first = js(h.ctx, "var r; try { r = typeof net; } catch (e) { r = 'threw ' + e; } r");
     CAPTURE(first);
@@ -277,7 +246,7 @@ TEST_CASE("lazy net: out of memory while loading is an error to the script; a la
     CHECK(second.find("TypeError") == std::string::npos); /* not loaded: no argument check ran */
     h.counter.limit = 0;
     CHECK(js(h.ctx, "typeof net + typeof EventEmitter + EventLoop.close.length") == "objectfunction1");
-  }
+  });
 }
 
 TEST_CASE("lazy net: two heaps load independently") {

@@ -355,9 +355,7 @@ TEST_CASE("pollable_fd() is readable when the loop has something to do") {
  * foreign loop must still see them (found writing the embedding guide: with
  * Mode::Ecma, next_timeout_ms() said -1 and the fd never became readable). */
 TEST_CASE("pollable_fd() and next_timeout_ms() see JS timers in both loops") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     evloop::Options o = options_with(mode);
     o.backend = evloop::Backend::Epoll;
     TestHeap h(o, Time::Real);
@@ -384,7 +382,7 @@ TEST_CASE("pollable_fd() and next_timeout_ms() see JS timers in both loops") {
     CHECK(js(h.ctx, "fired") == "2");
     CHECK(h.loop->next_timeout_ms() == -1);
     CHECK_FALSE(readable(pfd, 0));
-  }
+  });
 }
 
 TEST_CASE("next_timeout_ms() follows the next deadline on the loop clock") {

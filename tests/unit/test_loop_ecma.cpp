@@ -78,21 +78,17 @@ const char* kOrderWant = "z@0,a@10,i@15,b1@20,b2@20,c@30,i@30,i@45";
 /* Calls body(h) with a fresh JsHeap in each mode, the mode's name captured. */
 template <typename Body>
 void with_each_mode(Body body) {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     JsHeap h(mode);
     REQUIRE(h.installed);
     body(h);
-  }
+  });
 }
 
 }  // namespace
 
 TEST_CASE("JS (both loops): mode and bindings") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     JsHeap h(mode);
     REQUIRE(h.loop);
     CHECK(h.installed);
@@ -105,7 +101,7 @@ TEST_CASE("JS (both loops): mode and bindings") {
     CHECK(h.loop->install(evloop::kBindTimers));  // again: harmless
     CHECK(h.run() == 0);
     CHECK(h.errors.reports.empty());
-  }
+  });
 }
 
 TEST_CASE("JS (both loops): timers run in deadline order through run()") {
@@ -123,9 +119,7 @@ TEST_CASE("JS (both loops): timers run in deadline order through run()") {
 }
 
 TEST_CASE("JS (both loops): timers run in deadline order through run_once()") {
-  for (evloop::Mode mode : kModes) {
-    std::string m = mode_name(mode);
-    CAPTURE(m);
+  for_each_mode([&](evloop::Mode mode) {
     SUBCASE("run_once(-1): one turn per deadline") {
       JsHeap h(mode);
       REQUIRE(h.installed);
@@ -164,7 +158,7 @@ TEST_CASE("JS (both loops): timers run in deadline order through run_once()") {
       CHECK(h.js("fired") == "1");
       CHECK(h.loop->now_ns() == 50 * kMs);
     }
-  }
+  });
 }
 
 TEST_CASE("JS (both loops): arguments, string callbacks, clearing inside a round, zero-delay chains") {

@@ -29,8 +29,7 @@ void read_fd(evloop::Loop& loop, int fd, unsigned, void* user) {
 
 /* Installs every binding on h's loop and points its error hook at log. */
 void install_with_hook(TestHeap& h, HookLog& log) {
-  REQUIRE(h.loop);
-  REQUIRE(h.loop->install(evloop::kBindAll));
+  REQUIRE(install_all(h));
   h.loop->set_error_hook(hook, &log);
 }
 

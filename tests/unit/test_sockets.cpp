@@ -27,72 +27,58 @@ evloop::Options options(evloop::Mode mode, evloop::Backend backend) {
 }  // namespace
 
 TEST_CASE("destroy() closes every socket fd the loop made, in both loops") {
-  for (evloop::Mode mode : kModes) {
-    for (evloop::Backend backend : kBackends) {
-      std::string m = mode_name(mode);
-      CAPTURE(m);
-      std::string be = backend_name(backend);
-      CAPTURE(be);
-      int before = count_open_fds();
-      {
-        TestHeap h(options(mode, backend), Time::Real);
-        REQUIRE(h.loop);
-        REQUIRE(h.loop->install(evloop::kBindAll));
-        /* A listener, a client, the accepted end, and a raw seed socket the
-         * script never closes. */
-        CHECK(js(h.ctx,
-                 "var got = 0, raw = Socket.createServerSocket('127.0.0.1', 0);"
-                 "var server = net.createServer(function (s) { s.on('data', function () { got++; }); });"
-                 "server.listen(0, '127.0.0.1', function () {"
-                 "  var c = net.connect(server.address().port, '127.0.0.1', function () { c.write('x'); });"
-                 "}); 'ok'") == "ok");
-        CHECK(run_until(h, "got === 1", 200));
-        CHECK(count_open_fds() >= before + 4);
-      }
-      CHECK(count_open_fds() == before);
+  for_each_mode_and_backend([&](evloop::Mode mode, evloop::Backend backend) {
+    int before = count_open_fds();
+    {
+      TestHeap h(options(mode, backend), Time::Real);
+      REQUIRE(install_all(h));
+      /* A listener, a client, the accepted end, and a raw seed socket the
+       * script never closes. */
+      CHECK(js(h.ctx,
+               "var got = 0, raw = Socket.createServerSocket('127.0.0.1', 0);"
+               "var server = net.createServer(function (s) { s.on('data', function () { got++; }); });"
+               "server.listen(0, '127.0.0.1', function () {"
+               "  var c = net.connect(server.address().port, '127.0.0.1', function () { c.write('x'); });"
+               "}); 'ok'") == "ok");
+      CHECK(run_until(h, "got === 1", 200));
+      CHECK(count_open_fds() >= before + 4);
     }
-  }
+    CHECK(count_open_fds() == before);
+  });
 }
 
 TEST_CASE("a socket fd number reused within one poll round gets no stale event") {
-  for (evloop::Mode mode : kModes) {
-    for (evloop::Backend backend : kBackends) {
-      std::string m = mode_name(mode);
-      CAPTURE(m);
-      std::string be = backend_name(backend);
-      CAPTURE(be);
-      TestHeap h(options(mode, backend), Time::Real);
-      REQUIRE(h.loop);
-      REQUIRE(h.loop->install(evloop::kBindAll));
-      /* Two socket pairs with data waiting on both read ends, so both are
-       * ready in the same round. Whichever handler runs first closes the
-       * other read end and opens a new socket, which the kernel gives the
-       * lowest free number: the one just closed. That new stream must not
-       * receive the old fd's event. */
-      int a[2], b[2];
-      REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
-      REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, b) == 0);
-      REQUIRE(::write(a[1], "a", 1) == 1);
-      REQUIRE(::write(b[1], "b", 1) == 1);
-      std::string script = "var fds = [" + std::to_string(a[0]) + ", " + std::to_string(b[0]) + "];" +
-                           "var log = [], reused = -1;"
-                           "function reader(i) { return function (fd, data) {"
-                           "  log.push(i);"
-                           "  if (reused >= 0) return;"
-                           "  EventLoop.close(fds[1 - i]);"
-                           "  reused = Socket.createServerSocket('127.0.0.1', 0);"
-                           "  EventLoop.setReader(reused, function () { log.push('stale'); });"
-                           "}; }"
-                           "EventLoop.setReader(fds[0], reader(0)); EventLoop.setReader(fds[1], reader(1)); 'ok'";
-      CHECK(js(h.ctx, script.c_str()) == "ok");
-      h.loop->run_once(1000);
-      CHECK(js(h.ctx, "reused === fds[0] || reused === fds[1]") == "true");
-      CHECK(js(h.ctx, "log.join(',')").size() == 1); /* one handler ran, no stale event */
-      CHECK(js(h.ctx, "EventLoop.close(reused); EventLoop.close(fds[log[0]]); 'ok'") == "ok");
-      ::close(a[1]);
-      ::close(b[1]);
-    }
-  }
+  for_each_mode_and_backend([&](evloop::Mode mode, evloop::Backend backend) {
+    TestHeap h(options(mode, backend), Time::Real);
+    REQUIRE(install_all(h));
+    /* Two socket pairs with data waiting on both read ends, so both are
+     * ready in the same round. Whichever handler runs first closes the
+     * other read end and opens a new socket, which the kernel gives the
+     * lowest free number: the one just closed. That new stream must not
+     * receive the old fd's event. */
+    int a[2], b[2];
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, b) == 0);
+    REQUIRE(::write(a[1], "a", 1) == 1);
+    REQUIRE(::write(b[1], "b", 1) == 1);
+    std::string script = "var fds = [" + std::to_string(a[0]) + ", " + std::to_string(b[0]) + "];" +
+                         "var log = [], reused = -1;"
+                         "function reader(i) { return function (fd, data) {"
+                         "  log.push(i);"
+                         "  if (reused >= 0) return;"
+                         "  EventLoop.close(fds[1 - i]);"
+                         "  reused = Socket.createServerSocket('127.0.0.1', 0);"
+                         "  EventLoop.setReader(reused, function () { log.push('stale'); });"
+                         "}; }"
+                         "EventLoop.setReader(fds[0], reader(0)); EventLoop.setReader(fds[1], reader(1)); 'ok'";
+    CHECK(js(h.ctx, script.c_str()) == "ok");
+    h.loop->run_once(1000);
+    CHECK(js(h.ctx, "reused === fds[0] || reused === fds[1]") == "true");
+    CHECK(js(h.ctx, "log.join(',')").size() == 1); /* one handler ran, no stale event */
+    CHECK(js(h.ctx, "EventLoop.close(reused); EventLoop.close(fds[log[0]]); 'ok'") == "ok");
+    ::close(a[1]);
+    ::close(b[1]);
+  });
 }
 
 TEST_CASE("a listener out of fds (EMFILE) backs off, keeps listening and accepts later") {
@@ -100,8 +86,7 @@ TEST_CASE("a listener out of fds (EMFILE) backs off, keeps listening and accepts
     std::string m = mode_name(mode);
       CAPTURE(m);
     TestHeap h(options(mode, evloop::Backend::Default)); /* virtual clock: turns are countable */
-    REQUIRE(h.loop);
-    REQUIRE(h.loop->install(evloop::kBindAll));
+    REQUIRE(install_all(h));
     CHECK(js(h.ctx,
              "var accepted = 0, server = net.createServer(function (s) { accepted++; s.destroy(); });"
              "server.listen(0, '127.0.0.1'); 'ok'") == "ok");

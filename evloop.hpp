@@ -200,7 +200,7 @@
 #ifndef EVLOOP_HPP_INCLUDED
 #define EVLOOP_HPP_INCLUDED
 
-/* ======== Begin file src/config.hpp ======== */
+/* ======== Begin file src/api/config.hpp ======== */
 /* Feature macros first: they must precede every system header. g++ and clang++
  * define _GNU_SOURCE already on glibc; this covers other compilers. */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
@@ -342,9 +342,9 @@
 
 #define EVLOOP_VERSION_STRING "0.1.0"
 #define EVLOOP_VERSION_NUMBER 100
-/* ======== End of src/config.hpp ======== */
+/* ======== End of src/api/config.hpp ======== */
 
-/* ======== Begin file src/api.hpp ======== */
+/* ======== Begin file src/api/api.hpp ======== */
 /* Public C++ API. Everything here is trivially destructible on purpose: Duktape
  * unwinds errors with longjmp, so no evloop object may need a destructor. */
 
@@ -572,7 +572,7 @@ class Loop {
 };
 
 } /* namespace evloop */
-/* ======== End of src/api.hpp ======== */
+/* ======== End of src/api/api.hpp ======== */
 
 #endif /* EVLOOP_HPP_INCLUDED */
 
@@ -580,7 +580,7 @@ class Loop {
 #define EVLOOP_INTERNALS_DONE
 #include <new>
 
-/* ======== Begin file src/memory.hpp ======== */
+/* ======== Begin file src/core/memory.hpp ======== */
 /* Memory: every byte the loop holds goes through one Allocator, by default the
  * Duktape heap's raw allocator. Containers are plain structs with explicit
  * free(): no destructors, so a longjmp can never skip one. */
@@ -684,9 +684,9 @@ struct RawArray {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/memory.hpp ======== */
+/* ======== End of src/core/memory.hpp ======== */
 
-/* ======== Begin file src/clock.hpp ======== */
+/* ======== Begin file src/core/clock.hpp ======== */
 /* Time: monotonic nanoseconds. Deadlines and waits use the loop's clock (which
  * a host may replace); callback durations always use the real clock. */
 
@@ -738,9 +738,9 @@ inline int wait_ms_ceil(int64_t ns) {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/clock.hpp ======== */
+/* ======== End of src/core/clock.hpp ======== */
 
-/* ======== Begin file src/timer_heap.hpp ======== */
+/* ======== Begin file src/core/timer_heap.hpp ======== */
 /* Timers: one FIFO list per duration inside a binary min-heap of the lists'
  * heads (as Node.js and the ECMAScript loop do), ordered by (deadline,
  * creation sequence), so equal deadlines fire in creation order. Timers of
@@ -1036,9 +1036,9 @@ struct TimerHeap {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/timer_heap.hpp ======== */
+/* ======== End of src/core/timer_heap.hpp ======== */
 
-/* ======== Begin file src/backend.hpp ======== */
+/* ======== Begin file src/backend/backend.hpp ======== */
 /* Backends: the kernel interface behind one small set of functions (open,
  * close, add, modify, remove, wait, fd, name), as Redis's ae does. The core
  * never sees epoll, pollfd or fd_set types. Both epoll and poll() are
@@ -1431,9 +1431,9 @@ inline void wait_writable(int fd) {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/backend.hpp ======== */
+/* ======== End of src/backend/backend.hpp ======== */
 
-/* ======== Begin file src/errors.hpp ======== */
+/* ======== Begin file src/core/errors.hpp ======== */
 /* Errors: errno names, Node-style system errors, and the error report path. */
 
 #include <stdio.h>
@@ -1536,9 +1536,9 @@ inline duk_ret_t throw_watch_error(duk_context* ctx, int err, int fd, const char
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/errors.hpp ======== */
+/* ======== End of src/core/errors.hpp ======== */
 
-/* ======== Begin file src/inflate.hpp ======== */
+/* ======== Begin file src/embed/inflate.hpp ======== */
 /* Inflate: a raw DEFLATE (RFC 1951) decoder for the embedded JS of an
  * EVLOOP_COMPRESSED_JS build (tools/amalgamate.py compresses it with zlib
  * and checks the round trip). Small rather than fast: canonical Huffman
@@ -1707,14 +1707,14 @@ inline bool inflate(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_l
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/inflate.hpp ======== */
+/* ======== End of src/embed/inflate.hpp ======== */
 
 #endif /* EVLOOP_INTERNALS */
 
 #if defined(EVLOOP_IMPLEMENTATION) && !defined(EVLOOP_IMPLEMENTATION_DONE)
 #define EVLOOP_IMPLEMENTATION_DONE
 
-/* ======== Begin file src/loop.hpp ======== */
+/* ======== Begin file src/core/loop.hpp ======== */
 /* The loop core: timers, fd watchers, posted tasks, the wake fd, one turn of
  * the loop, and the path every callback error takes. Shared by both loops: the
  * C++ loop keeps JS timers here too; the ECMAScript loop keeps its own and
@@ -2803,9 +2803,9 @@ void Loop::set_error_hook(ErrorHook hook, void* user) {
 int64_t Loop::now_ns() { return detail::impl(this)->clock_now(); }
 
 } /* namespace evloop */
-/* ======== End of src/loop.hpp ======== */
+/* ======== End of src/core/loop.hpp ======== */
 
-/* ======== Begin file src/embedded_js.hpp ======== */
+/* ======== Begin file src/embed/embedded_js.hpp ======== */
 /* The embedded JS sources (ecma_loop.js, ecma_stream.js, net.js): each is
  * an EmbeddedJs the generator defines next to its text. An
  * EVLOOP_COMPRESSED_JS build holds them deflated (62.6 KB of JS in 16.9 KB)
@@ -2880,9 +2880,9 @@ inline bool placeholder_in_place(duk_context* ctx, duk_idx_t obj, const char* na
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/embedded_js.hpp ======== */
+/* ======== End of src/embed/embedded_js.hpp ======== */
 
-/* ======== Begin file src/bind_timers.hpp ======== */
+/* ======== Begin file src/bind/bind_timers.hpp ======== */
 /* JS timers for the C++ loop: setTimeout, setInterval, clearTimeout,
  * clearInterval. Validation and every call that may throw come first; the loop
  * state changes only after, with operations that cannot fail. */
@@ -2984,9 +2984,9 @@ inline void install_native_timers(duk_context* ctx, LoopImpl* l) {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/bind_timers.hpp ======== */
+/* ======== End of src/bind/bind_timers.hpp ======== */
 
-/* ======== Begin file src/bind_eventloop.hpp ======== */
+/* ======== Begin file src/bind/bind_eventloop.hpp ======== */
 /* The EventLoop object of the C++ loop: fd watchers, exit, the loop clock.
  * (The ECMAScript loop defines the same API in JS.) */
 
@@ -3085,9 +3085,9 @@ inline void install_native_eventloop(duk_context* ctx) {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/bind_eventloop.hpp ======== */
+/* ======== End of src/bind/bind_eventloop.hpp ======== */
 
-/* ======== Begin file src/bind_poll.hpp ======== */
+/* ======== Begin file src/bind/bind_poll.hpp ======== */
 /* Poll: the seed's native poll() wrapper, kept compatible.
  * Poll.poll(set, timeoutMs): set maps fd -> {events}; sets each entry's
  * revents and returns the array of fds that have any. No fixed size limit
@@ -3224,10 +3224,10 @@ inline void install_poll(duk_context* ctx) {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/bind_poll.hpp ======== */
+/* ======== End of src/bind/bind_poll.hpp ======== */
 
 #if defined(EVLOOP_HAVE_FILEIO)
-/* ======== Begin file src/bind_fileio.hpp ======== */
+/* ======== Begin file src/bind/bind_fileio.hpp ======== */
 /* FileIo: synchronous whole-file read and write, as in the original example,
  * with Node-style errors. A held fd is never alive across a call that may
  * throw: reading runs under duk_safe_call and the fd is closed after it. */
@@ -3328,11 +3328,11 @@ inline void install_fileio(duk_context* ctx) {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/bind_fileio.hpp ======== */
+/* ======== End of src/bind/bind_fileio.hpp ======== */
 #endif /* defined(EVLOOP_HAVE_FILEIO) */
 
 #if defined(EVLOOP_HAVE_CLI)
-/* ======== Begin file src/bind_cli.hpp ======== */
+/* ======== Begin file src/bind/bind_cli.hpp ======== */
 /* Globals for command line tools: print(...) and process (argv, env, exit). */
 
 extern char** environ;
@@ -3405,11 +3405,11 @@ inline void install_cli(LoopImpl* l) {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/bind_cli.hpp ======== */
+/* ======== End of src/bind/bind_cli.hpp ======== */
 #endif /* defined(EVLOOP_HAVE_CLI) */
 
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-/* ======== Begin file src/ecma_bridge.hpp ======== */
+/* ======== Begin file src/ecma/ecma_bridge.hpp ======== */
 /* The native helper the ECMAScript loop calls: kernel waits, the loop clock,
  * error reports and exit. Passed to the embedded JS as an argument, never
  * made global. The JS source itself is in ecma_loop.js (embedded below by the
@@ -3779,11 +3779,11 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/ecma_bridge.hpp ======== */
+/* ======== End of src/ecma/ecma_bridge.hpp ======== */
 #endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
 
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-/* ======== Begin file src/ecma_loop.js ======== */
+/* ======== Begin file src/ecma/ecma_loop.js ======== */
 namespace evloop {
 namespace detail {
 extern const EmbeddedJs kEcmaLoopJs;
@@ -3800,11 +3800,11 @@ const EmbeddedJs kEcmaLoopJs = {kEcmaLoopSource, sizeof kEcmaLoopSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/ecma_loop.js ======== */
+/* ======== End of src/ecma/ecma_loop.js ======== */
 #endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
 
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-/* ======== Begin file src/ecma_timers.js ======== */
+/* ======== Begin file src/ecma/ecma_timers.js ======== */
 namespace evloop {
 namespace detail {
 extern const EmbeddedJs kEcmaTimersJs;
@@ -3819,11 +3819,11 @@ const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/ecma_timers.js ======== */
+/* ======== End of src/ecma/ecma_timers.js ======== */
 #endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
 
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-/* ======== Begin file src/ecma_errors.js ======== */
+/* ======== Begin file src/ecma/ecma_errors.js ======== */
 namespace evloop {
 namespace detail {
 extern const EmbeddedJs kEcmaErrorsJs;
@@ -3838,11 +3838,11 @@ const EmbeddedJs kEcmaErrorsJs = {kEcmaErrorsSource, sizeof kEcmaErrorsSource - 
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/ecma_errors.js ======== */
+/* ======== End of src/ecma/ecma_errors.js ======== */
 #endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
 
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-/* ======== Begin file src/ecma_watch.js ======== */
+/* ======== Begin file src/ecma/ecma_watch.js ======== */
 namespace evloop {
 namespace detail {
 extern const EmbeddedJs kEcmaWatchJs;
@@ -3857,11 +3857,11 @@ const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/ecma_watch.js ======== */
+/* ======== End of src/ecma/ecma_watch.js ======== */
 #endif /* defined(EVLOOP_HAVE_ECMA_LOOP) */
 
 #if defined(EVLOOP_HAVE_SOCKETS)
-/* ======== Begin file src/bind_socket.hpp ======== */
+/* ======== Begin file src/net/bind_socket.hpp ======== */
 /* Sockets, the native layer shared by both loops: address parsing and name
  * resolution, Node-style network errors, the primitives the stream engines
  * and net.js call (a hidden `native` object, never global), and the seed
@@ -4686,11 +4686,11 @@ inline void install_socket_global(duk_context* ctx) {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/bind_socket.hpp ======== */
+/* ======== End of src/net/bind_socket.hpp ======== */
 #endif /* defined(EVLOOP_HAVE_SOCKETS) */
 
 #if defined(EVLOOP_HAVE_SOCKETS)
-/* ======== Begin file src/stream.hpp ======== */
+/* ======== Begin file src/net/stream.hpp ======== */
 /* The C++ loop's stream engine: byte streams and listeners with their state
  * in C++ (write queues in loop memory, flags in struct Stream), driven by the
  * core's fd watchers. The ECMAScript loop has the same engine in JS
@@ -5259,11 +5259,11 @@ inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
 
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/stream.hpp ======== */
+/* ======== End of src/net/stream.hpp ======== */
 #endif /* defined(EVLOOP_HAVE_SOCKETS) */
 
 #if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
-/* ======== Begin file src/ecma_stream.js ======== */
+/* ======== Begin file src/net/ecma_stream.js ======== */
 namespace evloop {
 namespace detail {
 extern const EmbeddedJs kEcmaStreamJs;
@@ -5282,11 +5282,11 @@ const EmbeddedJs kEcmaStreamJs = {kEcmaStreamSource, sizeof kEcmaStreamSource - 
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/ecma_stream.js ======== */
+/* ======== End of src/net/ecma_stream.js ======== */
 #endif /* defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP) */
 
 #if defined(EVLOOP_HAVE_SOCKETS)
-/* ======== Begin file src/net.js ======== */
+/* ======== Begin file src/net/net.js ======== */
 namespace evloop {
 namespace detail {
 extern const EmbeddedJs kNetJs;
@@ -5337,10 +5337,10 @@ const EmbeddedJs kNetJs = {kNetSource, sizeof kNetSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
 } /* namespace evloop */
-/* ======== End of src/net.js ======== */
+/* ======== End of src/net/net.js ======== */
 #endif /* defined(EVLOOP_HAVE_SOCKETS) */
 
-/* ======== Begin file src/install.hpp ======== */
+/* ======== Begin file src/bind/install.hpp ======== */
 /* Loop::install: registers the JS bindings a host asks for. */
 
 namespace evloop {
@@ -5630,7 +5630,7 @@ bool Loop::install(unsigned bindings) {
 }
 
 } /* namespace evloop */
-/* ======== End of src/install.hpp ======== */
+/* ======== End of src/bind/install.hpp ======== */
 
 #endif /* EVLOOP_IMPLEMENTATION */
 

@@ -26,32 +26,32 @@ import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-DECLARATIONS = ["config.hpp", "api.hpp"]
+DECLARATIONS = ["api/config.hpp", "api/api.hpp"]
 # Building blocks with no Loop method bodies: also compiled by unit tests
 # (#define EVLOOP_INTERNALS) in any number of TUs.
-INTERNALS = ["memory.hpp", "clock.hpp", "timer_heap.hpp", "backend.hpp", "errors.hpp", "inflate.hpp"]
+INTERNALS = ["core/memory.hpp", "core/clock.hpp", "core/timer_heap.hpp", "backend/backend.hpp", "core/errors.hpp", "embed/inflate.hpp"]
 # (kind, file, condition): 'raw' copies text, 'js' embeds a JS source as a
 # literal; condition (None: always) is the #if the part is emitted under.
 SOCKETS = "defined(EVLOOP_HAVE_SOCKETS)"
 ECMA_LOOP = "defined(EVLOOP_HAVE_ECMA_LOOP)"
 IMPLEMENTATION = [
-    ("raw", "loop.hpp", None),
-    ("raw", "embedded_js.hpp", None),
-    ("raw", "bind_timers.hpp", None),
-    ("raw", "bind_eventloop.hpp", None),
-    ("raw", "bind_poll.hpp", None),
-    ("raw", "bind_fileio.hpp", "defined(EVLOOP_HAVE_FILEIO)"),
-    ("raw", "bind_cli.hpp", "defined(EVLOOP_HAVE_CLI)"),
-    ("raw", "ecma_bridge.hpp", ECMA_LOOP),
-    ("js", "ecma_loop.js", ECMA_LOOP),
-    ("js", "ecma_timers.js", ECMA_LOOP),  # parts of the loop compiled on first use
-    ("js", "ecma_errors.js", ECMA_LOOP),
-    ("js", "ecma_watch.js", ECMA_LOOP),
-    ("raw", "bind_socket.hpp", SOCKETS),
-    ("raw", "stream.hpp", SOCKETS),
-    ("js", "ecma_stream.js", SOCKETS + " && " + ECMA_LOOP),
-    ("js", "net.js", SOCKETS),  # its net layer: `// @if defined(EVLOOP_HAVE_NET)` regions
-    ("raw", "install.hpp", None),
+    ("raw", "core/loop.hpp", None),
+    ("raw", "embed/embedded_js.hpp", None),
+    ("raw", "bind/bind_timers.hpp", None),
+    ("raw", "bind/bind_eventloop.hpp", None),
+    ("raw", "bind/bind_poll.hpp", None),
+    ("raw", "bind/bind_fileio.hpp", "defined(EVLOOP_HAVE_FILEIO)"),
+    ("raw", "bind/bind_cli.hpp", "defined(EVLOOP_HAVE_CLI)"),
+    ("raw", "ecma/ecma_bridge.hpp", ECMA_LOOP),
+    ("js", "ecma/ecma_loop.js", ECMA_LOOP),
+    ("js", "ecma/ecma_timers.js", ECMA_LOOP),  # parts of the loop compiled on first use
+    ("js", "ecma/ecma_errors.js", ECMA_LOOP),
+    ("js", "ecma/ecma_watch.js", ECMA_LOOP),
+    ("raw", "net/bind_socket.hpp", SOCKETS),
+    ("raw", "net/stream.hpp", SOCKETS),
+    ("js", "net/ecma_stream.js", SOCKETS + " && " + ECMA_LOOP),
+    ("js", "net/net.js", SOCKETS),  # its net layer: `// @if defined(EVLOOP_HAVE_NET)` regions
+    ("raw", "bind/install.hpp", None),
 ]
 PIECE = 4000  # characters of JS per literal piece; escaped, well under 16 KB
 
@@ -219,7 +219,7 @@ def js_part(name):
     names it: data, size, and the inflated length (0: not compressed)."""
     src = read(name)
     # ecma_loop.js -> kEcmaLoopSource, kEcmaLoopJs
-    stem = "k" + "".join(w.capitalize() for w in name[:-3].split("_"))
+    stem = "k" + "".join(w.capitalize() for w in os.path.basename(name)[:-3].split("_"))
     symbol, handle = stem + "Source", stem + "Js"
     regions = [(cond, js_compact(text)) for cond, text in js_regions(name, src)]
     lines = ["namespace evloop {", "namespace detail {", "extern const EmbeddedJs %s;" % handle,

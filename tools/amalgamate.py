@@ -61,6 +61,27 @@ def read(name):
         return f.read().replace("\r\n", "\n")
 
 
+PRAGMA_ONCE = re.compile(r"^#pragma once\s*$")
+INCLUDE_LINE = re.compile(r'^#include "([^"]+)"\s*$')
+EMBED_LINE = re.compile(r"^// @embed (\S+) as (\w+)\s*$")
+
+
+def internal_include(name, line):
+    """The part (path under src/) an `#include "..."` line names, else None."""
+    m = INCLUDE_LINE.match(line)
+    if not m:
+        return None
+    path = os.path.normpath(os.path.join(os.path.dirname(name), m.group(1))).replace(os.sep, "/")
+    return path if os.path.isfile(os.path.join(ROOT, "src", path)) else None
+
+
+def read_cpp(name):
+    """A C++ part without the lines that only serve it as a file of its own:
+    `#pragma once`, its #includes of other parts, its `// @embed` lines."""
+    return "".join(line for line in read(name).splitlines(True)
+                   if not (PRAGMA_ONCE.match(line) or EMBED_LINE.match(line) or internal_include(name, line)))
+
+
 def banner(text):
     return "/* " + ("=" * 8) + " " + text + " " + ("=" * 8) + " */\n"
 
@@ -260,13 +281,13 @@ def build():
     out.append(read("manual.hpp"))
     out.append("\n#ifndef EVLOOP_HPP_INCLUDED\n#define EVLOOP_HPP_INCLUDED\n\n")
     for name in DECLARATIONS:
-        out.append(part(name, read(name)))
+        out.append(part(name, read_cpp(name)))
         out.append("\n")
     out.append("#endif /* EVLOOP_HPP_INCLUDED */\n\n")
     out.append("#if (defined(EVLOOP_IMPLEMENTATION) || defined(EVLOOP_INTERNALS)) && !defined(EVLOOP_INTERNALS_DONE)\n")
     out.append("#define EVLOOP_INTERNALS_DONE\n#include <new>\n\n")
     for name in INTERNALS:
-        out.append(part(name, read(name)))
+        out.append(part(name, read_cpp(name)))
         out.append("\n")
     out.append("#endif /* EVLOOP_INTERNALS */\n\n")
     out.append("#if defined(EVLOOP_IMPLEMENTATION) && !defined(EVLOOP_IMPLEMENTATION_DONE)\n")
@@ -274,7 +295,7 @@ def build():
     for kind, name, cond in IMPLEMENTATION:
         if cond:
             out.append("#if " + cond + "\n")
-        out.append(js_part(name) if kind == "js" else part(name, read(name)))
+        out.append(js_part(name) if kind == "js" else part(name, read_cpp(name)))
         if cond:
             out.append("#endif /* " + cond + " */\n")
         out.append("\n")

@@ -578,7 +578,6 @@ class Loop {
 
 #if (defined(EVLOOP_IMPLEMENTATION) || defined(EVLOOP_INTERNALS)) && !defined(EVLOOP_INTERNALS_DONE)
 #define EVLOOP_INTERNALS_DONE
-#include <new>
 
 /* ======== Begin file src/core/memory.hpp ======== */
 /* Memory: every byte the loop holds goes through one Allocator, by default the
@@ -1719,6 +1718,7 @@ inline bool inflate(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_l
  * the loop, and the path every callback error takes. Shared by both loops: the
  * C++ loop keeps JS timers here too; the ECMAScript loop keeps its own and
  * calls step() through its native helper for I/O, native timers and tasks. */
+#include <new> /* placement new: Loop::create */
 
 #if defined(__linux__)
 #include <sys/eventfd.h>

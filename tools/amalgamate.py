@@ -285,7 +285,7 @@ def build():
         out.append("\n")
     out.append("#endif /* EVLOOP_HPP_INCLUDED */\n\n")
     out.append("#if (defined(EVLOOP_IMPLEMENTATION) || defined(EVLOOP_INTERNALS)) && !defined(EVLOOP_INTERNALS_DONE)\n")
-    out.append("#define EVLOOP_INTERNALS_DONE\n#include <new>\n\n")
+    out.append("#define EVLOOP_INTERNALS_DONE\n\n")
     for name in INTERNALS:
         out.append(part(name, read_cpp(name)))
         out.append("\n")

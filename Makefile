@@ -15,7 +15,7 @@ DUK_SOURCES := $(DUKTAPE_DIR)/duktape.c $(DUKTAPE_DIR)/duktape.h $(DUKTAPE_DIR)/
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 SRC_PARTS := $(wildcard src/*)
 
-.PHONY: all deps test-deps demo test test-asan test-configs test-reliability header check-header bench bench-net bench-net-profile fuzz fuzz-build clean
+.PHONY: all deps test-deps demo test test-asan test-configs test-reliability header check-header check-parts bench bench-net bench-net-profile fuzz fuzz-build clean
 
 all: evloop
 
@@ -47,6 +47,11 @@ header:
 
 check-header:
 	@$(PYTHON) tools/amalgamate.py --check
+
+# Each C++ part of src/ compiled on its own (tools/check_parts.py): a part
+# #includes the parts it uses. Exits 1, naming the parts that do not.
+check-parts: $(DUK_SOURCES)
+	@$(PYTHON) tools/check_parts.py --cxx $(CXX) --duktape $(DUKTAPE_DIR)
 
 # ---- Duktape, compiled once as C ----
 $(BUILD)/duktape.o: $(DUK_SOURCES)

@@ -18,19 +18,9 @@ import os
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SRC = os.path.join(ROOT, "src")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from amalgamate import ROOT, SRC, files_under_src  # noqa: E402
 WARN = ["-Wall", "-Wextra", "-Wpedantic", "-Werror"]
-
-
-def all_parts():
-    found = []
-    for folder, dirs, files in os.walk(SRC):
-        dirs.sort()
-        for name in sorted(files):
-            if name.endswith(".hpp"):
-                found.append(os.path.relpath(os.path.join(folder, name), SRC).replace(os.sep, "/"))
-    return found
 
 
 def check(part, args):
@@ -61,7 +51,7 @@ def main():
                     help="the directory holding duktape.h (default duktape)")
     ap.add_argument("--build", default="build", help="where the translation units go (default build)")
     args = ap.parse_args()
-    parts = args.parts or all_parts()
+    parts = args.parts or files_under_src(".hpp")
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.j)) as pool:
         results = list(pool.map(lambda p: check(p, args), parts))
     failed = [(p, out) for p, out in results if out is not None]

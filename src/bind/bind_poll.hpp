@@ -5,8 +5,8 @@
  * build (EVLOOP_BACKEND_SELECT) has no poll(): the same contract on
  * select(), with fds below FD_SETSIZE. */
 #pragma once
-#include "../core/errors.hpp"
 #include "../core/loop.hpp"
+#include "../core/errors.hpp"
 
 namespace evloop {
 namespace detail {

@@ -1,7 +1,7 @@
 /* Loop::install: registers the JS bindings a host asks for. */
 #pragma once
-#include "../core/errors.hpp"
 #include "../core/loop.hpp"
+#include "../core/errors.hpp"
 #include "../embed/embedded_js.hpp"
 #include "bind_timers.hpp"
 #include "bind_eventloop.hpp"

@@ -3,10 +3,10 @@
  * made global. The JS source itself is in ecma_loop.js (embedded below by the
  * generator as kEcmaLoopJs). */
 #pragma once
+#include "../core/loop.hpp"
 #include "../core/clock.hpp"
 #include "../core/timer_heap.hpp"
 #include "../core/errors.hpp"
-#include "../core/loop.hpp"
 #include "../embed/embedded_js.hpp"
 #include "../bind/bind_eventloop.hpp"
 #include "../bind/bind_poll.hpp"

@@ -4,10 +4,10 @@
  * `Socket` global of Duktape's original example. Every fd made here is owned
  * by the loop: destroy() closes those still open. */
 #pragma once
+#include "../core/loop.hpp"
 #include "../core/memory.hpp"
 #include "../backend/backend.hpp"
 #include "../core/errors.hpp"
-#include "../core/loop.hpp"
 #include "../bind/bind_eventloop.hpp"
 
 #include <arpa/inet.h>

@@ -34,8 +34,8 @@
  * libuv, a stream keeps the loop alive only while it has interest (reading,
  * writing, connecting, listening): a paused or finished socket does not. */
 #pragma once
-#include "../core/errors.hpp"
 #include "../core/loop.hpp"
+#include "../core/errors.hpp"
 #include "../bind/bind_eventloop.hpp"
 #include "bind_socket.hpp"
 

@@ -13,7 +13,9 @@ CXXFLAGS_BASE := -std=c++11 $(WARN) -isystem $(DUKTAPE_DIR) -I.
 BUILD := build
 DUK_SOURCES := $(DUKTAPE_DIR)/duktape.c $(DUKTAPE_DIR)/duktape.h $(DUKTAPE_DIR)/duk_config.h
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-SRC_PARTS := $(wildcard src/*)
+# Every file and folder under src/ (a folder's time changes when a part is
+# added, removed or renamed).
+SRC_PARTS := $(shell find src)
 
 .PHONY: all deps test-deps demo test test-asan test-configs test-reliability header check-header check-parts bench bench-net bench-net-profile fuzz fuzz-build clean
 
@@ -42,8 +44,15 @@ duktape/%: | $(DUKTAPE_SYSTEM)/duktape.c
 endif
 
 # ---- the header ----
-header:
+# evloop.hpp is generated from src/ (and committed): remade when a part changed.
+# `make header LINES=1` writes it with #line directives, so compiler errors,
+# gdb and sanitizer reports name src/ parts and lines; for local builds only
+# (`make header` writes the committed form again; check-header tells them apart).
+evloop.hpp: $(SRC_PARTS) tools/amalgamate.py
 	$(PYTHON) tools/amalgamate.py
+
+header:
+	$(PYTHON) tools/amalgamate.py $(if $(LINES),--lines)
 
 check-header:
 	@$(PYTHON) tools/amalgamate.py --check

@@ -13,9 +13,11 @@ CXXFLAGS_BASE := -std=c++11 $(WARN) -isystem $(DUKTAPE_DIR) -I.
 BUILD := build
 DUK_SOURCES := $(DUKTAPE_DIR)/duktape.c $(DUKTAPE_DIR)/duktape.h $(DUKTAPE_DIR)/duk_config.h
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-SRC_PARTS := $(wildcard src/*)
+# Every file and folder under src/ (a folder's time changes when a part is
+# added, removed or renamed).
+SRC_PARTS := $(shell find src)
 
-.PHONY: all deps test-deps demo test test-asan test-configs test-reliability header check-header bench bench-net bench-net-profile fuzz fuzz-build clean
+.PHONY: all deps test-deps demo test test-asan test-configs test-reliability header check-header check-parts bench bench-net bench-net-profile fuzz fuzz-build clean
 
 all: evloop
 
@@ -42,11 +44,24 @@ duktape/%: | $(DUKTAPE_SYSTEM)/duktape.c
 endif
 
 # ---- the header ----
+# evloop.hpp is generated from src/ (and committed): remade when a part changed.
+# LINES=1 (`make header LINES=1`, or with any target that remakes it) writes
+# it with #line directives, so compiler errors, gdb and sanitizer reports name
+# src/ parts and lines; for local builds only (`make header` writes the
+# committed form again; check-header tells them apart).
+evloop.hpp: $(SRC_PARTS) tools/amalgamate.py
+	$(PYTHON) tools/amalgamate.py $(if $(LINES),--lines)
+
 header:
-	$(PYTHON) tools/amalgamate.py
+	$(PYTHON) tools/amalgamate.py $(if $(LINES),--lines)
 
 check-header:
 	@$(PYTHON) tools/amalgamate.py --check
+
+# Each C++ part of src/ compiled on its own (tools/check_parts.py): a part
+# #includes the parts it uses. Exits 1, naming the parts that do not.
+check-parts: $(DUK_SOURCES)
+	@$(PYTHON) tools/check_parts.py --cxx $(CXX) --duktape $(DUKTAPE_DIR)
 
 # ---- Duktape, compiled once as C ----
 $(BUILD)/duktape.o: $(DUK_SOURCES)

@@ -1,21 +1,38 @@
 #!/usr/bin/env python3
 """Builds evloop.hpp from the parts in src/ (Python 3 standard library only).
 
-Usage: tools/amalgamate.py [--check] [--output PATH]
+Usage: tools/amalgamate.py [--check] [--lines] [--output PATH]
 
-The parts are listed in PARTS, in order. Each is marked in the output with
-"Begin file" / "End of" banners. JS parts become a C++ string literal split
-into pieces under 16 KB (MSVC's limit for one literal). A part that belongs
-to an optional feature is emitted inside `#if <condition>` (EVLOOP_HAVE_*,
-see config.hpp), so a build without the feature compiles neither its code
-nor its JS. Inside a JS part, lines `// @if <condition>` and `// @endif`
-mark a region emitted under that #if. JS is embedded without comments,
-indentation or blanks between tokens, line for line (js_compact: stack
-traces keep src/'s line numbers; 115 KB of source became 55 KB), as a
-literal and, for EVLOOP_COMPRESSED_JS builds, deflated (16 KB). The output
-is deterministic: LF endings, no timestamps. --check
-compares instead of writing and exits 1 with one sentence when the committed
-header is stale.
+Each C++ part of src/ includes the parts it uses (`#include "../core/loop.hpp"`,
+relative to itself, under `#pragma once`), so it compiles on its own
+(tools/check_parts.py). The header's order comes from those includes: a
+depth-first walk from the parts no part includes (in path order), each
+part's includes in the order written, a part after everything it includes.
+The generator drops those lines (and `#pragma once`); every other line is
+copied. manual.hpp opens the header and license.txt closes it. A part goes
+in one of three sections (SECTIONS below): the public declarations, the
+internals (also compiled by the unit tests) and the implementation; a part
+may include only parts of its own or an earlier section. Each part is marked
+with "Begin file" / "End of" banners. A part that belongs to an optional
+feature is emitted inside `#if <condition>` (CONDITIONS below; EVLOOP_HAVE_*,
+see api/config.hpp), so a build without the feature compiles neither its
+code nor its JS.
+
+JS parts are not included: the C++ part that compiles one declares it,
+`// @embed ../net/net.js as kNetJs`, and the JS is emitted right after that
+part, as a C++ string literal split into pieces under 16 KB (MSVC's limit
+for one literal) named by an EmbeddedJs. Inside a JS part, lines
+`// @if <condition>` and `// @endif` mark a region emitted under that #if.
+JS is embedded without comments, indentation or blanks between tokens, line
+for line (js_compact: stack traces keep src/'s line numbers; 115 KB of
+source became 55 KB), as a literal and, for EVLOOP_COMPRESSED_JS builds,
+deflated (16 KB).
+
+The output is deterministic: LF endings, no timestamps. --lines adds
+`#line N "src/..."` directives so that compiler errors, gdb and sanitizer
+reports name the part and its line (for a local build: the committed header
+has none). --check compares instead of writing and exits 1 with one
+sentence when the committed header is stale.
 """
 import argparse
 import itertools
@@ -25,50 +42,145 @@ import sys
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = os.path.join(ROOT, "src")
 
-DECLARATIONS = ["config.hpp", "api.hpp"]
-# Building blocks with no Loop method bodies: also compiled by unit tests
+# The header's frame, not parts of the include graph: its opening comment
+# (the manual) and its closing license.
+MANUAL, LICENSE = "manual.hpp", "license.txt"
+# The section of each part (paths under src/); a part not named here is in
+# the implementation. Public: the declarations every TU sees. Internals:
+# building blocks with no Loop method bodies, also compiled by unit tests
 # (#define EVLOOP_INTERNALS) in any number of TUs.
-INTERNALS = ["memory.hpp", "clock.hpp", "timer_heap.hpp", "backend.hpp", "errors.hpp", "inflate.hpp"]
-# (kind, file, condition): 'raw' copies text, 'js' embeds a JS source as a
-# literal; condition (None: always) is the #if the part is emitted under.
+PUBLIC = ("api/config.hpp", "api/api.hpp")
+INTERNALS = ("core/memory.hpp", "core/clock.hpp", "core/timer_heap.hpp", "backend/backend.hpp",
+             "core/errors.hpp", "embed/inflate.hpp")
+# The #if an optional part (C++ or JS) is emitted under; a part not named
+# here is always emitted. Its own #includes do not carry a condition over:
+# install.hpp includes every binding and tests the same macros itself.
 SOCKETS = "defined(EVLOOP_HAVE_SOCKETS)"
 ECMA_LOOP = "defined(EVLOOP_HAVE_ECMA_LOOP)"
-IMPLEMENTATION = [
-    ("raw", "loop.hpp", None),
-    ("raw", "embedded_js.hpp", None),
-    ("raw", "bind_timers.hpp", None),
-    ("raw", "bind_eventloop.hpp", None),
-    ("raw", "bind_poll.hpp", None),
-    ("raw", "bind_fileio.hpp", "defined(EVLOOP_HAVE_FILEIO)"),
-    ("raw", "bind_cli.hpp", "defined(EVLOOP_HAVE_CLI)"),
-    ("raw", "ecma_bridge.hpp", ECMA_LOOP),
-    ("js", "ecma_loop.js", ECMA_LOOP),
-    ("js", "ecma_timers.js", ECMA_LOOP),  # parts of the loop compiled on first use
-    ("js", "ecma_errors.js", ECMA_LOOP),
-    ("js", "ecma_watch.js", ECMA_LOOP),
-    ("raw", "bind_socket.hpp", SOCKETS),
-    ("raw", "stream.hpp", SOCKETS),
-    ("js", "ecma_stream.js", SOCKETS + " && " + ECMA_LOOP),
-    ("js", "net.js", SOCKETS),  # its net layer: `// @if defined(EVLOOP_HAVE_NET)` regions
-    ("raw", "install.hpp", None),
-]
+CONDITIONS = {
+    "bind/bind_fileio.hpp": "defined(EVLOOP_HAVE_FILEIO)",
+    "bind/bind_cli.hpp": "defined(EVLOOP_HAVE_CLI)",
+    "ecma/ecma_bridge.hpp": ECMA_LOOP,
+    "ecma/ecma_loop.js": ECMA_LOOP,
+    "ecma/ecma_timers.js": ECMA_LOOP,  # parts of the loop compiled on first use
+    "ecma/ecma_errors.js": ECMA_LOOP,
+    "ecma/ecma_watch.js": ECMA_LOOP,
+    "net/bind_socket.hpp": SOCKETS,
+    "net/stream.hpp": SOCKETS,
+    "net/ecma_stream.js": SOCKETS + " && " + ECMA_LOOP,
+    "net/net.js": SOCKETS,  # its net layer: `// @if defined(EVLOOP_HAVE_NET)` regions
+}
 PIECE = 4000  # characters of JS per literal piece; escaped, well under 16 KB
 
 
 def read(name):
-    with open(os.path.join(ROOT, "src", name), encoding="utf-8") as f:
+    with open(os.path.join(SRC, name), encoding="utf-8") as f:
         return f.read().replace("\r\n", "\n")
+
+
+def files_under_src(suffix):
+    found = []
+    for folder, dirs, files in os.walk(SRC):
+        dirs.sort()
+        found += [os.path.relpath(os.path.join(folder, f), SRC).replace(os.sep, "/")
+                  for f in sorted(files) if f.endswith(suffix)]
+    return found
+
+
+PRAGMA_ONCE = re.compile(r"^#pragma once\s*$")
+INCLUDE_LINE = re.compile(r'^#include "([^"]+)"')
+EMBED_LINE = re.compile(r"^// @embed (\S+) as (\w+)\s*$")
+
+
+def js_handle(name):
+    """ecma/ecma_loop.js -> kEcmaLoopJs (and its text kEcmaLoopSource)."""
+    return "k" + "".join(w.capitalize() for w in os.path.basename(name)[:-3].split("_")) + "Js"
+
+
+def relative(name, target):
+    """The path under src/ of `target` written in part `name`."""
+    return os.path.normpath(os.path.join(os.path.dirname(name), target)).replace(os.sep, "/")
+
+
+class Part(object):
+    """A C++ part: the lines kept in the header (number in src/, text), the
+    parts it includes and the JS parts it embeds, in the order written."""
+
+    def __init__(self, name):
+        self.name, self.kept, self.includes, self.embeds = name, [], [], []
+        for number, line in enumerate(read(name).splitlines(True), 1):
+            m, e = INCLUDE_LINE.match(line), EMBED_LINE.match(line)
+            path = relative(name, m.group(1)) if m else None
+            if path and os.path.isfile(os.path.join(SRC, path)):
+                self.includes.append(path)
+            elif path and "/" in m.group(1):  # "duktape.h" is not a part; "../x.hpp" must be
+                raise SystemExit('src/%s:%d: #include "%s" names no part in src/' % (name, number, m.group(1)))
+            elif e:
+                js = relative(name, e.group(1))
+                if not js.endswith(".js") or not os.path.isfile(os.path.join(SRC, js)):
+                    raise SystemExit("src/%s:%d: // @embed %s names no JS part in src/" % (name, number, e.group(1)))
+                if e.group(2) != js_handle(js):
+                    raise SystemExit("src/%s:%d: src/%s is embedded as %s, not %s"
+                                     % (name, number, js, js_handle(js), e.group(2)))
+                self.embeds.append(js)
+            elif not PRAGMA_ONCE.match(line):
+                self.kept.append((number, line))
+
+
+def section(name):
+    return 0 if name in PUBLIC else 1 if name in INTERNALS else 2
+
+
+SECTION_NAMES = ("public", "internals", "implementation")
+
+
+def parts_in_order():
+    """[(name, Part or None for JS)]: every part in header order (see the
+    docstring); fails with one sentence on a cycle, a part included from an
+    earlier section, a JS part embedded by no part or twice, a stale name."""
+    parts = dict((name, Part(name)) for name in files_under_src(".hpp") if name != MANUAL)
+    for name in PUBLIC + INTERNALS + tuple(sorted(CONDITIONS)):
+        if not os.path.isfile(os.path.join(SRC, name)):
+            raise SystemExit("tools/amalgamate.py names src/%s, which does not exist" % name)
+    for p in parts.values():
+        for inc in p.includes:
+            if section(inc) > section(p.name):
+                raise SystemExit("src/%s (%s) includes src/%s (%s): a part may include only parts of its "
+                                 "own or an earlier section" % (p.name, SECTION_NAMES[section(p.name)],
+                                                                inc, SECTION_NAMES[section(inc)]))
+        if p.embeds and section(p.name) != 2:
+            raise SystemExit("src/%s embeds JS: only an implementation part may" % p.name)
+    included = set(inc for p in parts.values() for inc in p.includes)
+    order, state = [], {}
+
+    def visit(name, path):
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            raise SystemExit("include cycle: " + " -> ".join("src/" + n for n in path[path.index(name):] + [name]))
+        state[name] = "visiting"
+        for inc in parts[name].includes:
+            visit(inc, path + [name])
+        state[name] = "done"
+        order.append((name, parts[name]))
+        for js in parts[name].embeds:
+            if js in state:
+                raise SystemExit("src/%s is embedded twice (// @embed in more than one part)" % js)
+            state[js] = "done"
+            order.append((js, None))
+
+    for name in [n for n in sorted(parts) if n not in included] + sorted(parts):
+        visit(name, [])
+    for js in files_under_src(".js"):
+        if js not in state:
+            raise SystemExit("src/%s is embedded by no part: add `// @embed` to the part that compiles it" % js)
+    return order
 
 
 def banner(text):
     return "/* " + ("=" * 8) + " " + text + " " + ("=" * 8) + " */\n"
-
-
-def part(name, body):
-    if not body.endswith("\n"):
-        body += "\n"
-    return banner("Begin file src/" + name) + body + banner("End of src/" + name)
 
 
 def c_literal(text):
@@ -207,7 +319,7 @@ def bytes_literal(data):
 
 
 def deflate(text):
-    """Raw DEFLATE (no zlib header), zlib's best: what src/inflate.hpp reads."""
+    """Raw DEFLATE (no zlib header), zlib's best: what src/embed/inflate.hpp reads."""
     z = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
     return z.compress(text.encode("ascii")) + z.flush()
 
@@ -215,12 +327,12 @@ def deflate(text):
 def js_part(name):
     """The JS as a literal, and for EVLOOP_COMPRESSED_JS builds deflated: one
     stream per combination of its // @if conditions (the preprocessor cannot
-    cut a compressed stream). Either way an EmbeddedJs (src/inflate.hpp)
-    names it: data, size, and the inflated length (0: not compressed)."""
+    cut a compressed stream). Either way an EmbeddedJs (src/embed/embedded_js.hpp)
+    names it: data, size, and the inflated length (0: not compressed).
+    Returns the part's text for the header."""
     src = read(name)
-    # ecma_loop.js -> kEcmaLoopSource, kEcmaLoopJs
-    stem = "k" + "".join(w.capitalize() for w in name[:-3].split("_"))
-    symbol, handle = stem + "Source", stem + "Js"
+    handle = js_handle(name)
+    symbol = handle[:-2] + "Source"
     regions = [(cond, js_compact(text)) for cond, text in js_regions(name, src)]
     lines = ["namespace evloop {", "namespace detail {", "extern const EmbeddedJs %s;" % handle,
              "#if defined(EVLOOP_COMPRESSED_JS)"]
@@ -251,44 +363,82 @@ def js_part(name):
     lines[-1] += ";"
     lines.append("const EmbeddedJs %s = {%s, sizeof %s - 1, 0};" % (handle, symbol, symbol))
     lines += ["#endif /* EVLOOP_COMPRESSED_JS */", "} /* namespace detail */", "} /* namespace evloop */"]
-    return part(name, "\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
-def build():
-    out = []
-    out.append("/* evloop.hpp: GENERATED by tools/amalgamate.py from src/. DO NOT MODIFY THIS FILE BY HAND. */\n")
-    out.append(read("manual.hpp"))
-    out.append("\n#ifndef EVLOOP_HPP_INCLUDED\n#define EVLOOP_HPP_INCLUDED\n\n")
-    for name in DECLARATIONS:
-        out.append(part(name, read(name)))
-        out.append("\n")
-    out.append("#endif /* EVLOOP_HPP_INCLUDED */\n\n")
-    out.append("#if (defined(EVLOOP_IMPLEMENTATION) || defined(EVLOOP_INTERNALS)) && !defined(EVLOOP_INTERNALS_DONE)\n")
-    out.append("#define EVLOOP_INTERNALS_DONE\n#include <new>\n\n")
-    for name in INTERNALS:
-        out.append(part(name, read(name)))
-        out.append("\n")
-    out.append("#endif /* EVLOOP_INTERNALS */\n\n")
-    out.append("#if defined(EVLOOP_IMPLEMENTATION) && !defined(EVLOOP_IMPLEMENTATION_DONE)\n")
-    out.append("#define EVLOOP_IMPLEMENTATION_DONE\n\n")
-    for kind, name, cond in IMPLEMENTATION:
-        if cond:
-            out.append("#if " + cond + "\n")
-        out.append(js_part(name) if kind == "js" else part(name, read(name)))
-        if cond:
-            out.append("#endif /* " + cond + " */\n")
-        out.append("\n")
-    out.append("#endif /* EVLOOP_IMPLEMENTATION */\n\n")
-    out.append(read("license.txt"))
-    return "".join(out)
+class Header(object):
+    """The header's text as it is written, and the number of its next line
+    (for --lines: `#line` back to the header after a part)."""
+
+    def __init__(self, path, lines):
+        self.path, self.lines, self.chunks, self.next_line = path, lines, [], 1
+
+    def add(self, text):
+        self.chunks.append(text)
+        self.next_line += text.count("\n")
+
+    def line_directive(self, number, path):
+        if self.lines:
+            self.add('#line %d "%s"\n' % (number, path))
+
+    def cpp_part(self, p):
+        self.add(banner("Begin file src/" + p.name))
+        expected = None
+        for number, line in p.kept:
+            if number != expected:  # the first line, or one after dropped lines
+                self.line_directive(number, "src/" + p.name)
+            self.add(line if line.endswith("\n") else line + "\n")
+            expected = number + 1
+        self.line_directive(self.next_line + 1, self.path)
+        self.add(banner("End of src/" + p.name))
+
+    def js_part(self, name):
+        self.add(banner("Begin file src/" + name) + js_part(name) + banner("End of src/" + name))
+
+
+def build(lines=False, path="evloop.hpp"):
+    order = parts_in_order()
+    out = Header(path, lines)
+    out.add("/* evloop.hpp: GENERATED by tools/amalgamate.py from src/. DO NOT MODIFY THIS FILE BY HAND. */\n")
+    out.add(read(MANUAL))
+    openings = [
+        "\n#ifndef EVLOOP_HPP_INCLUDED\n#define EVLOOP_HPP_INCLUDED\n\n",
+        "#if (defined(EVLOOP_IMPLEMENTATION) || defined(EVLOOP_INTERNALS)) && !defined(EVLOOP_INTERNALS_DONE)\n"
+        "#define EVLOOP_INTERNALS_DONE\n\n",
+        "#if defined(EVLOOP_IMPLEMENTATION) && !defined(EVLOOP_IMPLEMENTATION_DONE)\n"
+        "#define EVLOOP_IMPLEMENTATION_DONE\n\n"]
+    closings = ["#endif /* EVLOOP_HPP_INCLUDED */\n\n", "#endif /* EVLOOP_INTERNALS */\n\n",
+                "#endif /* EVLOOP_IMPLEMENTATION */\n\n"]
+    for s in range(3):
+        out.add(openings[s])
+        for name, p in order:
+            if section(name) != s:
+                continue
+            cond = CONDITIONS.get(name)
+            if cond:
+                out.add("#if " + cond + "\n")
+            if p:
+                out.cpp_part(p)
+            else:
+                out.js_part(name)
+            if cond:
+                out.add("#endif /* " + cond + " */\n")
+            out.add("\n")
+        out.add(closings[s])
+    out.add(read(LICENSE))
+    return "".join(out.chunks)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail if the output differs from the file")
+    ap.add_argument("--lines", action="store_true",
+                    help='add #line "src/..." directives (diagnostics name the parts; not for committing)')
     ap.add_argument("--output", default=os.path.join(ROOT, "evloop.hpp"))
     args = ap.parse_args()
-    text = build()
+    output = os.path.abspath(args.output)
+    inside = output.startswith(os.path.join(ROOT, ""))
+    text = build(args.lines, os.path.relpath(output, ROOT).replace(os.sep, "/") if inside else output)
     if args.check:
         try:
             with open(args.output, encoding="utf-8", newline="") as f:

@@ -204,8 +204,8 @@ def writable_bytes(secs):
 
 
 def public_methods():
-    """The public methods of evloop::Loop, from src/api.hpp."""
-    with open(os.path.join(ROOT, "src", "api.hpp")) as f:
+    """The public methods of evloop::Loop, from src/api/api.hpp."""
+    with open(os.path.join(ROOT, "src", "api", "api.hpp")) as f:
         text = f.read()
     body = text[text.index("class Loop {"):]
     body = body[:body.index(" protected:")]

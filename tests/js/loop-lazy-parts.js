@@ -1,5 +1,5 @@
 // The ECMAScript loop compiles the parts of its JS an empty script does not
-// run on first use (src/ecma_loop.js, "Parts compiled on first use"):
+// run on first use (src/ecma/ecma_loop.js, "Parts compiled on first use"):
 // clearTimeout, EventLoop.watch/unwatch/requestExit and requestEventLoopExit
 // are placeholders until then. Both loops must behave the same: the
 // EventLoop object's properties, a reference saved before the first use

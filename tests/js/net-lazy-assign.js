@@ -1,4 +1,4 @@
-// Before net.js is loaded (src/install.hpp), a script may assign or delete
+// Before net.js is loaded (src/bind/install.hpp), a script may assign or delete
 // the globals `net` and `EventEmitter` as any other global: the load (here
 // by a seed EventLoop function) leaves its choices alone.
 var failures = [];

@@ -1,4 +1,4 @@
-// net.js is loaded on first use (src/install.hpp): until then `net` and
+// net.js is loaded on first use (src/bind/install.hpp): until then `net` and
 // `EventEmitter` are accessors on the global object (present, not
 // enumerable); the first use here is in a timer callback, after the script
 // replaced setTimeout and clearTimeout with functions that throw: net keeps

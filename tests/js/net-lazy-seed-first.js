@@ -1,4 +1,4 @@
-// The seed EventLoop socket functions load net.js too (src/install.hpp):
+// The seed EventLoop socket functions load net.js too (src/bind/install.hpp):
 // here the first use of the socket layer is EventLoop.connect (refused:
 // port 1), through a reference saved at start-up; afterwards `net` is
 // there and the saved references keep working (they forward to the real

@@ -1,4 +1,4 @@
-/* src/inflate.hpp, the decoder of EVLOOP_COMPRESSED_JS builds: zlib's raw
+/* src/embed/inflate.hpp, the decoder of EVLOOP_COMPRESSED_JS builds: zlib's raw
  * DEFLATE streams (a dynamic-code block and a fixed-code block, made by
  * Python's zlib from the text below) and a stored block inflate exactly; a
  * truncated stream, a wrong length and flipped bits fail or at worst give

@@ -1,5 +1,5 @@
 /* net.js (and, in the ECMAScript loop, ecma_stream.js) is compiled on first
- * use, not at install (src/install.hpp): an empty script's heap has none of
+ * use, not at install (src/bind/install.hpp): an empty script's heap has none of
  * it; the first get of `net` / `EventEmitter` or the first call of a seed
  * EventLoop function loads it, from anywhere (a timer callback, the seed API
  * first); net keeps the timer functions of install time; a load after

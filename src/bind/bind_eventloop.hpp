@@ -1,5 +1,7 @@
 /* The EventLoop object of the C++ loop: fd watchers, exit, the loop clock.
  * (The ECMAScript loop defines the same API in JS.) */
+#pragma once
+#include "../core/loop.hpp"
 
 namespace evloop {
 namespace detail {

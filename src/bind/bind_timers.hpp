@@ -1,6 +1,11 @@
 /* JS timers for the C++ loop: setTimeout, setInterval, clearTimeout,
  * clearInterval. Validation and every call that may throw come first; the loop
  * state changes only after, with operations that cannot fail. */
+#pragma once
+#include "../core/loop.hpp"
+#include "../core/clock.hpp"
+#include "../core/timer_heap.hpp"
+#include "../core/errors.hpp"
 
 namespace evloop {
 namespace detail {

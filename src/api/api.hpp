@@ -1,5 +1,7 @@
 /* Public C++ API. Everything here is trivially destructible on purpose: Duktape
  * unwinds errors with longjmp, so no evloop object may need a destructor. */
+#pragma once
+#include "config.hpp"
 
 namespace evloop {
 

@@ -1,5 +1,6 @@
 /* Feature macros first: they must precede every system header. g++ and clang++
  * define _GNU_SOURCE already on glibc; this covers other compilers. */
+#pragma once
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE 1
 #endif

@@ -4,6 +4,9 @@
  * compiled on Linux so the poll() one is tested there too;
  * EVLOOP_BACKEND_POLL compiles poll() only, EVLOOP_BACKEND_SELECT select()
  * only (for network stacks without poll(), such as lwIP). */
+#pragma once
+#include "../api/api.hpp"
+#include "../core/memory.hpp"
 
 #include <errno.h>
 #include <fcntl.h>

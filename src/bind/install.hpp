@@ -1,4 +1,18 @@
 /* Loop::install: registers the JS bindings a host asks for. */
+#pragma once
+#include "../core/loop.hpp"
+#include "../core/errors.hpp"
+#include "../embed/embedded_js.hpp"
+#include "bind_timers.hpp"
+#include "bind_eventloop.hpp"
+#include "bind_poll.hpp"
+#include "bind_fileio.hpp"
+#include "bind_cli.hpp"
+#include "../ecma/ecma_bridge.hpp"
+#include "../net/bind_socket.hpp"
+#include "../net/stream.hpp"
+// @embed ../net/ecma_stream.js as kEcmaStreamJs
+// @embed ../net/net.js as kNetJs
 
 namespace evloop {
 namespace detail {

@@ -6,6 +6,8 @@
  * the two code-length histograms on the stack. The input is our own, but
  * every read and write is bounds-checked: a corrupt stream makes inflate()
  * return false, never read or write out of bounds. */
+#pragma once
+#include "../api/config.hpp"
 
 namespace evloop {
 namespace detail {

@@ -4,6 +4,9 @@
  * (the seed's 20-entry array made its ECMAScript loop spin). A select()
  * build (EVLOOP_BACKEND_SELECT) has no poll(): the same contract on
  * select(), with fds below FD_SETSIZE. */
+#pragma once
+#include "../core/loop.hpp"
+#include "../core/errors.hpp"
 
 namespace evloop {
 namespace detail {

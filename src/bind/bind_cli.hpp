@@ -1,4 +1,6 @@
 /* Globals for command line tools: print(...) and process (argv, env, exit). */
+#pragma once
+#include "../core/loop.hpp"
 
 extern char** environ;
 

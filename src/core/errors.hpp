@@ -1,4 +1,7 @@
 /* Errors: errno names, Node-style system errors, and the error report path. */
+#pragma once
+#include "../api/config.hpp"
+#include "../backend/backend.hpp"
 
 #include <stdio.h>
 #include <string.h>

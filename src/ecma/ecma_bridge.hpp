@@ -2,6 +2,18 @@
  * error reports and exit. Passed to the embedded JS as an argument, never
  * made global. The JS source itself is in ecma_loop.js (embedded below by the
  * generator as kEcmaLoopJs). */
+#pragma once
+#include "../core/loop.hpp"
+#include "../core/clock.hpp"
+#include "../core/timer_heap.hpp"
+#include "../core/errors.hpp"
+#include "../embed/embedded_js.hpp"
+#include "../bind/bind_eventloop.hpp"
+#include "../bind/bind_poll.hpp"
+// @embed ecma_loop.js as kEcmaLoopJs
+// @embed ecma_timers.js as kEcmaTimersJs
+// @embed ecma_errors.js as kEcmaErrorsJs
+// @embed ecma_watch.js as kEcmaWatchJs
 
 namespace evloop {
 namespace detail {

@@ -3,6 +3,9 @@
  * EVLOOP_COMPRESSED_JS build holds them deflated (62.6 KB of JS in 16.9 KB)
  * and inflates one into a temporary buffer on the Duktape heap when it is
  * compiled: at start-up for the ECMAScript loop, on first use for net. */
+#pragma once
+#include "../api/config.hpp"
+#include "inflate.hpp"
 
 namespace evloop {
 namespace detail {

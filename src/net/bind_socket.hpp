@@ -3,6 +3,12 @@
  * and net.js call (a hidden `native` object, never global), and the seed
  * `Socket` global of Duktape's original example. Every fd made here is owned
  * by the loop: destroy() closes those still open. */
+#pragma once
+#include "../core/loop.hpp"
+#include "../core/memory.hpp"
+#include "../backend/backend.hpp"
+#include "../core/errors.hpp"
+#include "../bind/bind_eventloop.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>

@@ -1,6 +1,8 @@
 /* FileIo: synchronous whole-file read and write, as in the original example,
  * with Node-style errors. A held fd is never alive across a call that may
  * throw: reading runs under duk_safe_call and the fd is closed after it. */
+#pragma once
+#include "../core/errors.hpp"
 
 #include <sys/stat.h>
 

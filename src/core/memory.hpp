@@ -1,6 +1,8 @@
 /* Memory: every byte the loop holds goes through one Allocator, by default the
  * Duktape heap's raw allocator. Containers are plain structs with explicit
  * free(): no destructors, so a longjmp can never skip one. */
+#pragma once
+#include "../api/api.hpp"
 
 namespace evloop {
 namespace detail {

@@ -16,6 +16,9 @@
  * only after a live tail whose deadline is not later than its own, so every
  * list stays sorted whatever the cache holds: a collision or a clock that
  * went back only starts a new list (a heap entry), never misorders. */
+#pragma once
+#include "../api/api.hpp"
+#include "memory.hpp"
 
 namespace evloop {
 namespace detail {

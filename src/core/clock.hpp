@@ -1,5 +1,7 @@
 /* Time: monotonic nanoseconds. Deadlines and waits use the loop's clock (which
  * a host may replace); callback durations always use the real clock. */
+#pragma once
+#include "../api/config.hpp"
 
 /* EVLOOP_MONOTONIC_NS(): the real clock, for targets without
  * clock_gettime(CLOCK_MONOTONIC) (newlib on a microcontroller): an

@@ -2,6 +2,14 @@
  * the loop, and the path every callback error takes. Shared by both loops: the
  * C++ loop keeps JS timers here too; the ECMAScript loop keeps its own and
  * calls step() through its native helper for I/O, native timers and tasks. */
+#pragma once
+#include "../api/api.hpp"
+#include "memory.hpp"
+#include "clock.hpp"
+#include "timer_heap.hpp"
+#include "../backend/backend.hpp"
+#include "errors.hpp"
+#include <new> /* placement new: Loop::create */
 
 #if defined(__linux__)
 #include <sys/eventfd.h>

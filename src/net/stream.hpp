@@ -33,6 +33,11 @@
  * from the loop. Write interest is on only while something is queued. As in
  * libuv, a stream keeps the loop alive only while it has interest (reading,
  * writing, connecting, listening): a paused or finished socket does not. */
+#pragma once
+#include "../core/loop.hpp"
+#include "../core/errors.hpp"
+#include "../bind/bind_eventloop.hpp"
+#include "bind_socket.hpp"
 
 namespace evloop {
 namespace detail {

@@ -2,7 +2,8 @@
 """Runs every evloop test and ends with the line 'N passed, M failed'.
 
 Sections (each check counts as one test):
-  header    the committed evloop.hpp equals the generator's output
+  header    the committed evloop.hpp equals the generator's output; each part
+            of src/ compiles on its own (tools/check_parts.py)
   compile   the header under g++/clang++, C++11..20, -fno-exceptions -fno-rtti,
             the poll-only backend, two translation units linked together
   unit      doctest unit tests (build/unit), one count per test case

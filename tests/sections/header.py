@@ -1,5 +1,5 @@
-"""header: the committed evloop.hpp equals the generator's output, and the
-generator's JS compactor on a sample."""
+"""header: the committed evloop.hpp equals the generator's output, each part
+of src/ compiles on its own, and the generator's JS compactor on a sample."""
 import os
 import sys
 
@@ -24,3 +24,7 @@ def main(tmp):
             "if(typeof x==='y'&&a- -b>c+ ++d&&1 .toFixed&&$a in o){return's p';}else{e=f instanceof G;}\n")
     got = amalgamate.js_compact(sample)
     record("header", "tools/amalgamate.py js_compact on a sample", got == want, "got %r\nwant %r" % (got, want))
+    # Every C++ part of src/ compiles on its own (it includes what it uses),
+    # so a reader or a tool can follow a name from any part.
+    rc, out, err = run([sys.executable, "tools/check_parts.py"], timeout=300)
+    record("header", "each part of src/ compiles on its own (tools/check_parts.py)", rc == 0, out + err)

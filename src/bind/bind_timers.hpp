@@ -20,7 +20,7 @@ inline duk_ret_t throw_timer_limit_error(duk_context* ctx, bool interval) {
 /* magic 0: setTimeout, 1: setInterval */
 inline duk_ret_t js_set_timer(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
-  bool interval = duk_get_current_magic(ctx) == 1;
+  bool interval = magic_value(ctx) == 1;
   uint32_t flags = kTimerJs;
   if (duk_is_string(ctx, 0)) flags |= kTimerString;
   else if (!duk_is_function(ctx, 0))

@@ -38,13 +38,16 @@ struct Watcher {
   void* user;
 };
 
-/* Stash keys. Hidden symbols: scripts cannot reach them. */
+/* Heap stash keys. Only C reaches the heap stash (duk_push_heap_stash);
+ * the keys are hidden symbols only to keep them out of a host's way. */
 #define EVLOOP_STASH_LOOP DUK_HIDDEN_SYMBOL("evloop")
 #define EVLOOP_STASH_TIMERS DUK_HIDDEN_SYMBOL("evloop.timers")
 #define EVLOOP_STASH_WATCHERS DUK_HIDDEN_SYMBOL("evloop.watchers")
 #define EVLOOP_STASH_EXIT DUK_HIDDEN_SYMBOL("evloop.exit")
 #define EVLOOP_STASH_ECMA DUK_HIDDEN_SYMBOL("evloop.ecma")
 #define EVLOOP_STASH_DATA DUK_HIDDEN_SYMBOL("evloop.data")
+#define EVLOOP_STASH_NET DUK_HIDDEN_SYMBOL("evloop.net")     /* net.js's state (install.hpp) */
+#define EVLOOP_STASH_WRITE DUK_HIDDEN_SYMBOL("evloop.write") /* Socket#write's hooks (bind_socket.hpp) */
 
 /* A byte stream or listener of the C++ loop's stream engine (stream.hpp):
  * kept in Watcher::user of a kWatchStream watcher, its JS handler in
@@ -130,6 +133,12 @@ struct LoopImpl : Loop {
   void* data_callbacks;       /* JS array: 2fd -> a stream's data fn, 2fd+1 -> its this */
   void* exit_signal;          /* the value process.exit() throws */
   void* ecma;                 /* the ECMAScript loop's control object (Mode::Ecma) */
+  /* Heap pointers of internals the natives use, kept reachable from the
+   * stash (never from anything a script reaches; see tag_with_loop). */
+  void* ecma_env;             /* the ECMAScript loop's env (ecma_loop.js), for its placeholders */
+  void* ecma_timer_state;     /* its timer state array, `this` of startTimer */
+  void* ecma_start_timer;     /* startTimer (also in state[6]) */
+  void* write_hooks[3];       /* Socket#write's writeSlow, afterQueued, fastRest (bind_socket.hpp) */
   /* ecma, read through this: null in a build without the ECMAScript loop, so
    * the compiler drops the code that drives it (EVLOOP_NO_ECMA_LOOP). */
   void* ecma_on() const {
@@ -680,43 +689,79 @@ struct LoopImpl : Loop {
 
 inline LoopImpl* impl(Loop* l) { return static_cast<LoopImpl*>(l); }
 
-/* The loop of a heap, for the bindings; throws when there is none. */
-inline LoopImpl* loop_of(duk_context* ctx) {
+/* ---- Finding the loop from a binding ----
+ * Nothing a script can reach holds a pointer: Duktape's hidden symbols are
+ * no boundary (CBOR.decode of invalid UTF-8 then substring() makes any
+ * "\xFF..." key, so a property under one can be read and replaced). A
+ * binding finds its loop in the heap stash, which only C code reaches
+ * (duk_push_heap_stash; the global stash is the global object's internal
+ * property, forgeable, so it is never used), and what it carries itself is
+ * its magic, which scripts can neither read nor write.
+ *
+ * Magic bits: the low bits are the binding's own (setInterval vs
+ * setTimeout, a placeholder's part, ...): read them through magic_value().
+ * kMagicDead is set by Loop::destroy on every function tagged with the
+ * loop (tag_with_loop lists them in the stash): a binding of a destroyed
+ * loop then throws even when the heap has a new loop, which hands out the
+ * old fd numbers again (fuzz finding F3: a stale net.Socket wrote into a
+ * new connection). A function is never tagged for two loops, so one bit is
+ * exact: no generation counter to wrap.
+ *
+ * Cost (callgrind): duk_push_heap_stash is ~270 instructions (Duktape looks
+ * the stash up as an internal property of its heap object), the lookup in
+ * the stash ~370: ~700 a lookup where the function's own tag took ~430.
+ * setTimeout + firing, 100k timers: C++ loop 13.8k -> 14.1k instructions a
+ * timer (+2.2%), ECMAScript loop 32.6k -> 33.0k (+1.4%); an echo round trip
+ * (make bench-net-profile, one lookup in Socket#write; two in the
+ * ECMAScript engine, native.read and the write): C++ 4,429 -> 4,754,
+ * ECMAScript 10,910 -> 11,471. No cheaper place is C-only: the public API
+ * reaches per-heap state only through a stash (the global and thread
+ * stashes are internal properties of objects scripts hold) or the host's
+ * allocator udata. kMagicInternal marks natives that
+ * only evloop's own JS calls: Duktape.act does not hand them to scripts
+ * (see harden_duktape_act). */
+const int kMagicDead = 0x4000;
+const int kMagicInternal = 0x2000;
+const int kMagicValueMask = 0x1fff;
+inline int magic_value(duk_context* ctx) { return duk_get_current_magic(ctx) & kMagicValueMask; }
+
+/* The heap's loop, from the stash; null when there is none. */
+inline LoopImpl* stash_loop(duk_context* ctx) {
   duk_push_heap_stash(ctx);
   duk_get_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
   duk_pop_2(ctx);
+  return l;
+}
+
+/* The loop of the running native, for the bindings. Throws when the heap
+ * has none, or when the native was tagged with a loop since destroyed
+ * (kMagicDead: F3, above), even when the heap has a new loop. A native that
+ * was never tagged (the seed Socket, EventLoop.now, ...) gets the heap's
+ * loop; duk_get_current_magic is 0 outside a native. */
+inline LoopImpl* loop_of(duk_context* ctx) {
+  if (duk_get_current_magic(ctx) & kMagicDead)
+    (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of this object was destroyed");
+  LoopImpl* l = stash_loop(ctx);
   if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: this heap has no event loop");
   return l;
 }
 
-/* Faster for hot bindings: the loop pointer kept on the function itself,
- * one property lookup instead of two (stash object, then its property). */
-#define EVLOOP_FN_LOOP DUK_HIDDEN_SYMBOL("loop")
+/* The same, null instead of throwing (clearTimeout never throws). */
 inline LoopImpl* loop_of_function(duk_context* ctx) {
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_FN_LOOP);
-  LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
-  duk_pop_2(ctx);
-  return l;
+  if (duk_get_current_magic(ctx) & kMagicDead) return nullptr;
+  return stash_loop(ctx);
 }
-/* The loop a tagged binding belongs to; throws once that loop is destroyed.
- * A new loop on the same heap hands out the old fd numbers again, so an
- * object of the old loop must not fall back to the heap's current loop
- * (fuzz finding F3: a stale net.Socket wrote into a new connection). */
-inline LoopImpl* bound_loop(duk_context* ctx) {
-  LoopImpl* l = loop_of_function(ctx);
-  if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of this object was destroyed");
-  return l;
-}
-/* [ ... fn ] -> [ ... fn ]: tags a binding with its loop. The function is
- * also listed in the stash so destroy() can remove the tag (a script may
- * outlive the loop on its heap: it must then get an error, not a dangling
- * pointer). Measured: setTimeout 2.93k -> 2.65k instructions (callgrind). */
+/* The loop a tagged binding belongs to (kept for its call sites: the same
+ * as loop_of, which now checks the tag for every native). */
+inline LoopImpl* bound_loop(duk_context* ctx) { return loop_of(ctx); }
+/* [ ... fn ] -> [ ... fn ]: binds a native function to the heap's loop `l`
+ * for bound_loop(): lists it in the stash, so destroy() can mark it dead
+ * (a script may outlive the loop on its heap: it must then get an error,
+ * not another loop). The function itself holds nothing. */
 #define EVLOOP_STASH_TAGGED DUK_HIDDEN_SYMBOL("evloop.tagged")
 inline void tag_with_loop(duk_context* ctx, LoopImpl* l) {
-  duk_push_pointer(ctx, l);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_LOOP);
+  (void)l; /* the heap's loop: the stash holds it */
   duk_push_heap_stash(ctx);
   if (!duk_get_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED)) {
     duk_pop(ctx);
@@ -728,6 +773,8 @@ inline void tag_with_loop(duk_context* ctx, LoopImpl* l) {
   duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(duk_get_length(ctx, -2)));
   duk_pop_2(ctx);
 }
+/* [ ... fn ] -> [ ... fn ]: marks a native as evloop's own (kMagicInternal). */
+inline void mark_internal(duk_context* ctx) { duk_set_magic(ctx, -1, duk_get_magic(ctx, -1) | kMagicInternal); }
 
 inline void wake_watcher(Loop& loop, int, unsigned, void*) { impl(&loop)->drain_wake_fd(); }
 inline void timer_fd_watcher(Loop& loop, int fd, unsigned, void*) {
@@ -770,11 +817,11 @@ inline duk_ret_t create_protected(duk_context* ctx, void* udata) {
 
 inline duk_ret_t release_protected(duk_context* ctx, void*) {
   duk_push_heap_stash(ctx);
-  if (duk_get_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED)) { /* untag the bindings */
+  if (duk_get_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED)) { /* the bindings die with the loop (kMagicDead) */
     duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
     for (duk_uarridx_t i = 0; i < n; i++) {
       duk_get_prop_index(ctx, -1, i);
-      duk_del_prop_literal(ctx, -1, EVLOOP_FN_LOOP);
+      if (duk_is_c_function(ctx, -1)) duk_set_magic(ctx, -1, duk_get_magic(ctx, -1) | kMagicDead);
       duk_pop(ctx);
     }
   }
@@ -785,6 +832,8 @@ inline duk_ret_t release_protected(duk_context* ctx, void*) {
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_DATA);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_EXIT);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_ECMA);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_NET);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WRITE);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   duk_pop(ctx);
   return 0;
@@ -800,6 +849,8 @@ inline void LoopImpl::release_everything() {
   duk_safe_call(ctx, release_protected, nullptr, 0, 1);
   duk_pop(ctx);
   timer_callbacks = watcher_callbacks = data_callbacks = exit_signal = ecma = nullptr;
+  ecma_env = ecma_timer_state = ecma_start_timer = nullptr;
+  write_hooks[0] = write_hooks[1] = write_hooks[2] = nullptr;
   if (wake_write_fd != wake_read_fd) close_fd(wake_write_fd);
   close_fd(wake_read_fd);
   wake_write_fd = -1;

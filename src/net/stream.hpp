@@ -550,7 +550,7 @@ inline duk_ret_t js_stream_queued(duk_context* ctx) {
 }
 
 /* [ ... ] -> [ ... stream ]: the C++ loop's engine object for net.js. Every
- * function is tagged with the loop (one lookup instead of two a call). */
+ * function is tagged with the loop (dead with it: see tag_with_loop). */
 inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
   l->fail_delivery = fail_read_delivery;
   static const duk_function_list_entry fns[] = {
@@ -565,6 +565,7 @@ inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
   for (const duk_function_list_entry* f = fns; f->key; f++) {
     duk_push_c_function(ctx, f->value, f->nargs);
     tag_with_loop(ctx, l);
+    mark_internal(ctx); /* Duktape.act does not hand them out */
     duk_put_prop_string(ctx, -2, f->key);
   }
 }

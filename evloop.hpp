@@ -593,33 +593,38 @@ struct Memory {
   duk_context* ctx;
   size_t bytes; /* live bytes, for Stats::native_bytes */
 
-  /* A block from the host's allocator, or else the heap's: there a failure
-   * runs Duktape's garbage collector once and retries, as Duktape does for
-   * its own allocations (duk_*_raw skip that: a pool full of collectable
-   * garbage failed evloop's reads with ENOMEM). Script finalizers may run
-   * then. old null: a new block. */
+  /* A block from the host's allocator, or else the heap's. old null: a new
+   * block. */
   void* block(void* old, size_t n) {
     if (old && a.realloc) return a.realloc(a.user, old, n);
     if (!old && a.alloc) return a.alloc(a.user, n);
-    void* p = duk_realloc_raw(ctx, old, n);
-    if (!p) {
-      duk_gc(ctx, 0);
-      p = duk_realloc_raw(ctx, old, n);
-    }
-    return p;
+    return duk_realloc_raw(ctx, old, n);
+  }
+  /* After the heap's allocator failed: runs Duktape's garbage collector, as
+   * Duktape does for its own allocations (duk_*_raw skip that: a pool full
+   * of collectable garbage failed evloop's reads with ENOMEM); false when
+   * the host's allocator failed (nothing to collect). Script finalizers may
+   * run and call any evloop API, so the caller looks at its state again
+   * after (issue 18). */
+  bool collect(bool host_allocator) {
+    if (host_allocator) return false;
+    duk_gc(ctx, 0);
+    return true;
   }
   /* A size header keeps the byte count exact whatever the allocator. */
   void* alloc(size_t n) {
     size_t* p = static_cast<size_t*>(block(nullptr, n + sizeof(size_t)));
+    if (!p && collect(a.alloc != nullptr)) p = static_cast<size_t*>(block(nullptr, n + sizeof(size_t)));
     if (!p) return nullptr;
     *p = n;
     bytes += n;
     return p + 1;
   }
+  /* Without a collection: a finalizer run by one may grow the very table
+   * being resized (RawArray::reserve collects, then looks again). */
   void* realloc(void* old, size_t n) {
-    if (!old) return alloc(n);
-    size_t* h = static_cast<size_t*>(old) - 1;
-    size_t was = *h;
+    size_t* h = old ? static_cast<size_t*>(old) - 1 : nullptr;
+    size_t was = h ? *h : 0;
     size_t* p = static_cast<size_t*>(block(h, n + sizeof(size_t)));
     if (!p) return nullptr; /* the old block is still valid */
     *p = n;
@@ -659,16 +664,22 @@ struct RawArray {
     return true;
   }
   bool reserve(Memory& m, size_t want) {
-    if (want <= capacity) return true;
-    if (fixed) return false;
-    size_t cap = capacity < 8 ? 8 : capacity + capacity / 5;
-    if (cap < want) cap = want;
-    if (cap > SIZE_MAX / sizeof(T)) return false;
-    T* p = static_cast<T*>(m.realloc(data, cap * sizeof(T)));
-    if (!p) return false;
-    data = p;
-    capacity = cap;
-    return true;
+    for (bool collected = false;; collected = true) {
+      if (want <= capacity) return true;
+      if (fixed) return false;
+      size_t cap = capacity < 8 ? 8 : capacity + capacity / 5;
+      if (cap < want) cap = want;
+      if (cap > SIZE_MAX / sizeof(T)) return false;
+      T* p = static_cast<T*>(m.realloc(data, cap * sizeof(T)));
+      if (p) {
+        data = p;
+        capacity = cap;
+        return true;
+      }
+      /* Once, after a collection: its finalizers may have grown (moved)
+       * this array meanwhile, so data and capacity are read again. */
+      if (collected || !m.collect(data ? m.a.realloc != nullptr : m.a.alloc != nullptr)) return false;
+    }
   }
   bool push(Memory& m, const T& v) {
     if (size == capacity && !reserve(m, size + 1)) return false;
@@ -1902,10 +1913,18 @@ struct LoopImpl : Loop {
    * from the kernel this round belong to the old file. False with errno set. */
   bool set_watcher(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, bool replace, bool weak = false) {
     Watcher* w = watcher(fd);
+    int released = 0; /* JS values of a replaced watcher, on the value stack */
     if (w && (replace || w->kind != kind)) {
-      remove_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
+      released = detach_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
       w = nullptr;
     }
+    bool ok = set_watcher_now(fd, events, kind, fn, user, w, weak);
+    int err = errno;
+    duk_pop_n(ctx, released); /* a finalizer may run: the tables are consistent */
+    errno = err;
+    return ok;
+  }
+  bool set_watcher_now(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, Watcher* w, bool weak) {
     if (w) {
       if (w->events != events && !backend.modify(mem, fd, events)) return false;
       w->events = events;
@@ -1913,6 +1932,10 @@ struct LoopImpl : Loop {
       return true;
     }
     if (!ensure_watcher_slot(fd)) return false;
+    if (watcher(fd)) { /* growing the table collected garbage, and a finalizer watched fd */
+      errno = EEXIST;
+      return false;
+    }
     if (!backend.add(mem, fd, events)) return false;
     bool counted = kind != kWatchInternal && (!weak || events != 0);
     Watcher nw = {events, kind, counted, weak, round, fn, user};
@@ -1928,22 +1951,64 @@ struct LoopImpl : Loop {
     else user_watchers--;
   }
   bool remove_watcher(int fd, bool drop_js_callback = true) {
+    int released = detach_watcher(fd, drop_js_callback);
+    if (released < 0) return false;
+    duk_pop_n(ctx, released); /* a finalizer may run: the tables are consistent */
+    return true;
+  }
+  /* Takes fd's watcher out of every table. Its JS values (a callback, a
+   * stream's handler, data fn and this) move from the stash arrays onto the
+   * value stack: [ ... ] -> [ ... released(n) ], n returned (-1: no watcher).
+   * The caller pops them once its own state is consistent: the last
+   * reference to a value may go with the pop, and with it a finalizer
+   * (Duktape.fin) runs, which may call any evloop API (issue 18: one that
+   * watched fd 200 inside unwatch grew this table under remove_watcher). */
+  int detach_watcher(int fd, bool drop_js_callback = true) {
     Watcher* w = watcher(fd);
-    if (!w) return false;
+    if (!w) return -1;
     backend.remove(fd);
     bool stream = kHaveStreams && w->kind == kWatchStream;
-    if ((w->kind == kWatchJs && drop_js_callback) || stream) clear_js_watcher(fd);
-    if (stream) {
-      Stream* s = static_cast<Stream*>(w->user);
-      if (s->direct_data) clear_stream_data(fd);
-      free_stream(s);
-    }
+    bool drop_js = (w->kind == kWatchJs && drop_js_callback) || stream;
+    Stream* s = stream ? static_cast<Stream*>(w->user) : nullptr;
     if (w->counted) user_watchers--;
     if (w->kind != kWatchInternal) all_watchers--;
     w->counted = false;
     w->kind = kWatchNone;
     w->events = 0;
-    return true;
+    int released = 0;
+    if (drop_js) released += take_js_value(watcher_callbacks, static_cast<duk_uarridx_t>(fd));
+    if (s) {
+      if (s->direct_data) {
+        released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+        released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+      }
+      free_stream(s);
+    }
+    return released;
+  }
+  /* [ ... ] -> [ ... value ]: moves array[idx] onto the value stack, leaving
+   * undefined in its place (returns 1; 0 and nothing pushed without the
+   * array). An existing index: allocates nothing, cannot throw. */
+  int take_js_value(void* array, duk_uarridx_t idx) {
+    if (!array) return 0;
+    duk_push_heapptr(ctx, array);
+    duk_get_prop_index(ctx, -1, idx);
+    duk_push_undefined(ctx);
+    duk_put_prop_index(ctx, -3, idx);
+    duk_remove(ctx, -2);
+    return 1;
+  }
+  /* Makes index idx of a stash array exist, so that a later write there
+   * allocates nothing: an allocation may collect garbage, and a finalizer
+   * run by that collection may call any evloop API, so natives grow the
+   * array first, then check the loop's state, then write. May throw. */
+  void reserve_js_index(void* array, duk_uarridx_t idx) {
+    duk_push_heapptr(ctx, array);
+    if (!duk_has_prop_index(ctx, -1, idx)) {
+      duk_push_undefined(ctx);
+      duk_put_prop_index(ctx, -2, idx);
+    }
+    duk_pop(ctx);
   }
   void free_stream(Stream* s) {
     if (s->backoff) {
@@ -1968,15 +2033,12 @@ struct LoopImpl : Loop {
     if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
   }
 
-  /* Drops a stream's data callback and its this (both indexes exist). */
+  /* Drops a stream's data callback and its this (both indexes exist); a
+   * finalizer may run: the caller's state must be consistent. */
   void clear_stream_data(int fd) {
-    if (!data_callbacks) return;
-    duk_push_heapptr(ctx, data_callbacks);
-    duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd));
-    duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
-    duk_pop(ctx);
+    int released = take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+    released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+    duk_pop_n(ctx, released);
   }
 
   /* Drops the JS reference. Writing undefined into an existing array index
@@ -2072,15 +2134,14 @@ struct LoopImpl : Loop {
     if (timer_fd >= 0) arm_timer_fd(); /* a foreign loop waits on pollable_fd() */
     return timers.id_of(slot);
   }
+  /* The callback leaves its array for the value stack and is dropped last:
+   * its finalizer may call clearTimeout on this very timer (issue 18: the
+   * slot was freed twice) or setTimeout, which may reuse the slot. */
   void cancel_slot(uint32_t slot) {
-    if (timers.slots[slot].flags & kTimerJs) {
-      duk_push_heapptr(ctx, timer_callbacks);
-      duk_push_undefined(ctx);
-      duk_put_prop_index(ctx, -2, slot); /* existing index: cannot throw */
-      duk_pop(ctx);
-    }
+    int released = (timers.slots[slot].flags & kTimerJs) ? take_js_value(timer_callbacks, slot) : 0;
     timers.free_slot(slot);
     if (timer_fd >= 0) arm_timer_fd();
+    duk_pop_n(ctx, released);
   }
   /* Runs the timers due at `now` that existed when this round began: a timer
    * created by a callback runs on a later turn, so a zero-delay chain cannot
@@ -2248,6 +2309,12 @@ struct LoopImpl : Loop {
         timeout = left > 0 ? wait_ms_ceil(left) : 0;
       }
     }
+    if (n < 0 && errno != EAGAIN && errno != ENOMEM) {
+      /* EBADF, EINVAL: the backend itself is broken (its fd closed under
+       * it), and every wait would fail at once: a spin. Report and stop. */
+      stop_on_backend_failure(errno);
+      return 0;
+    }
     if (n <= 0) {
       idle_if_virtual(wait_ns);
       return 0;
@@ -2294,6 +2361,29 @@ struct LoopImpl : Loop {
       }
     }
     return written;
+  }
+  /* The loop stops first (run() returns 1; the ECMAScript loop sees the
+   * exit in native.wait), then the error is reported: an Error with code,
+   * errno and syscall (e.g. "EBADF: bad file descriptor, epoll_wait"),
+   * through the error hook or stderr. Pushing it may fail for lack of
+   * memory: the turn then unwinds with the loop already stopped. */
+  void stop_on_backend_failure(int err) {
+    if (!exiting) exit_status = 1;
+    exiting = true;
+    counters.errors++;
+    const char* syscall = backend.name()[0] == 'e' ? "epoll_wait" : backend.name();
+    char message[96];
+    snprintf(message, sizeof message, "%s", strerror(err));
+    if (message[0] >= 'A' && message[0] <= 'Z') message[0] = static_cast<char>(message[0] - 'A' + 'a'); /* as Node */
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s", errno_name(err), message, syscall);
+    duk_push_string(ctx, errno_name(err));
+    duk_put_prop_literal(ctx, -2, "code");
+    duk_push_int(ctx, -err);
+    duk_put_prop_literal(ctx, -2, "errno");
+    duk_push_string(ctx, syscall);
+    duk_put_prop_literal(ctx, -2, "syscall");
+    report_default();
+    duk_pop(ctx);
   }
   /* The earliest timer deadline (ns on the loop clock), the ECMAScript
    * loop's JS timers included; -1: none. */
@@ -2488,13 +2578,15 @@ inline duk_ret_t release_protected(duk_context* ctx, void*) {
     }
   }
   duk_pop(ctx);
+  /* The loop out of reach first: the deletes below release callbacks, and
+   * their finalizers may call evloop APIs, which must then find no loop. */
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TIMERS);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WATCHERS);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_DATA);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_EXIT);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_ECMA);
-  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   duk_pop(ctx);
   return 0;
 }
@@ -2908,11 +3000,27 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
                      interval ? "setInterval" : "setTimeout");
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
   LoopImpl* l = bound_loop(ctx); /* its loop destroyed: throws, even when the heap has a new one */
+  if (nargs > 2 && !(flags & kTimerString)) {
+    flags |= kTimerArgs;
+    duk_push_array(ctx);
+    duk_dup(ctx, 0);
+    duk_put_prop_index(ctx, -2, 0);
+    for (duk_idx_t i = 2; i < nargs; i++) {
+      duk_dup(ctx, i);
+      duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 1));
+    }
+  } else {
+    duk_dup(ctx, 0);
+  }
+  /* [ cb delay args... value ]. Every step from here to start_timer that
+   * allocates (prepare, the array's growth) may collect garbage, and a
+   * finalizer then run may set or clear timers (issue 18): so the slot is
+   * read after them, and the value is written into an index that exists. */
   if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
   if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
   uint32_t slot = l->timers.next_slot();
-  duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... cbs ] */
-  if (slot >= l->timer_callbacks_size) {
+  duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... value cbs ] */
+  while (slot >= l->timer_callbacks_size) {
     /* Grows the array 1.25x ahead by writing its new last index: Duktape grows
      * an array 1.125x at a time, copying it into a new block each time (9x
      * its final size allocated, page faults and copying: ~140 instructions
@@ -2926,21 +3034,13 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
     if (size > kMaxTimers) size = kMaxTimers;
     duk_push_undefined(ctx);
     duk_put_prop_index(ctx, -2, size - 1); /* may throw (array growth): nothing changed yet */
-    l->timer_callbacks_size = size;
+    if (size > l->timer_callbacks_size) l->timer_callbacks_size = size;
+    if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
+    if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
+    slot = l->timers.next_slot(); /* a finalizer may have taken or freed slots */
   }
-  if (nargs > 2 && !(flags & kTimerString)) {
-    flags |= kTimerArgs;
-    duk_push_array(ctx);
-    duk_dup(ctx, 0);
-    duk_put_prop_index(ctx, -2, 0);
-    for (duk_idx_t i = 2; i < nargs; i++) {
-      duk_dup(ctx, i);
-      duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 1));
-    }
-  } else {
-    duk_dup(ctx, 0);
-  }
-  duk_put_prop_index(ctx, -2, slot); /* may throw (array growth): nothing changed yet */
+  duk_swap_top(ctx, -2); /* [ ... cbs value ] */
+  duk_put_prop_index(ctx, -2, slot); /* an existing index: allocates nothing */
   TimerId id = l->start_timer(delay, interval ? static_cast<int32_t>(delay) : -1, flags, nullptr, nullptr);
   duk_push_number(ctx, static_cast<double>(id));
   return 1;
@@ -3014,19 +3114,25 @@ inline duk_ret_t js_watch(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "EventLoop.watch");
   unsigned events = require_events(ctx, 1, "EventLoop.watch");
   LoopImpl* l = loop_of(ctx);
-  Watcher* w = l->watcher(fd);
   bool have_cb = duk_is_function(ctx, 2);
   if (!have_cb && !duk_is_undefined(ctx, 2))
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");
+  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
+  /* Growth first (either table's may collect garbage, and a finalizer may
+   * then call any evloop API), the checks after, then only writes. */
+  if (have_cb) l->reserve_js_index(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd)); /* may throw */
+  Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchJs)
     return throw_system_error(ctx, EEXIST, "EventLoop.watch", nullptr);
   if (!w && !have_cb)
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");
-  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
   if (have_cb) {
+    /* The old callback stays on the value stack until this native returns:
+     * its finalizer runs once the watcher is consistent (issue 18). */
+    (void)l->take_js_value(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd));
     duk_push_heapptr(ctx, l->watcher_callbacks);
     duk_dup(ctx, 2);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: state unchanged */
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* an existing index: allocates nothing */
   }
   /* A new callback re-registers the fd (it may be a new file under a reused
    * number); without one only the interest changes. */
@@ -3810,11 +3916,11 @@ namespace detail {
 extern const EmbeddedJs kEcmaTimersJs;
 #if defined(EVLOOP_COMPRESSED_JS)
 const char kEcmaTimersSource[] =
-    "\265VKo\3338\020\276\353W\250\207\332R-w\2554MZ\313L\261@s(\260\355a\323=\031>(\022\035\023U(\231\242\363X\333\377}\277\031R\262\223\000\213n\2015`\211\234\027\347\361\315PA\320\377\242\345F\027V\325:\222\372.\336\006\303M+\303\326\032U\330a\026\004w\271\301.\267R\200=O\027I[\325\266\025L\232\277[$W\227\337\276\177\371v\371\007\263O\027\231\267\332\031\015[\265\264\1775\321*\261IS\267\260O\006Ka\347\223E\322\344Fj\320\263\340~\245*\031A\340\042\205\210\243\013\332\277\211\322\360\267\360$\036\323\353ttv\236N>|8;}\323-\342\361\013R\0264b5w6\340\217ZF\015\016\233\2112\336^\033\231\377\310\366\001\330u\273\0208\270A\014\002\033\254\352V8\245,\350%\260\266\275\304\376E`\237\353{\375,4\215\263\021\232\217p\215\027rV \274\222\214\214\360O\212\304$E\231\230\262\213\233\3313\241a\242\200:o\341yQ\212\002F8\004'B\022\246\223\030\245`\231R\230N\306\224\263\242\334\355\360\026B\024\345``p\366\254\300#\216\267NE\244Y!L\006\3138}\217\210\240\346\265:\245u\247\361,Y\205K\021\333\201o\316\234\337\375K\276\2162f\344m}'\177\267\310\330\213|Uyk\261\322>W\207\034%e\262\356\201\22248\214\344\205\036\247\256\264pIp\346\260\321X\002\077+\370/:\134\042\000#\355\306h\362G\217\307\336\365\256\030OK\360\274\002Os\335\327\343E\322\221^\312*K\216p\242\254\320C\314\344\244\306[Z\367\305x*\374\223\011\3560\340\243\365:\007W\217T\367A)(\237\354\342\332-\311\377\377\261\311\032$\264\313HS\316\010O\015\271\012<5\024\367:\376\205\346#\307\263\200\335\177\006\251\003\246\232*/dt\205\026\374!\037\023\371\220\027\266\23312/+\245\245kD\233_WR\134\315\323\017\230`\352o\231\250\362\201A\227(\202\354\011\020\265\251\252,X\326&\3122\007\247W\021l^\210\011|\307BL\340;\251\222\225\217.T\346\023m0\240\347\354t\362\361\014\272\354!\014)\346ej& 8\030(\346gj$T\274\015\367\276\036\254\010\002{8\247\235\367\205\226\214&>\317\231\042 \224\017dnF\373OXL\361\177\355\230\334D\316\016\244\234\213L\023lq\267\363\033\353V\210\372\3251g\376~\341%\021\203\253\226\003\236\007\023F\250\317)\370\336@\337\361\256X\207\303\211qh<\030\361\265\351P\300[a\315\006~_\315O\320\322\212\022\373.\134D1\034\357\217\032+\332E\352'Q\211\203\024\202@N\016GQ\361\024y\361\324;:\217!\213'\015\306\300_U\012`\042Z\354\340\326C\255\250dn\276\253[\211\302\226\016!\366\261\221\3652T%\3628\324\233\333ki\206\273\335+\360/0\210v;U\276N\301\232\304[\237\212=C\323\012\276D\347\220\033\247\361\353\364\354\374\374\374$=s\005\263\203\201\305E\212 TI\313\367]\221\030X\244~\345n\337\2441\362NP\362\023-\037\220K\224#YeG~\261\300\3013\032\033>f\007=\364\031$\310\276u\361\320vF#\264w\227M0\375\227\206\004W\236\274\353c8\2726\211\316A\304~dn\217o\010O\3373\203\375\340.\205N\366\302(mxF@\212\2575 \351<tUeX\273\346f\300\002l\013\206\034\203\200\2049\251J\227\312\310\302^\336\345\225\220xd\317o\257\215\276jd\301\263f\251\023]\337\373A\243\264\225\206\264\226\232\356\372\334\334\264\264D1pu9Dz\211\031\200\360\037\134s\221\323\317}M\3200/G\2351\266\274\306W\003;\262\026\035\375\323A\344M\3645\267\253\267\313\252\3060\212 8.c\024\257c\307\2434\236\202\312\255A\227\352\232\374\240\273\263{\214\340\344a\302vz\011um\354\213K\341\366u@\330\223\305\333\274i\252\307\350\256Ve8\341t\304GW\042D\336\341\012<Nw\304j=\010\226Z0![\352\210\021p\134\005[\327_s\375\030\025\327\364)\304(\015\265\274\017\377\314\365\215\2744\206\002\365\350/\256\011\373\235&\372\262\270\246\253h\362i\330JK}\134o\354pJ\233/>\260a<\012\206S:#\274\305!a#\341\245\276\011-5}\033Fv%\303J\335*\033\2526\034\216\33470\372v4\214\207nZ8\322\011\322\307i\313:\002*\352\361\323\223\000W\037L7(\267\2543\345g\342\305\247\376\235x\331\251\177'\207i4=,\367p\042\016\376\001";
-const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 3037};
+    "\265VKo\3338\020\276\353W\250\207\332R-w\255$MR\313l\261\300\346P`\333\303\246{2|P$\272&\252P2E\347\261\266\377\373~3\244d'\001\026A\2015`\211\234\027\347\361\315PA\320\377\242\345F\027V\325:\222\372.\336\006\303M+\303\326\032U\330a\026\004w\271\301.\267R\200=O\027I[\325\266\025L\232\237.\222\353\253o\337\277|\273\372\223\331g\213\314[\355\214\206\255Z\332\277\233h\225\330\244\251[\330'\203\245\260\363\311\042ir#5\350Yp\277R\225\214 \360)\205\210\243\013\332\277\213\322\360\267\360$\036\323\353lt~\221N./\317\317\336u\213x\374\202\224\005\215X\315\235\015\370\243\226Q\203\303f\242\214\2677F\346\077\263}\000v\335.\004\016n\020\203\300\006\253\272\025N)\013z\011\254m/\261\177\021\330\037\365\275~\026\232\306\331\010\315G\270\306\0139+\020^IFF\370'Eb\222\242LL\331\305\315\354\231\3200Q@\235\267\360\274(E\001#\034\202\023!\011\323I\214R\260L)L'c\312YQ\356vx\013!\212r008{V\340\021\307[\247\042\322\254\020&\203e\234\276GDP\363Z\235\322\272\323x\226\254\302\245\210\355\3007g\316\357\376#_G\0313\362\266\276\223\277[d\354E\276\252\274\265Xi\237\253C\216\2222Y\367@I\032\034F\362B\217SWZ\270$8s\330h,\201\237\025\374\027\035.\021\200\221vc4\371\243\307c\357zW\214\247%x^\201\247\271\356\353\361\042\351H/e\225%G8QV\350!frR\343-\255\373b<\025~e\202;\014\370h\275\316\301\325#\325}P\012\312'\273\270vK\362\377\177l\262\006\011\3552\322\2243\302SC\256\002O\015\305\275\216\177\241\371\310\361,`\367\237A\352\200\251\246\312\013\031]\243\005\177\312\307D>\344\205\355f\214\314\313Ji\351\032\321\3467\225\024\327\363\364\022\023L\375#\023U>0\350\022E\220=\001\2426U\225\005\313\332DY\346\340\364&\202\315Ob\002\337\261\020\023\370N\252d\345\243\013\225\371D\033\014\3509;\233|<\207.{\010C\212y\231\232\011\010\016\006\212\371\231\032\011\025o\303\275\257\007+\202\300\036\316i\347}\241%\243\211\317s\246\010\010\345\003\231\233\321\3763\026S\374\337:&7\221\263\003)\347\042\323\004[\334\355\374\306\272\025\242~s\314\231\177XxI\304\340\252\345\200\347\301\204\021\352s\012\2767\320w\274+\326\341pb\034\032\017F|m:\024\360VX\263\201\337\327\363\023\264\264\242\304\236\206\213(\206\343\375QcE\273H\275\022\2258H!\010\344\344p\024\025O\221\027O\275\243\363\030\262x\322`\014\374U\245\000&\242\305\016n=\324\212J\346\346\273\272\225(l\351\020b\037\033Y/CU\042\217C\275\271\275\221f\270\333\275\001\377\023\006\321n\247\312\267)X\223x\353S\261ghZ\301\227\350\034r\3434~\233\236_\134\134\234\244\347\256`v0\260\270H\021\204*i\371\241+\022\003\213\324\257\335\355\2334F\336\011J~\242\345\003r\211r$\253\354\310/\0268xFc\303\307\354\240\207>\203\004\331\267.\036\332\316h\204\366\356\262\011\246\377\322\220\340\312\223w}\014G\327&\3219\210\330\217\314\355\361\015\341\351{f\260\037\334\245\320\311^\030\245\015\317\010H\361\265\3463\265\324\202\022H\010K/BWe\206\271kv\0060\300\307\002\016\313\001k\223\256\322\2452\262\260Wwy%$\036\331\363\353l\243\257\033Y\360\360Y\352D\327\367~\362(m\245!\255\245\246\313\0777\077ZZ\242:\270\313\034D\275\304\014\310x\275o>\025\364s\237\0274\335\313Qg\214-\257\361\031\301\216\254EG\377|\020y\027}\315\355\352\375\262\2521\235\042\010\216\313\030\325\354\330\361(\215\247\240r\257\320-\273&\077\3502\355\036#8y\030\271\235^Bm\034\373jS\270}a\020\366d\361>o\232\3521\272\253U\031N8\035\361\321\035\011\221S\334\211\307\351\216X\255G\005\252\310\204l\251\243\330\227\267\257\202\255\353\257\271~\214\212\033\3726b\330\206Z\336\207\177\345\372\207\2742\206\002\365\355P\334P3t\232h\324\342\206\356\246\311\347a+-5v\275\261\303)m\276\370\300\206\361(\030N\351\214\360\026\207\204\215\204\227\372Ghi\012\264adW2\254\324\255\262\241j\303\341\310}\024\243\221G\303x\350\306\207#\235 }\234\266\254#\240\242\036\077=\011\370\365\301t\223s\313:S~&^|\352\337\211\227\235\372wr\030O\323\303r\017'\342\340_";
+const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 3054};
 #else
 const char kEcmaTimersSource[] =
-    "\n\n\n\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar state=env[1],slots=state[3],SENTINEL=env[4];\n\n\n\n\n\n\nfunction siftUp(h,t,pos){\nvar d=t[0],parent,p;\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\nif(p[0]<=d){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\nfunction siftDown(h,t,pos){\nvar n=h[0],d=t[0],q=t[1],child=pos+pos,c,r,cd,rd;\nwhile(child<=n){\nc=h[child];\ncd=c[0];\nif(child<n){\nr=h[child+1];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child+=1;c=r;cd=rd;}\n}\nif(d<cd||(d===cd&&q<c[1])){break;}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\n\n\nfunction removeAt(h,pos){\nvar n=h[0],last=h[n],child,c,r,cd,rd,d,q,parent,p,pd;\nh[0]=n-1;\nif(pos===n){\nif(n===1){h[1]=SENTINEL;}\nreturn;\n}\nn--;\nchild=pos+pos;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child++;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child++;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nd=last[0];\nq=last[1];\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\npd=p[0];\nif(pd<d||(pd===d&&p[1]<q)){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=last;\nlast[3]=pos;\n}\n\n\n\n\n\n\nfunction place(S,t,key,exact){\nvar deadline=t[0],table=S[18],size,idx,last,i;\nt[2]=null;\nfor(;;){\nif(!(key>=0)){key=0;}\nsize=S[19];\nif(key>=size&&size<4096){\n\n\n\n\nfor(i=size;i<=key&&i<4096;i+=i){ }\nwhile(size<i){table[size]=null;size++;}\nS[19]=size;\n}\nidx=key<size?key:key%size;\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\nbreak;\n}\nif(last[0]<=deadline){\nlast[2]=t;\nt[3]=last;\ntable[idx]=t;\nreturn;\n}\nif(exact){break;}\nexact=true;\nS[20]=i=S[13 ]();\ni=deadline-i;\ni=(i+67108864*67108864)-67108864*67108864;\nif(i===key){break;}\nkey=i;\n}\ntable[idx]=t;\ni=S[0];\ni[0]+=1;\nsiftUp(i,t,i[0]);\n}\n\n\nfunction clearTimer(id){\nif(typeof id!=='number'||!(id>=1)||id%1!==0){return;}\nvar t=slots[(id-1)%16777216];\nif(t&&t[4]===id&&t[5]!==null){\n\n\nvar S=state,prev=t[3],next=t[2],h;\nif(typeof prev==='number'){\nh=S[0];\nwhile(h[prev]!==t){\nif(prev<=1){return;}\nprev=(prev*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\n}\nif(next!==null){siftDown(h,next,prev);}\nelse{removeAt(h,prev);}\n}else{\nprev[2]=next;\nif(next!==null){next[3]=prev;}\n}\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}\n}\n\nvar indirectEval=eval;\n\n\n\n\n\nfunction runSpec(S,t,fn,now){\nvar interval=fn[1],args=fn[2],d,q;\nif(interval<0){\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}else{\n\n\n\n\nd=t[0];\nq=d+interval;\nif(q<=now){\nq=interval?d+interval*(Math.floor((now-d) / interval)+1):now;\n}\nt[0]=q;\nt[1]=S[1]=S[1]+1;\nplace(S,t,interval,true);\n}\nif(args!==null){fn[0].apply(void 0,args);}\nelse if(fn[3]){indirectEval(fn[0]);}\nelse{fn=fn[0];fn();}\n}\n\n\nfunction tooMany(cb){\nreturn new RangeError((typeof cb==='function'||cb[1]<0?'setTimeout':'setInterval')+\n': too many pending timers (the limit is '+state[16]+')');\n}\n\nstate[21]=place;\nstate[22]=runSpec;\nstate[23]=tooMany;\nreturn{place:place,runSpec:runSpec,tooMany:tooMany,clearTimer:clearTimer};\n})\n";
+    "\n\n\n\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar state=env[1],slots=state[3],SENTINEL=env[4];\n\n\n\n\n\n\nfunction siftUp(h,t,pos){\nvar d=t[0],parent,p;\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\nif(p[0]<=d){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\nfunction siftDown(h,t,pos){\nvar n=h[0],d=t[0],q=t[1],child=pos+pos,c,r,cd,rd;\nwhile(child<=n){\nc=h[child];\ncd=c[0];\nif(child<n){\nr=h[child+1];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child+=1;c=r;cd=rd;}\n}\nif(d<cd||(d===cd&&q<c[1])){break;}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\n\n\nfunction removeAt(h,pos){\nvar n=h[0],last=h[n],child,c,r,cd,rd,d,q,parent,p,pd;\nh[0]=n-1;\nif(pos===n){\nif(n===1){h[1]=SENTINEL;}\nreturn;\n}\nn--;\nchild=pos+pos;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child++;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child++;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nd=last[0];\nq=last[1];\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\npd=p[0];\nif(pd<d||(pd===d&&p[1]<q)){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=last;\nlast[3]=pos;\n}\n\n\n\n\n\n\nfunction place(S,t,key,exact){\nvar deadline=t[0],table=S[18],size,idx,last,i;\nt[2]=null;\nfor(;;){\nif(!(key>=0)){key=0;}\nsize=S[19];\nif(key>=size&&size<4096){\n\n\n\n\nfor(i=size;i<=key&&i<4096;i+=i){ }\nwhile(size<i){table[size]=null;size++;}\nS[19]=size;\n}\nidx=key<size?key:key%size;\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\nbreak;\n}\nif(last[0]<=deadline){\nlast[2]=t;\nt[3]=last;\ntable[idx]=t;\nreturn;\n}\nif(exact){break;}\nexact=true;\nS[20]=i=S[13 ]();\ni=deadline-i;\ni=(i+67108864*67108864)-67108864*67108864;\nif(i===key){break;}\nkey=i;\n}\ntable[idx]=t;\ni=S[0];\ni[0]+=1;\nsiftUp(i,t,i[0]);\n}\n\n\nfunction clearTimer(id){\nif(typeof id!=='number'||!(id>=1)||id%1!==0){return;}\nvar t=slots[(id-1)%16777216];\nif(t&&t[4]===id&&t[5]!==null){\n\n\nvar S=state,prev=t[3],next=t[2],h;\nif(typeof prev==='number'){\nh=S[0];\nwhile(h[prev]!==t){\nif(prev<=1){return;}\nprev=(prev*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\n}\nif(next!==null){siftDown(h,next,prev);}\nelse{removeAt(h,prev);}\n}else{\nprev[2]=next;\nif(next!==null){next[3]=prev;}\n}\n\n\n\nvar fn=t[5];\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n\n}\n}\n\nvar indirectEval=eval;\n\n\n\n\n\nfunction runSpec(S,t,fn,now){\nvar interval=fn[1],args=fn[2],d,q;\nif(interval<0){\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}else{\n\n\n\n\nd=t[0];\nq=d+interval;\nif(q<=now){\nq=interval?d+interval*(Math.floor((now-d) / interval)+1):now;\n}\nt[0]=q;\nt[1]=S[1]=S[1]+1;\nplace(S,t,interval,true);\n}\nif(args!==null){fn[0].apply(void 0,args);}\nelse if(fn[3]){indirectEval(fn[0]);}\nelse{fn=fn[0];fn();}\n}\n\n\nfunction tooMany(cb){\nreturn new RangeError((typeof cb==='function'||cb[1]<0?'setTimeout':'setInterval')+\n': too many pending timers (the limit is '+state[16]+')');\n}\n\nstate[21]=place;\nstate[22]=runSpec;\nstate[23]=tooMany;\nreturn{place:place,runSpec:runSpec,tooMany:tooMany,clearTimer:clearTimer};\n})\n";
 const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
@@ -3848,11 +3954,11 @@ namespace detail {
 extern const EmbeddedJs kEcmaWatchJs;
 #if defined(EVLOOP_COMPRESSED_JS)
 const char kEcmaWatchSource[] =
-    "\255V\333n\3436\020}\327W\320\017\225\245\232\015\354\324{\251\030\026h\321,v\201`7\210\223\346\301\320\203.\224M\304\246R\212\2626\210\374\357\035^$\313vS\364\241\012`\211Cr\346\234\2313d<\317>AQ\213L\361R\004L\354\302Wo\134W\014UJ\362L\215\211\347\355\022\211D\242\370\216Q\230_Nc\134\251D\331\301,&f\376\366\333\315\315\227\257\324.\273\260#\254_\267w_\206V\030\032\363\267\207\373\241\031\206\007\077\327ww\3039\030\232-_\377\374\355fh\327c\242\341\353}M\242\2625\223\0255\320\226\2639\340\362:ZH\262\277j.\331\247<(r,\222-\003\222\274\010\324\3133+\013T\344#J\307\242\336\246L\216\333v\004\213~\245S\337/\362+z9\233\177\230\177\374\371\375\374C\330\266E\376\303\014\226Na\267Z\313\262A\2025\350.\021+v-e)\003\355y2\216\300!\332\326\225B)C\011\022\245\370I\260\225\301\215\270Pl\005QB\342\355\341\257\007h\340kpl\307\204\252p\226B\214#\324\343k=sS\226\317\027f\261vq\240`\267\235\320\260FC\305~^\321\351\367\002\036\240b\015\377N\3474d\344\302\014\310m\223\352\011A\374\333r\2631E\371\021\245\134U\226\237]\355\323\300\312\241u\205n\235\016B[\361\206v\265[\026ylHe)\300\332\225<G\000\33514\266q\227\260\361\021\346{X\362\026\344,\331l\322${\032\200>8\321(!\336\250\361\375,\245]\314\377\317\267\3479\275\352\272KV\251\243\022\367$m)G\015\004\036\346\202.\263\024;=OQ\014\271\331\263\015t\346q\206\364&\350I\232\245\004>f1=\3548\021Y-:\231\275-\377\360U2UK\201\212\004B\221\375\233\042t\316\306\035\366\001\3563\037G\244,j\322e\246(\345\212\351\274\200#\267M\311\232\331\354\231\247\307\237\363\352Y{\372\224W\301\002K\226\344/X\000\025\255\242G\272\200\246G1\226e-r=\000\376\230I\371;\310Q\017\337\305\230\323)\226\211\200_\240\042]\031\032\342\001\204\200\020]u\371\002\311\134\363\015\013\370\225\360\375\321b\011.a\242\310\251\011\267\344\261Fivv\226\211>\002\371\204^B\372\351c\257\341\246\227S\333\232\262Pj\240\205\257Y)\024\027\265N\014\254\223}\353\316|\3770\230\373~7\345;\026\241\355\325\307a\026\241>\211\230\320\0311\032\010\016\274\214\374\026\313\217(\236PX\322\345\026\254\231\321\200>\001a\272\237\325i!`\271\004\3020i\225\323\227\300\244X\247\277\254\330\347\262|\252\350\022X\366\205\201\253\202%\333\307\2233L\313\371m\371\353\042\233\237\360\037d{$\230\206\014Elc=\234H\371X~\377Yp\232\242\246f\235j]S\2679\032p\302\035\374\350\204\016vM\020\035\201\302^\305\324=\337\262\262V\221\271#\341\306\3146,\221C\343/1\366J\361\207\315i\324_\300\005\010z\230\350\213\347\272Zk+\331c\317\236\243\321\340v\205\3434ro\354\356\312hxg~~\270\215\006W&\014\373\2534\352>\274=9k3\010\037\270\316Z\233z\0171aN\274s1@\023A\203\021~e6\134l\230X\2515\341\223\211k,c\206\006\012\200J\257Ad\016(\330\252#A\227M\011\134\272]\365:\037En\234\234\225\371\274\240\332\333\311n-k\320\261S\327\273\230\272\364\264\207\177!\354\334%\314\015N\230\336\374>\356\310wM\364j\213n\213\335I\300\2751@Y\364j:\324\265\077\023\017R#{H\374>\364\376\006";
-const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 2438};
+    "\255VMo\3436\020\275\353W0\207\312R\315\006v\352\375\250\030\026h\321,v\201`7\210\223\346`\350 K\224M\304\246R\212\2626\260\375\337;\374\220L;\365\236*\003\2269$g\346\315{C:\010\354\023\225\215\310\025\257D\304\304&\336\006\203\246f\250V\222\347j@\202`\223I$2\3057\214\302\374l\224\342Ze\312\016\306)1\363w\337no\277|\245v\331\245\035a\375\272\273\377\342[ah\314\337\036\037|3\014\017~n\356\357\3759\030\232-_\377\376\343\326\267\3531\321\351\353}m\246\362%\22355\251\315\306\023\310+\350`!\311\376i\270d\237\212\250,\260\310\326\014@\3622R\257/\254*QY\134P:\020\315z\316\344`\267\273\200E\277\323Q\030\226\3055\275\032O>L>\376\372~\362!\336\355\312\342\2471,\035\301n\265\224U\213\004k\321}&\026\354F\312JF\332\363p\220\200C\264nj\205\346\014eHT\342\027\301\026&o\304\205b\013\210\022\223`\017\237>A\223\276N\216m\230P5\316\347\020\343(\353\301\215\236\271\255\252\227K\263X\2738@\260\333N`X\243\201b\177^\323\321\367\022\036\200b\015\077\206s\0322qa<p\353\254~F\020\377\256Z\255\014)\077\2439W\265\305gW\2074\262r\3309\242wN\007\261e\274\245\035w\263\262H\015\250|\016im*^ H\335!4\266AW\260\301Q\316\017\260\344\134\312y\266Z\315\263\374\331K\372\340Dg\011\361.\3320\314\347\264\213\371\377\371\016\002\247W\315\273d\265:\242\270\007i\251\274h!\260_\013:\313\347\330\351y\204R\250\315\236\255\2403\217+\004\233l\013T\253\202\266\320\235$h\241-\351a\2436\214R\232\317\241%\216T\327\210Nw\347\373!\336J\246\032)P\231Al\262\077\253J\347lp\236V\015\360\304\331\021\134\213\207t5++\271`\272b\340\321mS\262a\266\256\346\351\201\024\274~\321\236>\025u4\305\222e\305+\026\200I'\362D\247p\034\240\024\313\252\021\205\036@I0\223\362O\020\252\036\276K1\247#,3\001\337\200I:\202Z\022@\012\021!Z\017\362\025\270Y\362\025\213\370\265\010\303\213\351\014\134\302DYP\023n\306S\235\245\331\331Y\206\372p\344Cz\005\004\320\247\276\014m/\264\335\3160E\251I-\336\346\225P\1344\2720\260N\366M=\016\303\303`\022\206\335T\350P\304\266\213\237\374*\002Q\231\030\322\261%\077:\3402\302\234\316>\242tHaIW[\260\346F\014\372l\204\351~V\227\205\200\345\012\000\303\244=\270z\012L\211u\371\253\232}\256\252\347\232\316\000eO\014\134\042,[\077\235\234nZ\350\347\033C\223l\276\342\377R\262/\230\226\370j\266\261\036}M\237\021\342\233F\373\201\3624V\355\306z\327J\247ns\342\201\303\035\216\344\004\027vm\221\034e\207\203\232\251\007\276fU\243\022s\215\302\245\232\257X&}\343o)\016*\361\227-n\322\337\321%(\333\257\370\345KS/\265\225\354q`\217\332\304\273\200\341\304M\334\033\273\3534\361\257\325\317\217w\211w\253\302\260\277m\223\356G\260'o\372\015\302G\256\304KC\274\237\023\346$x\253\012\350&\3504\302\257\315\206\313\025\023\013\265$|8t\035f\314\320I\021@\351\305\210\314\221\005[u$h\267\021\201{\271c\257\363Q\026\306\211\346\326\3435\336\276%T{;\331\255\365\015\202v2{\227RW\236\335\341_\206\235\273\2029\357\250\351\315\357\323\016|\327M[K\272%\273\223\200{cHe\332\253\351\300k\1778\036\244F\366P\370}\034\374\013";
+const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 2473};
 #else
 const char kEcmaWatchSource[] =
-    "\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar native=env[0],state=env[1];\nvar POLLIN=native.POLLIN,POLLPRI=native.POLLPRI,POLLOUT=native.POLLOUT;\nvar POLLERR=native.POLLERR,POLLNVAL=native.POLLNVAL;\n\n\n\nvar watchers=state[14];\n\nfunction requireFd(fd,name){\nif(typeof fd!=='number'||!(fd>=0&&fd<=2147483647)||fd%1!==0){\nthrow new RangeError(name+': fd must be a non-negative integer');\n}\n}\nfunction watch(fd,events,cb){\nrequireFd(fd,'EventLoop.watch');\nif(typeof events!=='number'||!(events>=0&&events<=0xffff)||events%1!==0){\nthrow new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n}\nevents&=(POLLIN|POLLOUT|POLLPRI);\nvar w=watchers[fd];\nif(cb!==void 0&&typeof cb!=='function'){\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\nif(!w&&cb===void 0){\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\n\n\nnative.interest(fd,events,cb!==void 0);\nif(!w){\nwatchers[fd]=[cb,state[10 ]];\n}else if(cb!==void 0){\nw[0]=cb;\nw[1]=state[10 ];\n}\n}\nfunction unwatch(fd){\nif(typeof fd!=='number'){return false;}\nrequireFd(fd,'EventLoop.unwatch');\nif(!watchers[fd]){return false;}\nwatchers[fd]=void 0;\nnative.forget(fd);\nreturn true;\n}\n\n\n\n\n\n\n\nfunction dispatchFds(S,ready,n){\nvar W=S[14 ],round=S[10 ],errBits=S[15],i=0,ran=0,fd,revents,w;\nfor(;;){\ntry{\nwhile(i<n&&!S[4 ]){\nfd=ready[i];\nrevents=ready[i+1];\ni+=2;\nw=W[fd];\nif(w===void 0||w[1]===round){continue;}\nif(revents!==1&&revents!==4&&(revents&errBits)!==0){W[fd]=void 0;}\nran+=1;\nw[0](fd,revents);\n}\nS[8 ]+=ran;\nreturn;\n}catch(e){\nS[8]+=ran;\nran=0;\nS[24 ](e);\n}\n}\n}\n\n\n\n\n\n\n\n\nvar disposeHooks=[];\nfunction streamWatch(fd,events,w){\nnative.interest(fd,events,true,true);\nw[1]=state[10 ];\nwatchers[fd]=w;\n}\nfunction streamUnwatch(fd){\nif(watchers[fd]){\nwatchers[fd]=void 0;\nnative.forget(fd);\n}\n}\nvar streamLoop={\nwatch:streamWatch,interest:native.interest,unwatch:streamUnwatch,\nsetTimeout:env[10],clearTimeout:env[9],\nonDispose:function(fn){disposeHooks.push(fn);},\nPOLLIN:POLLIN,POLLOUT:POLLOUT,POLLERR:POLLERR,POLLHUP:native.POLLHUP,POLLNVAL:POLLNVAL\n};\n\n\n\nfunction dispose(){\nvar hooks=disposeHooks,i;\ndisposeHooks=[];\nfor(i=0;i<hooks.length;i++){\ntry{hooks[i]();}catch(e){ }\n}\nfor(var fd=0;fd<watchers.length;fd++){\nif(watchers[fd]){native.forget(fd);}\n}\nwatchers.length=0;\n}\n\nstate[15]=POLLERR|POLLNVAL;\nstate[25]=dispatchFds;\nstate[26]=dispose;\nreturn{watch:watch,unwatch:unwatch,getStreamLoop:function(){return streamLoop;}};\n})\n";
+    "\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar native=env[0],state=env[1];\nvar POLLIN=native.POLLIN,POLLPRI=native.POLLPRI,POLLOUT=native.POLLOUT;\nvar POLLERR=native.POLLERR,POLLNVAL=native.POLLNVAL;\n\n\n\nvar watchers=state[14];\n\nfunction requireFd(fd,name){\nif(typeof fd!=='number'||!(fd>=0&&fd<=2147483647)||fd%1!==0){\nthrow new RangeError(name+': fd must be a non-negative integer');\n}\n}\nfunction watch(fd,events,cb){\nrequireFd(fd,'EventLoop.watch');\nif(typeof events!=='number'||!(events>=0&&events<=0xffff)||events%1!==0){\nthrow new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n}\nevents&=(POLLIN|POLLOUT|POLLPRI);\nvar w=watchers[fd];\nif(cb!==void 0&&typeof cb!=='function'){\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\nif(!w&&cb===void 0){\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\n\n\nnative.interest(fd,events,cb!==void 0);\nif(!w){\nwatchers[fd]=[cb,state[10 ]];\n}else if(cb!==void 0){\n\n\nvar old=w[0];\nw[1]=state[10 ];\nw[0]=cb;\n\n}\n}\nfunction unwatch(fd){\nif(typeof fd!=='number'){return false;}\nrequireFd(fd,'EventLoop.unwatch');\nvar w=watchers[fd];\nif(!w){return false;}\nwatchers[fd]=void 0;\nnative.forget(fd);\nreturn true;\n}\n\n\n\n\n\n\n\nfunction dispatchFds(S,ready,n){\nvar W=S[14 ],round=S[10 ],errBits=S[15],i=0,ran=0,fd,revents,w;\nfor(;;){\ntry{\nwhile(i<n&&!S[4 ]){\nfd=ready[i];\nrevents=ready[i+1];\ni+=2;\nw=W[fd];\nif(w===void 0||w[1]===round){continue;}\nif(revents!==1&&revents!==4&&(revents&errBits)!==0){W[fd]=void 0;}\nran+=1;\nw[0](fd,revents);\n}\nS[8 ]+=ran;\nreturn;\n}catch(e){\nS[8]+=ran;\nran=0;\nS[24 ](e);\n}\n}\n}\n\n\n\n\n\n\n\n\nvar disposeHooks=[];\nfunction streamWatch(fd,events,w){\nnative.interest(fd,events,true,true);\nw[1]=state[10 ];\nwatchers[fd]=w;\n}\nfunction streamUnwatch(fd){\nvar w=watchers[fd];\nif(w){\nwatchers[fd]=void 0;\nnative.forget(fd);\n}\n}\nvar streamLoop={\nwatch:streamWatch,interest:native.interest,unwatch:streamUnwatch,\nsetTimeout:env[10],clearTimeout:env[9],\nonDispose:function(fn){disposeHooks.push(fn);},\nPOLLIN:POLLIN,POLLOUT:POLLOUT,POLLERR:POLLERR,POLLHUP:native.POLLHUP,POLLNVAL:POLLNVAL\n};\n\n\n\nfunction dispose(){\nvar hooks=disposeHooks,i;\ndisposeHooks=[];\nfor(i=0;i<hooks.length;i++){\ntry{hooks[i]();}catch(e){ }\n}\nfor(var fd=0;fd<watchers.length;fd++){\nif(watchers[fd]){native.forget(fd);}\n}\nwatchers.length=0;\n}\n\nstate[15]=POLLERR|POLLNVAL;\nstate[25]=dispatchFds;\nstate[26]=dispose;\nreturn{watch:watch,unwatch:unwatch,getStreamLoop:function(){return streamLoop;}};\n})\n";
 const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
@@ -4373,9 +4479,13 @@ inline bool close_socket(LoopImpl* l, int fd) {
   }
 #endif
   Watcher* w = l->watcher(fd);
-  if (w && (w->kind == kWatchStream || w->kind == kWatchJs)) l->remove_watcher(fd);
+  int released = w && (w->kind == kWatchStream || w->kind == kWatchJs) ? l->detach_watcher(fd) : 0;
   l->disown_fd(fd);
-  return ::close(fd) == 0 || errno == EINTR;
+  bool closed = ::close(fd) == 0 || errno == EINTR;
+  int err = errno;
+  duk_pop_n(l->ctx, released); /* last: a finalizer may run (and may open a new fd on this number) */
+  errno = err;
+  return closed;
 }
 
 inline duk_ret_t native_close(duk_context* ctx) {
@@ -4939,7 +5049,7 @@ inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         /* Out of fds: the pending connection stays in the backlog and the
          * fd stays readable; stop asking for 100 ms instead of spinning. */
-        if (l->timers.prepare(l->mem)) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
+        if (l->timers.prepare(l->mem) && stream_of(l, fd) == s) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
         stream_update(l, s);
         return;
       }
@@ -4975,11 +5085,12 @@ inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
     if (err) s->stopped = true;
     else s->state = kStreamOpen;
     stream_update(l, s);
-    stream_begin(l, fd, 6);
-    if (err) push_net_error(l->ctx, err, "connect", s->peer_host, s->peer_host ? s->peer_port : -1);
-    else duk_push_null(l->ctx);
-    l->mem.free(s->peer_host);
+    char* host = s->peer_host; /* the error's pushes may run a finalizer that closes s */
     s->peer_host = nullptr;
+    stream_begin(l, fd, 6);
+    if (err) push_net_error(l->ctx, err, "connect", host, host ? s->peer_port : -1);
+    else duk_push_null(l->ctx);
+    l->mem.free(host);
     l->call_js(2);
     if (!err && stream_still(l, fd, s) && !s->stopped && (s->head || s->ending)) stream_flush(l, fd, s);
     return;
@@ -5009,9 +5120,15 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
   if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, fn);
+  l->reserve_js_index(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
+  w = l->watcher(fd); /* growing the tables may have run a finalizer */
+  if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
+  /* The old handler stays on the value stack until this native returns:
+   * its finalizer runs once the stream is consistent. */
+  (void)l->take_js_value(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd));
   duk_push_heapptr(ctx, l->watcher_callbacks);
   duk_dup(ctx, 1);
-  duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
+  duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* an existing index: allocates nothing */
   duk_pop(ctx);
   if (w) { /* a new handler for a stream: keep its queue */
     Stream* s = static_cast<Stream*>(w->user);
@@ -5020,9 +5137,11 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
     return 0;
   }
   Stream* s = static_cast<Stream*>(l->mem.alloc(sizeof(Stream)));
-  if (!s) {
+  if (!s || l->watcher(fd)) { /* a finalizer run by a collection may have watched fd */
+    int err = s ? EEXIST : ENOMEM;
+    l->mem.free(s);
     l->clear_js_watcher(fd);
-    return throw_system_error(ctx, ENOMEM, fn, nullptr);
+    return throw_system_error(ctx, err, fn, nullptr);
   }
   memset(s, 0, sizeof *s);
   s->write_cap = -1;
@@ -5050,7 +5169,12 @@ inline duk_ret_t js_stream_connect(duk_context* ctx) {
   if (s && duk_is_string(ctx, 2) && !s->peer_host) {
     size_t n;
     const char* host = duk_get_lstring(ctx, 2, &n);
-    s->peer_host = static_cast<char*>(l->mem.alloc(n + 1));
+    char* copy = static_cast<char*>(l->mem.alloc(n + 1)); /* may run a finalizer */
+    if (stream_of(l, duk_get_int(ctx, 0)) != s) {
+      l->mem.free(copy);
+      return 0;
+    }
+    s->peer_host = copy;
     if (s->peer_host) memcpy(s->peer_host, host, n + 1);
     s->peer_port = duk_is_number(ctx, 3) ? duk_get_int(ctx, 3) : -1;
   }
@@ -5086,6 +5210,11 @@ inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, c
       size_t cap = len < 4096 ? 4096 : len;
       Chunk* c = static_cast<Chunk*>(l->mem.alloc(sizeof(Chunk) + cap));
       if (!c) return throw_system_error(ctx, ENOMEM, "stream.write", nullptr);
+      if (stream_of(l, fd) != s) { /* a collection ran a finalizer that closed it */
+        l->mem.free(c);
+        return throw_system_error(ctx, EBADF, "stream.write", nullptr);
+      }
+      t = s->tail;
       c->next = nullptr;
       c->len = len;
       c->off = 0;
@@ -5207,17 +5336,24 @@ inline duk_ret_t js_stream_ondata(duk_context* ctx) {
   Stream* s = require_stream(ctx, l, fd, "stream.ondata");
   bool on = duk_is_function(ctx, 1) != 0;
   if (on) {
+    l->reserve_js_index(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd)); /* may throw: flag not set yet */
+    l->reserve_js_index(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+    s = require_stream(ctx, l, fd, "stream.ondata"); /* growing them may have run a finalizer */
+    /* The old fn and this stay on the value stack until this native
+     * returns: their finalizers run once the stream is consistent. */
+    (void)l->take_js_value(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+    (void)l->take_js_value(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
     duk_push_heapptr(ctx, l->data_callbacks);
     duk_dup(ctx, 1);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd)); /* may throw: flag not set yet */
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd)); /* existing indexes: allocate nothing */
     duk_dup(ctx, 2);
     duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
     s->data_fn = duk_get_heapptr(ctx, 1);
     s->data_self = duk_get_heapptr(ctx, 2); /* null for a primitive: pushed as undefined */
     s->direct_data = true;
   } else if (s->direct_data) {
-    l->clear_stream_data(fd);
     s->direct_data = false;
+    l->clear_stream_data(fd); /* last: a finalizer may run */
   }
   return 0;
 }

@@ -592,33 +592,38 @@ struct Memory {
   duk_context* ctx;
   size_t bytes; /* live bytes, for Stats::native_bytes */
 
-  /* A block from the host's allocator, or else the heap's: there a failure
-   * runs Duktape's garbage collector once and retries, as Duktape does for
-   * its own allocations (duk_*_raw skip that: a pool full of collectable
-   * garbage failed evloop's reads with ENOMEM). Script finalizers may run
-   * then. old null: a new block. */
+  /* A block from the host's allocator, or else the heap's. old null: a new
+   * block. */
   void* block(void* old, size_t n) {
     if (old && a.realloc) return a.realloc(a.user, old, n);
     if (!old && a.alloc) return a.alloc(a.user, n);
-    void* p = duk_realloc_raw(ctx, old, n);
-    if (!p) {
-      duk_gc(ctx, 0);
-      p = duk_realloc_raw(ctx, old, n);
-    }
-    return p;
+    return duk_realloc_raw(ctx, old, n);
+  }
+  /* After the heap's allocator failed: runs Duktape's garbage collector, as
+   * Duktape does for its own allocations (duk_*_raw skip that: a pool full
+   * of collectable garbage failed evloop's reads with ENOMEM); false when
+   * the host's allocator failed (nothing to collect). Script finalizers may
+   * run and call any evloop API, so the caller looks at its state again
+   * after (issue 18). */
+  bool collect(bool host_allocator) {
+    if (host_allocator) return false;
+    duk_gc(ctx, 0);
+    return true;
   }
   /* A size header keeps the byte count exact whatever the allocator. */
   void* alloc(size_t n) {
     size_t* p = static_cast<size_t*>(block(nullptr, n + sizeof(size_t)));
+    if (!p && collect(a.alloc != nullptr)) p = static_cast<size_t*>(block(nullptr, n + sizeof(size_t)));
     if (!p) return nullptr;
     *p = n;
     bytes += n;
     return p + 1;
   }
+  /* Without a collection: a finalizer run by one may grow the very table
+   * being resized (RawArray::reserve collects, then looks again). */
   void* realloc(void* old, size_t n) {
-    if (!old) return alloc(n);
-    size_t* h = static_cast<size_t*>(old) - 1;
-    size_t was = *h;
+    size_t* h = old ? static_cast<size_t*>(old) - 1 : nullptr;
+    size_t was = h ? *h : 0;
     size_t* p = static_cast<size_t*>(block(h, n + sizeof(size_t)));
     if (!p) return nullptr; /* the old block is still valid */
     *p = n;
@@ -658,16 +663,22 @@ struct RawArray {
     return true;
   }
   bool reserve(Memory& m, size_t want) {
-    if (want <= capacity) return true;
-    if (fixed) return false;
-    size_t cap = capacity < 8 ? 8 : capacity + capacity / 5;
-    if (cap < want) cap = want;
-    if (cap > SIZE_MAX / sizeof(T)) return false;
-    T* p = static_cast<T*>(m.realloc(data, cap * sizeof(T)));
-    if (!p) return false;
-    data = p;
-    capacity = cap;
-    return true;
+    for (bool collected = false;; collected = true) {
+      if (want <= capacity) return true;
+      if (fixed) return false;
+      size_t cap = capacity < 8 ? 8 : capacity + capacity / 5;
+      if (cap < want) cap = want;
+      if (cap > SIZE_MAX / sizeof(T)) return false;
+      T* p = static_cast<T*>(m.realloc(data, cap * sizeof(T)));
+      if (p) {
+        data = p;
+        capacity = cap;
+        return true;
+      }
+      /* Once, after a collection: its finalizers may have grown (moved)
+       * this array meanwhile, so data and capacity are read again. */
+      if (collected || !m.collect(data ? m.a.realloc != nullptr : m.a.alloc != nullptr)) return false;
+    }
   }
   bool push(Memory& m, const T& v) {
     if (size == capacity && !reserve(m, size + 1)) return false;
@@ -1911,10 +1922,18 @@ struct LoopImpl : Loop {
    * from the kernel this round belong to the old file. False with errno set. */
   bool set_watcher(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, bool replace, bool weak = false) {
     Watcher* w = watcher(fd);
+    int released = 0; /* JS values of a replaced watcher, on the value stack */
     if (w && (replace || w->kind != kind)) {
-      remove_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
+      released = detach_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
       w = nullptr;
     }
+    bool ok = set_watcher_now(fd, events, kind, fn, user, w, weak);
+    int err = errno;
+    duk_pop_n(ctx, released); /* a finalizer may run: the tables are consistent */
+    errno = err;
+    return ok;
+  }
+  bool set_watcher_now(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, Watcher* w, bool weak) {
     if (w) {
       if (w->events != events && !backend.modify(mem, fd, events)) return false;
       w->events = events;
@@ -1922,6 +1941,10 @@ struct LoopImpl : Loop {
       return true;
     }
     if (!ensure_watcher_slot(fd)) return false;
+    if (watcher(fd)) { /* growing the table collected garbage, and a finalizer watched fd */
+      errno = EEXIST;
+      return false;
+    }
     if (!backend.add(mem, fd, events)) return false;
     bool counted = kind != kWatchInternal && (!weak || events != 0);
     Watcher nw = {events, kind, counted, weak, round, fn, user};
@@ -1937,22 +1960,64 @@ struct LoopImpl : Loop {
     else user_watchers--;
   }
   bool remove_watcher(int fd, bool drop_js_callback = true) {
+    int released = detach_watcher(fd, drop_js_callback);
+    if (released < 0) return false;
+    duk_pop_n(ctx, released); /* a finalizer may run: the tables are consistent */
+    return true;
+  }
+  /* Takes fd's watcher out of every table. Its JS values (a callback, a
+   * stream's handler, data fn and this) move from the stash arrays onto the
+   * value stack: [ ... ] -> [ ... released(n) ], n returned (-1: no watcher).
+   * The caller pops them once its own state is consistent: the last
+   * reference to a value may go with the pop, and with it a finalizer
+   * (Duktape.fin) runs, which may call any evloop API (issue 18: one that
+   * watched fd 200 inside unwatch grew this table under remove_watcher). */
+  int detach_watcher(int fd, bool drop_js_callback = true) {
     Watcher* w = watcher(fd);
-    if (!w) return false;
+    if (!w) return -1;
     backend.remove(fd);
     bool stream = kHaveStreams && w->kind == kWatchStream;
-    if ((w->kind == kWatchJs && drop_js_callback) || stream) clear_js_watcher(fd);
-    if (stream) {
-      Stream* s = static_cast<Stream*>(w->user);
-      if (s->direct_data) clear_stream_data(fd);
-      free_stream(s);
-    }
+    bool drop_js = (w->kind == kWatchJs && drop_js_callback) || stream;
+    Stream* s = stream ? static_cast<Stream*>(w->user) : nullptr;
     if (w->counted) user_watchers--;
     if (w->kind != kWatchInternal) all_watchers--;
     w->counted = false;
     w->kind = kWatchNone;
     w->events = 0;
-    return true;
+    int released = 0;
+    if (drop_js) released += take_js_value(watcher_callbacks, static_cast<duk_uarridx_t>(fd));
+    if (s) {
+      if (s->direct_data) {
+        released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+        released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+      }
+      free_stream(s);
+    }
+    return released;
+  }
+  /* [ ... ] -> [ ... value ]: moves array[idx] onto the value stack, leaving
+   * undefined in its place (returns 1; 0 and nothing pushed without the
+   * array). An existing index: allocates nothing, cannot throw. */
+  int take_js_value(void* array, duk_uarridx_t idx) {
+    if (!array) return 0;
+    duk_push_heapptr(ctx, array);
+    duk_get_prop_index(ctx, -1, idx);
+    duk_push_undefined(ctx);
+    duk_put_prop_index(ctx, -3, idx);
+    duk_remove(ctx, -2);
+    return 1;
+  }
+  /* Makes index idx of a stash array exist, so that a later write there
+   * allocates nothing: an allocation may collect garbage, and a finalizer
+   * run by that collection may call any evloop API, so natives grow the
+   * array first, then check the loop's state, then write. May throw. */
+  void reserve_js_index(void* array, duk_uarridx_t idx) {
+    duk_push_heapptr(ctx, array);
+    if (!duk_has_prop_index(ctx, -1, idx)) {
+      duk_push_undefined(ctx);
+      duk_put_prop_index(ctx, -2, idx);
+    }
+    duk_pop(ctx);
   }
   void free_stream(Stream* s) {
     if (s->backoff) {
@@ -1977,15 +2042,12 @@ struct LoopImpl : Loop {
     if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
   }
 
-  /* Drops a stream's data callback and its this (both indexes exist). */
+  /* Drops a stream's data callback and its this (both indexes exist); a
+   * finalizer may run: the caller's state must be consistent. */
   void clear_stream_data(int fd) {
-    if (!data_callbacks) return;
-    duk_push_heapptr(ctx, data_callbacks);
-    duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd));
-    duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
-    duk_pop(ctx);
+    int released = take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+    released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+    duk_pop_n(ctx, released);
   }
 
   /* Drops the JS reference. Writing undefined into an existing array index
@@ -2081,15 +2143,14 @@ struct LoopImpl : Loop {
     if (timer_fd >= 0) arm_timer_fd(); /* a foreign loop waits on pollable_fd() */
     return timers.id_of(slot);
   }
+  /* The callback leaves its array for the value stack and is dropped last:
+   * its finalizer may call clearTimeout on this very timer (issue 18: the
+   * slot was freed twice) or setTimeout, which may reuse the slot. */
   void cancel_slot(uint32_t slot) {
-    if (timers.slots[slot].flags & kTimerJs) {
-      duk_push_heapptr(ctx, timer_callbacks);
-      duk_push_undefined(ctx);
-      duk_put_prop_index(ctx, -2, slot); /* existing index: cannot throw */
-      duk_pop(ctx);
-    }
+    int released = (timers.slots[slot].flags & kTimerJs) ? take_js_value(timer_callbacks, slot) : 0;
     timers.free_slot(slot);
     if (timer_fd >= 0) arm_timer_fd();
+    duk_pop_n(ctx, released);
   }
   /* Runs the timers due at `now` that existed when this round began: a timer
    * created by a callback runs on a later turn, so a zero-delay chain cannot
@@ -2257,6 +2318,12 @@ struct LoopImpl : Loop {
         timeout = left > 0 ? wait_ms_ceil(left) : 0;
       }
     }
+    if (n < 0 && errno != EAGAIN && errno != ENOMEM) {
+      /* EBADF, EINVAL: the backend itself is broken (its fd closed under
+       * it), and every wait would fail at once: a spin. Report and stop. */
+      stop_on_backend_failure(errno);
+      return 0;
+    }
     if (n <= 0) {
       idle_if_virtual(wait_ns);
       return 0;
@@ -2303,6 +2370,29 @@ struct LoopImpl : Loop {
       }
     }
     return written;
+  }
+  /* The loop stops first (run() returns 1; the ECMAScript loop sees the
+   * exit in native.wait), then the error is reported: an Error with code,
+   * errno and syscall (e.g. "EBADF: bad file descriptor, epoll_wait"),
+   * through the error hook or stderr. Pushing it may fail for lack of
+   * memory: the turn then unwinds with the loop already stopped. */
+  void stop_on_backend_failure(int err) {
+    if (!exiting) exit_status = 1;
+    exiting = true;
+    counters.errors++;
+    const char* syscall = backend.name()[0] == 'e' ? "epoll_wait" : backend.name();
+    char message[96];
+    snprintf(message, sizeof message, "%s", strerror(err));
+    if (message[0] >= 'A' && message[0] <= 'Z') message[0] = static_cast<char>(message[0] - 'A' + 'a'); /* as Node */
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s", errno_name(err), message, syscall);
+    duk_push_string(ctx, errno_name(err));
+    duk_put_prop_literal(ctx, -2, "code");
+    duk_push_int(ctx, -err);
+    duk_put_prop_literal(ctx, -2, "errno");
+    duk_push_string(ctx, syscall);
+    duk_put_prop_literal(ctx, -2, "syscall");
+    report_default();
+    duk_pop(ctx);
   }
   /* The earliest timer deadline (ns on the loop clock), the ECMAScript
    * loop's JS timers included; -1: none. */
@@ -2535,6 +2625,9 @@ inline duk_ret_t release_protected(duk_context* ctx, void*) {
     }
   }
   duk_pop(ctx);
+  /* The loop out of reach first: the deletes below release callbacks, and
+   * their finalizers may call evloop APIs, which must then find no loop. */
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TIMERS);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WATCHERS);
@@ -2543,7 +2636,6 @@ inline duk_ret_t release_protected(duk_context* ctx, void*) {
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_ECMA);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_NET);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WRITE);
-  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   duk_pop(ctx);
   return 0;
 }
@@ -2959,11 +3051,27 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
                      interval ? "setInterval" : "setTimeout");
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
   LoopImpl* l = bound_loop(ctx); /* its loop destroyed: throws, even when the heap has a new one */
+  if (nargs > 2 && !(flags & kTimerString)) {
+    flags |= kTimerArgs;
+    duk_push_array(ctx);
+    duk_dup(ctx, 0);
+    duk_put_prop_index(ctx, -2, 0);
+    for (duk_idx_t i = 2; i < nargs; i++) {
+      duk_dup(ctx, i);
+      duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 1));
+    }
+  } else {
+    duk_dup(ctx, 0);
+  }
+  /* [ cb delay args... value ]. Every step from here to start_timer that
+   * allocates (prepare, the array's growth) may collect garbage, and a
+   * finalizer then run may set or clear timers (issue 18): so the slot is
+   * read after them, and the value is written into an index that exists. */
   if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
   if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
   uint32_t slot = l->timers.next_slot();
-  duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... cbs ] */
-  if (slot >= l->timer_callbacks_size) {
+  duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... value cbs ] */
+  while (slot >= l->timer_callbacks_size) {
     /* Grows the array 1.25x ahead by writing its new last index: Duktape grows
      * an array 1.125x at a time, copying it into a new block each time (9x
      * its final size allocated, page faults and copying: ~140 instructions
@@ -2977,21 +3085,13 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
     if (size > kMaxTimers) size = kMaxTimers;
     duk_push_undefined(ctx);
     duk_put_prop_index(ctx, -2, size - 1); /* may throw (array growth): nothing changed yet */
-    l->timer_callbacks_size = size;
+    if (size > l->timer_callbacks_size) l->timer_callbacks_size = size;
+    if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
+    if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
+    slot = l->timers.next_slot(); /* a finalizer may have taken or freed slots */
   }
-  if (nargs > 2 && !(flags & kTimerString)) {
-    flags |= kTimerArgs;
-    duk_push_array(ctx);
-    duk_dup(ctx, 0);
-    duk_put_prop_index(ctx, -2, 0);
-    for (duk_idx_t i = 2; i < nargs; i++) {
-      duk_dup(ctx, i);
-      duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 1));
-    }
-  } else {
-    duk_dup(ctx, 0);
-  }
-  duk_put_prop_index(ctx, -2, slot); /* may throw (array growth): nothing changed yet */
+  duk_swap_top(ctx, -2); /* [ ... cbs value ] */
+  duk_put_prop_index(ctx, -2, slot); /* an existing index: allocates nothing */
   TimerId id = l->start_timer(delay, interval ? static_cast<int32_t>(delay) : -1, flags, nullptr, nullptr);
   duk_push_number(ctx, static_cast<double>(id));
   return 1;
@@ -3065,19 +3165,25 @@ inline duk_ret_t js_watch(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "EventLoop.watch");
   unsigned events = require_events(ctx, 1, "EventLoop.watch");
   LoopImpl* l = loop_of(ctx);
-  Watcher* w = l->watcher(fd);
   bool have_cb = duk_is_function(ctx, 2);
   if (!have_cb && !duk_is_undefined(ctx, 2))
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");
+  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
+  /* Growth first (either table's may collect garbage, and a finalizer may
+   * then call any evloop API), the checks after, then only writes. */
+  if (have_cb) l->reserve_js_index(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd)); /* may throw */
+  Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchJs)
     return throw_system_error(ctx, EEXIST, "EventLoop.watch", nullptr);
   if (!w && !have_cb)
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");
-  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
   if (have_cb) {
+    /* The old callback stays on the value stack until this native returns:
+     * its finalizer runs once the watcher is consistent (issue 18). */
+    (void)l->take_js_value(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd));
     duk_push_heapptr(ctx, l->watcher_callbacks);
     duk_dup(ctx, 2);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: state unchanged */
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* an existing index: allocates nothing */
   }
   /* A new callback re-registers the fd (it may be a new file under a reused
    * number); without one only the interest changes. */
@@ -3915,11 +4021,11 @@ namespace detail {
 extern const EmbeddedJs kEcmaTimersJs;
 #if defined(EVLOOP_COMPRESSED_JS)
 const char kEcmaTimersSource[] =
-    "\265V[o\3336\024~\327\257P\037bK\265\274\331i\232\264\226\331\242\3002 \300\326\207\245{2\374 KtCT\241d\212\316e\266\377\373\276sHIN2\014]\201\031\260D\236\033\317\345;\207\012\202\356\027\255\267:\267\252\322\221\324w\361.\030n\033\0316\326\250\334\016\323 \270\313\014v\231\225\002\354\305t\2314ee\033\301\244\305\233er}\371\371\313\325\347\313\337\230}\266LV[UZ\245\033'>]\246la]V\225\021-\357'\336&Y]\227\217\277\352\236\354\011\311\037\231\376*/\215\251\314'{\245qTY\366B=3\365\021\264\001\204\215Z\333\077\353\350&\261I]5\210\205\216.\204]L\226I\235\031\251AO\203\373\033U\312\010\002\037\246\020qtA\373\327\3214\3749<\215\307\364:\033\235_L'\357\336\235\237\275n\027\361\370\005)\015jq\263p6\020\252ZG5\016\233\213\042\336\255\214\314\276\245\207\000\354\252Y\012\034\134#_\002\033\254\252F8\2454\350$\260\266\235\304\341E`\277T\367\372Yh\032g#4\037\341\006/\324'Gx\005\031\031\341\237\344\211I\362\0421E\0337\263\347B\303D\016u\336\302\363\274\0209\214p\010N\204$L+1\242B\232B\230V\306\024\363\274\330\357\361\026B\344\305``p\366<\307#\216wNEL\323\134\230\024\226q\372\001\021A\315k\265J\233V\343Y\262r\227\042\266\003\337\2349\277\373\227|\035e\314\310\333\352N~\262\310\330\213|\225Yc\261\322>W}\216\222\042\331t@Ij\034F\362B\217\247\256\264pIp\346\260\321X\002\0777\360_\264=\200\000\214\264[\243\311\037=\036{\327\333b<-\301\363\012<\315uW\217\027IGz)\253,9\302\211\262D\2772\223\223\032\357h\335\025\343\251\360w&\270\305\200\217\326\353\364\256\036\251\036\202BP>\331\305\215[\222\377\377c\223\325Hh\233\221\272\230\023\236jr\025x\252)\356M\374\003\315G\216\247\001\273\377\014R=\246\3522\313et\215\026\374&\037\023\371\220\345\266\23512+J\245\245kD\233\255J)\256\027\323w\230\226\352/\231\250\342\201A\227(\202\354)\020\265-\3134XW&JS\007\247W\021l~\020\023\370\216\205\230\300wR%+\357]\250\314'\332`@\317\371\331\344\3759t\331C\030R\314K\325\134@p0P\314O\325H\250x\027\036|=X\021\004\366pA;\357\013-\031M|\2363E@(\036\310\334\234\366\037\261\230\341\177\342\230\334D\316\016\244\234\213L\023lq\277\367\033\353V\210\372\3251g\361v\351%\021\203\253\226\003\236\007\023F\250\317)\370\336@\327\361\256X\375\341\304\350\033\017F|mZ\024\360VX\263\205\337\327\213S\264\264\242\304\276\011\227Q\014\307\273\243\306\212v\221\372NT\342 \205 \220\223\376(*\236\042/\236zG\3471d\361\244\301\030\370\253J\001LD\213\035\334:\250\345\245\314\314\027u+Q\330\302!\304>\326\262Z\207\252@\036\207z{\273\222f\270\337\277\002\377\003\006\321~\257\212\223)X\223x\347Sq`hZ\301\027\366\002r\343i|2=\277\270\2708\235\236\273\202\331\301\300\342\322F\020\252\240\345\333\266H\014,R\277v7}R\033y'(\371\211\226\017\310%\312\221\334\244G~\261@\357\031\215\015\037\263\203\036\372\014\022d\337\272xh;\247\021\332\271\313&\230\376CC\202+O\336u1\034]\233D\347 b\0772w\3077\204\247\037\230\301~p\227B'}a\2246<# \305\327\032\220t\021\272\2522\254]s3`\001\266%C\216A@\302\234T\245\013edn/\357\262\243\017\233cj\372\374:\333\352\353Z\346<|\326:\321\325\275\237<J[i\310\314Z\323\345\237\231\257\015-Q\035\334e\016\242^b\016d\374\007_]*\350\347>/h\272\027\243\326\030[\336\3403\202\035\331\210\226\376\261\027y\035\361W^\024Af\134\304(d\313\211G\323x\006*\267\011]\260\033r\201\356\321\3661\202\177\375\264m\365\022\352\340\330\027\232\042\355j\342\077\034#D\216\371{W\251\042\234p.\342\243\013\022\3147\270\020\217\323\354\024:H\254\265`B\272\326\021\343\341\270\004\266\252~\317\364c\224\257\350\303\2101\033jy\037\376\303\307j\3246E\276\242\226hM\240]\363\025\335P\223\217\303FZj\357jk\2073\332\134\371\030\207\361(\030\316\350\260\360\026\247\205\265\204\273\372khi\0264adodX\252[eC\325\204\303\221\373\014G;\217\206\361\320\015\021G:E&9\203iK@]=\212:\022P\354\243j\347\347\216uf\374L\274\370\314\277\023/;\363\357\244\037R\263~y\200\023q\3607";
-const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 3168};
+    "\265V[o\3336\024~\327\257P\037jK\265\274Yi\232\264\226\331\242@3\240\300\326\207\245{2\374\240HtCT\241d\212\316e\266\377\373\276sHIN2\014E\201\031\260D\236\033\317\345;\207\012\202\376\027\255\267\272\260\252\326\221\324\267\361.\030o[\031\266\326\250\302\216\263 \270\315\015v\271\225\002\354e\272J\332\252\266\255`\322\362\365*\271\274\370\362\365\363\227\213\337\231}\272J\256\266\252\262J\267N<]ela]\325\265\021\035\357\027\336&y\323T\017\277\351\201\354\011\311\237\271\376&/\214\251\315G\373Y\343\250\252\032\204\006f\346#\350\002\010[\265\266\1775\321ub\223\246n\021\013\035]\012\273\234\255\222&7R\203\236\005w\327\252\222\021\004\336\247\020qtA\373WQ\032\376\032\236\304Sz\235N\316\316\323\331\333\267g\247\257\272E<}F\312\202F\134/\235\015\204\252\326Q\203\303\026\242\214wWF\346\337\263C\000v\335\256\004\016n\220/\201\015Vu+\234R\026\364\022X\333^\342\360,\260O\365\235~\022\232\306\331\010\315G\270\301\013\365)\020^IF&\370'Eb\222\242LL\331\305\315\354\205\3200Q@\235\267\360\274(E\001#\034\202\023!\011\323IL\250\220\246\024\246\2231\345\242(\367{\274\205\020E9\032\031\234\275(\360\210\343\235S\021iV\010\223\3012N\077 \042\250y\255Ni\323i<IV\341R\304v\340\2333\347w\377\221\257\243\214\031yS\337\312\217\026\031{\226\257*o-V\332\347j\310QR&\233\036(I\203\303H^\350i\352J\013\227\004g\016\033\215%\360s\015\377E\327\003\010\300H\2735\232\374\321\323\251w\275+\306\343\022<\255\300\343\134\367\365x\226t\244\227\262\312\222\023\234(+\364+39\251\361\216\326}1\036\013\377`\202;\014\370h\275\316\340\352\221\352!(\005\345\223]\334\270%\371\377\0776Y\203\204v\031i\312\005\341\251!W\201\247\206\342\336\304\077\321|\344x\026\260\373O 5`\252\251\362BF\227h\301\357\362!\221\367ya\273\031#\363\262RZ\272F\264\371U%\305\3452}\213i\251\376\226\211*\357\031t\211\042\310\236\000Q\333\252\312\202um\242,spz\021\301\346{1\203\357X\210\031|'U\262\362\316\205\312|\242\215F\364\134\234\316\336\235A\227=\204!\305\274L-\004\004G#\305\374LM\204\212w\341\301\327\203\025A`\017\227\264\363\276\320\222\321\304\3479S\004\204\362\236\314-h\377\001\2139\376/\035\223\233\310\331\201\224s\221i\202-\356\367~c\335\012Q\2778\346,\337\254\274$bp\325r\300\363`\302\010\3659\005\337\033\350;\336\025k8\234\030C\343\301\210\257M\207\002\336\012k\266\360\373ry\202\226V\224\330\327\341*\212\341x\177\324T\321.R\077\210J\034\244\020\004r2\034E\305S\344\305c\357\350<\206,\2364\030\003\177U)\200\211h\261\203[\017\265\242\222\271\371\252n$\012[:\204\330\207F\326\353P\225\310\343Xoo\256\244\031\357\367/\300\177\217A\264\337\253\362e\012\326,\336\371T\034\030\232V\360\205\275\204\3344\215_\246g\347\347\347'\351\231+\230\035\215,.m\004\241JZ\276\351\212\304\300\042\365Kw\323'\215\221\267\202\222\237hy\217\134\242\034\311uv\344\027\013\014\236\321\330\3601;\350\241\317 A\366\255\213\207\266\013\032\241\275\273l\202\351\0775$\270\362\344]\037\303\321\265It\016\042\366#sw|Cx\372\201\031\354\007w)t\262gFi\3033\002R|\255\371L\255\265\240\004\022\302\322\363\320U\231a\356\232\235\001\014\360\261\200\303r\300\332\244\253t\251\214,\354\305m~\364\245sL\315\236\336o[}\331\310\202\247\321Z'\272\276\363\243Hi+\015\231Yk\372\032\310\315\267\226\226(\027.7\207Y/\261\000T~\334Y\237\033\372\271\357\015\032\367\345\2443\306\2267\370\256`G6\242\243\177\030D^E\374\331\027E\220\231\2261*\333q\342I\032\317A\345\276\241\033wC.\320\305\332=&\360o\030\277\235^B-\035\373\312S\244}\221\374\227d\204\3101\220okU\2063\316E|tc\202\371\0327\344q\232\235B\217\021\324\224\011\331ZG\261/v_\002[\327\177\344\372!*\256\350K\211A\034jy\027\376\313\327k\324uIqE=\322\231@\377\026Wte\315>\214[i\251\337\353\255\035\317i\363\331\3078\216'\301xN\207\20578-l$\334\325\337BK\303\241\015#{-\303J\335(\033\2526\034O\334w9\372{2\216\307n\2528\322\0112\311\031\314:\002\352\352Q\324\223\000k\037U7Pw\2543\347g\342\305\347\376\235x\331\271\177'\303\324\232\017\313\003\234\210\203\177\000";
+const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 3185};
 #else
 const char kEcmaTimersSource[] =
-    "\n\n\n\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar state=env[1],slots=state[3],SENTINEL=env[4],builtins=env[11];\nvar floor=builtins.floor,applyFn=builtins.applyFn,RangeErrorAtInstall=builtins.RangeError;\n\n\n\n\n\n\nfunction siftUp(h,t,pos){\nvar d=t[0],parent,p;\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\nif(p[0]<=d){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\nfunction siftDown(h,t,pos){\nvar n=h[0],d=t[0],q=t[1],child=pos+pos,c,r,cd,rd;\nwhile(child<=n){\nc=h[child];\ncd=c[0];\nif(child<n){\nr=h[child+1];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child+=1;c=r;cd=rd;}\n}\nif(d<cd||(d===cd&&q<c[1])){break;}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\n\n\nfunction removeAt(h,pos){\nvar n=h[0],last=h[n],child,c,r,cd,rd,d,q,parent,p,pd;\nh[0]=n-1;\nif(pos===n){\nif(n===1){h[1]=SENTINEL;}\nreturn;\n}\nn--;\nchild=pos+pos;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child++;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child++;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nd=last[0];\nq=last[1];\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\npd=p[0];\nif(pd<d||(pd===d&&p[1]<q)){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=last;\nlast[3]=pos;\n}\n\n\n\n\n\n\nfunction place(S,t,key,exact){\nvar deadline=t[0],table=S[18],size,idx,last,i;\nt[2]=null;\nfor(;;){\nif(!(key>=0)){key=0;}\nsize=S[19];\nif(key>=size&&size<4096){\n\n\n\n\nfor(i=size;i<=key&&i<4096;i+=i){ }\nwhile(size<i){table[size]=null;size++;}\nS[19]=size;\n}\nidx=key<size?key:key%size;\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\nbreak;\n}\nif(last[0]<=deadline){\nlast[2]=t;\nt[3]=last;\ntable[idx]=t;\nreturn;\n}\nif(exact){break;}\nexact=true;\nS[20]=i=S[13 ]();\ni=deadline-i;\ni=(i+67108864*67108864)-67108864*67108864;\nif(i===key){break;}\nkey=i;\n}\ntable[idx]=t;\ni=S[0];\ni[0]+=1;\nsiftUp(i,t,i[0]);\n}\n\n\nfunction clearTimer(id){\nif(typeof id!=='number'||!(id>=1)||id%1!==0){return;}\nvar t=slots[(id-1)%16777216];\nif(t&&t[4]===id&&t[5]!==null){\n\n\nvar S=state,prev=t[3],next=t[2],h;\nif(typeof prev==='number'){\nh=S[0];\nwhile(h[prev]!==t){\nif(prev<=1){return;}\nprev=(prev*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\n}\nif(next!==null){siftDown(h,next,prev);}\nelse{removeAt(h,prev);}\n}else{\nprev[2]=next;\nif(next!==null){next[3]=prev;}\n}\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}\n}\n\nvar indirectEval=builtins.indirectEval;\n\n\n\n\n\nfunction runSpec(S,t,fn,now){\nvar interval=fn[1],args=fn[2],d,q;\nif(interval<0){\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}else{\n\n\n\n\nd=t[0];\nq=d+interval;\nif(q<=now){\nq=interval?d+interval*(floor((now-d) / interval)+1):now;\n}\nt[0]=q;\nt[1]=S[1]=S[1]+1;\nplace(S,t,interval,true);\n}\nif(args!==null){applyFn(fn[0],void 0,args);}\nelse if(fn[3]){indirectEval(fn[0]);}\nelse{fn=fn[0];fn();}\n}\n\n\nfunction tooMany(cb){\nreturn new RangeErrorAtInstall((typeof cb==='function'||cb[1]<0?'setTimeout':'setInterval')+\n': too many pending timers (the limit is '+state[16]+')');\n}\n\nstate[21]=place;\nstate[22]=runSpec;\nstate[23]=tooMany;\nreturn{place:place,runSpec:runSpec,tooMany:tooMany,clearTimer:clearTimer};\n})\n";
+    "\n\n\n\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar state=env[1],slots=state[3],SENTINEL=env[4],builtins=env[11];\nvar floor=builtins.floor,applyFn=builtins.applyFn,RangeErrorAtInstall=builtins.RangeError;\n\n\n\n\n\n\nfunction siftUp(h,t,pos){\nvar d=t[0],parent,p;\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\nif(p[0]<=d){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\nfunction siftDown(h,t,pos){\nvar n=h[0],d=t[0],q=t[1],child=pos+pos,c,r,cd,rd;\nwhile(child<=n){\nc=h[child];\ncd=c[0];\nif(child<n){\nr=h[child+1];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child+=1;c=r;cd=rd;}\n}\nif(d<cd||(d===cd&&q<c[1])){break;}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\n\n\nfunction removeAt(h,pos){\nvar n=h[0],last=h[n],child,c,r,cd,rd,d,q,parent,p,pd;\nh[0]=n-1;\nif(pos===n){\nif(n===1){h[1]=SENTINEL;}\nreturn;\n}\nn--;\nchild=pos+pos;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child++;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child++;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nd=last[0];\nq=last[1];\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\npd=p[0];\nif(pd<d||(pd===d&&p[1]<q)){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=last;\nlast[3]=pos;\n}\n\n\n\n\n\n\nfunction place(S,t,key,exact){\nvar deadline=t[0],table=S[18],size,idx,last,i;\nt[2]=null;\nfor(;;){\nif(!(key>=0)){key=0;}\nsize=S[19];\nif(key>=size&&size<4096){\n\n\n\n\nfor(i=size;i<=key&&i<4096;i+=i){ }\nwhile(size<i){table[size]=null;size++;}\nS[19]=size;\n}\nidx=key<size?key:key%size;\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\nbreak;\n}\nif(last[0]<=deadline){\nlast[2]=t;\nt[3]=last;\ntable[idx]=t;\nreturn;\n}\nif(exact){break;}\nexact=true;\nS[20]=i=S[13 ]();\ni=deadline-i;\ni=(i+67108864*67108864)-67108864*67108864;\nif(i===key){break;}\nkey=i;\n}\ntable[idx]=t;\ni=S[0];\ni[0]+=1;\nsiftUp(i,t,i[0]);\n}\n\n\nfunction clearTimer(id){\nif(typeof id!=='number'||!(id>=1)||id%1!==0){return;}\nvar t=slots[(id-1)%16777216];\nif(t&&t[4]===id&&t[5]!==null){\n\n\nvar S=state,prev=t[3],next=t[2],h;\nif(typeof prev==='number'){\nh=S[0];\nwhile(h[prev]!==t){\nif(prev<=1){return;}\nprev=(prev*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\n}\nif(next!==null){siftDown(h,next,prev);}\nelse{removeAt(h,prev);}\n}else{\nprev[2]=next;\nif(next!==null){next[3]=prev;}\n}\n\n\n\nvar fn=t[5];\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n\n}\n}\n\nvar indirectEval=builtins.indirectEval;\n\n\n\n\n\nfunction runSpec(S,t,fn,now){\nvar interval=fn[1],args=fn[2],d,q;\nif(interval<0){\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}else{\n\n\n\n\nd=t[0];\nq=d+interval;\nif(q<=now){\nq=interval?d+interval*(floor((now-d) / interval)+1):now;\n}\nt[0]=q;\nt[1]=S[1]=S[1]+1;\nplace(S,t,interval,true);\n}\nif(args!==null){applyFn(fn[0],void 0,args);}\nelse if(fn[3]){indirectEval(fn[0]);}\nelse{fn=fn[0];fn();}\n}\n\n\nfunction tooMany(cb){\nreturn new RangeErrorAtInstall((typeof cb==='function'||cb[1]<0?'setTimeout':'setInterval')+\n': too many pending timers (the limit is '+state[16]+')');\n}\n\nstate[21]=place;\nstate[22]=runSpec;\nstate[23]=tooMany;\nreturn{place:place,runSpec:runSpec,tooMany:tooMany,clearTimer:clearTimer};\n})\n";
 const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
@@ -3953,11 +4059,11 @@ namespace detail {
 extern const EmbeddedJs kEcmaWatchJs;
 #if defined(EVLOOP_COMPRESSED_JS)
 const char kEcmaWatchSource[] =
-    "\265VKo\3338\020\276\353W\310\207\312R\315\015\354\254\373X1\134\240\213M\321\000A\033\304\311\346`\350 K\224M\304\246\262\024e5\210\375\337w\370\220D\333\011\320\313*\200%\316\2203\363\315|3\214\347\231',j\236IV\362\220\362m\364\342\015\353\212\372\225\024,\223C\354y\333T\370<\225lK\011\350\347\343\004U2\225f1I\260\326\337\246|I/\205(\305\027y\305A\277^\033\375$9\353u\350\356\371\351\255]\235\312\030\274\371q}}\365\235\030\277gf\205\324\353\346\366\312\225\302R\213\177\334\337\271bX\366v.oo]\035,\365\221\357\377|\271v\345j\215U>\324\271&\225\331\212\212\212h\254\363\311\024\200zm\236|A\377\255\231\240_\363\260\310\021O7\024\262\306\212P\002\206\262\360\213|@\310\220\327\233\005\025\303\335n\000\233\376$\343 (\362\013r>\231~\232~\376\375\343\364S\264\333\025\371\273\011l\035\303i\271\022e\343s\332\274\226\312P\271\030\015c\260\354o\352J\372\013\352\247>/\371o\234.5\000\237qI\227\340.\302\336\036\376\272H5\016\025%\335R.+\224-\300\331A\370\303K\245\271.\313\2473\275Y\231\350\261\230cGx\214Pc2\237\027d\374\263\200\0070\031\301/\342:\366\035[\177\016\312MZ=\372\020\310M\271^\3532\275\367\027LV\006\250\331\035\220\320\020dgK\277\263\314\210\014\007\032\322Vs^\344\211F\227- \276m\311r\0370X\250Z6l37<\010\376\224\270\257\304\236\201x\221f\217N\364\2755\025.8\0364A\220-H\353\374\177p\342y\226\323\212\022\202V\362\240\372\035lS\345A\003\021\270\331!\363l\201,\347\307~\002\331\332\3235\214\203\303\234\251C0\010H\266\300\3601IH\177\342\210\1775o\031\370v\213D/\202\312Zp\277H\301\025\336\277\311Okl\330\306\356\304}b\343\000\224\211\032\267\231)J\261\244*/`\310\036\223\242\246&{\372\351\342\317Y\365\244,}\315\253p\206\004M\363g\304\001\212\342\325\003\231\301`\360\023$\312\232\347j\001\370\021\025\342/ \250Z~H\020#c$R\016\277\000E\33024\330\203\020B\214U\371\3053$s\305\3264d\027<\010\006\2639\230\004E\221\023\355n\316\022\025\245>\331JFj\356\262\0219\207\364\223\207\216\325M\307\253\335N\227\205\020\035Z\364\222\225\1342^\253\304\300>\321u\365$\010\372\3054\010ZU`QD\246\215\037\334,B}R>\042\023\2549\020\366\2704\375f\363\317~2\042\260\245\315-H3\315\0015%A\335iUZ0H\316\0010(\015s\272\022\350\024\253\364\227\025\375V\226\217\025\231\003\312\2560p\077\321t\363p4\336\024\235\337\246\277*\262\376\211^\241\355\001a\032\354\222\330\370\272\077\242\362!\375~\231p\012\242\202f\214*^\023{8v0\2416\374\370\010\016\262M\020\037\004\205\274\212\312;\266\241e-c}\245\3025\235\255i*\134\341\037\011\362J\376\267\311i\334\335\372\005\020\332M\364\334]\234\255)_\312UB\012\216\367\3103\2036v.d\230\267\261}#{\275\306\3565\373\355\376&vnYXv\267o\334~x{|\322u\020@h\033m\245\313\357F\205\030\366N\271\001=\005\375\206\331\305\312\211\034\263\321\310\366\231\026C\077\205\021\356)\351\353y\005G\225'h\2721\206{\272-fk\243\310\265\221\223\252\237\326WY;:\255X\016\264\266d\373\220\020\233\236]\377_\207\321\235\203\316\0318\235\370c\322\202o{\352\305p\300\324\276e\204}#\010e\326\221\253/s7\042{\346\341=$~\037y\377\001";
-const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 2570};
+    "\265V\335o\3428\020\177\317_\021\0366$\213\257\202\036\373qq}\322\236\256\253\255T\355V\245\275>\240<\204\304\201\250\340\364\034\207lE\370\337o\374\221\304@9\335\313\005\211\340\031{f~3\277\031\3438\372\361\263\212%\042/\230O\3316\3309\303\252\244n)x\236\210!v\234m\314]\026\213|K\011\350\347\343\010\225\042\026z1\211\260\322\337\307lI\2579/\370\027q\303@\277^k\375$\272\350u\350\341\365\345\334\256N\245\015\336\375\270\275\275\371N\264\337\013\275B\362uw\177cKa\251\304\077\036\037l1,{;\327\367\367\266\016\226\352\310\367\277\276\334\332r\271\3062\037\362\134\035\213dEyI\024\326\371d\012@\2356O.\247\177W9\247_S\077K\021\2137\024\262\226g\276\000\014E\346f\351\200\220!\2536\013\312\207M3\200M\277\223\261\347e\351\025\271\234L\077M\077\377\372q\372)h\232,}7\201\255c8-V\274\250]F\353\267R\351K\027\243a\010\226\335MU\012wA\335\330e\005\373\205\321\245\002\340\346L\320%\270\013\260\263\207O\027\251\302!\243\244[\312D\211\222\0058;\010\177x-5\267E\361r\2416K\023=\026}\354\010\217\026*L\372\347\025\031\377\314\340\001LZ\360\037q\035\373\016\215\077\013\345&.\237]\010\344\256X\257U\231\336\273\213\134\224\032\250\336\355\021_\023\2441\245o\0143\002\315\201\232\264\325\234gi\244\320%\013\210o[\344\251\013\030\014T%\033\266\231\033\036\004\177J\3347bO@\274\210\223g+\372\336\232\014\027\034\017j\317K\026\244u\376\0778q\034\303iI\011NKqP\375\016\266\256\362\240\206\010\354\354\220y\262@\206\363c7\202l\355\351\032\306\301a\316\340\220n\223b\235\222\032F\002vj\230\005\244\077(\005\343\210$\013h\233\003BV\254\245\344\371\236\011v\234\212\21237\213\3017\336\237%\25416<_h\011\360\310\330\001\134\215\007\2679\313\012\276\2442c`\321\034\023\274\242:\257\352\351\200\244y\371\042-}MK\177\2068\215\323W\304\000\223\014\344\211\314`d\270\021\342E\305R\271\200\224 \312\371\037@]\271\374\020\241\234\214\021\217\031|\003&n\012Tc\007B\3601\226\304\340\257P\233U\276\246~~\305<o0\233\203IPd)Q\356\346y$\243T'[\311HN\344|D.\241\000\344\251KC\3351\256iT\245\010Q\241\005\273\244`\042g\225L\014\354\343]\277O<\257_L=\257Uy\006E\240\033\374\311\316\042\024*f#2\321\305\367{\134\212\230\263\371g7\032\021\330\322\346\026\244\211\042\203\234\237\240\356\2642-\030$\227\000\030\224z\246u%P)\226\351/J\372\255(\236K2\007\224]a\340\346\242\361\346\351h\360I\242\237o\014Yd\365\025\274\305d\23305\266\331\254}=\332\234>C\304\223F\373\027\346I\254\322\214\266.\231N\314\341\320\002\207Z\034\341\021.d\332\042<\210\0169%\025\017\371\206\026\225\010\325\255\0137y\262\2461\267\205\277E\310)\330\237:\271a\367\307 \003f\333\031\237\333\213\2135eK\261\212H\306\360\0369z\026\207\326\235\015#94odn\340\320\276\211\277=\336\205\326E\014\313\356\202\016\333\037\316\036\237\264\037\004\340\233\214\257\024\017\354\250P\216\235S\222@sA\343\341\374jeE\216\363\321\3104\234\022Cc\371\001\356\271\351\252\011\006G\245'\350\2761\206\253\274-fk#K\225\021Yj\253\314\301\356\264\276\322\332\321iIw\340\267a\335\207\210\230\3644\375\037\023\255\273\004\2355y:\361\307\250\005\3376\327Ns@\327\276e\204y#\010e\326\221\253/s7+{\346\341=$~\0378\377\000";
+const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 2605};
 #else
 const char kEcmaWatchSource[] =
-    "\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar native=env[0],state=env[1];\nvar RangeErrorAtInstall=env[11].RangeError,TypeErrorAtInstall=env[11].TypeError;\nvar POLLIN=native.POLLIN,POLLPRI=native.POLLPRI,POLLOUT=native.POLLOUT;\nvar POLLERR=native.POLLERR,POLLNVAL=native.POLLNVAL;\n\n\n\nvar watchers=state[14];\n\nfunction requireFd(fd,name){\nif(typeof fd!=='number'||!(fd>=0&&fd<=2147483647)||fd%1!==0){\nthrow new RangeErrorAtInstall(name+': fd must be a non-negative integer');\n}\n}\nfunction watch(fd,events,cb){\nrequireFd(fd,'EventLoop.watch');\nif(typeof events!=='number'||!(events>=0&&events<=0xffff)||events%1!==0){\nthrow new RangeErrorAtInstall('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n}\nevents&=(POLLIN|POLLOUT|POLLPRI);\nvar w=watchers[fd];\nif(cb!==void 0&&typeof cb!=='function'){\nthrow new TypeErrorAtInstall('EventLoop.watch: callback must be a function');\n}\nif(!w&&cb===void 0){\nthrow new TypeErrorAtInstall('EventLoop.watch: callback must be a function');\n}\n\n\nnative.interest(fd,events,cb!==void 0);\nif(!w){\nwatchers[fd]=[cb,state[10 ]];\n}else if(cb!==void 0){\nw[0]=cb;\nw[1]=state[10 ];\n}\n}\nfunction unwatch(fd){\nif(typeof fd!=='number'){return false;}\nrequireFd(fd,'EventLoop.unwatch');\nif(!watchers[fd]){return false;}\nwatchers[fd]=void 0;\nnative.forget(fd);\nreturn true;\n}\n\n\n\n\n\n\n\nfunction dispatchFds(S,ready,n){\nvar W=S[14 ],round=S[10 ],errBits=S[15],i=0,ran=0,fd,revents,w;\nfor(;;){\ntry{\nwhile(i<n&&!S[4 ]){\nfd=ready[i];\nrevents=ready[i+1];\ni+=2;\nw=W[fd];\nif(w===void 0||w[1]===round){continue;}\nif(revents!==1&&revents!==4&&(revents&errBits)!==0){W[fd]=void 0;}\nran+=1;\nw[0](fd,revents);\n}\nS[8 ]+=ran;\nreturn;\n}catch(e){\nS[8]+=ran;\nran=0;\nS[24 ](e);\n}\n}\n}\n\n\n\n\n\n\n\n\nvar disposeHooks=[];\nfunction streamWatch(fd,events,w){\nnative.interest(fd,events,true,true);\nw[1]=state[10 ];\nwatchers[fd]=w;\n}\nfunction streamUnwatch(fd){\nif(watchers[fd]){\nwatchers[fd]=void 0;\nnative.forget(fd);\n}\n}\nvar streamLoop={\nwatch:streamWatch,interest:native.interest,unwatch:streamUnwatch,\nsetTimeout:env[10],clearTimeout:env[9],\nonDispose:function(fn){disposeHooks[disposeHooks.length]=fn;},\nPOLLIN:POLLIN,POLLOUT:POLLOUT,POLLERR:POLLERR,POLLHUP:native.POLLHUP,POLLNVAL:POLLNVAL\n};\n\n\n\nfunction dispose(){\nvar hooks=disposeHooks,i;\ndisposeHooks=[];\nfor(i=0;i<hooks.length;i++){\ntry{hooks[i]();}catch(e){ }\n}\nfor(var fd=0;fd<watchers.length;fd++){\nif(watchers[fd]){native.forget(fd);}\n}\nwatchers.length=0;\n}\n\nstate[15]=POLLERR|POLLNVAL;\nstate[25]=dispatchFds;\nstate[26]=dispose;\nreturn{watch:watch,unwatch:unwatch,getStreamLoop:function(){return streamLoop;}};\n})\n";
+    "\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar native=env[0],state=env[1];\nvar RangeErrorAtInstall=env[11].RangeError,TypeErrorAtInstall=env[11].TypeError;\nvar POLLIN=native.POLLIN,POLLPRI=native.POLLPRI,POLLOUT=native.POLLOUT;\nvar POLLERR=native.POLLERR,POLLNVAL=native.POLLNVAL;\n\n\n\nvar watchers=state[14];\n\nfunction requireFd(fd,name){\nif(typeof fd!=='number'||!(fd>=0&&fd<=2147483647)||fd%1!==0){\nthrow new RangeErrorAtInstall(name+': fd must be a non-negative integer');\n}\n}\nfunction watch(fd,events,cb){\nrequireFd(fd,'EventLoop.watch');\nif(typeof events!=='number'||!(events>=0&&events<=0xffff)||events%1!==0){\nthrow new RangeErrorAtInstall('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n}\nevents&=(POLLIN|POLLOUT|POLLPRI);\nvar w=watchers[fd];\nif(cb!==void 0&&typeof cb!=='function'){\nthrow new TypeErrorAtInstall('EventLoop.watch: callback must be a function');\n}\nif(!w&&cb===void 0){\nthrow new TypeErrorAtInstall('EventLoop.watch: callback must be a function');\n}\n\n\nnative.interest(fd,events,cb!==void 0);\nif(!w){\nwatchers[fd]=[cb,state[10 ]];\n}else if(cb!==void 0){\n\n\nvar old=w[0];\nw[1]=state[10 ];\nw[0]=cb;\n\n}\n}\nfunction unwatch(fd){\nif(typeof fd!=='number'){return false;}\nrequireFd(fd,'EventLoop.unwatch');\nvar w=watchers[fd];\nif(!w){return false;}\nwatchers[fd]=void 0;\nnative.forget(fd);\nreturn true;\n}\n\n\n\n\n\n\n\nfunction dispatchFds(S,ready,n){\nvar W=S[14 ],round=S[10 ],errBits=S[15],i=0,ran=0,fd,revents,w;\nfor(;;){\ntry{\nwhile(i<n&&!S[4 ]){\nfd=ready[i];\nrevents=ready[i+1];\ni+=2;\nw=W[fd];\nif(w===void 0||w[1]===round){continue;}\nif(revents!==1&&revents!==4&&(revents&errBits)!==0){W[fd]=void 0;}\nran+=1;\nw[0](fd,revents);\n}\nS[8 ]+=ran;\nreturn;\n}catch(e){\nS[8]+=ran;\nran=0;\nS[24 ](e);\n}\n}\n}\n\n\n\n\n\n\n\n\nvar disposeHooks=[];\nfunction streamWatch(fd,events,w){\nnative.interest(fd,events,true,true);\nw[1]=state[10 ];\nwatchers[fd]=w;\n}\nfunction streamUnwatch(fd){\nvar w=watchers[fd];\nif(w){\nwatchers[fd]=void 0;\nnative.forget(fd);\n}\n}\nvar streamLoop={\nwatch:streamWatch,interest:native.interest,unwatch:streamUnwatch,\nsetTimeout:env[10],clearTimeout:env[9],\nonDispose:function(fn){disposeHooks[disposeHooks.length]=fn;},\nPOLLIN:POLLIN,POLLOUT:POLLOUT,POLLERR:POLLERR,POLLHUP:native.POLLHUP,POLLNVAL:POLLNVAL\n};\n\n\n\nfunction dispose(){\nvar hooks=disposeHooks,i;\ndisposeHooks=[];\nfor(i=0;i<hooks.length;i++){\ntry{hooks[i]();}catch(e){ }\n}\nfor(var fd=0;fd<watchers.length;fd++){\nif(watchers[fd]){native.forget(fd);}\n}\nwatchers.length=0;\n}\n\nstate[15]=POLLERR|POLLNVAL;\nstate[25]=dispatchFds;\nstate[26]=dispose;\nreturn{watch:watch,unwatch:unwatch,getStreamLoop:function(){return streamLoop;}};\n})\n";
 const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
@@ -4478,9 +4584,13 @@ inline bool close_socket(LoopImpl* l, int fd) {
   }
 #endif
   Watcher* w = l->watcher(fd);
-  if (w && (w->kind == kWatchStream || w->kind == kWatchJs)) l->remove_watcher(fd);
+  int released = w && (w->kind == kWatchStream || w->kind == kWatchJs) ? l->detach_watcher(fd) : 0;
   l->disown_fd(fd);
-  return ::close(fd) == 0 || errno == EINTR;
+  bool closed = ::close(fd) == 0 || errno == EINTR;
+  int err = errno;
+  duk_pop_n(l->ctx, released); /* last: a finalizer may run (and may open a new fd on this number) */
+  errno = err;
+  return closed;
 }
 
 inline duk_ret_t native_close(duk_context* ctx) {
@@ -5052,7 +5162,7 @@ inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         /* Out of fds: the pending connection stays in the backlog and the
          * fd stays readable; stop asking for 100 ms instead of spinning. */
-        if (l->timers.prepare(l->mem)) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
+        if (l->timers.prepare(l->mem) && stream_of(l, fd) == s) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
         stream_update(l, s);
         return;
       }
@@ -5088,11 +5198,12 @@ inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
     if (err) s->stopped = true;
     else s->state = kStreamOpen;
     stream_update(l, s);
-    stream_begin(l, fd, 6);
-    if (err) push_net_error(l->ctx, err, "connect", s->peer_host, s->peer_host ? s->peer_port : -1);
-    else duk_push_null(l->ctx);
-    l->mem.free(s->peer_host);
+    char* host = s->peer_host; /* the error's pushes may run a finalizer that closes s */
     s->peer_host = nullptr;
+    stream_begin(l, fd, 6);
+    if (err) push_net_error(l->ctx, err, "connect", host, host ? s->peer_port : -1);
+    else duk_push_null(l->ctx);
+    l->mem.free(host);
     l->call_js(2);
     if (!err && stream_still(l, fd, s) && !s->stopped && (s->head || s->ending)) stream_flush(l, fd, s);
     return;
@@ -5122,9 +5233,15 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
   if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, fn);
+  l->reserve_js_index(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
+  w = l->watcher(fd); /* growing the tables may have run a finalizer */
+  if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
+  /* The old handler stays on the value stack until this native returns:
+   * its finalizer runs once the stream is consistent. */
+  (void)l->take_js_value(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd));
   duk_push_heapptr(ctx, l->watcher_callbacks);
   duk_dup(ctx, 1);
-  duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
+  duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* an existing index: allocates nothing */
   duk_pop(ctx);
   if (w) { /* a new handler for a stream: keep its queue */
     Stream* s = static_cast<Stream*>(w->user);
@@ -5133,9 +5250,11 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
     return 0;
   }
   Stream* s = static_cast<Stream*>(l->mem.alloc(sizeof(Stream)));
-  if (!s) {
+  if (!s || l->watcher(fd)) { /* a finalizer run by a collection may have watched fd */
+    int err = s ? EEXIST : ENOMEM;
+    l->mem.free(s);
     l->clear_js_watcher(fd);
-    return throw_system_error(ctx, ENOMEM, fn, nullptr);
+    return throw_system_error(ctx, err, fn, nullptr);
   }
   memset(s, 0, sizeof *s);
   s->write_cap = -1;
@@ -5163,7 +5282,12 @@ inline duk_ret_t js_stream_connect(duk_context* ctx) {
   if (s && duk_is_string(ctx, 2) && !s->peer_host) {
     size_t n;
     const char* host = duk_get_lstring(ctx, 2, &n);
-    s->peer_host = static_cast<char*>(l->mem.alloc(n + 1));
+    char* copy = static_cast<char*>(l->mem.alloc(n + 1)); /* may run a finalizer */
+    if (stream_of(l, duk_get_int(ctx, 0)) != s) {
+      l->mem.free(copy);
+      return 0;
+    }
+    s->peer_host = copy;
     if (s->peer_host) memcpy(s->peer_host, host, n + 1);
     s->peer_port = duk_is_number(ctx, 3) ? duk_get_int(ctx, 3) : -1;
   }
@@ -5199,6 +5323,11 @@ inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, c
       size_t cap = len < 4096 ? 4096 : len;
       Chunk* c = static_cast<Chunk*>(l->mem.alloc(sizeof(Chunk) + cap));
       if (!c) return throw_system_error(ctx, ENOMEM, "stream.write", nullptr);
+      if (stream_of(l, fd) != s) { /* a collection ran a finalizer that closed it */
+        l->mem.free(c);
+        return throw_system_error(ctx, EBADF, "stream.write", nullptr);
+      }
+      t = s->tail;
       c->next = nullptr;
       c->len = len;
       c->off = 0;
@@ -5320,17 +5449,24 @@ inline duk_ret_t js_stream_ondata(duk_context* ctx) {
   Stream* s = require_stream(ctx, l, fd, "stream.ondata");
   bool on = duk_is_function(ctx, 1) != 0;
   if (on) {
+    l->reserve_js_index(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd)); /* may throw: flag not set yet */
+    l->reserve_js_index(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+    s = require_stream(ctx, l, fd, "stream.ondata"); /* growing them may have run a finalizer */
+    /* The old fn and this stay on the value stack until this native
+     * returns: their finalizers run once the stream is consistent. */
+    (void)l->take_js_value(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+    (void)l->take_js_value(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
     duk_push_heapptr(ctx, l->data_callbacks);
     duk_dup(ctx, 1);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd)); /* may throw: flag not set yet */
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd)); /* existing indexes: allocate nothing */
     duk_dup(ctx, 2);
     duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
     s->data_fn = duk_get_heapptr(ctx, 1);
     s->data_self = duk_get_heapptr(ctx, 2); /* null for a primitive: pushed as undefined */
     s->direct_data = true;
   } else if (s->direct_data) {
-    l->clear_stream_data(fd);
     s->direct_data = false;
+    l->clear_stream_data(fd); /* last: a finalizer may run */
   }
   return 0;
 }

@@ -202,10 +202,18 @@ struct LoopImpl : Loop {
    * from the kernel this round belong to the old file. False with errno set. */
   bool set_watcher(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, bool replace, bool weak = false) {
     Watcher* w = watcher(fd);
+    int released = 0; /* JS values of a replaced watcher, on the value stack */
     if (w && (replace || w->kind != kind)) {
-      remove_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
+      released = detach_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
       w = nullptr;
     }
+    bool ok = set_watcher_now(fd, events, kind, fn, user, w, weak);
+    int err = errno;
+    duk_pop_n(ctx, released); /* a finalizer may run: the tables are consistent */
+    errno = err;
+    return ok;
+  }
+  bool set_watcher_now(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, Watcher* w, bool weak) {
     if (w) {
       if (w->events != events && !backend.modify(mem, fd, events)) return false;
       w->events = events;
@@ -213,6 +221,10 @@ struct LoopImpl : Loop {
       return true;
     }
     if (!ensure_watcher_slot(fd)) return false;
+    if (watcher(fd)) { /* growing the table collected garbage, and a finalizer watched fd */
+      errno = EEXIST;
+      return false;
+    }
     if (!backend.add(mem, fd, events)) return false;
     bool counted = kind != kWatchInternal && (!weak || events != 0);
     Watcher nw = {events, kind, counted, weak, round, fn, user};
@@ -228,22 +240,64 @@ struct LoopImpl : Loop {
     else user_watchers--;
   }
   bool remove_watcher(int fd, bool drop_js_callback = true) {
+    int released = detach_watcher(fd, drop_js_callback);
+    if (released < 0) return false;
+    duk_pop_n(ctx, released); /* a finalizer may run: the tables are consistent */
+    return true;
+  }
+  /* Takes fd's watcher out of every table. Its JS values (a callback, a
+   * stream's handler, data fn and this) move from the stash arrays onto the
+   * value stack: [ ... ] -> [ ... released(n) ], n returned (-1: no watcher).
+   * The caller pops them once its own state is consistent: the last
+   * reference to a value may go with the pop, and with it a finalizer
+   * (Duktape.fin) runs, which may call any evloop API (issue 18: one that
+   * watched fd 200 inside unwatch grew this table under remove_watcher). */
+  int detach_watcher(int fd, bool drop_js_callback = true) {
     Watcher* w = watcher(fd);
-    if (!w) return false;
+    if (!w) return -1;
     backend.remove(fd);
     bool stream = kHaveStreams && w->kind == kWatchStream;
-    if ((w->kind == kWatchJs && drop_js_callback) || stream) clear_js_watcher(fd);
-    if (stream) {
-      Stream* s = static_cast<Stream*>(w->user);
-      if (s->direct_data) clear_stream_data(fd);
-      free_stream(s);
-    }
+    bool drop_js = (w->kind == kWatchJs && drop_js_callback) || stream;
+    Stream* s = stream ? static_cast<Stream*>(w->user) : nullptr;
     if (w->counted) user_watchers--;
     if (w->kind != kWatchInternal) all_watchers--;
     w->counted = false;
     w->kind = kWatchNone;
     w->events = 0;
-    return true;
+    int released = 0;
+    if (drop_js) released += take_js_value(watcher_callbacks, static_cast<duk_uarridx_t>(fd));
+    if (s) {
+      if (s->direct_data) {
+        released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+        released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+      }
+      free_stream(s);
+    }
+    return released;
+  }
+  /* [ ... ] -> [ ... value ]: moves array[idx] onto the value stack, leaving
+   * undefined in its place (returns 1; 0 and nothing pushed without the
+   * array). An existing index: allocates nothing, cannot throw. */
+  int take_js_value(void* array, duk_uarridx_t idx) {
+    if (!array) return 0;
+    duk_push_heapptr(ctx, array);
+    duk_get_prop_index(ctx, -1, idx);
+    duk_push_undefined(ctx);
+    duk_put_prop_index(ctx, -3, idx);
+    duk_remove(ctx, -2);
+    return 1;
+  }
+  /* Makes index idx of a stash array exist, so that a later write there
+   * allocates nothing: an allocation may collect garbage, and a finalizer
+   * run by that collection may call any evloop API, so natives grow the
+   * array first, then check the loop's state, then write. May throw. */
+  void reserve_js_index(void* array, duk_uarridx_t idx) {
+    duk_push_heapptr(ctx, array);
+    if (!duk_has_prop_index(ctx, -1, idx)) {
+      duk_push_undefined(ctx);
+      duk_put_prop_index(ctx, -2, idx);
+    }
+    duk_pop(ctx);
   }
   void free_stream(Stream* s) {
     if (s->backoff) {
@@ -268,15 +322,12 @@ struct LoopImpl : Loop {
     if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
   }
 
-  /* Drops a stream's data callback and its this (both indexes exist). */
+  /* Drops a stream's data callback and its this (both indexes exist); a
+   * finalizer may run: the caller's state must be consistent. */
   void clear_stream_data(int fd) {
-    if (!data_callbacks) return;
-    duk_push_heapptr(ctx, data_callbacks);
-    duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd));
-    duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
-    duk_pop(ctx);
+    int released = take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+    released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+    duk_pop_n(ctx, released);
   }
 
   /* Drops the JS reference. Writing undefined into an existing array index
@@ -372,15 +423,14 @@ struct LoopImpl : Loop {
     if (timer_fd >= 0) arm_timer_fd(); /* a foreign loop waits on pollable_fd() */
     return timers.id_of(slot);
   }
+  /* The callback leaves its array for the value stack and is dropped last:
+   * its finalizer may call clearTimeout on this very timer (issue 18: the
+   * slot was freed twice) or setTimeout, which may reuse the slot. */
   void cancel_slot(uint32_t slot) {
-    if (timers.slots[slot].flags & kTimerJs) {
-      duk_push_heapptr(ctx, timer_callbacks);
-      duk_push_undefined(ctx);
-      duk_put_prop_index(ctx, -2, slot); /* existing index: cannot throw */
-      duk_pop(ctx);
-    }
+    int released = (timers.slots[slot].flags & kTimerJs) ? take_js_value(timer_callbacks, slot) : 0;
     timers.free_slot(slot);
     if (timer_fd >= 0) arm_timer_fd();
+    duk_pop_n(ctx, released);
   }
   /* Runs the timers due at `now` that existed when this round began: a timer
    * created by a callback runs on a later turn, so a zero-delay chain cannot
@@ -548,6 +598,12 @@ struct LoopImpl : Loop {
         timeout = left > 0 ? wait_ms_ceil(left) : 0;
       }
     }
+    if (n < 0 && errno != EAGAIN && errno != ENOMEM) {
+      /* EBADF, EINVAL: the backend itself is broken (its fd closed under
+       * it), and every wait would fail at once: a spin. Report and stop. */
+      stop_on_backend_failure(errno);
+      return 0;
+    }
     if (n <= 0) {
       idle_if_virtual(wait_ns);
       return 0;
@@ -594,6 +650,29 @@ struct LoopImpl : Loop {
       }
     }
     return written;
+  }
+  /* The loop stops first (run() returns 1; the ECMAScript loop sees the
+   * exit in native.wait), then the error is reported: an Error with code,
+   * errno and syscall (e.g. "EBADF: bad file descriptor, epoll_wait"),
+   * through the error hook or stderr. Pushing it may fail for lack of
+   * memory: the turn then unwinds with the loop already stopped. */
+  void stop_on_backend_failure(int err) {
+    if (!exiting) exit_status = 1;
+    exiting = true;
+    counters.errors++;
+    const char* syscall = backend.name()[0] == 'e' ? "epoll_wait" : backend.name();
+    char message[96];
+    snprintf(message, sizeof message, "%s", strerror(err));
+    if (message[0] >= 'A' && message[0] <= 'Z') message[0] = static_cast<char>(message[0] - 'A' + 'a'); /* as Node */
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s", errno_name(err), message, syscall);
+    duk_push_string(ctx, errno_name(err));
+    duk_put_prop_literal(ctx, -2, "code");
+    duk_push_int(ctx, -err);
+    duk_put_prop_literal(ctx, -2, "errno");
+    duk_push_string(ctx, syscall);
+    duk_put_prop_literal(ctx, -2, "syscall");
+    report_default();
+    duk_pop(ctx);
   }
   /* The earliest timer deadline (ns on the loop clock), the ECMAScript
    * loop's JS timers included; -1: none. */
@@ -826,6 +905,9 @@ inline duk_ret_t release_protected(duk_context* ctx, void*) {
     }
   }
   duk_pop(ctx);
+  /* The loop out of reach first: the deletes below release callbacks, and
+   * their finalizers may call evloop APIs, which must then find no loop. */
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TIMERS);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WATCHERS);
@@ -834,7 +916,6 @@ inline duk_ret_t release_protected(duk_context* ctx, void*) {
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_ECMA);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_NET);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WRITE);
-  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   duk_pop(ctx);
   return 0;
 }

@@ -163,10 +163,15 @@
                 prev[2] = next;
                 if (next !== null) { next[3] = prev; }
             }
+            /* The callback, kept in `fn`, is released on return: its
+             * finalizer runs once the timer is free (it may clear or
+             * set timers). */
+            var fn = t[5];
             S[17 /* FREE */] += 1;
             t[5] = null;
             t[2] = S[2];
             S[2] = t;
+
         }
     }
 

@@ -42,14 +42,19 @@
         if (!w) {
             watchers[fd] = [cb, state[10 /* ROUND */]];
         } else if (cb !== void 0) {
-            w[0] = cb;
+            /* The old callback, kept in `old`, is released on return: its
+             * finalizer (Duktape.fin) runs once the watcher is consistent. */
+            var old = w[0];
             w[1] = state[10 /* ROUND */];
+            w[0] = cb;
+
         }
     }
     function unwatch(fd) {
         if (typeof fd !== 'number') { return false; }
         requireFd(fd, 'EventLoop.unwatch');
-        if (!watchers[fd]) { return false; }
+        var w = watchers[fd];   /* released on return, after native.forget */
+        if (!w) { return false; }
         watchers[fd] = void 0;
         native.forget(fd);
         return true;
@@ -99,7 +104,8 @@
         watchers[fd] = w;
     }
     function streamUnwatch(fd) {
-        if (watchers[fd]) {
+        var w = watchers[fd];   /* released on return, after native.forget */
+        if (w) {
             watchers[fd] = void 0;
             native.forget(fd);
         }

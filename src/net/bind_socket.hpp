@@ -515,9 +515,13 @@ inline bool close_socket(LoopImpl* l, int fd) {
   }
 #endif
   Watcher* w = l->watcher(fd);
-  if (w && (w->kind == kWatchStream || w->kind == kWatchJs)) l->remove_watcher(fd);
+  int released = w && (w->kind == kWatchStream || w->kind == kWatchJs) ? l->detach_watcher(fd) : 0;
   l->disown_fd(fd);
-  return ::close(fd) == 0 || errno == EINTR;
+  bool closed = ::close(fd) == 0 || errno == EINTR;
+  int err = errno;
+  duk_pop_n(l->ctx, released); /* last: a finalizer may run (and may open a new fd on this number) */
+  errno = err;
+  return closed;
 }
 
 inline duk_ret_t native_close(duk_context* ctx) {

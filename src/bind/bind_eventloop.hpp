@@ -14,6 +14,31 @@ inline int require_fd(duk_context* ctx, duk_idx_t idx, const char* fn) {
   return static_cast<int>(v);
 }
 
+/* Throws the refusal of an fd the loop or its host owns (LoopImpl::host_fd):
+ * "EPERM: fd 3 belongs to the event loop or its host, Socket.close". EPERM,
+ * not EBADF: the fd is open and valid, the script is not permitted to use
+ * it (EBADF would say it is closed, and scripts treat EBADF as "gone"). */
+inline duk_ret_t throw_host_fd_error(duk_context* ctx, int fd, const char* syscall) {
+  duk_push_error_object(ctx, DUK_ERR_ERROR, "EPERM: fd %d belongs to the event loop or its host, %s", fd, syscall);
+  duk_push_literal(ctx, "EPERM");
+  duk_put_prop_literal(ctx, -2, "code");
+  duk_push_int(ctx, -EPERM);
+  duk_put_prop_literal(ctx, -2, "errno");
+  duk_push_string(ctx, syscall);
+  duk_put_prop_literal(ctx, -2, "syscall");
+  duk_push_int(ctx, fd);
+  duk_put_prop_literal(ctx, -2, "fd");
+  return duk_throw(ctx);
+}
+
+/* An fd argument a script may act on: require_fd, and none of the loop's
+ * or its host's own fds (EPERM, above). */
+inline int require_script_fd(duk_context* ctx, LoopImpl* l, duk_idx_t idx, const char* fn) {
+  int fd = require_fd(ctx, idx, fn);
+  if (l->host_fd(fd)) (void)throw_host_fd_error(ctx, fd, fn);
+  return fd;
+}
+
 inline unsigned require_events(duk_context* ctx, duk_idx_t idx, const char* fn) {
   double v = duk_is_number(ctx, idx) ? duk_get_number(ctx, idx) : -1;
   if (!(v >= 0 && v <= 0xffff) || v != static_cast<double>(static_cast<unsigned>(v)))
@@ -24,9 +49,9 @@ inline unsigned require_events(duk_context* ctx, duk_idx_t idx, const char* fn) 
 /* EventLoop.watch(fd, events[, cb(fd, revents)]): adds a watcher or changes
  * its interest (and callback). events 0 pauses it. */
 inline duk_ret_t js_watch(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "EventLoop.watch");
-  unsigned events = require_events(ctx, 1, "EventLoop.watch");
   LoopImpl* l = loop_of(ctx);
+  int fd = require_script_fd(ctx, l, 0, "EventLoop.watch");
+  unsigned events = require_events(ctx, 1, "EventLoop.watch");
   bool have_cb = duk_is_function(ctx, 2);
   if (!have_cb && !duk_is_undefined(ctx, 2))
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");

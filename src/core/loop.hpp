@@ -81,6 +81,9 @@ struct Stream {
   double bytes_read;
   double write_cap;    /* Socket#write's fast path: its cap on queued bytes (-1: off; stream.writeCap) */
   double fast_written; /* bytes that path took since the last stream.writeCap */
+  void* owner;         /* the JS object every stream.* call must name (stream.open): a heap
+                          pointer compared with the caller's, never dereferenced; its
+                          handler keeps it alive */
 };
 
 /* The ECMAScript loop's native Socket#write fast path, per fd (its stream
@@ -90,6 +93,7 @@ struct Stream {
 struct EcmaFastWrite {
   double cap;
   double taken;
+  void* owner; /* the JS socket Socket#write must be called on (heap pointer, compared only) */
 };
 
 struct LoopImpl : Loop {
@@ -312,14 +316,28 @@ struct LoopImpl : Loop {
     }
     mem.free(s);
   }
-  /* fds the loop created: destroy() closes those still open. */
-  void own_fd(int fd) {
-    if (fd < 0 || !owned_fds.reserve(mem, static_cast<size_t>(fd) + 1)) return;
+  /* fds the loop created (listen, connect, accept): destroy() closes those
+   * still open, and they are the only fds a script may close. False (out
+   * of memory for the table): the caller closes fd and fails, since an fd
+   * not marked here could never be closed again. */
+  bool own_fd(int fd) {
+    if (fd < 0 || !owned_fds.reserve(mem, static_cast<size_t>(fd) + 1)) return false;
     while (owned_fds.size <= static_cast<size_t>(fd)) owned_fds.data[owned_fds.size++] = 0;
     owned_fds[fd] = 1;
+    return true;
   }
   void disown_fd(int fd) {
     if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
+  }
+  bool owns_fd(int fd) const { return fd >= 0 && static_cast<size_t>(fd) < owned_fds.size && owned_fds.data[fd]; }
+  /* An fd of the loop itself (backend, wake, timer) or of its host (one with
+   * a native watcher, e.g. the CLI's signal pipe): no JS API may close,
+   * watch, read or write it (EPERM: see refuse_host_fd). */
+  bool host_fd(int fd) {
+    if (fd < 0) return false;
+    if (fd == backend.fd() || fd == wake_read_fd || fd == wake_write_fd || fd == timer_fd) return true;
+    Watcher* w = watcher(fd);
+    return w && (w->kind == kWatchNative || w->kind == kWatchInternal);
   }
 
   /* Drops a stream's data callback and its this (both indexes exist); a

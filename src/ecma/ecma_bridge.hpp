@@ -132,9 +132,9 @@ inline duk_ret_t ecma_make_timer_entry(duk_context* ctx) {
  * the JS loop; fresh re-registers the fd (a new callback: maybe a new file);
  * weak (streams): keeps the loop alive only while events != 0. */
 inline duk_ret_t ecma_interest(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "EventLoop.watch");
-  unsigned events = static_cast<unsigned>(duk_to_uint32(ctx, 1));
   LoopImpl* l = loop_of(ctx);
+  int fd = require_script_fd(ctx, l, 0, "EventLoop.watch");
+  unsigned events = static_cast<unsigned>(duk_to_uint32(ctx, 1));
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchEcma) return throw_system_error(ctx, EEXIST, "EventLoop.watch", nullptr);
   if (!l->set_watcher(fd, events, kWatchEcma, nullptr, nullptr, duk_to_boolean(ctx, 2) != 0, duk_to_boolean(ctx, 3) != 0))

@@ -30,6 +30,7 @@
         }
         events &= (POLLIN | POLLOUT | POLLPRI);
         var w = watchers[fd];
+        if (w && w.length !== 2) { throw inUse(); }
         if (cb !== void 0 && typeof cb !== 'function') {
             throw new TypeErrorAtInstall('EventLoop.watch: callback must be a function');
         }
@@ -50,11 +51,23 @@
 
         }
     }
+    /* A stream's record (ecma_stream.js: more than [callback, round]) is
+     * the stream engine's, as a stream is not the C++ loop's JS watcher:
+     * EventLoop.watch is EEXIST (the C++ loop's error), unwatch false. A
+     * script replacing its callback would take another connection's
+     * events. */
+    function inUse() {
+        var e = new Error('EEXIST: file exists, EventLoop.watch');
+        e.code = 'EEXIST';
+        e.errno = -17;   /* EEXIST on Linux and the BSDs */
+        e.syscall = 'EventLoop.watch';
+        return e;
+    }
     function unwatch(fd) {
         if (typeof fd !== 'number') { return false; }
         requireFd(fd, 'EventLoop.unwatch');
         var w = watchers[fd];   /* released on return, after native.forget */
-        if (!w) { return false; }
+        if (!w || w.length !== 2) { return false; }
         watchers[fd] = void 0;
         native.forget(fd);
         return true;

@@ -2,7 +2,9 @@
  * resolution, Node-style network errors, the primitives the stream engines
  * and net.js call (a hidden `native` object, never global), and the seed
  * `Socket` global of Duktape's original example. Every fd made here is owned
- * by the loop: destroy() closes those still open. */
+ * by the loop (LoopImpl::own_fd): destroy() closes those still open, and
+ * they are the only fds a script can close. An fd the loop or its host uses
+ * itself (LoopImpl::host_fd) is refused to every call (EPERM). */
 #pragma once
 #include "../core/loop.hpp"
 #include "../core/memory.hpp"
@@ -251,7 +253,10 @@ inline int listen_on(duk_context* ctx, LoopImpl* l, const char* host, int port, 
     duk_put_prop_literal(ctx, -2, "port");
     (void)duk_throw(ctx);
   }
-  l->own_fd(fd);
+  if (!l->own_fd(fd)) {
+    ::close(fd);
+    return throw_net_error(ctx, ENOMEM, "listen", nullptr, -1);
+  }
   return fd;
 }
 
@@ -269,7 +274,10 @@ inline int connect_to(duk_context* ctx, LoopImpl* l, const char* host, int port)
     ::close(fd);
     return throw_net_error(ctx, err, "connect", host ? host : "localhost", port);
   }
-  l->own_fd(fd);
+  if (!l->own_fd(fd)) {
+    ::close(fd);
+    return throw_net_error(ctx, ENOMEM, "connect", nullptr, -1);
+  }
   return fd;
 }
 
@@ -436,8 +444,8 @@ inline duk_ret_t native_connect(duk_context* ctx) {
 
 /* native.accept(fd) -> [fd, address, port, family] | null (none pending) */
 inline duk_ret_t native_accept(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "accept");
   LoopImpl* l = bound_loop(ctx);
+  int fd = require_script_fd(ctx, l, 0, "accept");
   sockaddr_storage ss;
   int c = accept_one(l, fd, &ss);
   if (c < 0) {
@@ -445,7 +453,10 @@ inline duk_ret_t native_accept(duk_context* ctx) {
     duk_push_null(ctx);
     return 1;
   }
-  l->own_fd(c);
+  if (!l->own_fd(c)) {
+    ::close(c); /* that connection is lost, as one refused for memory */
+    return throw_net_error(ctx, ENOMEM, "accept", nullptr, -1);
+  }
   duk_push_array(ctx);
   duk_push_int(ctx, c);
   duk_put_prop_index(ctx, -2, 0);
@@ -462,8 +473,8 @@ inline duk_ret_t native_accept(duk_context* ctx) {
 
 /* native.read(fd) -> Buffer | null (end of stream) | undefined (EAGAIN) */
 inline duk_ret_t native_read(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "read");
   LoopImpl* l = bound_loop(ctx);
+  int fd = require_script_fd(ctx, l, 0, "read");
   ssize_t n = read_some(l, fd);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
@@ -479,7 +490,7 @@ inline duk_ret_t native_read(duk_context* ctx) {
 
 /* native.write(fd, data, offset) -> bytes written (0: EAGAIN) */
 inline duk_ret_t write_some(duk_context* ctx, LoopImpl* l) {
-  int fd = require_fd(ctx, 0, "write");
+  int fd = require_script_fd(ctx, l, 0, "write");
   size_t len;
   const char* p = require_bytes(ctx, 1, &len, "write");
   double off = duk_is_number(ctx, 2) ? duk_get_number(ctx, 2) : 0;
@@ -500,22 +511,38 @@ inline duk_ret_t write_some(duk_context* ctx, LoopImpl* l) {
 inline duk_ret_t native_write(duk_context* ctx) { return write_some(ctx, bound_loop(ctx)); }
 
 inline duk_ret_t native_shutdown(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "shutdown");
-  (void)bound_loop(ctx);
+  int fd = require_script_fd(ctx, bound_loop(ctx), 0, "shutdown");
   if (::shutdown(fd, SHUT_WR) != 0 && errno != ENOTCONN) return throw_net_error(ctx, errno, "shutdown", nullptr, -1);
   return 0;
 }
 
-/* Closes fd, also when it is a stream of the C++ loop's engine. */
+/* Stops the loop's use of fd (a stream of the C++ loop's engine, a JS
+ * watcher) and closes it if the loop opened it (own_fd). An fd the loop
+ * did not open (stdin given to EventLoop.setReader, stdout to
+ * EventLoop.write) is never closed: the loop only stops using it, so its
+ * number cannot pass to the next socket. False with errno: EPERM for the
+ * loop's or its host's own fds (nothing done), EBADF for an fd the loop
+ * neither opened nor used. */
 inline bool close_socket(LoopImpl* l, int fd) {
+  if (l->host_fd(fd)) {
+    errno = EPERM;
+    return false;
+  }
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (fd >= 0 && static_cast<size_t>(fd) < l->ecma_fast.size) {
-    EcmaFastWrite off = {-1, 0};
+    EcmaFastWrite off = {-1, 0, nullptr};
     l->ecma_fast[static_cast<size_t>(fd)] = off; /* a new socket on this number starts off */
   }
 #endif
   Watcher* w = l->watcher(fd);
-  int released = w && (w->kind == kWatchStream || w->kind == kWatchJs) ? l->detach_watcher(fd) : 0;
+  bool used = w && (w->kind == kWatchStream || w->kind == kWatchJs);
+  int released = used ? l->detach_watcher(fd) : 0;
+  if (!l->owns_fd(fd)) {
+    duk_pop_n(l->ctx, released); /* nothing of the loop's left to change: a finalizer may run */
+    if (used) return true;
+    errno = EBADF;
+    return false;
+  }
   l->disown_fd(fd);
   bool closed = ::close(fd) == 0 || errno == EINTR;
   int err = errno;
@@ -525,15 +552,17 @@ inline bool close_socket(LoopImpl* l, int fd) {
 }
 
 inline duk_ret_t native_close(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "close");
-  if (!close_socket(bound_loop(ctx), fd)) return throw_net_error(ctx, errno, "close", nullptr, -1);
+  LoopImpl* l = bound_loop(ctx);
+  int fd = require_script_fd(ctx, l, 0, "close");
+  if (!close_socket(l, fd)) return throw_net_error(ctx, errno, "close", nullptr, -1);
   return 0;
 }
 
 /* native.soError(fd[, host, port]) -> null | Error */
 inline duk_ret_t native_so_error(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "soError");
-  int err = socket_error(bound_loop(ctx), fd);
+  LoopImpl* l = bound_loop(ctx);
+  int fd = require_script_fd(ctx, l, 0, "soError");
+  int err = socket_error(l, fd);
   if (!err) {
     duk_push_null(ctx);
     return 1;
@@ -543,8 +572,7 @@ inline duk_ret_t native_so_error(duk_context* ctx) {
 }
 
 inline duk_ret_t native_name(duk_context* ctx, bool peer) {
-  int fd = require_fd(ctx, 0, peer ? "peername" : "sockname");
-  (void)bound_loop(ctx);
+  int fd = require_script_fd(ctx, bound_loop(ctx), 0, peer ? "peername" : "sockname");
   sockaddr_storage ss;
   socklen_t len = sizeof ss;
   memset(&ss, 0, sizeof ss);
@@ -561,16 +589,14 @@ inline duk_ret_t native_sockname(duk_context* ctx) { return native_name(ctx, fal
 inline duk_ret_t native_peername(duk_context* ctx) { return native_name(ctx, true); }
 
 inline duk_ret_t native_set_no_delay(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "setNoDelay");
-  (void)bound_loop(ctx);
+  int fd = require_script_fd(ctx, bound_loop(ctx), 0, "setNoDelay");
   int on = duk_is_undefined(ctx, 1) ? 1 : duk_to_boolean(ctx, 1);
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   return 0;
 }
 
 inline duk_ret_t native_set_keep_alive(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "setKeepAlive");
-  (void)bound_loop(ctx);
+  int fd = require_script_fd(ctx, bound_loop(ctx), 0, "setKeepAlive");
   int on = duk_to_boolean(ctx, 1);
   setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
 #ifdef TCP_KEEPIDLE
@@ -660,17 +686,21 @@ inline duk_ret_t socket_write(duk_context* ctx, FastWriteFn try_fast) {
 }
 
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-/* native.fastCap(fd, cap) -> the bytes the ECMAScript engine's native write
- * fast path took on fd since the last call; cap >= 0: it may send chunks
- * up to cap bytes, else off. Without memory for the table it stays off. */
+/* native.fastCap(fd, cap, owner) -> the bytes the ECMAScript engine's native
+ * write fast path took on fd since the last call; cap >= 0: it may send
+ * chunks up to cap bytes for Socket#write called on owner (the engine's
+ * owner of the stream), else off. Without memory for the table it stays
+ * off. The owner is kept as a heap pointer, compared, never dereferenced:
+ * the stream's handler keeps it alive while the cap is on (ecma_stream.js
+ * turns it off before the record goes). */
 inline duk_ret_t native_fast_cap(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "fastCap");
   LoopImpl* l = bound_loop(ctx);
+  int fd = require_script_fd(ctx, l, 0, "fastCap");
   double cap = duk_get_number(ctx, 1); /* NaN: off */
   size_t i = static_cast<size_t>(fd);
   RawArray<EcmaFastWrite>& t = l->ecma_fast;
   if (i >= t.size && cap >= 0 && fd < kFdLimit && t.reserve(l->mem, i + 1)) {
-    EcmaFastWrite off = {-1, 0};
+    EcmaFastWrite off = {-1, 0, nullptr};
     while (t.size <= i) t.data[t.size++] = off;
   }
   double taken = 0;
@@ -678,6 +708,7 @@ inline duk_ret_t native_fast_cap(duk_context* ctx) {
     taken = t[i].taken;
     t[i].taken = 0;
     t[i].cap = cap >= 0 ? cap : -1;
+    t[i].owner = cap >= 0 ? duk_get_heapptr(ctx, 2) : nullptr;
   }
   duk_push_number(ctx, taken);
   return 1;
@@ -690,7 +721,9 @@ inline duk_ret_t native_fast_cap(duk_context* ctx) {
 inline bool ecma_try_fast_write(duk_context* ctx, int fd) {
   LoopImpl* l = bound_loop(ctx);
   size_t i = static_cast<size_t>(fd);
-  if (i >= l->ecma_fast.size || l->ecma_fast[i].cap < 0) return false;
+  /* this (index 3) must be the stream's owner: a script's copy of _wfd on
+   * another object, or a forged one, declines here (writeSlow then throws) */
+  if (i >= l->ecma_fast.size || l->ecma_fast[i].cap < 0 || l->ecma_fast[i].owner != duk_get_heapptr(ctx, 3)) return false;
   duk_size_t len = 0;
   const char* p = static_cast<const char*>(duk_get_buffer_data(ctx, 0, &len));
   if (!p || len == 0 || static_cast<double>(len) > l->ecma_fast[i].cap) return false;
@@ -734,7 +767,7 @@ inline void push_socket_natives(duk_context* ctx, LoopImpl* l) {
       {"error", native_error, 2},       {"write", native_write, 3},
       {"now", js_now, 0},               {"read", native_read, 1},
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
-      {"fastCap", native_fast_cap, 2},  {"writeMethod", native_write_method, 3},
+      {"fastCap", native_fast_cap, 3},  {"writeMethod", native_write_method, 3},
 #endif
       {nullptr, nullptr, 0}};
   duk_push_object(ctx);
@@ -775,8 +808,8 @@ inline duk_ret_t socket_connect(duk_context* ctx) {
 }
 
 inline duk_ret_t socket_accept(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "Socket.accept");
   LoopImpl* l = loop_of(ctx);
+  int fd = require_script_fd(ctx, l, 0, "Socket.accept");
   sockaddr_storage ss;
   int c = accept_one(l, fd, &ss);
   if (c < 0) {
@@ -786,7 +819,10 @@ inline duk_ret_t socket_accept(duk_context* ctx) {
     }
     return throw_net_error(ctx, errno, "accept", nullptr, -1);
   }
-  l->own_fd(c);
+  if (!l->own_fd(c)) {
+    ::close(c);
+    return throw_net_error(ctx, ENOMEM, "accept", nullptr, -1);
+  }
   push_address(ctx, &ss); /* [ addr ] -> { fd, addr, port } */
   duk_push_object(ctx);
   duk_push_int(ctx, c);
@@ -799,8 +835,8 @@ inline duk_ret_t socket_accept(duk_context* ctx) {
 }
 
 inline duk_ret_t socket_read(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "Socket.read");
   LoopImpl* l = loop_of(ctx);
+  int fd = require_script_fd(ctx, l, 0, "Socket.read");
   ssize_t n = read_some(l, fd);
   if (n < 0) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -814,14 +850,16 @@ inline duk_ret_t socket_read(duk_context* ctx) {
 }
 
 inline duk_ret_t socket_write(duk_context* ctx) {
-  require_fd(ctx, 0, "Socket.write");
+  LoopImpl* l = loop_of(ctx);
+  require_script_fd(ctx, l, 0, "Socket.write");
   duk_set_top(ctx, 2);
-  return write_some(ctx, loop_of(ctx));
+  return write_some(ctx, l);
 }
 
 inline duk_ret_t socket_close(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "Socket.close");
-  if (!close_socket(loop_of(ctx), fd)) return throw_net_error(ctx, errno, "close", nullptr, -1);
+  LoopImpl* l = loop_of(ctx);
+  int fd = require_script_fd(ctx, l, 0, "Socket.close");
+  if (!close_socket(l, fd)) return throw_net_error(ctx, errno, "close", nullptr, -1);
   return 0;
 }
 

@@ -2,7 +2,8 @@
  *  The stream engine of the ECMAScript loop: byte streams and listeners on
  *  non-blocking sockets, with the `stream` interface of the sockets contract
  *  (open, connect, listen, write, end, pause, resume, close, queued,
- *  bytesRead, ondata, writeCap, writeMethod; see src/stream.hpp). All state
+ *  bytesRead, owns, ondata, writeCap, writeMethod; see src/stream.hpp, also
+ *  for the owner every call names). All state
  *  is here, in JS, but for the cap of Socket#write's native fast path
  *  (native.writeMethod, native.fastCap); the kernel work is done by the
  *  native primitives (read, write, accept, shutdown, close, soError, error)
@@ -51,6 +52,8 @@
  *      field 26 while open with nothing queued), 23 the bytes it took
  *      since the last writeCap, 26 the cap writeCap set
  *   24, 25 the ondata hint: fn and its `this` (fn null: the handler)
+ *   27 the owner (open, connect, listen): every other call on the fd must
+ *      name it (===), else a TypeError ERR_INVALID_THIS (notOwner)
  *
  *  Handlers never run inside a stream call: an I/O error met by write() is
  *  kept (field 10) and reported by a zero-delay timer; end() turns write
@@ -109,8 +112,28 @@
         }
     }
 
-    function record(fd, handler, state, cb) {
-        return [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite, 0, -1, 0, null, null, -1];
+    function record(fd, handler, state, cb, owner) {
+        return [cb, 0, fd, handler, state, 0, false, [], 0, 0, false, false, null, false, null, 0, 0, READ_SIZE, 0, nread, nwrite, 0, -1, 0, null, null, -1, owner];
+    }
+
+    /* The TypeError of a call naming another owner than the stream's (the
+     * C++ engine's throw_not_owner says the same). */
+    function notOwner(fd, name) {
+        var e = new TypeError('Value of "this" must be the owner of fd ' + fd + ' (stream.' + name + ')');
+        e.code = 'ERR_INVALID_THIS';
+        return e;
+    }
+    /* A new stream's owner must be an object; an existing record of fd may
+     * only get a new handler from its owner, and a listener none that is
+     * not a listener's (its handler takes accepted fds: another would leak
+     * them). */
+    function checkStart(s, fd, owner, name, listener) {
+        if (owner === null || (typeof owner !== 'object' && typeof owner !== 'function')) {
+            throw new TypeError('stream.' + name + ': owner must be an object');
+        }
+        if (s === void 0) { return; }
+        if (s[4] === 2 && !listener) { throw nerror('EINVAL', 'stream.' + name); }
+        if (s[27] !== owner) { throw notOwner(fd, name); }
     }
 
     /* Registers interest as the record's state asks: read while wanted and
@@ -160,7 +183,7 @@
         var cap = s[4] === 0 && s[9] === 0 ? s[26] : -1;
         if (always || cap !== s[22]) {
             s[22] = cap;
-            s[23] += nfastCap(s[2], cap);
+            s[23] += nfastCap(s[2], cap, s[27]);
         }
     }
 
@@ -452,10 +475,11 @@
 
     /* ---- the interface ---- */
 
-    function open(fd, handler, reading) {
+    function open(fd, handler, reading, owner) {
         checkFd(fd, 'open');
         if (typeof handler !== 'function') { throw new TypeError('stream.open: handler must be a function'); }
         var s = table[fd], on = reading === void 0 || !!reading;
+        checkStart(s, fd, owner, 'open', false);
         if (s !== void 0) {   /* a new handler; an open stream also gets `reading` */
             s[3] = handler;
             if (s[4] !== 1 && s[4] !== 2 && s[6] !== on) {
@@ -464,7 +488,7 @@
             }
             return;
         }
-        s = record(fd, handler, 0, onEvent);
+        s = record(fd, handler, 0, onEvent, owner);
         s[6] = on;
         watch(fd, s[6] ? 1 : 0, s);   /* throws (EBADF...): nothing kept */
         s[5] = s[6] ? 1 : 0;
@@ -472,15 +496,16 @@
         table[fd] = s;
     }
 
-    function connect(fd, handler, host, port) {
+    function connect(fd, handler, host, port, owner) {
         checkFd(fd, 'connect');
         if (typeof handler !== 'function') { throw new TypeError('stream.connect: handler must be a function'); }
         var s = table[fd];
+        checkStart(s, fd, owner, 'connect', false);
         if (s !== void 0) {   /* already a stream: a new handler only */
             s[3] = handler;
             return;
         }
-        s = record(fd, handler, 1, onEvent);
+        s = record(fd, handler, 1, onEvent, owner);
         s[14] = typeof host === 'string' ? host : null;
         s[15] = typeof port === 'number' ? port : -1;
         watch(fd, 4, s);
@@ -489,15 +514,16 @@
         table[fd] = s;
     }
 
-    function listen(fd, onAccept) {
+    function listen(fd, onAccept, owner) {
         checkFd(fd, 'listen');
         if (typeof onAccept !== 'function') { throw new TypeError('stream.listen: onAccept must be a function'); }
         var s = table[fd];
+        checkStart(s, fd, owner, 'listen', true);
         if (s !== void 0) {   /* already a stream: a new handler only */
             s[3] = onAccept;
             return;
         }
-        s = record(fd, onAccept, 2, onListen);
+        s = record(fd, onAccept, 2, onListen, owner);
         s[6] = true;
         watch(fd, 1, s);
         s[5] = 1;
@@ -507,8 +533,9 @@
 
     /* The common case inline: an open stream with nothing queued, and the
      * kernel takes it all. */
-    function write(fd, data) {
+    function write(fd, data, owner) {
         var s = table[fd], n;
+        if (s !== void 0 && s[27] !== owner && s[2] === fd) { throw notOwner(fd, 'write'); }
         if (s !== void 0 && s[9] === 0 && s[4] === 0) {   /* open, nothing queued */
             try {
                 n = s[20](fd, data);
@@ -525,10 +552,12 @@
         return writeQueued(s, fd, data);
     }
 
-    /* native.write threw: bad arguments are the caller's (thrown), an I/O
-     * error stops the stream and is reported from the loop. */
+    /* native.write threw: bad arguments are the caller's (thrown), as is a
+     * fd that is no socket (ENOTSOCK: stdout given to EventLoop.write;
+     * nothing queued, nothing closed); an I/O error stops the stream and is
+     * reported from the loop. */
     function writeFailed(s, e) {
-        if (typeof e !== 'object' || e === null || e.code === void 0) { throw e; }
+        if (typeof e !== 'object' || e === null || e.code === void 0 || e.code === 'ENOTSOCK') { throw e; }
         stop(s);
         defer(s, e);
         return 0;
@@ -556,9 +585,10 @@
     function writeMethod(writeSlow, afterQueued) {
         return nwriteMethod(writeSlow, afterQueued, fastRest);
     }
-    function writeCap(fd, cap) {
+    function writeCap(fd, cap, owner) {
         var s = typeof fd === 'number' ? table[fd] : void 0, n = 0;
         if (s !== void 0 && s[2] === fd) {
+            if (s[27] !== owner) { throw notOwner(fd, 'writeCap'); }
             s[26] = typeof cap === 'number' && cap >= 0 ? cap : -1;
             syncFast(s, true);   /* also collects what the fast path took */
             n = s[23];
@@ -595,8 +625,8 @@
         throw new TypeError('stream.write: data must be a string or a buffer');
     }
 
-    function end(fd) {
-        var s = lookup(fd, 'end');
+    function end(fd, owner) {
+        var s = lookup(fd, 'end', owner);
         if (s[4] === 0) {
             s[4] = 3;
             setInterest(s);   /* the writable event flushes, shuts down, finishes */
@@ -605,35 +635,53 @@
         }
     }
 
-    function pause(fd) {
-        var s = lookup(fd, 'pause');
+    function pause(fd, owner) {
+        var s = lookup(fd, 'pause', owner);
         if (s[4] !== 2 && s[6]) {
             s[6] = false;
             setInterest(s);
         }
     }
 
-    function resume(fd) {
-        var s = lookup(fd, 'resume');
+    function resume(fd, owner) {
+        var s = lookup(fd, 'resume', owner);
         if (s[4] !== 2 && !s[6]) {
             s[6] = true;
             setInterest(s);
         }
     }
 
-    /* The record of a stream or listener; else throws EBADF. */
-    function lookup(fd, name) {
+    /* The record of a stream or listener of owner; else throws EBADF (none)
+     * or the TypeError of notOwner. */
+    function lookup(fd, name, owner) {
         var s = table[fd];
         if (s === void 0 || s[2] !== fd) {
             checkFd(fd, name);
             throw nerror('EBADF', 'stream.' + name);
         }
+        if (s[27] !== owner) { throw notOwner(fd, name); }
         return s;
     }
 
-    function close(fd) {
+    /* The record of fd if owner's, void 0 if fd is no stream (a query's 0);
+     * another owner's throws. */
+    function ownedOrNone(fd, owner, name) {
         var s = typeof fd === 'number' ? table[fd] : void 0;
-        if (s === void 0 || s[2] !== fd) { return false; }
+        if (s === void 0 || s[2] !== fd) { return void 0; }
+        if (s[27] !== owner) { throw notOwner(fd, name); }
+        return s;
+    }
+
+    function owns(fd, owner) {
+        var s = typeof fd === 'number' ? table[fd] : void 0;
+        return s !== void 0 && s[2] === fd && s[27] === owner && owner !== void 0;
+    }
+
+    /* The native close closes only what the loop opened (an adopted fd,
+     * stdin given to EventLoop.setReader, stays open: see close_socket). */
+    function close(fd, owner) {
+        var s = ownedOrNone(fd, owner, 'close');
+        if (s === void 0) { return false; }
         table[fd] = void 0;
         inert(s);
         if (s[13]) {
@@ -668,9 +716,9 @@
         }
     }
 
-    function queued(fd) {
-        var s = typeof fd === 'number' ? table[fd] : void 0;
-        return s !== void 0 && s[2] === fd ? s[9] : 0;
+    function queued(fd, owner) {
+        var s = ownedOrNone(fd, owner, 'queued');
+        return s !== void 0 ? s[9] : 0;
     }
 
     /* Loop disposal closes every stream and listener fd. */
@@ -691,22 +739,22 @@
         }
     });
 
-    function bytesRead(fd) {
-        var s = typeof fd === 'number' ? table[fd] : void 0;
-        return s !== void 0 && s[2] === fd ? s[21] : 0;
+    function bytesRead(fd, owner) {
+        var s = ownedOrNone(fd, owner, 'bytesRead');
+        return s !== void 0 ? s[21] : 0;
     }
-    /* Data events call fn with this = self instead of handler(1, buf), which
-     * does the same thing: one JS call a read less. */
-    function ondata(fd, fn, self) {
-        var s = lookup(fd, 'ondata');
+    /* Data events call fn with this = owner instead of handler(1, buf),
+     * which does the same thing: one JS call a read less. */
+    function ondata(fd, fn, owner) {
+        var s = lookup(fd, 'ondata', owner);
         s[24] = typeof fn === 'function' ? fn : null;
-        s[25] = s[24] === null ? null : self;
+        s[25] = s[24] === null ? null : owner;
     }
 
     var stream = {
         open: open, connect: connect, listen: listen, write: write, end: end,
         pause: pause, resume: resume, close: close, queued: queued,
-        bytesRead: bytesRead, ondata: ondata, writeCap: writeCap, writeMethod: writeMethod
+        bytesRead: bytesRead, owns: owns, ondata: ondata, writeCap: writeCap, writeMethod: writeMethod
     };
     return stream;
 })

@@ -435,9 +435,11 @@
     // @endif
 
     /* ---- Helpers ---- */
-    function closeFd(fd) {
+    /* Every stream call names its owner (the socket, server or seed entry it
+     * acts for: see src/stream.hpp); the engine refuses another's fd. */
+    function closeFd(fd, owner) {
         try {
-            if (!stream.close(fd)) { native.close(fd); }
+            if (!stream.close(fd, owner)) { native.close(fd); }
         } catch (e) { /* already gone */ }
     }
     function closeRaw(fd) {
@@ -579,7 +581,7 @@
         };
     }
     function attach(s, fd, reading) {
-        stream.open(fd, makeHandler(s), reading);
+        stream.open(fd, makeHandler(s), reading, s);
         s._fd = fd;
         s._reading = reading;
         s._direct = null;
@@ -604,8 +606,8 @@
     function refreshWrite(s) {
         var fd = s._fd >= 0 && !s.connecting && !s._ended && !s.destroyed && s._idleMs === 0 && s._pre === null ? s._fd : -1;
         if (fd !== s._wfd) {
-            if (s._wfd >= 0) { s._bw += stream.writeCap(s._wfd, -1); }
-            if (fd >= 0) { stream.writeCap(fd, s._maxQ); }
+            if (s._wfd >= 0) { s._bw += stream.writeCap(s._wfd, -1, s); }
+            if (fd >= 0) { stream.writeCap(fd, s._maxQ, s); }
             s._wfd = fd;
         }
     }
@@ -624,13 +626,13 @@
     function startReading(s) {
         if (!s._reading && s._fd >= 0 && !s.connecting && !s._readEnded && !s.destroyed) {
             s._reading = true;
-            stream.resume(s._fd);
+            stream.resume(s._fd, s);
         }
     }
     function stopReading(s) {
         if (s._reading) {
             s._reading = false;
-            if (s._fd >= 0) { stream.pause(s._fd); }
+            if (s._fd >= 0) { stream.pause(s._fd, s); }
         }
     }
     function emitData(s, chunk) {
@@ -788,7 +790,7 @@
         setRemote(s, peername(fd));
         applyOptions(s);
         refreshWrite(s);
-        if (s._ended) { stream.end(fd); }
+        if (s._ended) { stream.end(fd, s); }
         if (s._flowing !== false) { startReading(s); }
         if (s._idleMs !== 0) { touch(s); }
         emit0(s, 'connect');
@@ -823,6 +825,7 @@
     }
     SP.setTimeout = function (ms, cb) {
         var s = this;
+        fdOf(s);
         if (typeof ms !== 'number') { ms = Number(ms); }
         if (!(ms >= 0)) {
             throw codeError(RangeError, 'ERR_OUT_OF_RANGE', 'The value of "msecs" is out of range. It must be a non-negative number. Received ' + String(ms));
@@ -865,8 +868,25 @@
     /* Socket#write is native, from the engine: its fast path sends while
      * _wfd >= 0 (see refreshWrite), the rest comes here. */
     SP.write = stream.writeMethod(writeSlow, afterQueued);
+    /* The fd of socket s for a method called on it: -1 (none), or an fd
+     * whose stream the engine keeps for s (stream.owns: state no script can
+     * change), with _wfd -1 or the same fd. Anything else (a field copied
+     * from another socket, a forged object, a destroyed socket given an fd)
+     * is a TypeError, Node's ERR_INVALID_THIS, thrown before any state
+     * changes. The native Socket#write checks its `this` the same way. */
+    function fdOf(s) {
+        var fd = s._fd, w = s._wfd;
+        if ((fd === -1 || stream.owns(fd, s)) && (w === -1 || w === fd)) { return fd; }
+        throw codeError(TypeError, 'ERR_INVALID_THIS', 'Value of "this" must be of type Socket');
+    }
     function writeSlow(s, data, encoding, cb) {
-        var n, q, err, cbs, fd, c;
+        var n, q, err, cbs, fd = s._fd, c = s._wfd;
+        /* No stream.owns call on the common path: it cost ~2.5k
+         * instructions a string write (callgrind, 20k writes of 'hello');
+         * the engine calls below name s and check it natively. A _wfd other
+         * than the socket's own _fd is refused at once, and so is any
+         * forged fd on the rare paths that make no engine call. */
+        if (c !== fd && c !== -1) { fdOf(s); }
         if (typeof encoding === 'function') {
             cb = encoding;
             encoding = void 0;
@@ -886,6 +906,7 @@
         data = c;
         n = typeof data === 'string' ? utf8Length(data) : data.length;
         if (s.destroyed) {
+            fdOf(s);
             if (cb !== void 0) { defer(callWith, cb, codeError(Error, 'ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed')); }
             return false;
         }
@@ -897,8 +918,8 @@
             s.destroy(err);
             return false;
         }
-        fd = s._fd;
         if (fd < 0 || s._pre !== null) {
+            fdOf(s);
             if (!s.connecting) {
                 err = codeError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed');
                 if (cb !== void 0) { defer(callWith, cb, err); }
@@ -915,10 +936,10 @@
             if (q >= s._hwm) { s._needDrain = true; return false; }
             return true;
         }
-        q = s._queued === 0 ? 0 : stream.queued(fd);
+        q = s._queued === 0 ? 0 : stream.queued(fd, s);
         if (q + n > s._maxQ) { return overCap(s, cb); }
         if (s._idleMs !== 0) { touch(s); }
-        q = stream.write(fd, data);
+        q = stream.write(fd, data, s);
         s._bw += n;
         if (cb !== void 0) {
             if (q === 0) {
@@ -948,7 +969,7 @@
         if (pre === null) { return; }
         s._pre = null;
         for (i = 0; i < pre.length; i += 3) {
-            q = stream.write(s._fd, pre[i]);
+            q = stream.write(s._fd, pre[i], s);
             cb = pre[i + 1];
             if (cb !== void 0) {
                 if (s._wcbs === null) { s._wcbs = [cb]; } else { s._wcbs.push(cb); }
@@ -966,6 +987,7 @@
 
     SP.end = function (data, encoding, cb) {
         var s = this;
+        fdOf(s);
         if (typeof data === 'function') {
             cb = data;
             data = void 0;
@@ -991,14 +1013,14 @@
         s._ended = true;
         refreshWrite(s);
         if (s._fd >= 0 && !s.connecting) {
-            stream.end(s._fd);
+            stream.end(s._fd, s);
         }
         /* else: connect ends it */
         return s;
     };
 
     SP.destroy = function (err) {
-        var s = this, fd, cbs, pre, i, srv, derr;
+        var s = this, fd = fdOf(s), cbs, pre, i, srv, derr;
         if (s.destroyed) { return s; }
         s.destroyed = true;
         s.connecting = false;
@@ -1009,12 +1031,11 @@
             timerClear(s._idleTimer);
             s._idleTimer = null;
         }
-        fd = s._fd;
         if (fd >= 0) {
-            s._br = stream.bytesRead(fd);
+            s._br = stream.bytesRead(fd, s);
             s._fd = -1;
             s._direct = null;
-            closeFd(fd);
+            closeFd(fd, s);
         }
         s._rbuf = null;
         cbs = s._wcbs;
@@ -1070,6 +1091,7 @@
     /* ---- reading control ---- */
     SP.pause = function () {
         var s = this;
+        fdOf(s);
         s._flowing = false;
         refreshData(s);
         stopReading(s);
@@ -1077,6 +1099,7 @@
     };
     SP.resume = function () {
         var s = this;
+        fdOf(s);
         if (s.destroyed) { return s; }
         s._flowing = true;
         refreshData(s);
@@ -1092,6 +1115,7 @@
     };
     SP.setEncoding = function (enc) {
         var s = this;
+        fdOf(s);
         s._decoder = new Decoder(enc === void 0 || enc === null ? 'utf8' : normEncoding(enc));
         refreshData(s);
         return s;
@@ -1109,33 +1133,34 @@
 
     /* ---- options, addresses, state ---- */
     SP.setNoDelay = function (enable) {
-        var s = this;
+        var s = this, fd = fdOf(s);
         s._noDelay = enable === void 0 ? true : !!enable;
-        if (s._fd >= 0 && !s.connecting) {
-            try { native.setNoDelay(s._fd, s._noDelay); } catch (e) { /* as Node */ }
+        if (fd >= 0 && !s.connecting) {
+            try { native.setNoDelay(fd, s._noDelay); } catch (e) { /* as Node */ }
         }
         return s;
     };
     SP.setKeepAlive = function (enable, initialDelay) {
-        var s = this, d = +initialDelay;
+        var s = this, d = +initialDelay, fd = fdOf(s);
         s._keepAlive = !!enable;
         s._keepAliveDelay = d > 0 ? Math.floor(d / 1000) : 0;
-        if (s._fd >= 0 && !s.connecting) {
-            try { native.setKeepAlive(s._fd, s._keepAlive, s._keepAliveDelay); } catch (e) { /* as Node */ }
+        if (fd >= 0 && !s.connecting) {
+            try { native.setKeepAlive(fd, s._keepAlive, s._keepAliveDelay); } catch (e) { /* as Node */ }
         }
         return s;
     };
     SP.ref = function () { return this; };
     SP.unref = function () { return this; };
     SP.address = function () {
-        var s = this, a;
-        if (s._fd < 0) { return {}; }
-        try { a = native.sockname(s._fd); } catch (e) { a = null; }
+        var s = this, a, fd = fdOf(s);
+        if (fd < 0) { return {}; }
+        try { a = native.sockname(fd); } catch (e) { a = null; }
         return a ? { address: a.address, family: a.family, port: a.port } : {};
     };
     function localName(s) {
-        if (s._local === null && s._fd >= 0 && !s.connecting) {
-            try { s._local = native.sockname(s._fd); } catch (e) { s._local = null; }
+        var fd = fdOf(s);
+        if (s._local === null && fd >= 0 && !s.connecting) {
+            try { s._local = native.sockname(fd); } catch (e) { s._local = null; }
         }
         return s._local;
     }
@@ -1146,12 +1171,13 @@
     getter(SP, 'localPort', function () { var a = localName(this); return a ? a.port : void 0; });
     getter(SP, 'localFamily', function () { var a = localName(this); return a ? a.family : void 0; });
     getter(SP, 'bytesRead', function () {
-        var s = this;
-        return s._fd >= 0 ? stream.bytesRead(s._fd) : s._br;
+        var s = this, fd = fdOf(s);
+        return fd >= 0 ? stream.bytesRead(fd, s) : s._br;
     });
     getter(SP, 'bytesWritten', function () {
         var s = this;
-        if (s._wfd >= 0) { s._bw += stream.writeCap(s._wfd, s._maxQ); }
+        fdOf(s);
+        if (s._wfd >= 0) { s._bw += stream.writeCap(s._wfd, s._maxQ, s); }
         return s._bw;
     });
     getter(SP, 'pending', function () { return this._fd < 0 || this.connecting; });
@@ -1167,9 +1193,9 @@
     getter(SP, 'readable', function () { return !this.destroyed && !this._endEmitted && (this._fd >= 0 || this.connecting); });
     getter(SP, 'writable', function () { return !this.destroyed && !this._ended && (this._fd >= 0 || this.connecting); });
     getter(SP, 'writableLength', function () {
-        var s = this;
+        var s = this, fd = fdOf(s);
         if (s._pre !== null) { return s._queued; }
-        return s._fd >= 0 && s._queued !== 0 ? stream.queued(s._fd) : 0;
+        return fd >= 0 && s._queued !== 0 ? stream.queued(fd, s) : 0;
     });
     getter(SP, 'bufferSize', function () { return this.writableLength; });
     getter(SP, 'writableHighWaterMark', function () { return this._hwm; });
@@ -1228,7 +1254,7 @@
             return s;
         }
         try {
-            stream.connect(fd, makeHandler(s), host, port);
+            stream.connect(fd, makeHandler(s), host, port, s);
         } catch (e2) {
             closeRaw(fd);
             defer(destroyNT, s, e2);
@@ -1324,7 +1350,7 @@
             return srv;
         }
         try {
-            stream.listen(fd, acceptOn(srv, fd));
+            stream.listen(fd, acceptOn(srv, fd), srv);
         } catch (e2) {
             closeRaw(fd);
             defer(emitServerError, srv, e2);
@@ -1376,14 +1402,20 @@
             emit1(srv, 'connection', s);
         };
     }
+    /* A server's fd, checked as fdOf checks a socket's. */
+    function serverFdOf(srv) {
+        var fd = srv._fd;
+        if (fd === -1 || stream.owns(fd, srv)) { return fd; }
+        throw codeError(TypeError, 'ERR_INVALID_THIS', 'Value of "this" must be of type Server');
+    }
     SV.address = function () {
-        var a;
-        if (this._fd < 0) { return null; }
-        try { a = native.sockname(this._fd); } catch (e) { return null; }
+        var a, fd = serverFdOf(this);
+        if (fd < 0) { return null; }
+        try { a = native.sockname(fd); } catch (e) { return null; }
         return a ? { address: a.address, family: a.family, port: a.port } : null;
     };
     SV.close = function (cb) {
-        var srv = this, fd = srv._fd;
+        var srv = this, fd = serverFdOf(srv);
         if (typeof cb === 'function') {
             if (fd < 0) {
                 srv.once('close', function () {
@@ -1396,7 +1428,7 @@
         if (fd >= 0) {
             srv._fd = -1;
             srv._listeningPending = false;
-            closeFd(fd);
+            closeFd(fd, srv);
         }
         srv._emitCloseIfDrained();
         return srv;
@@ -1468,12 +1500,15 @@
 
     /* ---- The seed API: EventLoop.server/connect/setReader/write/close ----
      * Raw fds, as Duktape's eventloop example, on the stream engine: writes
-     * never lose bytes (queued, flushed on writability); end of stream or an
-     * I/O error closes the fd. One entry per fd the API manages; an fd it
-     * closed by itself keeps the CLOSED mark until the script's own
-     * EventLoop.close(fd), which then closes nothing (the number may
-     * already belong to a new socket), or until the number comes back
-     * from accept or connect. */
+     * never lose bytes (queued, flushed on writability; EventLoop.close
+     * flushes them first, as end() does); end of stream or an I/O error
+     * closes the fd. One entry per fd the API manages (the owner of its
+     * stream, see src/stream.hpp); an fd it closed by itself keeps the
+     * CLOSED mark until the script's own EventLoop.close(fd), which then
+     * closes nothing (the number may already belong to a new socket), or
+     * until the number comes back from accept or connect. Only fds the loop
+     * opened are closed: one the script adopted (stdin given to
+     * EventLoop.setReader) is only no longer used. */
     var seeds = [];
     var CLOSED = { closed: true };
 
@@ -1482,6 +1517,8 @@
         this.onData = null;
         this.q = 0;
         this.connecting = false;
+        this.closing = false;    /* EventLoop.close called: flushing, then closed */
+        this.listening = false;
         this.h = makeSeedHandler(this);
     }
     function makeSeedHandler(e) {
@@ -1497,13 +1534,24 @@
     }
     function seedEvent(e, ev, arg) {
         if (seeds[e.fd] !== e) { return; }
+        if (e.closing) {
+            /* EventLoop.close is flushing: 5 when all is out, 4 when the
+             * peer made that impossible (reported by the loop, as any
+             * callback's error: EventLoop.onerror) */
+            if (ev === 4 || ev === 5 || (ev === 6 && arg !== null && arg !== void 0)) {
+                seeds[e.fd] = void 0;
+                closeFd(e.fd, e);
+                if (ev !== 5) { throw arg; }
+            }
+            return;
+        }
         if (ev === 3) {
             e.q = 0;
         } else if (ev === 2) {
             /* End of stream closes the fd, as the original, but only once
              * what EventLoop.write queued is out (then event 5). */
-            if (stream.queued(e.fd) > 0) {
-                stream.end(e.fd);
+            if (stream.queued(e.fd, e) > 0) {
+                stream.end(e.fd, e);
             } else {
                 seedClose(e);
             }
@@ -1519,27 +1567,30 @@
                 }
                 throw arg;   /* reported by the loop */
             }
-            if (e.onData !== null) { stream.resume(e.fd); }
+            if (e.onData !== null) { stream.resume(e.fd, e); }
             e.onConnected(e.fd);
         }
     }
     function seedClose(e) {
         seeds[e.fd] = CLOSED;
-        closeFd(e.fd);
+        closeFd(e.fd, e);
     }
     function seedServer(address, port, onAccept) {
-        var fd;
+        var fd, listener;
         if (typeof onAccept !== 'function') { throw new TypeError('EventLoop.server: onAccept must be a function'); }
         fd = native.listen(address === void 0 || address === '' ? null : address, port, 511);
+        listener = { fd: fd, listening: true, closing: false };
         try {
             stream.listen(fd, function (cfd, addr, cport) {
+                if (listener.closing) { return; }   /* keeps its owner alive */
                 seeds[cfd] = void 0;
                 onAccept(cfd, addr, cport);
-            });
+            }, listener);
         } catch (e) {
             closeRaw(fd);
             throw e;
         }
+        seeds[fd] = listener;
         return fd;
     }
     function seedConnect(address, port, onConnected, onError) {
@@ -1563,7 +1614,7 @@
         e.onConnected = onConnected;
         e.onError = onError;
         try {
-            stream.connect(fd, e.h, address, port);
+            stream.connect(fd, e.h, address, port, e);
         } catch (err2) {
             closeRaw(fd);
             throw err2;
@@ -1571,12 +1622,18 @@
         seeds[fd] = e;
         return fd;
     }
-    function seedEntryFor(fd, reading) {
+    /* The entry of fd, made (its stream opened) when there is none; an fd
+     * being closed is EBADF, a listener EINVAL. */
+    function seedEntryFor(fd, reading, name) {
         var e = typeof fd === 'number' ? seeds[fd] : void 0;
         if (e === void 0 || e === CLOSED) {
             e = new SeedEntry(fd);
-            stream.open(fd, e.h, reading);   /* throws for a bad fd */
+            stream.open(fd, e.h, reading, e);   /* throws for a bad fd, another's stream, a listener */
             seeds[fd] = e;
+        } else if (e.closing) {
+            throw sysError('EBADF', name);
+        } else if (e.listening) {
+            throw sysError('EINVAL', name);   /* its handler takes the accepted fds */
         }
         return e;
     }
@@ -1585,36 +1642,65 @@
         if (typeof onData !== 'function') { throw new TypeError('EventLoop.setReader: onData must be a function'); }
         e = typeof fd === 'number' ? seeds[fd] : void 0;
         if (e === void 0 || e === CLOSED) {
-            e = seedEntryFor(fd, true);
+            e = seedEntryFor(fd, true, 'setReader');
             e.onData = onData;
             return;
         }
+        seedEntryFor(fd, true, 'setReader');   /* EBADF while closing, EINVAL for a listener */
         e.onData = onData;
-        if (!e.connecting) { stream.resume(fd); }
+        if (!e.connecting) { stream.resume(fd, e); }
     }
     function seedWrite(fd, data) {
-        var c = chunkOf(data), e, n, q, max = net.maxQueuedBytes;
+        var c = chunkOf(data), e, n, q, max = net.maxQueuedBytes, fresh;
         if (c === null) { throw new TypeError('EventLoop.write: data must be a string or a buffer'); }
-        e = seedEntryFor(fd, false);
+        fresh = typeof fd !== 'number' || seeds[fd] === void 0 || seeds[fd] === CLOSED;
+        e = seedEntryFor(fd, false, 'write');
         n = typeof c === 'string' ? c.length * 3 : c.length;   /* at least the bytes */
         if (e.q + n > max) {
             if (typeof c === 'string') { n = utf8Length(c); }
-            q = e.q === 0 ? 0 : stream.queued(fd);
+            q = e.q === 0 ? 0 : stream.queued(fd, e);
             if (q + n > max) {
                 throw sysError('ENOBUFS', 'write');   /* nothing queued: the caller decides */
             }
         }
-        q = stream.write(fd, c);
+        try {
+            q = stream.write(fd, c, e);
+        } catch (err) {
+            /* not a socket (ENOTSOCK): the call fails, the fd is left as it
+             * was (an entry made for this write is dropped, nothing closed) */
+            if (fresh) {
+                seeds[fd] = void 0;
+                closeFd(fd, e);
+            }
+            throw err;
+        }
         e.q = q;
         return q < HIGH_WATER_MARK;
     }
+    /* Closes fd once what EventLoop.write queued is out (reading stops now,
+     * onData is not called again); a peer that makes that impossible is
+     * reported as an error from the loop (seedEvent). */
     function seedCloseFd(fd) {
         var e = typeof fd === 'number' ? seeds[fd] : void 0;
-        if (e !== void 0) {
+        if (e === CLOSED) {   /* closed already, at end of stream or on an error */
             seeds[fd] = void 0;
-            if (e === CLOSED) { return; }   /* closed already, at end of stream or on an error */
+            return;
         }
-        if (!stream.close(fd)) { native.close(fd); }
+        if (e === void 0) {
+            if (!stream.close(fd, void 0)) { native.close(fd); }   /* another's stream: TypeError */
+            return;
+        }
+        if (e.closing) { return; }
+        e.onData = null;
+        if (!e.listening && stream.queued(fd, e) > 0) {
+            e.closing = true;
+            stream.pause(fd, e);
+            stream.end(fd, e);   /* flush, shut down, then event 5 closes */
+            return;
+        }
+        seeds[fd] = void 0;
+        e.closing = true;
+        if (!stream.close(fd, e)) { native.close(fd); }
     }
 
     var exports = {

@@ -3,29 +3,40 @@
  * core's fd watchers. The ECMAScript loop has the same engine in JS
  * (ecma_stream.js); net.js runs on either through this interface:
  *
- *   stream.open(fd, handler[, reading])  manage fd as a stream (or replace its
- *        handler); reading (default true) turns read interest on.
+ * Every call names the stream's owner, the JS object the stream acts for
+ * (a net.Socket, a net.Server, a seed API entry): open, connect and listen
+ * record it, every other call on that fd must pass the same object, else a
+ * TypeError (code ERR_INVALID_THIS): net.js reads fds from fields a script
+ * can write (socket._fd), and this check, against state no script can
+ * change, keeps a copied or forged fd from acting on another connection.
+ *
+ *   stream.open(fd, handler, reading, owner)  manage fd as a stream (or
+ *        replace its handler; a listener: EINVAL); reading turns read
+ *        interest on. A stream write on a non-socket fd throws (ENOTSOCK).
  *        handler(event, arg): 1 data (a fresh Buffer), 2 end of stream,
  *        3 drain (the queue became empty), 4 error (the engine stops; the fd
  *        stays open until close), 5 finish (after end(): flushed and shut
  *        down), 6 connect result (null or an Error; reading is then off).
- *   stream.connect(fd, handler[, host, port])  fd from native.connect: wait,
- *        then event 6 (a connect error names host:port).
- *   stream.listen(fd, onAccept(fd, address, port, family))
- *   stream.write(fd, data) -> bytes queued after the call (0: all sent)
- *   stream.end(fd), stream.pause(fd), stream.resume(fd)
- *   stream.close(fd) -> true when fd was a stream (it is then closed)
- *   stream.queued(fd) -> bytes queued
- *   stream.bytesRead(fd) -> bytes read (0 when not a stream)
+ *   stream.connect(fd, handler, host, port, owner)  fd from native.connect:
+ *        wait, then event 6 (a connect error names host:port).
+ *   stream.listen(fd, onAccept(fd, address, port, family), owner)
+ *   stream.write(fd, data, owner) -> bytes queued after the call (0: all sent)
+ *   stream.end(fd, owner), stream.pause(fd, owner), stream.resume(fd, owner)
+ *   stream.close(fd, owner) -> true when fd was a stream (it is then closed
+ *        if the loop opened it, see close_socket)
+ *   stream.queued(fd, owner) -> bytes queued
+ *   stream.bytesRead(fd, owner) -> bytes read (0 when not a stream)
+ *   stream.owns(fd, owner) -> true when fd is a stream of owner
  *   stream.writeMethod(writeSlow, afterQueued) -> Socket#write: a native
  *        function sending straight from the user's call while the fast
- *        path is on for socket._wfd (no encoding, no callback, a non-empty
+ *        path is on for socket._wfd and socket is the stream's owner (no
+ *        encoding, no callback, a non-empty
  *        buffer, the queue within the cap), else writeSlow(socket, data,
  *        encoding, cb); a queue that grew goes to afterQueued(socket, q)
- *   stream.writeCap(fd, cap) -> bytes the fast path took since the last
+ *   stream.writeCap(fd, cap, owner) -> bytes the fast path took since the last
  *        call; cap >= 0 turns it on with that cap on queued bytes, -1 off
- *   stream.ondata(fd, fn, self)  a hint: data events may call fn with
- *        this = self instead of handler(1, buf), which must do the same;
+ *   stream.ondata(fd, fn, owner)  a hint: data events may call fn with
+ *        this = owner instead of handler(1, buf), which must do the same;
  *        fn null: back to the handler. (Saves a JS call a read here; the
  *        ECMAScript engine ignores it.)
  *
@@ -257,7 +268,10 @@ inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
       }
       continue; /* ECONNABORTED and the like: that connection is gone */
     }
-    l->own_fd(c);
+    if (!l->own_fd(c)) { /* no memory to track it: it could never be closed */
+      ::close(c);
+      return;
+    }
     stream_begin(l, fd, 0);
     duk_pop(l->ctx); /* onAccept(fd, address, port, family): no event code */
     duk_push_int(l->ctx, c);
@@ -314,13 +328,52 @@ inline Stream* require_stream(duk_context* ctx, LoopImpl* l, int fd, const char*
   return s;
 }
 
-/* Adds or updates the stream of fd with the handler at index 1. */
-inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, const char* fn) {
+/* The TypeError of a stream call naming another owner than the stream's:
+ * 'Value of "this" must be the owner of fd 5 (stream.end)', code
+ * ERR_INVALID_THIS (Node's code for a method called on a foreign object);
+ * ecma_stream.js throws the same. */
+inline duk_ret_t throw_not_owner(duk_context* ctx, int fd, const char* fn) {
+  duk_push_error_object(ctx, DUK_ERR_TYPE_ERROR, "Value of \"this\" must be the owner of fd %d (%s)", fd, fn);
+  duk_push_literal(ctx, "ERR_INVALID_THIS");
+  duk_put_prop_literal(ctx, -2, "code");
+  return duk_throw(ctx);
+}
+
+/* The stream of the fd at index 0 when the value at owner_idx is its owner:
+ * else EBADF (no stream) or the TypeError above. */
+inline Stream* require_owned(duk_context* ctx, LoopImpl* l, duk_idx_t owner_idx, const char* fn) {
   int fd = require_fd(ctx, 0, fn);
-  if (!duk_is_function(ctx, 1)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: handler must be a function", fn);
+  Stream* s = require_stream(ctx, l, fd, fn);
+  if (s->owner != duk_get_heapptr(ctx, owner_idx)) (void)throw_not_owner(ctx, fd, fn);
+  return s;
+}
+
+/* The stream of the fd at index 0, null when there is none (a query's 0);
+ * a stream of another owner than the value at owner_idx throws. */
+inline Stream* owned_or_null(duk_context* ctx, LoopImpl* l, duk_idx_t owner_idx, const char* fn) {
+  if (!duk_is_number(ctx, 0)) return nullptr;
+  int fd = duk_get_int(ctx, 0);
+  Stream* s = stream_of(l, fd);
+  if (s && s->owner != duk_get_heapptr(ctx, owner_idx)) (void)throw_not_owner(ctx, fd, fn);
+  return s;
+}
+
+/* Adds or updates the stream of fd with the handler at index 1 for the
+ * owner at owner_idx. */
+inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, duk_idx_t owner_idx, const char* fn) {
   LoopImpl* l = stream_loop(ctx);
+  int fd = require_script_fd(ctx, l, 0, fn);
+  if (!duk_is_function(ctx, 1)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: handler must be a function", fn);
+  if (!duk_is_object(ctx, owner_idx)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: owner must be an object", fn);
+  void* owner = duk_get_heapptr(ctx, owner_idx);
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
+  if (w) {
+    Stream* old = static_cast<Stream*>(w->user);
+    /* a listener's handler takes accepted fds: another handler would leak them */
+    if (old->state == kStreamListening && state != kStreamListening) return throw_system_error(ctx, EINVAL, fn, nullptr);
+    if (old->owner != owner) return throw_not_owner(ctx, fd, fn);
+  }
   if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, fn);
   l->reserve_js_index(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
   w = l->watcher(fd); /* growing the tables may have run a finalizer */
@@ -347,6 +400,7 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
   }
   memset(s, 0, sizeof *s);
   s->write_cap = -1;
+  s->owner = owner;
   s->fd = fd;
   s->state = state;
   s->reading = reading;
@@ -360,12 +414,12 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
 }
 
 inline duk_ret_t js_stream_open(duk_context* ctx) {
-  return stream_start(ctx, kStreamOpen, duk_is_undefined(ctx, 2) || duk_to_boolean(ctx, 2), "stream.open");
+  return stream_start(ctx, kStreamOpen, duk_is_undefined(ctx, 2) || duk_to_boolean(ctx, 2), 3, "stream.open");
 }
-/* stream.connect(fd, handler[, host, port]): host and port name the peer in
- * a connect error, as Node's "connect ECONNREFUSED 127.0.0.1:9". */
+/* stream.connect(fd, handler, host, port, owner): host and port name the peer
+ * in a connect error, as Node's "connect ECONNREFUSED 127.0.0.1:9". */
 inline duk_ret_t js_stream_connect(duk_context* ctx) {
-  stream_start(ctx, kStreamConnecting, false, "stream.connect");
+  stream_start(ctx, kStreamConnecting, false, 4, "stream.connect");
   LoopImpl* l = stream_loop(ctx);
   Stream* s = stream_of(l, duk_get_int(ctx, 0));
   if (s && duk_is_string(ctx, 2) && !s->peer_host) {
@@ -383,7 +437,7 @@ inline duk_ret_t js_stream_connect(duk_context* ctx) {
   return 0;
 }
 inline duk_ret_t js_stream_listen(duk_context* ctx) {
-  return stream_start(ctx, kStreamListening, false, "stream.listen");
+  return stream_start(ctx, kStreamListening, false, 2, "stream.listen");
 }
 
 /* Sends what the kernel takes now and queues the rest, in order; pushes the
@@ -392,6 +446,9 @@ inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, c
   if (!s->head && s->state == kStreamOpen && !s->pending_error) {
     ssize_t n = send_some(l, fd, p, len);
     if (n < 0) {
+      /* not a socket (stdout given to EventLoop.write): the caller's
+       * mistake, thrown at once; nothing queued, nothing closed */
+      if (errno == ENOTSOCK) return throw_net_error(ctx, ENOTSOCK, "write", nullptr, -1);
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
         s->pending_error = errno; /* reported from the loop, never from here */
         stream_update(l, s);
@@ -434,9 +491,9 @@ inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, c
 }
 
 inline duk_ret_t js_stream_write(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "stream.write");
   LoopImpl* l = stream_loop(ctx);
-  Stream* s = require_stream(ctx, l, fd, "stream.write");
+  Stream* s = require_owned(ctx, l, 2, "stream.write");
+  int fd = s->fd;
   size_t len;
   const char* p = require_bytes(ctx, 1, &len, "stream.write");
   if (s->state == kStreamListening) return throw_system_error(ctx, ENOTCONN, "stream.write", nullptr);
@@ -450,11 +507,15 @@ inline duk_ret_t js_stream_write(duk_context* ctx) {
 /* The C++ engine's Socket#write (stream.writeMethod; see socket_write in
  * bind_socket.hpp): its fast path sends the data (index 0) on fd while the
  * stream is open with the fast path on (writeCap), the data a non-empty
- * buffer (any kind: its bytes) and the queue within the cap after it. */
+ * buffer (any kind: its bytes) and the queue within the cap after it, and
+ * `this` (index 3) the stream's owner: a script's copy of _wfd on another
+ * object, or a forged one, declines here (writeSlow then throws). */
 inline bool stream_try_fast_write(duk_context* ctx, int fd) {
   LoopImpl* l = stream_loop(ctx);
   Stream* s = stream_of(l, fd);
-  if (!s || s->state != kStreamOpen || s->stopped || s->ending || s->pending_error) return false;
+  if (!s || s->state != kStreamOpen || s->stopped || s->ending || s->pending_error ||
+      s->owner != duk_get_heapptr(ctx, 3))
+    return false;
   duk_size_t len = 0;
   const char* p = static_cast<const char*>(duk_get_buffer_data(ctx, 0, &len));
   if (!p || len == 0 || static_cast<double>(s->queued) + static_cast<double>(len) > s->write_cap) return false;
@@ -464,12 +525,12 @@ inline bool stream_try_fast_write(duk_context* ctx, int fd) {
 }
 inline duk_ret_t js_socket_write(duk_context* ctx) { return socket_write(ctx, stream_try_fast_write); }
 
-/* stream.writeCap(fd, cap) -> the bytes the fast path took since the last
- * writeCap; cap >= 0 turns it on with that cap on queued bytes, anything
- * else off. 0 when fd is not a stream. */
+/* stream.writeCap(fd, cap, owner) -> the bytes the fast path took since the
+ * last writeCap; cap >= 0 turns it on with that cap on queued bytes,
+ * anything else off. 0 when fd is not a stream. */
 inline duk_ret_t js_stream_write_cap(duk_context* ctx) {
   LoopImpl* l = stream_loop(ctx);
-  Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
+  Stream* s = owned_or_null(ctx, l, 2, "stream.writeCap");
   double taken = 0;
   if (s) {
     double cap = duk_get_number(ctx, 1); /* NaN: off */
@@ -491,9 +552,8 @@ inline duk_ret_t js_stream_write_method(duk_context* ctx) {
 }
 
 inline duk_ret_t js_stream_end(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "stream.end");
   LoopImpl* l = stream_loop(ctx);
-  Stream* s = require_stream(ctx, l, fd, "stream.end");
+  Stream* s = require_owned(ctx, l, 1, "stream.end");
   if (s->state != kStreamListening) {
     s->ending = true; /* the shutdown happens from the loop, when flushed */
     stream_update(l, s);
@@ -502,9 +562,8 @@ inline duk_ret_t js_stream_end(duk_context* ctx) {
 }
 
 inline duk_ret_t stream_set_reading(duk_context* ctx, bool on, const char* fn) {
-  int fd = require_fd(ctx, 0, fn);
   LoopImpl* l = stream_loop(ctx);
-  Stream* s = require_stream(ctx, l, fd, fn);
+  Stream* s = require_owned(ctx, l, 1, fn);
   if (s->state == kStreamListening) return 0;
   s->reading = on && !s->eof;
   stream_update(l, s);
@@ -520,7 +579,7 @@ inline duk_ret_t js_stream_close(duk_context* ctx) {
   }
   int fd = require_fd(ctx, 0, "stream.close");
   LoopImpl* l = stream_loop(ctx);
-  if (!stream_of(l, fd)) {
+  if (!owned_or_null(ctx, l, 1, "stream.close")) {
     duk_push_false(ctx);
     return 1;
   }
@@ -529,13 +588,13 @@ inline duk_ret_t js_stream_close(duk_context* ctx) {
   return 1;
 }
 
-/* stream.ondata(fd, fn, self): data events call fn with this = self instead
- * of handler(1, buf) (an engine may ignore this: the handler must do the
- * same); fn null: back to the handler. */
+/* stream.ondata(fd, fn, owner): data events call fn with this = owner
+ * instead of handler(1, buf) (an engine may ignore this: the handler must
+ * do the same); fn null: back to the handler. */
 inline duk_ret_t js_stream_ondata(duk_context* ctx) {
-  int fd = require_fd(ctx, 0, "stream.ondata");
   LoopImpl* l = stream_loop(ctx);
-  Stream* s = require_stream(ctx, l, fd, "stream.ondata");
+  Stream* s = require_owned(ctx, l, 2, "stream.ondata");
+  int fd = s->fd;
   bool on = duk_is_function(ctx, 1) != 0;
   if (on) {
     l->reserve_js_index(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd)); /* may throw: flag not set yet */
@@ -560,18 +619,27 @@ inline duk_ret_t js_stream_ondata(duk_context* ctx) {
   return 0;
 }
 
-/* stream.bytesRead(fd) -> bytes read so far (0 when not a stream) */
+/* stream.bytesRead(fd, owner) -> bytes read so far (0 when not a stream) */
 inline duk_ret_t js_stream_bytes_read(duk_context* ctx) {
   LoopImpl* l = stream_loop(ctx);
-  Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
+  Stream* s = owned_or_null(ctx, l, 1, "stream.bytesRead");
   duk_push_number(ctx, s ? s->bytes_read : 0.0);
   return 1;
 }
 
 inline duk_ret_t js_stream_queued(duk_context* ctx) {
   LoopImpl* l = stream_loop(ctx);
-  Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
+  Stream* s = owned_or_null(ctx, l, 1, "stream.queued");
   duk_push_number(ctx, s ? static_cast<double>(s->queued) : 0.0);
+  return 1;
+}
+
+/* stream.owns(fd, owner) -> true when fd is a stream of owner (net.js checks
+ * a socket's fields with it before it changes any state) */
+inline duk_ret_t js_stream_owns(duk_context* ctx) {
+  LoopImpl* l = stream_loop(ctx);
+  Stream* s = duk_is_number(ctx, 0) ? stream_of(l, duk_get_int(ctx, 0)) : nullptr;
+  duk_push_boolean(ctx, s && duk_is_object(ctx, 1) && s->owner == duk_get_heapptr(ctx, 1));
   return 1;
 }
 
@@ -580,12 +648,13 @@ inline duk_ret_t js_stream_queued(duk_context* ctx) {
 inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
   l->fail_delivery = fail_read_delivery;
   static const duk_function_list_entry fns[] = {
-      {"open", js_stream_open, 3},   {"connect", js_stream_connect, 4},
-      {"listen", js_stream_listen, 2}, {"write", js_stream_write, 2},
-      {"end", js_stream_end, 1},     {"pause", js_stream_pause, 1},
-      {"resume", js_stream_resume, 1}, {"close", js_stream_close, 1},
-      {"queued", js_stream_queued, 1}, {"ondata", js_stream_ondata, 3},
-      {"bytesRead", js_stream_bytes_read, 1}, {"writeCap", js_stream_write_cap, 2},
+      {"open", js_stream_open, 4},   {"connect", js_stream_connect, 5},
+      {"listen", js_stream_listen, 3}, {"write", js_stream_write, 3},
+      {"end", js_stream_end, 2},     {"pause", js_stream_pause, 2},
+      {"resume", js_stream_resume, 2}, {"close", js_stream_close, 2},
+      {"queued", js_stream_queued, 2}, {"ondata", js_stream_ondata, 3},
+      {"bytesRead", js_stream_bytes_read, 2}, {"writeCap", js_stream_write_cap, 3},
+      {"owns", js_stream_owns, 2},
       {"writeMethod", js_stream_write_method, 2}, {nullptr, nullptr, 0}};
   duk_push_object(ctx);
   for (const duk_function_list_entry* f = fns; f->key; f++) {

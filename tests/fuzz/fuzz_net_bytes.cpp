@@ -188,12 +188,12 @@ var lfd = EventLoop.server('127.0.0.1', 0, function (fd, addr, port) {
     });
     __accepted();
 });
-__listening(net.Server.prototype.address.call({ _fd: lfd }).port);
+__listening(__port(lfd));
 )JS";
 
 const char* const kSeedSync = R"JS(
 var lfd = Socket.createServerSocket('127.0.0.1', 0), conns = {}, open = 0;
-__listening(net.Server.prototype.address.call({ _fd: lfd }).port);
+__listening(__port(lfd));
 var iv = setInterval(function () {
     var set = {}, k, c, r, n, fd;
     set[lfd] = { events: Poll.POLLIN };
@@ -261,6 +261,18 @@ State* g_state = nullptr;
 duk_ret_t js_listening(duk_context* ctx) {
   g_state->port = duk_to_int(ctx, 0);
   return 0;
+}
+/* __port(fd): the local port of a listening fd of the seed API (which has
+ * no address(); net's address() only answers for a net.Server's own fd). */
+duk_ret_t js_port(duk_context* ctx) {
+  sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  int port = 0;
+  if (getsockname(duk_to_int(ctx, 0), reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    port = ss.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port)
+                                    : ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  duk_push_int(ctx, port);
+  return 1;
 }
 duk_ret_t js_fail(duk_context* ctx) {
   if (g_state->failure.empty()) g_state->failure = duk_safe_to_string(ctx, 0);
@@ -407,6 +419,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     duk_context* ctx = run.ctx;
     put_global_fn(ctx, "__listening", js_listening, 1);
     put_global_fn(ctx, "__fail", js_fail, 1);
+    put_global_fn(ctx, "__port", js_port, 1);
     put_global_fn(ctx, "__relax", js_relax, 0);
     put_global_fn(ctx, "__accepted", js_accepted, 0);
     put_global_fn(ctx, "print", js_print, DUK_VARARGS);

@@ -51,18 +51,21 @@ TEST_CASE("a socket fd number reused within one poll round gets no stale event")
   for_each_mode_and_backend([&](evloop::Mode mode, evloop::Backend backend) {
     TestHeap h(options(mode, backend), Time::Real);
     REQUIRE(install_all(h));
-    /* Two socket pairs with data waiting on both read ends, so both are
-     * ready in the same round. Whichever handler runs first closes the
-     * other read end and opens a new socket, which the kernel gives the
-     * lowest free number: the one just closed. That new stream must not
-     * receive the old fd's event. */
-    int a[2], b[2];
-    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0);
-    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, b) == 0);
-    REQUIRE(::write(a[1], "a", 1) == 1);
-    REQUIRE(::write(b[1], "b", 1) == 1);
-    std::string script = "var fds = [" + std::to_string(a[0]) + ", " + std::to_string(b[0]) + "];" +
-                         "var log = [], reused = -1;"
+    /* Two connections with data waiting on both accepted ends, so both
+     * are ready in the same round. Whichever handler runs first closes
+     * the other accepted end and opens a new socket, which the kernel
+     * gives the lowest free number: the one just closed. That new stream
+     * must not receive the old fd's event. (All fds opened by the loop:
+     * it closes no other.) */
+    std::string lfd = js(h.ctx, "var lfd = Socket.createServerSocket('127.0.0.1', 0); String(lfd)");
+    sockaddr_in sa;
+    socklen_t sa_len = sizeof sa;
+    REQUIRE(getsockname(std::stoi(lfd), reinterpret_cast<sockaddr*>(&sa), &sa_len) == 0);
+    CHECK(js(h.ctx, ("var c0 = Socket.connect('127.0.0.1', " + std::to_string(ntohs(sa.sin_port)) + ");"
+                     "var c1 = Socket.connect('127.0.0.1', " + std::to_string(ntohs(sa.sin_port)) + ");"
+                     "var fds = [Socket.accept(lfd).fd, Socket.accept(lfd).fd];"
+                     "Socket.write(c0, 'a'); Socket.write(c1, 'b'); 'ok'").c_str()) == "ok");
+    std::string script = std::string("var log = [], reused = -1;") +
                          "function reader(i) { return function (fd, data) {"
                          "  log.push(i);"
                          "  if (reused >= 0) return;"
@@ -75,9 +78,8 @@ TEST_CASE("a socket fd number reused within one poll round gets no stale event")
     h.loop->run_once(1000);
     CHECK(js(h.ctx, "reused === fds[0] || reused === fds[1]") == "true");
     CHECK(js(h.ctx, "log.join(',')").size() == 1); /* one handler ran, no stale event */
-    CHECK(js(h.ctx, "EventLoop.close(reused); EventLoop.close(fds[log[0]]); 'ok'") == "ok");
-    ::close(a[1]);
-    ::close(b[1]);
+    CHECK(js(h.ctx, "EventLoop.close(reused); EventLoop.close(fds[log[0]]); Socket.close(c0); Socket.close(c1);"
+                    "Socket.close(lfd); 'ok'") == "ok");
   });
 }
 
@@ -123,5 +125,55 @@ TEST_CASE("a listener out of fds (EMFILE) backs off, keeps listening and accepts
     CHECK(js(h.ctx, "server.close(); 'ok'") == "ok");
     ::close(client);
     h.loop->run();
+  }
+}
+
+/* The loop's fds and its host's (a native watcher's fd: the CLI's signal
+ * pipe is one) are refused to every JS API with EPERM; a script cannot
+ * reach a host's fd otherwise. A host's fd that a script adopted
+ * (EventLoop.setReader) is never closed by the loop: EventLoop.close and
+ * the end of stream only stop its use. */
+static void host_watch_cb(evloop::Loop&, int, unsigned, void*) {}
+TEST_CASE("a native watcher's fd is refused to JS (EPERM); an adopted fd is never closed") {
+  for (evloop::Mode mode : kModes) {
+    std::string m = mode_name(mode);
+    CAPTURE(m);
+    TestHeap h(options(mode, evloop::Backend::Epoll), Time::Real);
+    REQUIRE(h.loop);
+    REQUIRE(h.loop->install(evloop::kBindAll));
+    int host[2], adopted[2];
+    REQUIRE(pipe(host) == 0);
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, adopted) == 0);
+    REQUIRE(h.loop->watch(host[0], evloop::kReadable, host_watch_cb, nullptr));
+    REQUIRE(h.loop->unref_fd(host[0]));
+    std::string fd = std::to_string(host[0]);
+    const char* const calls[] = {"Socket.close(F)", "Socket.read(F)", "Socket.write(F, 'x')", "Socket.accept(F)",
+                                 "EventLoop.close(F)", "EventLoop.write(F, 'x')", "EventLoop.setReader(F, function () {})",
+                                 "EventLoop.watch(F, 1, function () {})"};
+    for (const char* call : calls) {
+      std::string src = call;
+      src.replace(src.find('F'), 1, fd);
+      CAPTURE(src);
+      CHECK(js(h.ctx, ("try { " + src + "; 'no error' } catch (e) { e.code + ' ' + /belongs to the event loop/.test(e.message) }").c_str()) ==
+            "EPERM true");
+    }
+    CHECK(fcntl(host[0], F_GETFD) >= 0);
+    /* adopted: read to the end of stream, then closed by the script */
+    REQUIRE(::write(adopted[1], "hi", 2) == 2);
+    ::shutdown(adopted[1], SHUT_WR);
+    std::string a = std::to_string(adopted[0]);
+    CHECK(js(h.ctx, ("var got = ''; EventLoop.setReader(" + a + ", function (fd, d) { got += d; }); 'ok'").c_str()) == "ok");
+    h.loop->run_once(1000);
+    h.loop->run_once(100);
+    CHECK(js(h.ctx, "got") == "hi");
+    CHECK(fcntl(adopted[0], F_GETFD) >= 0); /* the end of stream stopped its use only */
+    CHECK(js(h.ctx, ("EventLoop.close(" + a + "); EventLoop.setReader(" + a + ", function () {}); EventLoop.close(" + a +
+                     "); try { Socket.close(" + a + "); 'closed' } catch (e) { e.code }").c_str()) == "EBADF");
+    CHECK(fcntl(adopted[0], F_GETFD) >= 0);
+    h.loop->unwatch(host[0]);
+    ::close(host[0]);
+    ::close(host[1]);
+    ::close(adopted[0]);
+    ::close(adopted[1]);
   }
 }

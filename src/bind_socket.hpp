@@ -85,7 +85,7 @@ inline int require_port(duk_context* ctx, duk_idx_t idx, const char* fn) {
 inline const char* optional_host(duk_context* ctx, duk_idx_t idx, const char* fn) {
   if (duk_is_null_or_undefined(ctx, idx)) return nullptr;
   if (!duk_is_string(ctx, idx)) (void)duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: host must be a string", fn);
-  const char* h = duk_get_string(ctx, idx);
+  const char* h = require_c_string(ctx, idx, fn, "host");
   return h[0] ? h : nullptr;
 }
 

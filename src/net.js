@@ -468,6 +468,14 @@
         }
         return p;
     }
+    /* A NUL would cut the name the resolver gets: refused as Node refuses
+     * one in a path (thrown, as other argument errors). */
+    var NULS = /\u0000/g;
+    function checkHost(host, name) {
+        if (uncall(stringReplace, host, NULS, '').length !== host.length) {
+            throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The argument \'' + name + '\' must be a string without null bytes');
+        }
+    }
     function maxQueuedOption(v, name) {
         if (v === void 0 || v === null) { return void 0; }
         if (typeof v !== 'number' || !(v >= 0)) {
@@ -1232,6 +1240,7 @@
         host = opts.host;
         if (host === void 0 || host === null || host === '') { host = 'localhost'; }
         if (typeof host !== 'string') { throw argTypeError('options.host', 'of type string', host); }
+        checkHost(host, 'options.host');
         if (opts.noDelay !== void 0) { s._noDelay = !!opts.noDelay; }
         if (opts.keepAlive !== void 0) {
             s._keepAlive = !!opts.keepAlive;
@@ -1330,6 +1339,7 @@
         }
         port = toPort(port);
         if (host !== null && typeof host !== 'string') { throw argTypeError('host', 'of type string', host); }
+        if (host !== null) { checkHost(host, 'host'); }
         v = Number(backlog);
         backlog = v >= 0 && v % 1 === 0 ? v : 511;
         if (srv._fd >= 0) {

@@ -5140,6 +5140,30 @@ inline duk_ret_t js_stream_listen(duk_context* ctx) {
   return stream_start(ctx, kStreamListening, false, "stream.listen");
 }
 
+/* The queue got no memory: the stream fails with ENOMEM, reported from the
+ * loop as any write error ('error'), not thrown at the writer. A send error
+ * shows as writability or POLLERR; this one would not (the kernel may stay
+ * full for ever), so a zero-delay native timer reports it. Without memory
+ * even for that timer, the writer gets the ENOMEM thrown (as before). */
+inline void stream_report_pending(Loop& loop, TimerId, void* user) {
+  LoopImpl* l = impl(&loop);
+  int fd = static_cast<int>(reinterpret_cast<intptr_t>(user));
+  Stream* s = stream_of(l, fd);
+  if (!s || s->stopped || !s->pending_error) return; /* closed, or reported since */
+  int err = s->pending_error;
+  s->pending_error = 0;
+  stream_fail(l, fd, s, err, "write");
+}
+inline duk_ret_t stream_out_of_memory(duk_context* ctx, LoopImpl* l, int fd, Stream* s) {
+  if (!l->timers.prepare(l->mem) ||
+      !l->start_timer(0, -1, 0, stream_report_pending, reinterpret_cast<void*>(static_cast<intptr_t>(fd))))
+    return throw_system_error(ctx, ENOMEM, "stream.write", nullptr);
+  s->pending_error = ENOMEM;
+  stream_update(l, s);
+  duk_push_number(ctx, static_cast<double>(s->queued));
+  return 1;
+}
+
 /* Sends what the kernel takes now and queues the rest, in order; pushes the
  * bytes queued after the call. */
 inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, const char* p, size_t len) {
@@ -5165,7 +5189,7 @@ inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, c
     } else {
       size_t cap = len < 4096 ? 4096 : len;
       Chunk* c = static_cast<Chunk*>(l->mem.alloc(sizeof(Chunk) + cap));
-      if (!c) return throw_system_error(ctx, ENOMEM, "stream.write", nullptr);
+      if (!c) return stream_out_of_memory(ctx, l, fd, s);
       c->next = nullptr;
       c->len = len;
       c->off = 0;

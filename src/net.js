@@ -1373,24 +1373,27 @@
             emit0(srv, 'listening');
         }
     }
+    /* The accepted fd is this function's until attach: anything thrown
+     * before (no memory for the Socket, say) closes it, never leaks it. */
     function acceptOn(srv, lfd) {
         return function (fd, address, port, family) {
-            var s, max;
-            if (srv._listeningPending) { emitListening(srv); }
-            max = srv.maxConnections;
-            if (srv._fd !== lfd || (typeof max === 'number' && srv._connections >= max)) {
-                closeRaw(fd);
-                return;
-            }
-            s = new Socket({ allowHalfOpen: srv.allowHalfOpen, maxQueuedBytes: srv._maxQ, highWaterMark: srv._hwm });
-            s.remoteAddress = address;
-            s.remotePort = port;
-            s.remoteFamily = family;
-            if (srv.pauseOnConnect) { s._flowing = false; }
+            var s = null, max;
             try {
+                if (srv._listeningPending) { emitListening(srv); }
+                max = srv.maxConnections;
+                if (srv._fd !== lfd || (typeof max === 'number' && srv._connections >= max)) {
+                    closeRaw(fd);
+                    return;
+                }
+                s = new Socket({ allowHalfOpen: srv.allowHalfOpen, maxQueuedBytes: srv._maxQ, highWaterMark: srv._hwm });
+                s.remoteAddress = address;
+                s.remotePort = port;
+                s.remoteFamily = family;
+                if (srv.pauseOnConnect) { s._flowing = false; }
                 attach(s, fd, !srv.pauseOnConnect);
             } catch (e) {
-                closeRaw(fd);
+                if (s !== null) { s._fd = s._wfd = -1; }   /* unreachable: never used again */
+                closeFd(fd);
                 throw e;
             }
             s._server = srv;
@@ -1562,7 +1565,12 @@
         fd = native.listen(address === void 0 || address === '' ? null : address, port, 511);
         try {
             stream.listen(fd, function (cfd, addr, cport) {
-                seeds[cfd] = void 0;
+                try {
+                    seeds[cfd] = void 0;
+                } catch (e) {
+                    closeRaw(cfd);   /* no memory: closed, not leaked */
+                    throw e;
+                }
                 onAccept(cfd, addr, cport);
             });
         } catch (e) {

@@ -237,6 +237,22 @@ inline void push_address_parts(duk_context* ctx, const sockaddr_storage* ss) {
   duk_remove(ctx, -4);
 }
 
+/* [ ] -> [ onAccept undefined fd address port family ], protected. */
+struct AcceptCall {
+  LoopImpl* l;
+  int listener;
+  int fd;
+  const sockaddr_storage* ss;
+};
+inline duk_ret_t push_accept_call(duk_context* ctx, void* udata) {
+  AcceptCall* a = static_cast<AcceptCall*>(udata);
+  stream_begin(a->l, a->listener, 0);
+  duk_pop(ctx); /* onAccept(fd, address, port, family): no event code */
+  duk_push_int(ctx, a->fd);
+  push_address_parts(ctx, a->ss);
+  return 6;
+}
+
 inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
   for (int i = 0; i < 64; i++) { /* bounded: other fds get their turn */
     sockaddr_storage ss;
@@ -253,10 +269,18 @@ inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
       continue; /* ECONNABORTED and the like: that connection is gone */
     }
     l->own_fd(c);
-    stream_begin(l, fd, 0);
-    duk_pop(l->ctx); /* onAccept(fd, address, port, family): no event code */
-    duk_push_int(l->ctx, c);
-    push_address_parts(l->ctx, &ss);
+    AcceptCall a = {l, fd, c, &ss};
+    if (duk_safe_call(l->ctx, push_accept_call, &a, 0, 6) != DUK_EXEC_SUCCESS) {
+      /* No memory for the call: the connection is closed (the peer sees
+       * it end), never left open with no one to know it (it leaked while
+       * the heap was full); accepting pauses as for EMFILE. */
+      duk_pop_n(l->ctx, 6);
+      close_socket(l, c);
+      l->counters.errors++;
+      if (!s->backoff && l->timers.prepare(l->mem)) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
+      stream_update(l, s);
+      return;
+    }
     l->call_js(4);
     if (!stream_still(l, fd, s) || s->backoff) return;
   }

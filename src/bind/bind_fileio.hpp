@@ -43,7 +43,7 @@ inline duk_ret_t read_all_protected(duk_context* ctx, void* udata) {
 
 /* FileIo.readfile(path) -> Buffer */
 inline duk_ret_t js_readfile(duk_context* ctx) {
-  const char* path = duk_require_string(ctx, 0);
+  const char* path = require_c_string(ctx, 0, "FileIo.readfile", "path");
   ReadFileArgs a = {-1, 0};
   do a.fd = ::open(path, O_RDONLY | O_CLOEXEC);
   while (a.fd < 0 && errno == EINTR);
@@ -59,7 +59,7 @@ inline duk_ret_t js_readfile(duk_context* ctx) {
 /* FileIo.writefile(path, data): data is a string (written as UTF-8) or any
  * buffer (ArrayBuffer, typed array, Buffer). Replaces the file. */
 inline duk_ret_t js_writefile(duk_context* ctx) {
-  const char* path = duk_require_string(ctx, 0);
+  const char* path = require_c_string(ctx, 0, "FileIo.writefile", "path");
   const char* data;
   duk_size_t len = 0;
   if (duk_is_string(ctx, 1)) {

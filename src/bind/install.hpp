@@ -195,6 +195,7 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
     duk_get_prop_string(ctx, global, env[i]);
     duk_put_prop_string(ctx, state, env[i]);
   }
+  capture_builtins(ctx, state); /* before the script runs: see embedded_js.hpp */
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (l->ecma) {
     duk_push_heapptr(ctx, l->ecma);

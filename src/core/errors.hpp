@@ -101,5 +101,21 @@ inline duk_ret_t throw_watch_error(duk_context* ctx, int err, int fd, const char
   return throw_system_error(ctx, err, syscall, nullptr);
 }
 
+/* A string argument the kernel gets as a C string (a path, a host name):
+ * a NUL inside would silently cut it ('dir/victim.txt\0.log' opened
+ * victim.txt), so it is refused as Node does: TypeError, code
+ * ERR_INVALID_ARG_VALUE. -> the string. */
+inline const char* require_c_string(duk_context* ctx, duk_idx_t idx, const char* fn, const char* what) {
+  duk_size_t len = 0;
+  const char* s = duk_require_lstring(ctx, idx, &len);
+  if (strlen(s) != len) {
+    duk_push_error_object(ctx, DUK_ERR_TYPE_ERROR, "%s: the %s must be a string without null bytes", fn, what);
+    duk_push_literal(ctx, "ERR_INVALID_ARG_VALUE");
+    duk_put_prop_literal(ctx, -2, "code");
+    (void)duk_throw(ctx);
+  }
+  return s;
+}
+
 } /* namespace detail */
 } /* namespace evloop */

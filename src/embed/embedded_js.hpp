@@ -73,5 +73,69 @@ inline bool placeholder_in_place(duk_context* ctx, duk_idx_t obj, const char* na
   return ours;
 }
 
+/* ---- Built-ins captured at install ----
+ * net.js and ecma_stream.js are compiled on first use, after the script may
+ * have replaced Array.prototype.push, Function.prototype.call, Math.floor
+ * and the like; a broken shim then lost queued bytes (issue 18: 274,837
+ * bytes of a 4 MiB write, and a spin). So the built-ins they call are taken
+ * here, at install, into their env (the state object): call and apply
+ * uncurried (env.call(fn, self, a, b) is fn.call(self, a, b) with the
+ * original call; one bind at install), the rest as the functions themselves
+ * (constructors, static functions, and prototype methods used through
+ * env.call). */
+struct CapturedBuiltin {
+  const char* global;    /* a global object */
+  const char* property;  /* nullptr: the global itself; else a property of it */
+  bool of_prototype;     /* property of global.prototype */
+  const char* key;       /* its name in env */
+};
+
+/* [ ... env ... ] -> [ ... env ... ] */
+inline void capture_builtins(duk_context* ctx, duk_idx_t env) {
+  static const CapturedBuiltin list[] = {
+      {"Array", "slice", true, "slice"},        {"Array", "splice", true, "splice"},
+      {"Array", "concat", true, "concat"},      {"Function", "bind", true, "bind"},
+      {"Math", "floor", false, "floor"},        {"Math", "ceil", false, "ceil"},
+      {"Math", "min", false, "min"},            {"String", "fromCharCode", false, "fromCharCode"},
+      {"String", "replace", true, "replace"},
+      {"Uint8Array", "subarray", true, "subarray"},
+      {"ArrayBuffer", "isView", false, "isView"},
+      {"Object", "keys", false, "keys"},        {"Object", "create", false, "create"},
+      {"Object", "defineProperty", false, "defineProperty"},
+      {"Object", "getPrototypeOf", false, "getPrototypeOf"},
+      {"Error", nullptr, false, "Error"},       {"TypeError", nullptr, false, "TypeError"},
+      {"RangeError", nullptr, false, "RangeError"}, {"Uint8Array", nullptr, false, "Uint8Array"},
+      {"ArrayBuffer", nullptr, false, "ArrayBuffer"}, {"String", nullptr, false, "String"},
+      {"Number", nullptr, false, "Number"},      {"TextEncoder", "encode", true, "encode"}};
+  env = duk_normalize_index(ctx, env);
+  duk_push_global_object(ctx);
+  for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
+    duk_get_prop_string(ctx, -1, list[i].global);
+    if (list[i].property) { /* undefined when a build lacks the global */
+      if (list[i].of_prototype && duk_is_object(ctx, -1)) {
+        duk_get_prop_literal(ctx, -1, "prototype");
+        duk_remove(ctx, -2);
+      }
+      if (duk_is_object(ctx, -1)) duk_get_prop_string(ctx, -1, list[i].property);
+      else duk_push_undefined(ctx);
+      duk_remove(ctx, -2);
+    }
+    duk_put_prop_string(ctx, env, list[i].key);
+  }
+  /* call.bind(call) and call.bind(apply): [ global ] -> [ global ] */
+  duk_get_prop_literal(ctx, -1, "Function");
+  duk_get_prop_literal(ctx, -1, "prototype");
+  duk_remove(ctx, -2); /* [ global FP ] */
+  static const char* const uncurried[] = {"call", "apply"};
+  for (int i = 0; i < 2; i++) {
+    duk_get_prop_literal(ctx, -1, "bind");
+    duk_get_prop_literal(ctx, -2, "call");         /* this: call */
+    duk_get_prop_string(ctx, -3, uncurried[i]);    /* the bound this: call or apply */
+    duk_call_method(ctx, 1);
+    duk_put_prop_string(ctx, env, uncurried[i]);
+  }
+  duk_pop_2(ctx);
+}
+
 } /* namespace detail */
 } /* namespace evloop */

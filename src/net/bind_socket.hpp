@@ -93,7 +93,7 @@ inline int require_port(duk_context* ctx, duk_idx_t idx, const char* fn) {
 inline const char* optional_host(duk_context* ctx, duk_idx_t idx, const char* fn) {
   if (duk_is_null_or_undefined(ctx, idx)) return nullptr;
   if (!duk_is_string(ctx, idx)) (void)duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: host must be a string", fn);
-  const char* h = duk_get_string(ctx, idx);
+  const char* h = require_c_string(ctx, idx, fn, "host");
   return h[0] ? h : nullptr;
 }
 
@@ -442,6 +442,29 @@ inline duk_ret_t native_connect(duk_context* ctx) {
   return 1;
 }
 
+/* [ ] -> [ [fd, address, port, family] ], protected (see native_accept). */
+struct AcceptedFd {
+  int fd;
+  const sockaddr_storage* ss;
+};
+inline duk_ret_t push_accepted(duk_context* ctx, void* udata) {
+  AcceptedFd* a = static_cast<AcceptedFd*>(udata);
+  duk_push_array(ctx);
+  duk_push_int(ctx, a->fd);
+  duk_put_prop_index(ctx, -2, 0);
+  push_address(ctx, a->ss); /* [ arr addr ] */
+  duk_get_prop_literal(ctx, -1, "address");
+  duk_put_prop_index(ctx, -3, 1);
+  duk_get_prop_literal(ctx, -1, "port");
+  duk_put_prop_index(ctx, -3, 2);
+  duk_get_prop_literal(ctx, -1, "family");
+  duk_put_prop_index(ctx, -3, 3);
+  duk_pop(ctx);
+  return 1;
+}
+
+inline bool close_socket(LoopImpl* l, int fd);
+
 /* native.accept(fd) -> [fd, address, port, family] | null (none pending) */
 inline duk_ret_t native_accept(duk_context* ctx) {
   LoopImpl* l = bound_loop(ctx);
@@ -457,17 +480,11 @@ inline duk_ret_t native_accept(duk_context* ctx) {
     ::close(c); /* that connection is lost, as one refused for memory */
     return throw_net_error(ctx, ENOMEM, "accept", nullptr, -1);
   }
-  duk_push_array(ctx);
-  duk_push_int(ctx, c);
-  duk_put_prop_index(ctx, -2, 0);
-  push_address(ctx, &ss); /* [ arr addr ] */
-  duk_get_prop_literal(ctx, -1, "address");
-  duk_put_prop_index(ctx, -3, 1);
-  duk_get_prop_literal(ctx, -1, "port");
-  duk_put_prop_index(ctx, -3, 2);
-  duk_get_prop_literal(ctx, -1, "family");
-  duk_put_prop_index(ctx, -3, 3);
-  duk_pop(ctx);
+  AcceptedFd a = {c, &ss};
+  if (duk_safe_call(ctx, push_accepted, &a, 0, 1) != DUK_EXEC_SUCCESS) {
+    close_socket(l, c); /* out of memory: closed, not leaked; the error goes on */
+    return duk_throw(ctx);
+  }
   return 1;
 }
 
@@ -807,6 +824,21 @@ inline duk_ret_t socket_connect(duk_context* ctx) {
   return 1;
 }
 
+/* [ ] -> [ {fd, addr, port} ], protected */
+inline duk_ret_t push_seed_accepted(duk_context* ctx, void* udata) {
+  AcceptedFd* a = static_cast<AcceptedFd*>(udata);
+  push_address(ctx, a->ss); /* [ addr ] -> { fd, addr, port } */
+  duk_push_object(ctx);
+  duk_push_int(ctx, a->fd);
+  duk_put_prop_literal(ctx, -2, "fd");
+  duk_get_prop_literal(ctx, -2, "address");
+  duk_put_prop_literal(ctx, -2, "addr");
+  duk_get_prop_literal(ctx, -2, "port");
+  duk_put_prop_literal(ctx, -2, "port");
+  duk_remove(ctx, -2);
+  return 1;
+}
+
 inline duk_ret_t socket_accept(duk_context* ctx) {
   LoopImpl* l = loop_of(ctx);
   int fd = require_script_fd(ctx, l, 0, "Socket.accept");
@@ -823,14 +855,11 @@ inline duk_ret_t socket_accept(duk_context* ctx) {
     ::close(c);
     return throw_net_error(ctx, ENOMEM, "accept", nullptr, -1);
   }
-  push_address(ctx, &ss); /* [ addr ] -> { fd, addr, port } */
-  duk_push_object(ctx);
-  duk_push_int(ctx, c);
-  duk_put_prop_literal(ctx, -2, "fd");
-  duk_get_prop_literal(ctx, -2, "address");
-  duk_put_prop_literal(ctx, -2, "addr");
-  duk_get_prop_literal(ctx, -2, "port");
-  duk_put_prop_literal(ctx, -2, "port");
+  AcceptedFd a = {c, &ss};
+  if (duk_safe_call(ctx, push_seed_accepted, &a, 0, 1) != DUK_EXEC_SUCCESS) {
+    close_socket(l, c); /* out of memory: closed, not leaked */
+    return duk_throw(ctx);
+  }
   return 1;
 }
 

@@ -13,8 +13,12 @@
  *
  *  Compiled as a function expression and called once, with net.js on its
  *  first use (src/install.hpp), with (native, loop, env): env holds the
- *  globals it uses (Buffer, TextEncoder) as they were at install, so a
- *  script replacing them does not break it. Returns the `stream` object.
+ *  globals it uses (Buffer, TextEncoder) and the built-ins it calls
+ *  (env.call, env.bind, Uint8Array, TypeError, ...: capture_builtins in
+ *  src/embedded_js.hpp) as they were at install, so a script replacing
+ *  them (a broken Array.prototype.push once lost bytes of a queued write)
+ *  does not change what it does: no method of a built-in prototype is
+ *  looked up here (arrays grow by index). Returns the `stream` object.
  *  Defines no globals. ES5, strict.
  *
  *  A stream (or listener) is an array, kept in `table` by fd, that is also
@@ -51,7 +55,8 @@
  *   22 the cap of the native write fast path (-1: off; syncFast keeps it:
  *      field 26 while open with nothing queued), 23 the bytes it took
  *      since the last writeCap, 26 the cap writeCap set
- *   24, 25 the ondata hint: fn and its `this` (fn null: the handler)
+ *   24, 25 the ondata hint: fn bound to its `this`, and that `this` (fn
+ *      null: the handler)
  *   27 the owner (open, connect, listen): every other call on the fd must
  *      name it (===), else a TypeError ERR_INVALID_THIS (notOwner)
  *
@@ -75,7 +80,7 @@
     'use strict';
 
     if (loop.POLLIN !== 1 || loop.POLLOUT !== 4 || loop.POLLERR !== 8 || loop.POLLHUP !== 16 || loop.POLLNVAL !== 32) {
-        throw new Error('evloop stream engine: unexpected POLL* values');
+        throw new Err('evloop stream engine: unexpected POLL* values');
     }
 
     var nread = native.read, nwrite = native.write, naccept = native.accept;
@@ -97,9 +102,12 @@
      * then the string is encoded (TextEncoder matches native.write: pairs
      * as 4 bytes, a lone surrogate as U+FFFD). */
     var BufferCtor = env.Buffer, byteLength = BufferCtor.byteLength;
-    var encoder = typeof env.TextEncoder === 'function' ? new env.TextEncoder() : null;
+    var U8 = env.Uint8Array, TypeErr = env.TypeError, RangeErr = env.RangeError, Err = env.Error;
+    var uncall = env.call, bindFn = env.bind, subarray = env.subarray;
+    var encoder = typeof env.TextEncoder === 'function' && typeof env.encode === 'function' ? new env.TextEncoder() : null;
+    var encodeFn = env.encode;
     function encode(str) {
-        return encoder ? encoder.encode(str) : new BufferCtor(str);
+        return encoder ? uncall(encodeFn, encoder, str) : new BufferCtor(str);
     }
 
     var table = [];        /* fd -> record */
@@ -108,7 +116,7 @@
 
     function checkFd(fd, name) {
         if (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {
-            throw new RangeError('stream.' + name + ': fd must be a non-negative integer');
+            throw new RangeErr('stream.' + name + ': fd must be a non-negative integer');
         }
     }
 
@@ -192,7 +200,7 @@
      * loop alive) until close. */
     function stop(s) {
         s[4] = 5;
-        s[7] = [];
+        s[7].length = 0;   /* no new array: stop() also runs out of memory */
         s[18] = 0;
         s[8] = 0;
         s[9] = 0;
@@ -210,7 +218,7 @@
     /* An error met inside a stream call: reported by a zero-delay timer. */
     function defer(s, err) {
         s[12] = err;
-        pending.push(s);
+        pending[pending.length] = s;
         if (!pendingTimer) {
             pendingTimer = true;
             setTimer(reportPending, 0);
@@ -231,7 +239,7 @@
                 }
             }
         } catch (e) {
-            for (i++; i < list.length; i++) { pending.push(list[i]); }
+            for (i++; i < list.length; i++) { pending[pending.length] = list[i]; }
             if (pending.length > 0 && !pendingTimer) {
                 pendingTimer = true;
                 setTimer(reportPending, 0);
@@ -271,7 +279,7 @@
             n = buf.length;
             s[21] += n;
             d = s[24];
-            if (d === null) { s[3](1, buf); } else { d.call(s[25], buf); }
+            if (d === null) { s[3](1, buf); } else { d(buf); }
             /* Again only while each read fills the buffer, and reading (the
              * handler may have paused, closed or stopped the stream). */
             if (n < s[17] || ++i === 4 /* MAX_READS */) { return; }
@@ -312,7 +320,7 @@
                 return;
             }
             s[21] += buf.length;
-            if (s[24] === null) { h(1, buf); } else { s[24].call(s[25], buf); }
+            if (s[24] === null) { h(1, buf); } else { s[24](buf); }
             if (buf.length < s[17] || !(s[5] & 1)) { return; }
         }
     }
@@ -412,7 +420,7 @@
             q.length = 0;
             head = 0;
         } else if (head >= 1024 && head + head > q.length) {
-            q.splice(0, head);
+            dropHead(q, head);
             head = 0;
         }
         s[18] = head;
@@ -437,6 +445,13 @@
             h = s[3];
             h(5);
         }
+    }
+
+    /* Removes the first n entries of the queue q (as q.splice(0, n)). */
+    function dropHead(q, n) {
+        var i, len = q.length;
+        for (i = n; i < len; i++) { q[i - n] = q[i]; }
+        q.length = len - n;
     }
 
     /* A listener's watcher callback; `this` is the record. */
@@ -477,7 +492,7 @@
 
     function open(fd, handler, reading, owner) {
         checkFd(fd, 'open');
-        if (typeof handler !== 'function') { throw new TypeError('stream.open: handler must be a function'); }
+        if (typeof handler !== 'function') { throw new TypeErr('stream.open: handler must be a function'); }
         var s = table[fd], on = reading === void 0 || !!reading;
         checkStart(s, fd, owner, 'open', false);
         if (s !== void 0) {   /* a new handler; an open stream also gets `reading` */
@@ -498,7 +513,7 @@
 
     function connect(fd, handler, host, port, owner) {
         checkFd(fd, 'connect');
-        if (typeof handler !== 'function') { throw new TypeError('stream.connect: handler must be a function'); }
+        if (typeof handler !== 'function') { throw new TypeErr('stream.connect: handler must be a function'); }
         var s = table[fd];
         checkStart(s, fd, owner, 'connect', false);
         if (s !== void 0) {   /* already a stream: a new handler only */
@@ -516,7 +531,7 @@
 
     function listen(fd, onAccept, owner) {
         checkFd(fd, 'listen');
-        if (typeof onAccept !== 'function') { throw new TypeError('stream.listen: onAccept must be a function'); }
+        if (typeof onAccept !== 'function') { throw new TypeErr('stream.listen: onAccept must be a function'); }
         var s = table[fd];
         checkStart(s, fd, owner, 'listen', true);
         if (s !== void 0) {   /* already a stream: a new handler only */
@@ -563,15 +578,33 @@
         return 0;
     }
 
-    /* The kernel took n bytes of data, the queue was empty. */
+    /* The kernel took n bytes of data, the queue was empty. The rest is
+     * queued as a copy (as the C++ engine does: a Buffer changed after
+     * write() does not change what is sent; README, "Writing"). */
     function queueRest(s, data, n) {
-        var c = toBytes(data), len = c.length;
+        var c = toBytes(data), len = c.length, q = s[7];
         if (n >= len) { return 0; }   /* a string whose byteLength was high */
-        s[7].push(c);
-        s[8] = n;
+        try {
+            if (typeof data !== 'string') { c = new U8(uncall(subarray, c, n, len)); }
+            q[q.length] = c;
+        } catch (e) {
+            return queueFailed(s, e);
+        }
         s[9] = len - n;
+        s[8] = c.length - s[9];   /* 0 for a copy */
         setInterest(s);
         return s[9];
+    }
+
+    /* No memory for the queue (the copy, or the queue's array): the
+     * stream stops with ENOMEM, reported from the loop as any write error
+     * (socket 'error'), never thrown at the writer. */
+    function queueFailed(s, e) {
+        var err = e;
+        stop(s);
+        try { err = nerror('ENOMEM', 'write'); } catch (e2) { /* still short: the original error */ }
+        defer(s, err);
+        return 0;
     }
 
     /* The native write fast path met a short write, EAGAIN or an error
@@ -605,9 +638,14 @@
             throw nerror('EBADF', 'stream.write');
         }
         if (s[4] === 2) { throw nerror('ENOTCONN', 'stream.write'); }
-        var c = toBytes(data), len = c.length;
+        var c = toBytes(data), len = c.length, q = s[7];
         if (s[4] > 2 || s[10] || len === 0) { return s[9]; }   /* after end() or an error: ignored */
-        s[7].push(c);
+        try {
+            if (typeof data !== 'string') { c = new U8(c); }   /* a copy: see queueRest */
+            q[q.length] = c;
+        } catch (e) {
+            return queueFailed(s, e);
+        }
         s[9] += len;
         return s[9];
     }
@@ -619,10 +657,10 @@
             if (typeof data.length === 'number' && data.BYTES_PER_ELEMENT === 1) { return data; }
             var len = data.byteLength;
             if (typeof len === 'number') {
-                return data.buffer !== void 0 ? new Uint8Array(data.buffer, data.byteOffset, len) : new Uint8Array(data);
+                return data.buffer !== void 0 ? new U8(data.buffer, data.byteOffset, len) : new U8(data);
             }
         }
-        throw new TypeError('stream.write: data must be a string or a buffer');
+        throw new TypeErr('stream.write: data must be a string or a buffer');
     }
 
     function end(fd, owner) {
@@ -747,8 +785,11 @@
      * which does the same thing: one JS call a read less. */
     function ondata(fd, fn, owner) {
         var s = lookup(fd, 'ondata', owner);
-        s[24] = typeof fn === 'function' ? fn : null;
-        s[25] = s[24] === null ? null : owner;
+        var on = typeof fn === 'function';
+        /* bound once here (the original bind): a data event then makes one
+         * plain call, with no lookup of a replaceable `call` */
+        s[24] = on ? uncall(bindFn, fn, owner) : null;
+        s[25] = on ? owner : null;
     }
 
     var stream = {

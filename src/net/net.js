@@ -9,7 +9,14 @@
  *  the seed EventLoop functions stubs until then), with `env`: the globals
  *  it uses (setTimeout, clearTimeout, Buffer, TextDecoder, Duktape; and
  *  ecma_stream.js: Buffer, TextEncoder) as they
- *  were at install, so scripts that replace them later do not break it.
+ *  were at install, so scripts that replace them later do not break it;
+ *  likewise the built-ins it calls (capture_builtins in
+ *  src/embedded_js.hpp): the constructors and Math below shadow the
+ *  globals, and prototype methods go through env.call (uncall) or are not
+ *  used (arrays grow by index), so a script's polyfill of
+ *  Array.prototype.push, Function.prototype.call and the like cannot lose
+ *  a queued write, a callback or a byte count. (The rest of the encodings
+ *  and isIP still call String.prototype methods.)
  *  Defines no global and touches no EventLoop object: returns its exports,
  *  { net, EventEmitter, server, connect, setReader, write, close }, which
  *  install.hpp puts in place. ES5, strict.
@@ -49,7 +56,13 @@
     var HIGH_WATER_MARK = 16384;
     var DEFAULT_MAX_QUEUED = 64 * 1024 * 1024;
     var BufferCtor = env.Buffer, TextDecoderCtor = env.TextDecoder, Dk = env.Duktape;
-    var objectCreate = Object.create, defineProperty = Object.defineProperty;
+    var uncall = env.call, unapply = env.apply, arraySlice = env.slice, arraySplice = env.splice;
+    var arrayConcat = env.concat, stringReplace = env.replace, subarray = env.subarray;
+    var objectCreate = env.create, defineProperty = env.defineProperty;
+    /* the globals of these names, as at install */
+    var Error = env.Error, TypeError = env.TypeError, RangeError = env.RangeError, String = env.String;
+    var Number = env.Number, Uint8Array = env.Uint8Array, ArrayBuffer = env.ArrayBuffer;
+    var Math = { floor: env.floor, ceil: env.ceil, min: env.min };
     var STREAM_OPT = { stream: true };
 
     function noop() {}
@@ -88,7 +101,7 @@
              * the loop report the error. */
             i += 3;
             if (i < n) {
-                tickQueue = q.slice(i).concat(tickQueue);
+                tickQueue = uncall(arrayConcat, uncall(arraySlice, q, i), tickQueue);
             }
             if (tickQueue.length && !tickArmed) {
                 tickArmed = true;
@@ -98,8 +111,10 @@
         }
     }
     function defer(fn, a, b) {
-        var q = tickQueue;
-        q.push(fn, a, b);
+        var q = tickQueue, n = q.length;
+        q[n] = fn;
+        q[n + 1] = a;
+        q[n + 2] = b;
         if (!tickArmed) {
             tickArmed = true;
             timerSet(runTicks, 0);
@@ -118,7 +133,7 @@
      * take effect on the next one (as Node). */
     function EventEmitter() {
         /* as Node's init: keep listeners added before the constructor ran */
-        if (this._events === void 0 || this._events === Object.getPrototypeOf(this)._events) {
+        if (this._events === void 0 || this._events === env.getPrototypeOf(this)._events) {
             this._events = null;
         }
     }
@@ -156,9 +171,9 @@
         } else if (typeof cur === 'function') {
             ev[type] = prepend ? [fn, cur] : [cur, fn];
         } else if (prepend) {
-            cur.unshift(fn);
+            ev[type] = uncall(arrayConcat, [fn], cur);   /* an emit in progress has its own copy */
         } else {
-            cur.push(fn);
+            cur[cur.length] = fn;
         }
         if (em._listenHook !== void 0) {
             em._listenHook(type, true);
@@ -171,7 +186,7 @@
             if (!fired) {
                 fired = true;
                 em.removeListener(type, w);
-                return fn.apply(this, arguments);
+                return unapply(fn, this, arguments);
             }
         };
         w.listener = fn;
@@ -187,12 +202,12 @@
             return false;
         }
         if (typeof h === 'function') {
-            if (n === 0) { h.call(em); } else if (n === 1) { h.call(em, a); } else { h.call(em, a, b); }
+            if (n === 0) { uncall(h, em); } else if (n === 1) { uncall(h, em, a); } else { uncall(h, em, a, b); }
             return true;
         }
-        h = h.slice();
+        h = uncall(arraySlice, h);
         for (i = 0, len = h.length; i < len; i++) {
-            if (n === 0) { h[i].call(em); } else if (n === 1) { h[i].call(em, a); } else { h[i].call(em, a, b); }
+            if (n === 0) { uncall(h[i], em); } else if (n === 1) { uncall(h[i], em, a); } else { uncall(h[i], em, a, b); }
         }
         return true;
     }
@@ -217,18 +232,18 @@
         }
         if (n <= 3) {
             if (typeof h === 'function') {
-                if (n <= 1) { h.call(this); } else if (n === 2) { h.call(this, arguments[1]); } else { h.call(this, arguments[1], arguments[2]); }
+                if (n <= 1) { uncall(h, this); } else if (n === 2) { uncall(h, this, arguments[1]); } else { uncall(h, this, arguments[1], arguments[2]); }
                 return true;
             }
         }
-        args = Array.prototype.slice.call(arguments, 1);
+        args = uncall(arraySlice, arguments, 1);
         if (typeof h === 'function') {
-            h.apply(this, args);
+            unapply(h, this, args);
             return true;
         }
-        h = h.slice();
+        h = uncall(arraySlice, h);
         for (i = 0, len = h.length; i < len; i++) {
-            h[i].apply(this, args);
+            unapply(h[i], this, args);
         }
         return true;
     };
@@ -272,8 +287,8 @@
             if (h.length === 2) {
                 ev[type] = h[1 - i];
             } else {
-                h = h.slice();   /* an emit in progress keeps its own copy anyway */
-                h.splice(i, 1);
+                h = uncall(arraySlice, h);   /* an emit in progress keeps its own copy anyway */
+                uncall(arraySplice, h, i, 1);
                 ev[type] = h;
             }
         }
@@ -297,7 +312,7 @@
                 delete ev[type];
             }
         } else if (type === void 0) {
-            keys = Object.keys(ev);
+            keys = env.keys(ev);
             for (i = 0; i < keys.length; i++) {
                 if (keys[i] !== 'removeListener') {
                     this.removeAllListeners(keys[i]);
@@ -327,7 +342,7 @@
     };
     EE.rawListeners = function (type) {
         var ev = this._events, h = ev !== null && ev !== void 0 ? ev[type] : void 0;
-        return h === void 0 ? [] : typeof h === 'function' ? [h] : h.slice();
+        return h === void 0 ? [] : typeof h === 'function' ? [h] : uncall(arraySlice, h);
     };
     EE.listeners = function (type) {
         var l = this.rawListeners(type), i;
@@ -338,7 +353,7 @@
     };
     EE.eventNames = function () {
         var ev = this._events;
-        return ev !== null && ev !== void 0 ? Object.keys(ev) : [];
+        return ev !== null && ev !== void 0 ? env.keys(ev) : [];
     };
     EE.setMaxListeners = function (n) {
         if (typeof n !== 'number' || !(n >= 0)) {
@@ -365,15 +380,15 @@
     function bytesToString(buf, enc, start, end) {
         var s = '', i, j, chunk;
         if (enc === 'hex' || enc === 'base64') {
-            return String(Dk.enc(enc, buf.subarray(start, end)));
+            return String(Dk.enc(enc, uncall(subarray, buf, start, end)));
         }
         for (i = start; i < end; i += 4096) {
-            chunk = buf.subarray(i, Math.min(end, i + 4096));
+            chunk = uncall(subarray, buf, i, Math.min(end, i + 4096));
             if (enc === 'ascii') {
                 chunk = new Uint8Array(chunk);
                 for (j = 0; j < chunk.length; j++) { chunk[j] &= 0x7f; }
             }
-            s += String.fromCharCode.apply(null, chunk);
+            s += unapply(env.fromCharCode, null, chunk);
         }
         return s;
     }
@@ -416,7 +431,7 @@
             }
             n = buf.length;
             keep = n % 3;
-            if (keep) { this.rest = new Uint8Array(buf.subarray(n - keep, n)); }
+            if (keep) { this.rest = new Uint8Array(uncall(subarray, buf, n - keep, n)); }
             return bytesToString(buf, enc, 0, n - keep);
         }
         return bytesToString(buf, enc, 0, buf.length);
@@ -455,6 +470,14 @@
         }
         return p;
     }
+    /* A NUL would cut the name the resolver gets: refused as Node refuses
+     * one in a path (thrown, as other argument errors). */
+    var NULS = /\u0000/g;
+    function checkHost(host, name) {
+        if (uncall(stringReplace, host, NULS, '').length !== host.length) {
+            throw codeError(TypeError, 'ERR_INVALID_ARG_VALUE', 'The argument \'' + name + '\' must be a string without null bytes');
+        }
+    }
     function maxQueuedOption(v, name) {
         if (v === void 0 || v === null) { return void 0; }
         if (typeof v !== 'number' || !(v >= 0)) {
@@ -468,10 +491,9 @@
      * write sends it as 4. */
     var SURROGATE_PAIRS = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
     function utf8Length(str) {
-        var n = BufferCtor.byteLength(str), m;
-        if (n !== str.length) {
-            m = str.match(SURROGATE_PAIRS);
-            if (m !== null) { n -= 2 * m.length; }
+        var n = BufferCtor.byteLength(str);
+        if (n !== str.length) {   /* 2 bytes less a pair; each pair becomes one character */
+            n -= 2 * (str.length - uncall(stringReplace, str, SURROGATE_PAIRS, '.').length);
         }
         return n;
     }
@@ -481,7 +503,7 @@
     function chunkOf(data) {
         if (typeof data === 'string') { return data; }
         if (data !== null && typeof data === 'object') {
-            if (ArrayBuffer.isView(data)) {
+            if (env.isView(data)) {
                 return data.BYTES_PER_ELEMENT === 1 ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
             }
             if (data instanceof ArrayBuffer) { return new Uint8Array(data); }
@@ -640,7 +662,7 @@
         if (s.emit !== EE.emit) {
             s.emit('data', chunk);
         } else if (typeof h === 'function') {
-            h.call(s, chunk);
+            uncall(h, s, chunk);
         } else if (h !== void 0) {
             emitSlow(s, 'data', chunk, void 0, 1);
         }
@@ -654,7 +676,7 @@
                 s._rbuf = [chunk];
                 refreshData(s);
             } else {
-                s._rbuf.push(chunk);
+                s._rbuf[s._rbuf.length] = chunk;
             }
             stopReading(s);
         }
@@ -677,7 +699,8 @@
     function flushBuffered(s) {
         var b = s._rbuf, c;
         while (b !== null && b.length > 0 && s._flowing === true && !s.destroyed) {
-            c = b.shift();
+            c = b[0];
+            uncall(arraySplice, b, 0, 1);
             if (typeof c !== 'string' && s._decoder !== null) {
                 c = s._decoder.decode(c);
                 if (c === '') { b = s._rbuf; continue; }
@@ -930,7 +953,11 @@
             q = s._queued + n;
             if (q > s._maxQ) { return overCap(s, cb); }
             if (s._pre === null) { s._pre = []; refreshWrite(s); }
-            s._pre.push(data, cb, n);
+            if (typeof data !== 'string') { data = new Uint8Array(data); }   /* a copy, as the engines queue */
+            c = s._pre;
+            c[c.length] = data;
+            c[c.length] = cb;
+            c[c.length] = n;
             s._queued = q;
             s._bw += n;
             if (q >= s._hwm) { s._needDrain = true; return false; }
@@ -952,7 +979,7 @@
             } else if (s._wcbs === null) {
                 s._wcbs = [cb];
             } else {
-                s._wcbs.push(cb);
+                s._wcbs[s._wcbs.length] = cb;
             }
         }
         return afterQueued(s, q);
@@ -972,7 +999,7 @@
             q = stream.write(s._fd, pre[i], s);
             cb = pre[i + 1];
             if (cb !== void 0) {
-                if (s._wcbs === null) { s._wcbs = [cb]; } else { s._wcbs.push(cb); }
+                if (s._wcbs === null) { s._wcbs = [cb]; } else { s._wcbs[s._wcbs.length] = cb; }
             }
         }
         s._queued = q;
@@ -1006,7 +1033,7 @@
             } else if (s._endCbs === null) {
                 s._endCbs = [cb];
             } else {
-                s._endCbs.push(cb);
+                s._endCbs[s._endCbs.length] = cb;
             }
         }
         if (s._ended || s.destroyed) { return s; }
@@ -1239,6 +1266,7 @@
         host = opts.host;
         if (host === void 0 || host === null || host === '') { host = 'localhost'; }
         if (typeof host !== 'string') { throw argTypeError('options.host', 'of type string', host); }
+        checkHost(host, 'options.host');
         if (opts.noDelay !== void 0) { s._noDelay = !!opts.noDelay; }
         if (opts.keepAlive !== void 0) {
             s._keepAlive = !!opts.keepAlive;
@@ -1275,7 +1303,7 @@
     /* ---- net.Server ---- */
     function Server(options, listener) {
         if (!(this instanceof Server)) { return new Server(options, listener); }
-        EventEmitter.call(this);
+        uncall(EventEmitter, this);
         if (typeof options === 'function') {
             listener = options;
             options = {};
@@ -1337,6 +1365,7 @@
         }
         port = toPort(port);
         if (host !== null && typeof host !== 'string') { throw argTypeError('host', 'of type string', host); }
+        if (host !== null) { checkHost(host, 'host'); }
         v = Number(backlog);
         backlog = v >= 0 && v % 1 === 0 ? v : 511;
         if (srv._fd >= 0) {
@@ -1370,24 +1399,27 @@
             emit0(srv, 'listening');
         }
     }
+    /* The accepted fd is this function's until attach: anything thrown
+     * before (no memory for the Socket, say) closes it, never leaks it. */
     function acceptOn(srv, lfd) {
         return function (fd, address, port, family) {
-            var s, max;
-            if (srv._listeningPending) { emitListening(srv); }
-            max = srv.maxConnections;
-            if (srv._fd !== lfd || (typeof max === 'number' && srv._connections >= max)) {
-                closeRaw(fd);
-                return;
-            }
-            s = new Socket({ allowHalfOpen: srv.allowHalfOpen, maxQueuedBytes: srv._maxQ, highWaterMark: srv._hwm });
-            s.remoteAddress = address;
-            s.remotePort = port;
-            s.remoteFamily = family;
-            if (srv.pauseOnConnect) { s._flowing = false; }
+            var s = null, max;
             try {
+                if (srv._listeningPending) { emitListening(srv); }
+                max = srv.maxConnections;
+                if (srv._fd !== lfd || (typeof max === 'number' && srv._connections >= max)) {
+                    closeRaw(fd);
+                    return;
+                }
+                s = new Socket({ allowHalfOpen: srv.allowHalfOpen, maxQueuedBytes: srv._maxQ, highWaterMark: srv._hwm });
+                s.remoteAddress = address;
+                s.remotePort = port;
+                s.remoteFamily = family;
+                if (srv.pauseOnConnect) { s._flowing = false; }
                 attach(s, fd, !srv.pauseOnConnect);
             } catch (e) {
-                closeRaw(fd);
+                if (s !== null) { s._fd = s._wfd = -1; }   /* unreachable: never used again */
+                closeFd(fd);
                 throw e;
             }
             s._server = srv;
@@ -1476,7 +1508,7 @@
         for (i = 0; i < parts.length; i++) {
             if (parts[i] === '') { continue; }
             g = parts[i].split(':');
-            groups = groups.concat(g);
+            groups = uncall(arrayConcat, groups, g);
         }
         for (i = 0; i < groups.length; i++) {
             if (!/^[0-9a-fA-F]{1,4}$/.test(groups[i])) { return false; }
@@ -1582,8 +1614,13 @@
         listener = { fd: fd, listening: true, closing: false };
         try {
             stream.listen(fd, function (cfd, addr, cport) {
-                if (listener.closing) { return; }   /* keeps its owner alive */
-                seeds[cfd] = void 0;
+                if (listener.closing) { closeRaw(cfd); return; }   /* keeps its owner alive */
+                try {
+                    seeds[cfd] = void 0;
+                } catch (e) {
+                    closeRaw(cfd);   /* no memory: closed, not leaked */
+                    throw e;
+                }
                 onAccept(cfd, addr, cport);
             }, listener);
         } catch (e) {

@@ -253,6 +253,22 @@ inline void push_address_parts(duk_context* ctx, const sockaddr_storage* ss) {
   duk_remove(ctx, -4);
 }
 
+/* [ ] -> [ onAccept undefined fd address port family ], protected. */
+struct AcceptCall {
+  LoopImpl* l;
+  int listener;
+  int fd;
+  const sockaddr_storage* ss;
+};
+inline duk_ret_t push_accept_call(duk_context* ctx, void* udata) {
+  AcceptCall* a = static_cast<AcceptCall*>(udata);
+  stream_begin(a->l, a->listener, 0);
+  duk_pop(ctx); /* onAccept(fd, address, port, family): no event code */
+  duk_push_int(ctx, a->fd);
+  push_address_parts(ctx, a->ss);
+  return 6;
+}
+
 inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
   for (int i = 0; i < 64; i++) { /* bounded: other fds get their turn */
     sockaddr_storage ss;
@@ -272,10 +288,19 @@ inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
       ::close(c);
       return;
     }
-    stream_begin(l, fd, 0);
-    duk_pop(l->ctx); /* onAccept(fd, address, port, family): no event code */
-    duk_push_int(l->ctx, c);
-    push_address_parts(l->ctx, &ss);
+    AcceptCall a = {l, fd, c, &ss};
+    if (duk_safe_call(l->ctx, push_accept_call, &a, 0, 6) != DUK_EXEC_SUCCESS) {
+      /* No memory for the call: the connection is closed (the peer sees
+       * it end), never left open with no one to know it (it leaked while
+       * the heap was full); accepting pauses as for EMFILE. */
+      duk_pop_n(l->ctx, 6);
+      close_socket(l, c);
+      l->counters.errors++;
+      if (!stream_still(l, fd, s)) return; /* the collection ran a finalizer that closed the listener */
+      if (!s->backoff && l->timers.prepare(l->mem)) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
+      stream_update(l, s);
+      return;
+    }
     l->call_js(4);
     if (!stream_still(l, fd, s) || s->backoff) return;
   }
@@ -440,6 +465,30 @@ inline duk_ret_t js_stream_listen(duk_context* ctx) {
   return stream_start(ctx, kStreamListening, false, 2, "stream.listen");
 }
 
+/* The queue got no memory: the stream fails with ENOMEM, reported from the
+ * loop as any write error ('error'), not thrown at the writer. A send error
+ * shows as writability or POLLERR; this one would not (the kernel may stay
+ * full for ever), so a zero-delay native timer reports it. Without memory
+ * even for that timer, the writer gets the ENOMEM thrown (as before). */
+inline void stream_report_pending(Loop& loop, TimerId, void* user) {
+  LoopImpl* l = impl(&loop);
+  int fd = static_cast<int>(reinterpret_cast<intptr_t>(user));
+  Stream* s = stream_of(l, fd);
+  if (!s || s->stopped || !s->pending_error) return; /* closed, or reported since */
+  int err = s->pending_error;
+  s->pending_error = 0;
+  stream_fail(l, fd, s, err, "write");
+}
+inline duk_ret_t stream_out_of_memory(duk_context* ctx, LoopImpl* l, int fd, Stream* s) {
+  if (!l->timers.prepare(l->mem) ||
+      !l->start_timer(0, -1, 0, stream_report_pending, reinterpret_cast<void*>(static_cast<intptr_t>(fd))))
+    return throw_system_error(ctx, ENOMEM, "stream.write", nullptr);
+  s->pending_error = ENOMEM;
+  stream_update(l, s);
+  duk_push_number(ctx, static_cast<double>(s->queued));
+  return 1;
+}
+
 /* Sends what the kernel takes now and queues the rest, in order; pushes the
  * bytes queued after the call. */
 inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, const char* p, size_t len) {
@@ -468,7 +517,10 @@ inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, c
     } else {
       size_t cap = len < 4096 ? 4096 : len;
       Chunk* c = static_cast<Chunk*>(l->mem.alloc(sizeof(Chunk) + cap));
-      if (!c) return throw_system_error(ctx, ENOMEM, "stream.write", nullptr);
+      if (!c) {
+        if (stream_of(l, fd) != s) return throw_system_error(ctx, EBADF, "stream.write", nullptr);
+        return stream_out_of_memory(ctx, l, fd, s);
+      }
       if (stream_of(l, fd) != s) { /* a collection ran a finalizer that closed it */
         l->mem.free(c);
         return throw_system_error(ctx, EBADF, "stream.write", nullptr);

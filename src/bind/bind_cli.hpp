@@ -43,7 +43,7 @@ inline duk_ret_t js_process_exit(duk_context* ctx) {
   return duk_throw(ctx);
 }
 
-inline void install_cli(LoopImpl* l) {
+inline void install_cli(LoopImpl* l, unsigned) {
   duk_context* ctx = l->ctx;
   duk_push_global_object(ctx);
   duk_push_c_function(ctx, js_print, DUK_VARARGS);

@@ -620,33 +620,38 @@ struct Memory {
   duk_context* ctx;
   size_t bytes; /* live bytes, for Stats::native_bytes */
 
-  /* A block from the host's allocator, or else the heap's: there a failure
-   * runs Duktape's garbage collector once and retries, as Duktape does for
-   * its own allocations (duk_*_raw skip that: a pool full of collectable
-   * garbage failed evloop's reads with ENOMEM). Script finalizers may run
-   * then. old null: a new block. */
+  /* A block from the host's allocator, or else the heap's. old null: a new
+   * block. */
   void* block(void* old, size_t n) {
     if (old && a.realloc) return a.realloc(a.user, old, n);
     if (!old && a.alloc) return a.alloc(a.user, n);
-    void* p = duk_realloc_raw(ctx, old, n);
-    if (!p) {
-      duk_gc(ctx, 0);
-      p = duk_realloc_raw(ctx, old, n);
-    }
-    return p;
+    return duk_realloc_raw(ctx, old, n);
+  }
+  /* After the heap's allocator failed: runs Duktape's garbage collector, as
+   * Duktape does for its own allocations (duk_*_raw skip that: a pool full
+   * of collectable garbage failed evloop's reads with ENOMEM); false when
+   * the host's allocator failed (nothing to collect). Script finalizers may
+   * run and call any evloop API, so the caller looks at its state again
+   * after (issue 18). */
+  bool collect(bool host_allocator) {
+    if (host_allocator) return false;
+    duk_gc(ctx, 0);
+    return true;
   }
   /* A size header keeps the byte count exact whatever the allocator. */
   void* alloc(size_t n) {
     size_t* p = static_cast<size_t*>(block(nullptr, n + sizeof(size_t)));
+    if (!p && collect(a.alloc != nullptr)) p = static_cast<size_t*>(block(nullptr, n + sizeof(size_t)));
     if (!p) return nullptr;
     *p = n;
     bytes += n;
     return p + 1;
   }
+  /* Without a collection: a finalizer run by one may grow the very table
+   * being resized (RawArray::reserve collects, then looks again). */
   void* realloc(void* old, size_t n) {
-    if (!old) return alloc(n);
-    size_t* h = static_cast<size_t*>(old) - 1;
-    size_t was = *h;
+    size_t* h = old ? static_cast<size_t*>(old) - 1 : nullptr;
+    size_t was = h ? *h : 0;
     size_t* p = static_cast<size_t*>(block(h, n + sizeof(size_t)));
     if (!p) return nullptr; /* the old block is still valid */
     *p = n;
@@ -686,16 +691,22 @@ struct RawArray {
     return true;
   }
   bool reserve(Memory& m, size_t want) {
-    if (want <= capacity) return true;
-    if (fixed) return false;
-    size_t cap = capacity < 8 ? 8 : capacity + capacity / 5;
-    if (cap < want) cap = want;
-    if (cap > SIZE_MAX / sizeof(T)) return false;
-    T* p = static_cast<T*>(m.realloc(data, cap * sizeof(T)));
-    if (!p) return false;
-    data = p;
-    capacity = cap;
-    return true;
+    for (bool collected = false;; collected = true) {
+      if (want <= capacity) return true;
+      if (fixed) return false;
+      size_t cap = capacity < 8 ? 8 : capacity + capacity / 5;
+      if (cap < want) cap = want;
+      if (cap > SIZE_MAX / sizeof(T)) return false;
+      T* p = static_cast<T*>(m.realloc(data, cap * sizeof(T)));
+      if (p) {
+        data = p;
+        capacity = cap;
+        return true;
+      }
+      /* Once, after a collection: its finalizers may have grown (moved)
+       * this array meanwhile, so data and capacity are read again. */
+      if (collected || !m.collect(data ? m.a.realloc != nullptr : m.a.alloc != nullptr)) return false;
+    }
   }
   bool push(Memory& m, const T& v) {
     if (size == capacity && !reserve(m, size + 1)) return false;
@@ -1775,13 +1786,16 @@ struct Watcher {
   void* user;
 };
 
-/* Stash keys. Hidden symbols: scripts cannot reach them. */
+/* Heap stash keys. Only C reaches the heap stash (duk_push_heap_stash);
+ * the keys are hidden symbols only to keep them out of a host's way. */
 #define EVLOOP_STASH_LOOP DUK_HIDDEN_SYMBOL("evloop")
 #define EVLOOP_STASH_TIMERS DUK_HIDDEN_SYMBOL("evloop.timers")
 #define EVLOOP_STASH_WATCHERS DUK_HIDDEN_SYMBOL("evloop.watchers")
 #define EVLOOP_STASH_EXIT DUK_HIDDEN_SYMBOL("evloop.exit")
 #define EVLOOP_STASH_ECMA DUK_HIDDEN_SYMBOL("evloop.ecma")
 #define EVLOOP_STASH_DATA DUK_HIDDEN_SYMBOL("evloop.data")
+#define EVLOOP_STASH_NET DUK_HIDDEN_SYMBOL("evloop.net")     /* net.js's state (install.hpp) */
+#define EVLOOP_STASH_WRITE DUK_HIDDEN_SYMBOL("evloop.write") /* Socket#write's hooks (bind_socket.hpp) */
 
 /* A byte stream or listener of the C++ loop's stream engine (stream.hpp):
  * kept in Watcher::user of a kWatchStream watcher, its JS handler in
@@ -1867,6 +1881,12 @@ struct LoopImpl : Loop {
   void* data_callbacks;       /* JS array: 2fd -> a stream's data fn, 2fd+1 -> its this */
   void* exit_signal;          /* the value process.exit() throws */
   void* ecma;                 /* the ECMAScript loop's control object (Mode::Ecma) */
+  /* Heap pointers of internals the natives use, kept reachable from the
+   * stash (never from anything a script reaches; see tag_with_loop). */
+  void* ecma_env;             /* the ECMAScript loop's env (ecma_loop.js), for its placeholders */
+  void* ecma_timer_state;     /* its timer state array, `this` of startTimer */
+  void* ecma_start_timer;     /* startTimer (also in state[6]) */
+  void* write_hooks[3];       /* Socket#write's writeSlow, afterQueued, fastRest (bind_socket.hpp) */
   /* ecma, read through this: null in a build without the ECMAScript loop, so
    * the compiler drops the code that drives it (EVLOOP_NO_ECMA_LOOP). */
   void* ecma_on() const {
@@ -1930,10 +1950,18 @@ struct LoopImpl : Loop {
    * from the kernel this round belong to the old file. False with errno set. */
   bool set_watcher(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, bool replace, bool weak = false) {
     Watcher* w = watcher(fd);
+    int released = 0; /* JS values of a replaced watcher, on the value stack */
     if (w && (replace || w->kind != kind)) {
-      remove_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
+      released = detach_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
       w = nullptr;
     }
+    bool ok = set_watcher_now(fd, events, kind, fn, user, w, weak);
+    int err = errno;
+    duk_pop_n(ctx, released); /* a finalizer may run: the tables are consistent */
+    errno = err;
+    return ok;
+  }
+  bool set_watcher_now(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, Watcher* w, bool weak) {
     if (w) {
       if (w->events != events && !backend.modify(mem, fd, events)) return false;
       w->events = events;
@@ -1941,6 +1969,10 @@ struct LoopImpl : Loop {
       return true;
     }
     if (!ensure_watcher_slot(fd)) return false;
+    if (watcher(fd)) { /* growing the table collected garbage, and a finalizer watched fd */
+      errno = EEXIST;
+      return false;
+    }
     if (!backend.add(mem, fd, events)) return false;
     bool counted = kind != kWatchInternal && (!weak || events != 0);
     Watcher nw = {events, kind, counted, weak, round, fn, user};
@@ -1956,22 +1988,64 @@ struct LoopImpl : Loop {
     else user_watchers--;
   }
   bool remove_watcher(int fd, bool drop_js_callback = true) {
+    int released = detach_watcher(fd, drop_js_callback);
+    if (released < 0) return false;
+    duk_pop_n(ctx, released); /* a finalizer may run: the tables are consistent */
+    return true;
+  }
+  /* Takes fd's watcher out of every table. Its JS values (a callback, a
+   * stream's handler, data fn and this) move from the stash arrays onto the
+   * value stack: [ ... ] -> [ ... released(n) ], n returned (-1: no watcher).
+   * The caller pops them once its own state is consistent: the last
+   * reference to a value may go with the pop, and with it a finalizer
+   * (Duktape.fin) runs, which may call any evloop API (issue 18: one that
+   * watched fd 200 inside unwatch grew this table under remove_watcher). */
+  int detach_watcher(int fd, bool drop_js_callback = true) {
     Watcher* w = watcher(fd);
-    if (!w) return false;
+    if (!w) return -1;
     backend.remove(fd);
     bool stream = kHaveStreams && w->kind == kWatchStream;
-    if ((w->kind == kWatchJs && drop_js_callback) || stream) clear_js_watcher(fd);
-    if (stream) {
-      Stream* s = static_cast<Stream*>(w->user);
-      if (s->direct_data) clear_stream_data(fd);
-      free_stream(s);
-    }
+    bool drop_js = (w->kind == kWatchJs && drop_js_callback) || stream;
+    Stream* s = stream ? static_cast<Stream*>(w->user) : nullptr;
     if (w->counted) user_watchers--;
     if (w->kind != kWatchInternal) all_watchers--;
     w->counted = false;
     w->kind = kWatchNone;
     w->events = 0;
-    return true;
+    int released = 0;
+    if (drop_js) released += take_js_value(watcher_callbacks, static_cast<duk_uarridx_t>(fd));
+    if (s) {
+      if (s->direct_data) {
+        released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+        released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+      }
+      free_stream(s);
+    }
+    return released;
+  }
+  /* [ ... ] -> [ ... value ]: moves array[idx] onto the value stack, leaving
+   * undefined in its place (returns 1; 0 and nothing pushed without the
+   * array). An existing index: allocates nothing, cannot throw. */
+  int take_js_value(void* array, duk_uarridx_t idx) {
+    if (!array) return 0;
+    duk_push_heapptr(ctx, array);
+    duk_get_prop_index(ctx, -1, idx);
+    duk_push_undefined(ctx);
+    duk_put_prop_index(ctx, -3, idx);
+    duk_remove(ctx, -2);
+    return 1;
+  }
+  /* Makes index idx of a stash array exist, so that a later write there
+   * allocates nothing: an allocation may collect garbage, and a finalizer
+   * run by that collection may call any evloop API, so natives grow the
+   * array first, then check the loop's state, then write. May throw. */
+  void reserve_js_index(void* array, duk_uarridx_t idx) {
+    duk_push_heapptr(ctx, array);
+    if (!duk_has_prop_index(ctx, -1, idx)) {
+      duk_push_undefined(ctx);
+      duk_put_prop_index(ctx, -2, idx);
+    }
+    duk_pop(ctx);
   }
   void free_stream(Stream* s) {
     if (s->backoff) {
@@ -1996,15 +2070,12 @@ struct LoopImpl : Loop {
     if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
   }
 
-  /* Drops a stream's data callback and its this (both indexes exist). */
+  /* Drops a stream's data callback and its this (both indexes exist); a
+   * finalizer may run: the caller's state must be consistent. */
   void clear_stream_data(int fd) {
-    if (!data_callbacks) return;
-    duk_push_heapptr(ctx, data_callbacks);
-    duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd));
-    duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
-    duk_pop(ctx);
+    int released = take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+    released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+    duk_pop_n(ctx, released);
   }
 
   /* Drops the JS reference. Writing undefined into an existing array index
@@ -2100,15 +2171,14 @@ struct LoopImpl : Loop {
     if (timer_fd >= 0) arm_timer_fd(); /* a foreign loop waits on pollable_fd() */
     return timers.id_of(slot);
   }
+  /* The callback leaves its array for the value stack and is dropped last:
+   * its finalizer may call clearTimeout on this very timer (issue 18: the
+   * slot was freed twice) or setTimeout, which may reuse the slot. */
   void cancel_slot(uint32_t slot) {
-    if (timers.slots[slot].flags & kTimerJs) {
-      duk_push_heapptr(ctx, timer_callbacks);
-      duk_push_undefined(ctx);
-      duk_put_prop_index(ctx, -2, slot); /* existing index: cannot throw */
-      duk_pop(ctx);
-    }
+    int released = (timers.slots[slot].flags & kTimerJs) ? take_js_value(timer_callbacks, slot) : 0;
     timers.free_slot(slot);
     if (timer_fd >= 0) arm_timer_fd();
+    duk_pop_n(ctx, released);
   }
   /* Runs the timers due at `now` that existed when this round began: a timer
    * created by a callback runs on a later turn, so a zero-delay chain cannot
@@ -2276,6 +2346,12 @@ struct LoopImpl : Loop {
         timeout = left > 0 ? wait_ms_ceil(left) : 0;
       }
     }
+    if (n < 0 && errno != EAGAIN && errno != ENOMEM) {
+      /* EBADF, EINVAL: the backend itself is broken (its fd closed under
+       * it), and every wait would fail at once: a spin. Report and stop. */
+      stop_on_backend_failure(errno);
+      return 0;
+    }
     if (n <= 0) {
       idle_if_virtual(wait_ns);
       return 0;
@@ -2322,6 +2398,29 @@ struct LoopImpl : Loop {
       }
     }
     return written;
+  }
+  /* The loop stops first (run() returns 1; the ECMAScript loop sees the
+   * exit in native.wait), then the error is reported: an Error with code,
+   * errno and syscall (e.g. "EBADF: bad file descriptor, epoll_wait"),
+   * through the error hook or stderr. Pushing it may fail for lack of
+   * memory: the turn then unwinds with the loop already stopped. */
+  void stop_on_backend_failure(int err) {
+    if (!exiting) exit_status = 1;
+    exiting = true;
+    counters.errors++;
+    const char* syscall = backend.name()[0] == 'e' ? "epoll_wait" : backend.name();
+    char message[96];
+    snprintf(message, sizeof message, "%s", strerror(err));
+    if (message[0] >= 'A' && message[0] <= 'Z') message[0] = static_cast<char>(message[0] - 'A' + 'a'); /* as Node */
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s", errno_name(err), message, syscall);
+    duk_push_string(ctx, errno_name(err));
+    duk_put_prop_literal(ctx, -2, "code");
+    duk_push_int(ctx, -err);
+    duk_put_prop_literal(ctx, -2, "errno");
+    duk_push_string(ctx, syscall);
+    duk_put_prop_literal(ctx, -2, "syscall");
+    report_default();
+    duk_pop(ctx);
   }
   /* The earliest timer deadline (ns on the loop clock), the ECMAScript
    * loop's JS timers included; -1: none. */
@@ -2417,43 +2516,79 @@ struct LoopImpl : Loop {
 
 inline LoopImpl* impl(Loop* l) { return static_cast<LoopImpl*>(l); }
 
-/* The loop of a heap, for the bindings; throws when there is none. */
-inline LoopImpl* loop_of(duk_context* ctx) {
+/* ---- Finding the loop from a binding ----
+ * Nothing a script can reach holds a pointer: Duktape's hidden symbols are
+ * no boundary (CBOR.decode of invalid UTF-8 then substring() makes any
+ * "\xFF..." key, so a property under one can be read and replaced). A
+ * binding finds its loop in the heap stash, which only C code reaches
+ * (duk_push_heap_stash; the global stash is the global object's internal
+ * property, forgeable, so it is never used), and what it carries itself is
+ * its magic, which scripts can neither read nor write.
+ *
+ * Magic bits: the low bits are the binding's own (setInterval vs
+ * setTimeout, a placeholder's part, ...): read them through magic_value().
+ * kMagicDead is set by Loop::destroy on every function tagged with the
+ * loop (tag_with_loop lists them in the stash): a binding of a destroyed
+ * loop then throws even when the heap has a new loop, which hands out the
+ * old fd numbers again (fuzz finding F3: a stale net.Socket wrote into a
+ * new connection). A function is never tagged for two loops, so one bit is
+ * exact: no generation counter to wrap.
+ *
+ * Cost (callgrind): duk_push_heap_stash is ~270 instructions (Duktape looks
+ * the stash up as an internal property of its heap object), the lookup in
+ * the stash ~370: ~700 a lookup where the function's own tag took ~430.
+ * setTimeout + firing, 100k timers: C++ loop 13.8k -> 14.1k instructions a
+ * timer (+2.2%), ECMAScript loop 32.6k -> 33.0k (+1.4%); an echo round trip
+ * (make bench-net-profile, one lookup in Socket#write; two in the
+ * ECMAScript engine, native.read and the write): C++ 4,429 -> 4,754,
+ * ECMAScript 10,910 -> 11,471. No cheaper place is C-only: the public API
+ * reaches per-heap state only through a stash (the global and thread
+ * stashes are internal properties of objects scripts hold) or the host's
+ * allocator udata. kMagicInternal marks natives that
+ * only evloop's own JS calls: Duktape.act does not hand them to scripts
+ * (see harden_duktape_act). */
+const int kMagicDead = 0x4000;
+const int kMagicInternal = 0x2000;
+const int kMagicValueMask = 0x1fff;
+inline int magic_value(duk_context* ctx) { return duk_get_current_magic(ctx) & kMagicValueMask; }
+
+/* The heap's loop, from the stash; null when there is none. */
+inline LoopImpl* stash_loop(duk_context* ctx) {
   duk_push_heap_stash(ctx);
   duk_get_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
   duk_pop_2(ctx);
+  return l;
+}
+
+/* The loop of the running native, for the bindings. Throws when the heap
+ * has none, or when the native was tagged with a loop since destroyed
+ * (kMagicDead: F3, above), even when the heap has a new loop. A native that
+ * was never tagged (the seed Socket, EventLoop.now, ...) gets the heap's
+ * loop; duk_get_current_magic is 0 outside a native. */
+inline LoopImpl* loop_of(duk_context* ctx) {
+  if (duk_get_current_magic(ctx) & kMagicDead)
+    (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of this object was destroyed");
+  LoopImpl* l = stash_loop(ctx);
   if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: this heap has no event loop");
   return l;
 }
 
-/* Faster for hot bindings: the loop pointer kept on the function itself,
- * one property lookup instead of two (stash object, then its property). */
-#define EVLOOP_FN_LOOP DUK_HIDDEN_SYMBOL("loop")
+/* The same, null instead of throwing (clearTimeout never throws). */
 inline LoopImpl* loop_of_function(duk_context* ctx) {
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_FN_LOOP);
-  LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
-  duk_pop_2(ctx);
-  return l;
+  if (duk_get_current_magic(ctx) & kMagicDead) return nullptr;
+  return stash_loop(ctx);
 }
-/* The loop a tagged binding belongs to; throws once that loop is destroyed.
- * A new loop on the same heap hands out the old fd numbers again, so an
- * object of the old loop must not fall back to the heap's current loop
- * (fuzz finding F3: a stale net.Socket wrote into a new connection). */
-inline LoopImpl* bound_loop(duk_context* ctx) {
-  LoopImpl* l = loop_of_function(ctx);
-  if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of this object was destroyed");
-  return l;
-}
-/* [ ... fn ] -> [ ... fn ]: tags a binding with its loop. The function is
- * also listed in the stash so destroy() can remove the tag (a script may
- * outlive the loop on its heap: it must then get an error, not a dangling
- * pointer). Measured: setTimeout 2.93k -> 2.65k instructions (callgrind). */
+/* The loop a tagged binding belongs to (kept for its call sites: the same
+ * as loop_of, which now checks the tag for every native). */
+inline LoopImpl* bound_loop(duk_context* ctx) { return loop_of(ctx); }
+/* [ ... fn ] -> [ ... fn ]: binds a native function to the heap's loop `l`
+ * for bound_loop(): lists it in the stash, so destroy() can mark it dead
+ * (a script may outlive the loop on its heap: it must then get an error,
+ * not another loop). The function itself holds nothing. */
 #define EVLOOP_STASH_TAGGED DUK_HIDDEN_SYMBOL("evloop.tagged")
 inline void tag_with_loop(duk_context* ctx, LoopImpl* l) {
-  duk_push_pointer(ctx, l);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_LOOP);
+  (void)l; /* the heap's loop: the stash holds it */
   duk_push_heap_stash(ctx);
   if (!duk_get_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED)) {
     duk_pop(ctx);
@@ -2465,6 +2600,8 @@ inline void tag_with_loop(duk_context* ctx, LoopImpl* l) {
   duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(duk_get_length(ctx, -2)));
   duk_pop_2(ctx);
 }
+/* [ ... fn ] -> [ ... fn ]: marks a native as evloop's own (kMagicInternal). */
+inline void mark_internal(duk_context* ctx) { duk_set_magic(ctx, -1, duk_get_magic(ctx, -1) | kMagicInternal); }
 
 inline void wake_watcher(Loop& loop, int, unsigned, void*) { impl(&loop)->drain_wake_fd(); }
 inline void timer_fd_watcher(Loop& loop, int fd, unsigned, void*) {
@@ -2507,22 +2644,26 @@ inline duk_ret_t create_protected(duk_context* ctx, void* udata) {
 
 inline duk_ret_t release_protected(duk_context* ctx, void*) {
   duk_push_heap_stash(ctx);
-  if (duk_get_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED)) { /* untag the bindings */
+  if (duk_get_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED)) { /* the bindings die with the loop (kMagicDead) */
     duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
     for (duk_uarridx_t i = 0; i < n; i++) {
       duk_get_prop_index(ctx, -1, i);
-      duk_del_prop_literal(ctx, -1, EVLOOP_FN_LOOP);
+      if (duk_is_c_function(ctx, -1)) duk_set_magic(ctx, -1, duk_get_magic(ctx, -1) | kMagicDead);
       duk_pop(ctx);
     }
   }
   duk_pop(ctx);
+  /* The loop out of reach first: the deletes below release callbacks, and
+   * their finalizers may call evloop APIs, which must then find no loop. */
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TIMERS);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WATCHERS);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_DATA);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_EXIT);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_ECMA);
-  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_NET);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WRITE);
   duk_pop(ctx);
   return 0;
 }
@@ -2537,6 +2678,8 @@ inline void LoopImpl::release_everything() {
   duk_safe_call(ctx, release_protected, nullptr, 0, 1);
   duk_pop(ctx);
   timer_callbacks = watcher_callbacks = data_callbacks = exit_signal = ecma = nullptr;
+  ecma_env = ecma_timer_state = ecma_start_timer = nullptr;
+  write_hooks[0] = write_hooks[1] = write_hooks[2] = nullptr;
   if (wake_write_fd != wake_read_fd) close_fd(wake_write_fd);
   close_fd(wake_read_fd);
   wake_write_fd = -1;
@@ -2928,7 +3071,7 @@ inline duk_ret_t throw_timer_limit_error(duk_context* ctx, bool interval) {
 /* magic 0: setTimeout, 1: setInterval */
 inline duk_ret_t js_set_timer(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
-  bool interval = duk_get_current_magic(ctx) == 1;
+  bool interval = magic_value(ctx) == 1;
   uint32_t flags = kTimerJs;
   if (duk_is_string(ctx, 0)) flags |= kTimerString;
   else if (!duk_is_function(ctx, 0))
@@ -2936,11 +3079,27 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
                      interval ? "setInterval" : "setTimeout");
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
   LoopImpl* l = bound_loop(ctx); /* its loop destroyed: throws, even when the heap has a new one */
+  if (nargs > 2 && !(flags & kTimerString)) {
+    flags |= kTimerArgs;
+    duk_push_array(ctx);
+    duk_dup(ctx, 0);
+    duk_put_prop_index(ctx, -2, 0);
+    for (duk_idx_t i = 2; i < nargs; i++) {
+      duk_dup(ctx, i);
+      duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 1));
+    }
+  } else {
+    duk_dup(ctx, 0);
+  }
+  /* [ cb delay args... value ]. Every step from here to start_timer that
+   * allocates (prepare, the array's growth) may collect garbage, and a
+   * finalizer then run may set or clear timers (issue 18): so the slot is
+   * read after them, and the value is written into an index that exists. */
   if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
   if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
   uint32_t slot = l->timers.next_slot();
-  duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... cbs ] */
-  if (slot >= l->timer_callbacks_size) {
+  duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... value cbs ] */
+  while (slot >= l->timer_callbacks_size) {
     /* Grows the array 1.25x ahead by writing its new last index: Duktape grows
      * an array 1.125x at a time, copying it into a new block each time (9x
      * its final size allocated, page faults and copying: ~140 instructions
@@ -2954,21 +3113,13 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
     if (size > kMaxTimers) size = kMaxTimers;
     duk_push_undefined(ctx);
     duk_put_prop_index(ctx, -2, size - 1); /* may throw (array growth): nothing changed yet */
-    l->timer_callbacks_size = size;
+    if (size > l->timer_callbacks_size) l->timer_callbacks_size = size;
+    if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
+    if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
+    slot = l->timers.next_slot(); /* a finalizer may have taken or freed slots */
   }
-  if (nargs > 2 && !(flags & kTimerString)) {
-    flags |= kTimerArgs;
-    duk_push_array(ctx);
-    duk_dup(ctx, 0);
-    duk_put_prop_index(ctx, -2, 0);
-    for (duk_idx_t i = 2; i < nargs; i++) {
-      duk_dup(ctx, i);
-      duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 1));
-    }
-  } else {
-    duk_dup(ctx, 0);
-  }
-  duk_put_prop_index(ctx, -2, slot); /* may throw (array growth): nothing changed yet */
+  duk_swap_top(ctx, -2); /* [ ... cbs value ] */
+  duk_put_prop_index(ctx, -2, slot); /* an existing index: allocates nothing */
   TimerId id = l->start_timer(delay, interval ? static_cast<int32_t>(delay) : -1, flags, nullptr, nullptr);
   duk_push_number(ctx, static_cast<double>(id));
   return 1;
@@ -3042,19 +3193,25 @@ inline duk_ret_t js_watch(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "EventLoop.watch");
   unsigned events = require_events(ctx, 1, "EventLoop.watch");
   LoopImpl* l = loop_of(ctx);
-  Watcher* w = l->watcher(fd);
   bool have_cb = duk_is_function(ctx, 2);
   if (!have_cb && !duk_is_undefined(ctx, 2))
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");
+  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
+  /* Growth first (either table's may collect garbage, and a finalizer may
+   * then call any evloop API), the checks after, then only writes. */
+  if (have_cb) l->reserve_js_index(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd)); /* may throw */
+  Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchJs)
     return throw_system_error(ctx, EEXIST, "EventLoop.watch", nullptr);
   if (!w && !have_cb)
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");
-  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
   if (have_cb) {
+    /* The old callback stays on the value stack until this native returns:
+     * its finalizer runs once the watcher is consistent (issue 18). */
+    (void)l->take_js_value(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd));
     duk_push_heapptr(ctx, l->watcher_callbacks);
     duk_dup(ctx, 2);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: state unchanged */
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* an existing index: allocates nothing */
   }
   /* A new callback re-registers the fd (it may be a new file under a reused
    * number); without one only the interest changes. */
@@ -3406,6 +3563,53 @@ inline duk_ret_t js_process_exit(duk_context* ctx) {
   return duk_throw(ctx);
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none:
+ * shortest form only, no surrogates, at most U+10FFFF (RFC 3629). */
+inline size_t utf8_sequence(const unsigned char* p, size_t n) {
+  unsigned char c = p[0];
+  if (c < 0x80) return 1;
+  size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (!len || len > n) return 0;
+  for (size_t i = 1; i < len; i++)
+    if ((p[i] & 0xc0) != 0x80) return 0;
+  if (c == 0xe0 && p[1] < 0xa0) return 0; /* overlong */
+  if (c == 0xed && p[1] > 0x9f) return 0; /* a surrogate */
+  if (c == 0xf0 && p[1] < 0x90) return 0; /* overlong */
+  if (c == 0xf4 && p[1] > 0x8f) return 0; /* above U+10FFFF */
+  return len;
+}
+/* [ ... ] -> [ ... string ]: bytes from outside (argv, environ) decoded as
+ * UTF-8, each invalid byte as U+FFFD (as TextDecoder does). Pushed raw, a
+ * string starting with 0xFF or 0x80..0xBF would be a Duktape symbol: a
+ * hidden key (`./evloop x.js $'\xffloop'` named the key of the loop's
+ * internals), never what a script gets from process.argv. */
+inline void push_outside_string(duk_context* ctx, const char* s, size_t n) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s);
+  size_t valid = 0, len;
+  while (valid < n && (len = utf8_sequence(p + valid, n - valid)) != 0) valid += len;
+  if (valid == n) { /* the usual case: as it is */
+    duk_push_lstring(ctx, s, n);
+    return;
+  }
+  unsigned char* out = static_cast<unsigned char*>(duk_push_fixed_buffer(ctx, 3 * n)); /* U+FFFD: 3 bytes */
+  size_t o = 0;
+  for (size_t i = 0; i < n;) {
+    len = utf8_sequence(p + i, n - i);
+    if (len) {
+      memcpy(out + o, p + i, len);
+      o += len;
+      i += len;
+    } else {
+      out[o++] = 0xef;
+      out[o++] = 0xbf;
+      out[o++] = 0xbd;
+      i++;
+    }
+  }
+  duk_push_lstring(ctx, reinterpret_cast<const char*>(out), o);
+  duk_remove(ctx, -2);
+}
+
 inline void install_cli(LoopImpl* l, unsigned) {
   duk_context* ctx = l->ctx;
   duk_push_global_object(ctx);
@@ -3414,7 +3618,7 @@ inline void install_cli(LoopImpl* l, unsigned) {
   duk_push_object(ctx); /* process */
   duk_push_array(ctx);
   for (int i = 0; i < l->argc; i++) {
-    duk_push_string(ctx, l->argv[i]);
+    push_outside_string(ctx, l->argv[i], strlen(l->argv[i]));
     duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i));
   }
   duk_put_prop_literal(ctx, -2, "argv");
@@ -3422,8 +3626,8 @@ inline void install_cli(LoopImpl* l, unsigned) {
   for (char** e = environ; e && *e; e++) {
     const char* eq = strchr(*e, '=');
     if (!eq) continue;
-    duk_push_lstring(ctx, *e, static_cast<duk_size_t>(eq - *e));
-    duk_push_string(ctx, eq + 1);
+    push_outside_string(ctx, *e, static_cast<size_t>(eq - *e));
+    push_outside_string(ctx, eq + 1, strlen(eq + 1));
     duk_put_prop(ctx, -3);
   }
   duk_put_prop_literal(ctx, -2, "env");
@@ -3456,7 +3660,7 @@ namespace detail {
  * is exiting. Computing the timeout here saves the JS loop a native call
  * to now() a turn, and the exit flag another. */
 inline duk_ret_t ecma_wait(duk_context* ctx) {
-  LoopImpl* l = loop_of(ctx);
+  LoopImpl* l = bound_loop(ctx);
   double t = -1;
   if (duk_is_number(ctx, 0)) {
     t = duk_get_number(ctx, 0) - static_cast<double>(l->clock_now()) / 1e6;
@@ -3492,40 +3696,25 @@ inline duk_ret_t ecma_wait(duk_context* ctx) {
  * case (a function, no extra arguments, no repeat), passes a spec in place
  * of the callback: [callback, interval (-1: none), args array or null,
  * isString]. `arguments` in JS costs ~11k instructions a call, a native
- * call ~2k, a property lookup by name from C ~360 (callgrind, here), so the
- * function keeps one: its loop tag (EVLOOP_FN_LOOP, see tag_with_loop) holds
- * the state array, which holds startTimer and the loop pointer. Destroying
- * the loop deletes the tag, so the entry then finds no state and loop_of()
- * throws; the stale pointer in the state array is never read again. Magic
- * 1: setInterval. */
-#define EVLOOP_ECMA_STATE DUK_HIDDEN_SYMBOL("state") /* read only once untagged */
-#define EVLOOP_ECMA_STATE_START 6 /* state[6]: the JS startTimer */
-#define EVLOOP_ECMA_STATE_LOOP 7  /* state[7]: the LoopImpl pointer */
+ * call ~2k, a property lookup by name from C ~360 (callgrind, here). The
+ * state array and startTimer are found through the loop (heap pointers the
+ * loop keeps, reachable from the stash only: a script can neither read nor
+ * replace them, see tag_with_loop); the function itself carries only its
+ * magic: 1 for setInterval, and kMagicDead once its loop is destroyed,
+ * after which it throws (F3), also when the heap has a new loop. */
+#define EVLOOP_ECMA_STATE_START 6 /* state[6]: the JS startTimer (keeps it reachable) */
 inline duk_ret_t ecma_timer_entry(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
-  bool interval = duk_get_current_magic(ctx) == 1;
+  bool interval = magic_value(ctx) == 1;
   bool is_string = duk_is_string(ctx, 0) != 0;
   if (!is_string && !duk_is_function(ctx, 0))
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: callback must be a function",
                      interval ? "setInterval" : "setTimeout");
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
-  duk_push_current_function(ctx);
-  LoopImpl* l;
-  if (duk_get_prop_literal(ctx, -1, EVLOOP_FN_LOOP)) {
-    duk_get_prop_index(ctx, -1, EVLOOP_ECMA_STATE_LOOP); /* [ ... fn state loop ] */
-    l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
-    duk_pop(ctx);
-  } else {
-    /* Untagged: the loop was destroyed. loop_of() throws unless the heap
-     * has a new loop; then, as always, the timer goes to this function's
-     * own (disposed) state, on the heap's clock. */
-    l = loop_of(ctx);
-    duk_pop(ctx);
-    duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_STATE);
-  }
+  LoopImpl* l = bound_loop(ctx);
   double deadline = static_cast<double>(l->clock_now()) / 1e6 + static_cast<double>(delay);
-  duk_get_prop_index(ctx, -1, EVLOOP_ECMA_STATE_START); /* [ ... fn state start ] */
-  duk_dup(ctx, -2);                                     /* [ ... fn state start state ] */
+  duk_push_heapptr(ctx, l->ecma_start_timer); /* [ ... start ] */
+  duk_push_heapptr(ctx, l->ecma_timer_state); /* [ ... start state ] */
   bool with_args = nargs > 2 && !is_string;
   if (with_args || interval || is_string) {
     duk_push_array(ctx);
@@ -3554,24 +3743,22 @@ inline duk_ret_t ecma_timer_entry(duk_context* ctx) {
 }
 
 /* native.timerEntry(startTimer, state, repeat, name) -> the global function.
- * Stores startTimer and the loop pointer into the state array and tags the
- * function with it (see ecma_timer_entry). */
+ * Keeps startTimer in state[6] and both as the loop's heap pointers (see
+ * ecma_timer_entry). */
 inline duk_ret_t ecma_make_timer_entry(duk_context* ctx) {
-  LoopImpl* l = loop_of(ctx);
+  LoopImpl* l = bound_loop(ctx);
+  if (!duk_is_function(ctx, 0) || !duk_is_array(ctx, 1))
+    return duk_error(ctx, DUK_ERR_TYPE_ERROR, "timerEntry: a function and an array expected");
   duk_dup(ctx, 0);
   duk_put_prop_index(ctx, 1, EVLOOP_ECMA_STATE_START);
-  duk_push_pointer(ctx, l);
-  duk_put_prop_index(ctx, 1, EVLOOP_ECMA_STATE_LOOP);
+  l->ecma_start_timer = duk_get_heapptr(ctx, 0);
+  l->ecma_timer_state = duk_get_heapptr(ctx, 1);
   duk_push_c_function(ctx, ecma_timer_entry, DUK_VARARGS);
   duk_set_magic(ctx, -1, duk_to_boolean(ctx, 2) ? 1 : 0);
   duk_push_literal(ctx, "name");
   duk_dup(ctx, 3);
   duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
-  duk_dup(ctx, 1);
-  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_STATE);
-  tag_with_loop(ctx, l); /* listed for untagging; the tag then holds the state */
-  duk_dup(ctx, 1);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_LOOP);
+  tag_with_loop(ctx, l); /* dead with the loop */
   return 1;
 }
 
@@ -3624,8 +3811,9 @@ extern const EmbeddedJs kEcmaWatchJs;
  * (ecma_loop.js, "Parts compiled on first use"). Compiling ecma_loop.js was
  * most of the start-up (an empty script: 15.1M instructions, 12M of them
  * the compiler); an empty script or one of plain timeouts runs none of
- * these parts. native.lazy(env, part, name) makes a placeholder: a native
- * function (magic: part) that on its first call loads the part, then calls
+ * these parts. ecma_push_lazy makes a placeholder: a native function
+ * (magic: its index in kEcmaLazy, the part and the name of the function it
+ * stands for) that on its first call loads the part, then calls
  * the part's function `name` with the same `this` and arguments. Loading
  * compiles the part's source, a function expression, and calls it with env
  * (it puts its functions into the state array itself); then every
@@ -3634,10 +3822,25 @@ extern const EmbeddedJs kEcmaWatchJs;
  * real function, as net.js's placeholders (install.hpp); one saved earlier
  * forwards. The exports are kept in env[5 + part]. Loading runs in the
  * JS call of the placeholder: its errors (out of memory while compiling)
- * go to the caller, and a later call tries again. */
-#define EVLOOP_ECMA_LAZY_ENV DUK_HIDDEN_SYMBOL("evloop.lazyEnv")
-#define EVLOOP_ECMA_LAZY_NAME DUK_HIDDEN_SYMBOL("evloop.lazyName")
+ * go to the caller, and a later call tries again. The env is the loop's
+ * (LoopImpl::ecma_env): a placeholder carries nothing a script could read
+ * or replace; it is tagged with the loop, so one of a destroyed loop throws
+ * (clearTimeout's does nothing, as the C++ loop's). */
 const int kEcmaParts = 3;
+struct EcmaLazy {
+  int part;
+  const char* name;
+  bool internal; /* called by the loop's JS only: hidden from Duktape.act */
+};
+enum EcmaLazyIndex { kLazyPlace, kLazyRunSpec, kLazyTooMany, kLazyHandleError, kLazyClearTimer, kLazyRequestExit,
+                     kLazyWatch, kLazyUnwatch, kLazyGetStreamLoop, kLazyCount };
+inline const EcmaLazy& ecma_lazy(int index) {
+  static const EcmaLazy table[kLazyCount] = {
+      {0, "place", true},       {0, "runSpec", true},      {0, "tooMany", true},
+      {1, "handleError", true}, {0, "clearTimer", false},  {1, "requestExit", false},
+      {2, "watch", false},      {2, "unwatch", false},     {2, "getStreamLoop", true}};
+  return table[index >= 0 && index < kLazyCount ? index : kLazyGetStreamLoop];
+}
 const duk_uarridx_t kEcmaEnvExports = 5;      /* env[5 + part]: the part's exports once loaded */
 const duk_uarridx_t kEcmaEnvPlaceholders = 8; /* env[8]: [object, name, placeholder, ...] */
 
@@ -3663,11 +3866,12 @@ inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
     duk_get_prop_index(ctx, -1, i);     /* object */
     duk_get_prop_index(ctx, -2, i + 1); /* name */
     duk_get_prop_index(ctx, -3, i + 2); /* [ exports list object name placeholder ] */
-    if (duk_is_object(ctx, -3) && duk_is_string(ctx, -2) && duk_is_function(ctx, -1) &&
-        duk_get_magic(ctx, -1) == part && placeholder_in_place(ctx, -3, duk_get_string(ctx, -2), -1, false, true)) {
+    if (duk_is_object(ctx, -3) && duk_is_string(ctx, -2) && duk_is_c_function(ctx, -1) &&
+        ecma_lazy(duk_get_magic(ctx, -1) & kMagicValueMask).part == part &&
+        placeholder_in_place(ctx, -3, duk_get_string(ctx, -2), -1, false, true)) {
       /* a writable data property: only its value changes */
-      duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_NAME);
-      duk_get_prop(ctx, exports); /* [ ... object name placeholder fn ] */
+      duk_get_prop_string(ctx, exports, ecma_lazy(duk_get_magic(ctx, -1) & kMagicValueMask).name);
+      /* [ ... object name placeholder fn ] */
       duk_dup(ctx, -3);
       duk_swap_top(ctx, -2);
       duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE);
@@ -3677,29 +3881,29 @@ inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
   duk_pop(ctx); /* [ exports ] */
 }
 
-/* A placeholder (magic: its part): loads the part, then calls the real
- * function with the same `this` and arguments. */
+/* A placeholder (magic: its kEcmaLazy index): loads the part, then calls
+ * the real function with the same `this` and arguments. */
 inline duk_ret_t ecma_lazy_call(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_ENV);
-  ecma_lazy_load(ctx, -1, duk_get_current_magic(ctx)); /* [ args fn env exports ] */
-  duk_get_prop_literal(ctx, nargs, EVLOOP_ECMA_LAZY_NAME);
-  duk_get_prop(ctx, -2); /* [ args fn env exports real ] */
+  int index = magic_value(ctx);
+  LoopImpl* l = index == kLazyClearTimer ? loop_of_function(ctx) : loop_of(ctx);
+  if (!l || !l->ecma_env) return 0; /* clearTimeout of a destroyed loop: nothing to clear */
+  const EcmaLazy& lazy = ecma_lazy(index);
+  duk_push_heapptr(ctx, l->ecma_env);
+  ecma_lazy_load(ctx, -1, lazy.part); /* [ args env exports ] */
+  duk_get_prop_string(ctx, -1, lazy.name); /* [ args env exports real ] */
   duk_push_this(ctx);
   for (duk_idx_t i = 0; i < nargs; i++) duk_dup(ctx, i);
   duk_call_method(ctx, nargs);
   return 1;
 }
 
-/* [ ... ] -> [ ... placeholder ]: a placeholder (above) of the env at index 0. */
-inline void ecma_push_lazy(duk_context* ctx, int part, const char* name) {
+/* [ ... ] -> [ ... placeholder ]: the placeholder kEcmaLazy[index] (above). */
+inline void ecma_push_lazy(duk_context* ctx, LoopImpl* l, int index) {
   duk_push_c_function(ctx, ecma_lazy_call, DUK_VARARGS);
-  duk_set_magic(ctx, -1, part);
-  duk_dup(ctx, 0);
-  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_LAZY_ENV);
-  duk_push_string(ctx, name);
-  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_LAZY_NAME);
+  duk_set_magic(ctx, -1, index);
+  tag_with_loop(ctx, l);
+  if (ecma_lazy(index).internal) mark_internal(ctx);
 }
 
 /* [ ... ] -> [ ... ]: defines obj[key] = the value at `value`, writable and
@@ -3729,20 +3933,22 @@ inline void ecma_define(duk_context* ctx, duk_idx_t obj, const char* key, duk_id
  * for (kBindTimers, kBindEventLoop): done here, not in JS, because each
  * byte of ecma_loop.js costs ~850 instructions of start-up to compile. */
 inline duk_ret_t ecma_bind(duk_context* ctx) {
+  LoopImpl* l = loop_of(ctx);
   unsigned bindings = duk_to_uint32(ctx, 1);
   duk_set_top(ctx, 5);
+  if (!duk_is_array(ctx, 0)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "bind: env must be an array");
+  l->ecma_env = duk_get_heapptr(ctx, 0); /* reachable: the control object's closures hold it */
   duk_get_prop_index(ctx, 0, 1); /* 5: state */
   duk_get_prop_index(ctx, 0, 2); /* 6: global */
   static const struct {
-    int part;
-    const char* name;
+    int lazy;
     duk_uarridx_t slot;
-  } in_state[] = {{0, "place", 21}, {0, "runSpec", 22}, {0, "tooMany", 23}, {1, "handleError", 24}};
+  } in_state[] = {{kLazyPlace, 21}, {kLazyRunSpec, 22}, {kLazyTooMany, 23}, {kLazyHandleError, 24}};
   for (size_t i = 0; i < sizeof in_state / sizeof in_state[0]; i++) {
-    ecma_push_lazy(ctx, in_state[i].part, in_state[i].name);
+    ecma_push_lazy(ctx, l, in_state[i].lazy);
     duk_put_prop_index(ctx, 5, in_state[i].slot);
   }
-  ecma_push_lazy(ctx, 0, "clearTimer"); /* 7 */
+  ecma_push_lazy(ctx, l, kLazyClearTimer); /* 7 */
   duk_dup(ctx, 7);
   duk_put_prop_index(ctx, 0, 9);
   duk_dup(ctx, 2);
@@ -3755,12 +3961,12 @@ inline duk_ret_t ecma_bind(duk_context* ctx) {
   }
   if (bindings & kBindEventLoop) {
     duk_push_object(ctx); /* 8: EventLoop, its properties in this order */
-    ecma_push_lazy(ctx, 1, "requestExit"); /* 9 */
+    ecma_push_lazy(ctx, l, kLazyRequestExit); /* 9 */
 #if defined(EVLOOP_HAVE_POLL_BINDING) /* EVLOOP_NO_POLL: no JS fd watchers, as in the C++ loop */
-    static const char* const watchers[] = {"watch", "unwatch"};
+    static const int watchers[] = {kLazyWatch, kLazyUnwatch};
     for (size_t i = 0; i < 2; i++) {
-      ecma_push_lazy(ctx, 2, watchers[i]);
-      ecma_define(ctx, 8, watchers[i], -1, true, true);
+      ecma_push_lazy(ctx, l, watchers[i]);
+      ecma_define(ctx, 8, ecma_lazy(watchers[i]).name, -1, true, true);
       duk_pop(ctx);
     }
 #endif
@@ -3774,7 +3980,7 @@ inline duk_ret_t ecma_bind(duk_context* ctx) {
     ecma_define(ctx, 6, "EventLoop", 8, false);
     ecma_define(ctx, 6, "requestEventLoopExit", 9, true);
   }
-  ecma_push_lazy(ctx, 2, "getStreamLoop");
+  ecma_push_lazy(ctx, l, kLazyGetStreamLoop);
   return 1;
 }
 
@@ -3793,7 +3999,12 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
   compile_embedded(ctx, "evloop:ecma_loop.js", kEcmaLoopJs);
   duk_call(ctx, 0); /* the source is one function expression: its value */
   duk_push_object(ctx);
-  duk_put_function_list(ctx, -1, fns);
+  for (const duk_function_list_entry* f = fns; f->key; f++) {
+    duk_push_c_function(ctx, f->value, f->nargs);
+    tag_with_loop(ctx, l); /* an old loop's JS calling them throws, never reaches a new loop */
+    mark_internal(ctx);    /* Duktape.act does not hand them out */
+    duk_put_prop_string(ctx, -2, f->key);
+  }
   put_poll_constants(ctx);
   duk_push_uint(ctx, kMaxTimers);
   duk_put_prop_literal(ctx, -2, "MAX_TIMERS");
@@ -3819,13 +4030,13 @@ namespace detail {
 extern const EmbeddedJs kEcmaLoopJs;
 #if defined(EVLOOP_COMPRESSED_JS)
 const char kEcmaLoopSource[] =
-    "\265W[o\3336\024~\327\257P\037\226H5\275IN\342$\226\231\242\303\362\020\240\355\200:@\007\030B\241Hr-\324\245S\211I\234\331\376\357\373\316!%3N[\024\033\226\242\022I\235\373\345\363\241\347\265\177\301\354N\345\272Z\252@e\272\272/\305M\245\212J}j\304\247\305\362&[\204k\357\360\256)\375F\327U\256\017\023\357\177\371\273\317j\177r\371\356\372\352\335\345\0339\275R\263JU\372Qt\013u\267X\210XD\274H\023\246\237\227\331\255\234F\242\345\263\307\315b\251\0339\265\273\272\314\212\307nw\375\372\3677\227\037'\327\257\337_\313\341\261\245\327\231.\345\224\244Y\371\202E\210Y\266hJ\321\217\315\031\077\042\376\3072\205\011\327\257\017Y\245\333\265Z>\010o\232Z2U>\134g7\2132p\264\206\302\3318lA\350h\371\306\003\366{m\242\374NpS\375]\042\077\344\205\206\217\242J\274\331\262\016*\031%\325\230>&U\257\027\256\365\264J%II\266^]\352\273Z\371:\361\266m\354;\271\210D\255\257\253/e\035\3447\242\200\227\213J\265\012&R\317\253Fh9\231\016\240\251\020\237\313G\274VB\223)b\2215Z\314\305\355\262\021\267Y]*(\250f\201\0063\321K\215G\202e|\352\247}\031'\036\035\030\233\274\252\300\347\343\224\027Uqqr4<;\215\316\343\370e<<==\035\304C\377UU\364\237\037\217\252\242\327\256I\340q\012vZD\251l\215\247m\234\302f\373\350\261\352\223T\3467\210@\211\004\257=v\000_\217\214\011\274\375uQ\252Oz\316N\300&\342\035\372)\274\321\363z\371\340\303\247#\077E\224B\212#b\337\352\023\216&'\205d\251\310o\240\200\245O\253\002!!m=\212\305\326C,;\223\373\020\036\201\222\316\002<z\303\3238:;\033\036\277l\027a\377\331\021\311Z\221\336\363\224m\006\337\030'\007\007X\134\310(\134\323g\254Q\001\344\264\317n\255\244\224\307\321\371\360\031\325/tjI\371\254\037cgx\230\256\213Y|\006}\224{\331:\2662\006\360\231\344\014o6v\243\315\012\231\177\341~\241t\230}+\230\305P\200\346PA\261@Y\3119V\224>zK\034$\336\303\274B\023`y\021\203\323\224\235\244\375\313 \366\177\363\007a\237^\307\077\031@6r>5bvN@\333X\356z\341\006\315\377\031\301\000\341\262I%Q\030V\224\217\261\212lm[\240\243\323Tv-\205\355A*\326\355w\324\030jG\372\300\310x\022\235'r\266\324h1\212r\0424\367&\303W\270G\3454{\251/W\225\006\322\007P\307 8=\366!\267\276C\327\230\375\011\366\375\330\201\212\035{}\247\030)\032\350\003~Y\2200\371\022u\246\000A\006\227\000\203+-fJ(\006\207\0349+D.j\221\027\242.D!\276\022.\220&\352\032\003`IB\021\250\037\327\316\016\251\211MV(V\027\320\271\331Po_0\363.1\244\316\302\315LI*.\204 S\334h{\177\212k\212e2WW\204\274\233O\025\276)F+\2569e(AF\0350\347F\267\077=\306\256\307\333r9\363g\012\325}\330\006\3520\134#/\003\233\027\012\003\202\225\344K\205\310#\320[\213\211=\331\002\223\301DN\370\304\202\246\311\375L\005\310f\307\311)/$\231\312N|5\313\330vKl\214\345\316\340\230\313\001\230\341\024\211\314\013\231w\236_\014@R\343\013\341_]\310\272\375R\027\343\274\330l\360\206\313yqpPC\3728\307#\014\327F\346Q\222\313:\201\270\272H\266\246\230\363bLL91\201\207\310\307_\3036`\271\261\216\271\023cX\257\335\231v\346\315X\221\331\260\211wdW\273\356\305\256\375\317\314\205ad\220\221\033;hg\235\000\304a\335\371\261G\335\265\353\217\3144^\262\373(\030v\214yv\306:\254\333]\005\033\226\177\015On4\334\374}/\336{@\005\217\362'\020\325\031\270\335\241\024UP\302\325\337\221\272u-\237\326\265\367_j\227\230\237\265\205\327\315'\350X\354\362L\347\363\2404C\004\300)(\303\326b\213P\361\020Z\315\024\365\366\365_\037\257\257\336^\276\237$.Pe\013|$\2103\222_tHwp\020\320\314G`\022m6V\310<k>,\353\317A\030~k@\042\0010\370K\266\372\200\251o\017\363x\320DD\342T\320LH\313\201I\321\204\324\205k\353\032\3432\022C\274J\022i0g#^Q\207L#\077\035\361\314`\265\330i\223\306\023;\224\364)\354)N\316\350q\236\206\024\3473\000hD\213\363v\021G65\324\344c\202,\027\362\273\337\005c\216g\355Y>H\326\307\330\307\203\210\304\231\005\212\310$\342\204\263f\207\340\320!#\227i,\012m\223\274\200\343)\341\337\031\014\331\377\301\350fQ\246\242d\374(\023\356\357\316\237*/\203]\016\332\211\226r\303\311\355\362\263\317\030t\243\254\241kty+\211\217\375\263\205\002\032\003D\364\025\266\366c\034\371Tr\316\300\037\330\333\200\011\302m\3117&\314\360nN\366\343\333YRT\015Z\213k\022jM=\016"
-    "\206\355L\024\256\273\223\200\202D5j\023O\020nK\226R\314\313'\077B|oi\211\243\366W\034]f;\323\366\314\251)\021\273\243\312\371\346U\245\243\240\222r>$^\251\356\247G\235\324\357:\312\367\232.A\356e\307\035)\236\335\003!]N\355e\324$\312\334D\315(\335z\273\177K\302\365\347\311m\311\336\355\220\241/o\226\313\333\026%\350v\033@\303\356\232k\077h*\316K\205\251#\330\335\203\254~s\023<D\377\320\351\362N\037\206\302\373\011>\232\245\230\355J\351\262\276\317\026\3403@\327\305\250\253\235.Nn\022\373\273\214\231\2209w\300\225\376\303\216\213\016s\207h\257lu`32#\234\241X\243\017F\370/l#\215\354[p\371\217\370)l\205\216\354\273-\360\221}\013\317\325>r7b\027\361\321n\271\205\376\320\373\007";
-const EmbeddedJs kEcmaLoopJs = {kEcmaLoopSource, sizeof kEcmaLoopSource - 1, 4212};
+    "\265Wmo\3336\020\376\256_\241~X\042\325t&9\211\223Xf\212ns\201\000m\007\324\006:\300\020\012Y\222c\241*\345Ht\342\314\366\177\337\335\221\224\031\247)\212\015KQ\211\244\356\375\345\361\321q\314\2377_\211T\026\225\360D\042\213\373\234\315\012\221\025\342\266a\267e5KJ\177\343\034\257\232\334md]\244\3628r\376\247\277\373\244v\307\243\217\223\233\217\243\367|z#\346\205(\344#k\027bU\226,d\001-\342\210\350\027y\262\344\323\200\031>}\334\224\225l\370T\357\352<\311\036\333\335\344\355o\357G_\306\223\267\237&\274\177\246\351e\042s>EiZ>#\021l\236\224M\316\272\241:\243G@\377H&S\001;yH\012i\326\242z`\3164\326d\042\177\230$\2632\367,\255>\2636\026\233\347[Z\276\363\000\373\035\223*\267\025\334\024\177\347\220!\364B\202\217\254\210\234yU{\005\017\242b\210\037\243\242\323\3617rZ\304\034\245D;\247\316\345\252\026\256\214\234\235\211}+\027\042Q\313I\361-\257\275t\3062\360\262,\204Q0\346rQ4L\362\361\264\007\2322\3665\177\204\327\232I4\205\225I#\331\202-\253\206-\223:\027\240\240\230{\022\230\221\236KxD\260\014/\334\270\313\303\310\301\003e\223Sd\360\371,\246E\221]\237\237\366//\202\2530|\035\366/..za\337}Sd\335\347\307\203\042\353\2305\012<\213\201\035\027A\314\215\361\270\015c\260Y\077:\244\372<\346\351\014\042\220C\2027\0169\000_O\225\011\264=)sq+\027\344\004\330\204\274}7\006o\344\242\256\036\134\360\351\324\215!J>\306\021bo\3641K\223\225B\264\224\2453P@\322\247E\006!Am\035\214\305\316\201X\266&wAx\000\224x\346\301\243\323\277\010\203\313\313\376\331k\263\360\273\317\216P\326\032\365^\305d3\360\015\341\344\350\010\026\327<\3607\370\031\326P\001\350\264Kn\2559\347g\301U\377\031\325/x\252I\351\254\033\302N\361\020]\033\263\360\022\364a\356\271ql\255\014\2403N\031\336n\365F\252\025d\376\225\375\005\323\241\366F0\211\301\000-@\005\306\002\312\212/`\205\351\3037\207\203\310yX\024\320\004\260\274\016\201S\225\035\307\375k/t\177u{~\027_g\077\031@2r1Ub\366N\200\266!\337\367\302\014\232\377+\004\003\010\253&\346H\241X\241|\224Uh\253i\201\226Nb\331\031\012\335\203X\254\273\027\324(jKzO\311x\022\235'rv\330h!\024\345\230I\352M\202/\377\200\312j\366\134\216\326\205\004\254\367@\035\201\340\364\314\005\271\365\012\272F\355\317a\337\015-\250\330\263\327+AH\321\200>\300/\015\022*_\254N\004@\220\302%\200\301\265ds\301\004\201C\0129\313X\312j\226f\254\316X\306\356\020\027P\023v\215\002\260(\302\010\324\217\033k\007\251\011UV0V\327\240s\273\305\336\276&\346}bP\235\206\233\271\340X\134\020\202DP\243\035\374\011\252)\222I\134m\021\322n1\025\360M\020ZQ\315\011E\011d\330\001\013jt\375\323\243\354z\134\346\325\334\235\013\250\356c\023\250c\177\003y\351\351\274`\030 XQZ\011\210<\004z\2471\261\303\0150)L\244\204\2175h\252\334\317\205\007\331l9)\345\031GS\311\211;\265\014u\267\204\312X\352\014\2129\357\00138\205\042\323\214\247\255\347\327= \251\341\013\342_\235\361\332|\251\263a\232m\267\360\006\227\323\354\350\250\006\351\303\024\036\276\277Q2O\243\224\327\021\210\253\263h\247\2129\315\206\310\224\042\023\360 \371\360\3167\001K\225u\304\035)\303:f\247\332\2316C\201f\203M\264C\273\314\272\023\332\366\0773\027\014C\203\224\334\320B;\355\004@\034\254[\077\016\250\333v\375\221\231\312Kr\037\012\206\034#\236\275\261\026\353n_\301\212\345_\303\223\035\015;\177/\305\373\000\250\300\243\364\011D\265\006\356\366(\205\025\024Q\365\267\244v]\363\247u\355\374\227\332E\346gm\341\264\363\011t,\354\322D\246\013/WC\004\200\223\227\373\306b\215Pa\037\264\252)\352\303\333\277\276Ln>\214>\215#\033\250\222\022>\042\304)\311\257Z\244;:\362p\346C0\011\266[-d\2214\237\253\372\253\347\373\337\033\220P\000\030\374-Y\177\206\251\357\000\363h\320\204\210\2041\303\231\020\227=\225\2421\252\3637\3325\302eH\014\362\012\216\244\336\202\214x\203\0352\015\334x@3\203\326\242\247M\034O\364P\322\305\260\307pr\211\217\253\330\3078_\002\200\006\270\2702\2130\320\251\301&\037\042d\331\220\337\376.(s\034mO\365\300I\037a\037\015\042\034\3164P\004*\021\347\2245=\004\373\026\031\272\214c\221\257\233\344\0258\036#\376]\202!\207\077\030\355,JT\230\214\037e\302\376\335\371S\244\271\267\317\201\231h17\224\3346"
+    "\077\207\214^;\312*\272F\346K\216|\344\237.\024\240Q@\204_\301\326n\010G.\226\2345\360{\3726\240\202\260\314\351\316\0043\274\235\223\303\370\266\226dE\003\255E5\011jU=\366\372f&\3627\355\211\207A\302\032\325\211G\010\327%\213)\246\345\223\037!\272\267\030\342\300\374\212C\227\351\316\324=s\241JD\357\260r\276{Ui)\260\244\254\017\221\223\213\373\351i+\365EG\351^\323&\310\276\354\330#\305K\327\301wZ\314\357IYr\2639Y\326\225\254\020\221N\322\004\225#\345lU\224P\325\015\207y\241\254\252z\360!\221\213\023Z2\244z'\006\266\260\023\274\343z\366\211\317\222\345\262|\374!\235\245\231\210}\346\340U\271\316S9\272O\312\201\272/\237\344\260f\237\022q\233\217\352\032L\331/\331\004x\325a\273rv\312\003\010(\237\352\033\270\252M%N\335\036L\202\017/\206p\343\333oL\020\360\246\250\357\265P\235\337\336W\325\322 $\371\003\252\366\227|\375Abc\216\004L\134\336\376\016\250\015Q\267\340c\300\016<\255V\362\030<\377\011>\234#\211\355F\310\274\206\250\000\237\002\371\266>\332\276ik\304.\340\356\276ZU\271X\367\337\265\374C\217\312\026s\213\346otg\300f\240\306WE\261\001\014\030\300\177\246Ad\240\337\214Z\177@O\246\273s\240\337\246\271\007\372\315\034[\373\300\336\260}\304\007\373%dx\347;\377\000";
+const EmbeddedJs kEcmaLoopJs = {kEcmaLoopSource, sizeof kEcmaLoopSource - 1, 4466};
 #else
 const char kEcmaLoopSource[] =
-    "\n\n\n\n\n\n\n\n\n\n(function(native,bindings,global){\n'use strict';\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nvar SENTINEL=[Infinity,Infinity,null,1,0,null];\nvar heap=[0,SENTINEL];\nvar slots=[];\nvar ready=[];\nvar TABLE_START=64;\nvar state=[heap,0,null,slots,false,-1,null,null,0,0,0,ready,native.wait,native.now,\n[],0,0,0,newTable(TABLE_START),TABLE_START,native.now(),null,null,null,null,null,null];\n\nfunction newTable(size){\nvar t=[],i;\nfor(i=0;i<size;i++){t[i]=null;}\nreturn t;\n}\n\n\n\n\n\n\n\nfunction startTimer(cb,deadline){\nvar S=this,t=S[2],id,key,idx,table,last,h,pos,parent;\nif(t){\nS[2]=t[2];\nS[17 ]-=1;\nt[2]=null;\nid=t[4];\nid=id>536870911*16777216 ?id-536870911*16777216:id+16777216;\nt[4]=id;\nt[0]=deadline;\nt[1]=S[1]=S[1]+1;\nt[5]=cb;\n}else{\ntable=S[3];\nid=table.length;\nif(id>=S[16 ]){\nthrow S[23 ](cb);\n}\nt=[deadline,S[1]=S[1]+1,null,null,id+1,cb];\ntable[id]=t;\nid+=1;\n}\nkey=deadline-S[20];\nkey=(key+67108864*67108864)-67108864*67108864;\nidx=S[19];\nif(key<idx&&key>=0){idx=key;}\nelse if(idx===4096&&key>=0){idx=key%4096;}\nelse{idx=-1;}\nif(idx>=0){\ntable=S[18];\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\ntable[idx]=t;\nh=S[0];\npos=h[0]+1;\nh[0]=pos;\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\nlast=h[parent];\nif(last[0]<=deadline){break;}\nh[pos]=last;\nlast[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\nreturn id;\n}\nif(last[0]<=deadline){\nt[3]=last;\nlast[2]=t;\ntable[idx]=t;\nreturn id;\n}\n}\nS[21 ](S,t,key,false);\nreturn id;\n}\n\nfunction setExiting(){\nstate[4 ]=true;\nstate[5 ]=-1;\n}\n\n\n\n\n\n\n\n\nfunction runTimers(S,now){\nvar h=S[0],ran=0;\nvar t,next,fn,n,pos,child,c,r,cd,rd,d,q;\nS[5 ]=S[1];\nfor(;;){\ntry{\nfor(;;){\nt=h[1];\nif(t[0]>now||t[1]>S[5 ]){break;}\nnext=t[2];\nfn=t[5];\nran+=1;\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nn=h[0];\nif(next===null){\nnext=h[n];\nn-=1;\nh[0]=n;\nif(n===0){\nh[1]=SENTINEL;\nif(typeof fn!=='function'){S[22 ](S,t,fn,now);continue;}\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\nfn();\ncontinue;\n}\n}\nd=next[0];\nq=next[1];\npos=1;\nif(n>1){\nchild=2;\nc=h[2];\ncd=c[0];\nif(n>2){\nr=h[3];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child=3;c=r;cd=rd;}\n}\nif(cd<d||(cd===d&&c[1]<q)){\nh[1]=c;\npos=child;\nchild+=child;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child+=1;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child+=1;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nfor(;;){\nchild=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\nc=h[child];\ncd=c[0];\nif(cd<d||(cd===d&&c[1]<q)){break;}\nh[pos]=c;\nc[3]=pos;\npos=child;\n}\n}\n}\nh[pos]=next;\nnext[3]=pos;\nif(typeof fn==='function'){\n\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\nfn();\ncontinue;\n}\n\n\nS[22 ](S,t,fn,now);\n}\nreturn ran;\n}catch(e){\nS[24 ](e);\n}\n}\n}\n\nstate[16]=native.MAX_TIMERS;\n\n\nfunction alive(){\nreturn!state[4 ]&&(heap[0]>0||native.hasWork());\n}\n\n\n\n\n\n\n\nfunction turn(S,maxWait){\nvar h=S[0],ready=S[11],wait=S[12];\nif(S[4 ]){return false;}\nvar n=wait(h[0]>0?h[1][0 ]:null,maxWait,ready,S[3].length-S[17],S[8],S[9]);\nS[8 ]=0;\nS[9 ]=0;\nS[10 ]+=1;\nif(n<0){\nsetExiting();\nreturn false;\n}\nvar now=ready[n];\nS[20]=now;\nif(n>0){\nS[25 ](S,ready,n);\nS[20]=now=S[13 ]();\n}\nif(!S[4]){S[8]+=runTimers(S,now);}\nreturn!S[4]&&(h[0]>0||native.hasWork());\n}\nfunction runOnce(maxWait){\nreturn turn(state,maxWait);\n}\nfunction run(){\nvar S=state,step=turn;\nif(alive()){\nwhile(step(S,-1)){ }\n}\nnative.wait(null,0,ready,pending(),S[8],S[9]);\nreturn false;\n}\nfunction dispose(){\nif(state[26]!==null){state[26]();}\nheap.length=2;\nheap[0]=0;\nheap[1]=SENTINEL;\nslots.length=0;\nstate[2 ]=null;\nstate[17 ]=0;\nstate[18 ]=newTable(TABLE_START);\nstate[19 ]=TABLE_START;\nenv[3 ]=null;\nreturn false;\n}\nfunction now(){\nreturn native.now();\n}\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nvar env=[native,state,global,null,SENTINEL,null,null,null,[],null,null];\n\n\nvar streamLoop=native.bind(env,bindings,native.timerEntry(startTimer,state,false,'setTimeout'),\nnative.timerEntry(startTimer,state,true,'setInterval'),now);\nfunction pending(){\nreturn slots"
-    ".length-state[17 ];\n}\n\n\nfunction nextDeadline(){\nreturn heap[0]>0?heap[1][0]:-1;\n}\nreturn{run:run,runOnce:runOnce,alive:alive,dispose:dispose,pending:pending,\nnextDeadline:nextDeadline,streamLoop:streamLoop};\n})\n";
+    "\n\n\n\n\n\n\n\n\n\n(function(native,bindings,global){\n'use strict';\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nvar SENTINEL=[Infinity,Infinity,null,1,0,null];\nvar heap=[0,SENTINEL];\nvar slots=[];\nvar ready=[];\nvar TABLE_START=64;\nvar state=[heap,0,null,slots,false,-1,null,null,0,0,0,ready,native.wait,native.now,\n[],0,0,0,newTable(TABLE_START),TABLE_START,native.now(),null,null,null,null,null,null];\n\nfunction newTable(size){\nvar t=[],i;\nfor(i=0;i<size;i++){t[i]=null;}\nreturn t;\n}\n\n\n\n\n\n\n\nfunction startTimer(cb,deadline){\nvar S=this,t=S[2],id,key,idx,table,last,h,pos,parent;\nif(t){\nS[2]=t[2];\nS[17 ]-=1;\nt[2]=null;\nid=t[4];\nid=id>536870911*16777216 ?id-536870911*16777216:id+16777216;\nt[4]=id;\nt[0]=deadline;\nt[1]=S[1]=S[1]+1;\nt[5]=cb;\n}else{\ntable=S[3];\nid=table.length;\nif(id>=S[16 ]){\nthrow S[23 ](cb);\n}\nt=[deadline,S[1]=S[1]+1,null,null,id+1,cb];\ntable[id]=t;\nid+=1;\n}\nkey=deadline-S[20];\nkey=(key+67108864*67108864)-67108864*67108864;\nidx=S[19];\nif(key<idx&&key>=0){idx=key;}\nelse if(idx===4096&&key>=0){idx=key%4096;}\nelse{idx=-1;}\nif(idx>=0){\ntable=S[18];\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\ntable[idx]=t;\nh=S[0];\npos=h[0]+1;\nh[0]=pos;\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\nlast=h[parent];\nif(last[0]<=deadline){break;}\nh[pos]=last;\nlast[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\nreturn id;\n}\nif(last[0]<=deadline){\nt[3]=last;\nlast[2]=t;\ntable[idx]=t;\nreturn id;\n}\n}\nS[21 ](S,t,key,false);\nreturn id;\n}\n\nfunction setExiting(){\nstate[4 ]=true;\nstate[5 ]=-1;\n}\n\n\n\n\n\n\n\n\nfunction runTimers(S,now){\nvar h=S[0],ran=0;\nvar t,next,fn,n,pos,child,c,r,cd,rd,d,q;\nS[5 ]=S[1];\nfor(;;){\ntry{\nfor(;;){\nt=h[1];\nif(t[0]>now||t[1]>S[5 ]){break;}\nnext=t[2];\nfn=t[5];\nran+=1;\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nn=h[0];\nif(next===null){\nnext=h[n];\nn-=1;\nh[0]=n;\nif(n===0){\nh[1]=SENTINEL;\nif(typeof fn!=='function'){S[22 ](S,t,fn,now);continue;}\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\nfn();\ncontinue;\n}\n}\nd=next[0];\nq=next[1];\npos=1;\nif(n>1){\nchild=2;\nc=h[2];\ncd=c[0];\nif(n>2){\nr=h[3];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child=3;c=r;cd=rd;}\n}\nif(cd<d||(cd===d&&c[1]<q)){\nh[1]=c;\npos=child;\nchild+=child;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child+=1;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child+=1;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nfor(;;){\nchild=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\nc=h[child];\ncd=c[0];\nif(cd<d||(cd===d&&c[1]<q)){break;}\nh[pos]=c;\nc[3]=pos;\npos=child;\n}\n}\n}\nh[pos]=next;\nnext[3]=pos;\nif(typeof fn==='function'){\n\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\nfn();\ncontinue;\n}\n\n\nS[22 ](S,t,fn,now);\n}\nreturn ran;\n}catch(e){\nS[24 ](e);\n}\n}\n}\n\nstate[16]=native.MAX_TIMERS;\n\n\nfunction alive(){\nreturn!state[4 ]&&(heap[0]>0||native.hasWork());\n}\n\n\n\n\n\n\n\nfunction turn(S,maxWait){\nvar h=S[0],ready=S[11],wait=S[12];\nif(S[4 ]){return false;}\nvar n=wait(h[0]>0?h[1][0 ]:null,maxWait,ready,S[3].length-S[17],S[8],S[9]);\nS[8 ]=0;\nS[9 ]=0;\nS[10 ]+=1;\nif(n<0){\nsetExiting();\nreturn false;\n}\nvar now=ready[n];\nS[20]=now;\nif(n>0){\nS[25 ](S,ready,n);\nS[20]=now=S[13 ]();\n}\nif(!S[4]){S[8]+=runTimers(S,now);}\nreturn!S[4]&&(h[0]>0||native.hasWork());\n}\nfunction runOnce(maxWait){\nreturn turn(state,maxWait);\n}\nfunction run(){\nvar S=state,step=turn;\nif(alive()){\nwhile(step(S,-1)){ }\n}\nnative.wait(null,0,ready,pending(),S[8],S[9]);\nreturn false;\n}\nfunction dispose(){\nif(state[26]!==null){state[26]();}\nheap.length=2;\nheap[0]=0;\nheap[1]=SENTINEL;\nslots.length=0;\nstate[2 ]=null;\nstate[17 ]=0;\nstate[18 ]=newTable(TABLE_START);\nstate[19 ]=TABLE_START;\nenv[3 ]=null;\nreturn false;\n}\nfunction now(){\nreturn native.now();\n}\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\nvar FunctionCall=Function.prototype.call;\nvar builtins={\nfloor:Math.floor,callFn:FunctionCall.bind(FunctionCall),applyFn:FunctionCall.bind(Function.prototype.apply),\nindirectEval:global.eval,RangeError:RangeError,TypeError:TypeError\n};\nvar env=[native,sta"
+    "te,global,null,SENTINEL,null,null,null,[],null,null,builtins];\n\n\nvar streamLoop=native.bind(env,bindings,native.timerEntry(startTimer,state,false,'setTimeout'),\nnative.timerEntry(startTimer,state,true,'setInterval'),now);\nfunction pending(){\nreturn slots.length-state[17 ];\n}\n\n\nfunction nextDeadline(){\nreturn heap[0]>0?heap[1][0]:-1;\n}\nreturn{run:run,runOnce:runOnce,alive:alive,dispose:dispose,pending:pending,\nnextDeadline:nextDeadline,streamLoop:streamLoop};\n})\n";
 const EmbeddedJs kEcmaLoopJs = {kEcmaLoopSource, sizeof kEcmaLoopSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
@@ -3840,11 +4051,11 @@ namespace detail {
 extern const EmbeddedJs kEcmaTimersJs;
 #if defined(EVLOOP_COMPRESSED_JS)
 const char kEcmaTimersSource[] =
-    "\265VKo\3338\020\276\353W\250\207\332R-w\2554MZ\313L\261@s(\260\355a\323=\031>(\022\035\023U(\231\242\363X\333\377}\277\031R\262\223\000\213n\2015`\211\234\027\347\361\315PA\320\377\242\345F\027V\325:\222\372.\336\006\303M+\303\326\032U\330a\026\004w\271\301.\267R\200=O\027I[\325\266\025L\232\277[$W\227\337\276\177\371v\371\007\263O\027\231\267\332\031\015[\265\264\1775\321*\261IS\267\260O\006Ka\347\223E\322\344Fj\320\263\340~\245*\031A\340\042\205\210\243\013\332\277\211\322\360\267\360$\036\323\353ttv\236N>|8;}\323-\342\361\013R\0264b5w6\340\217ZF\015\016\233\2112\336^\033\231\377\310\366\001\330u\273\0208\270A\014\002\033\254\352V8\245,\350%\260\266\275\304\376E`\237\353{\375,4\215\263\021\232\217p\215\027rV \274\222\214\214\360O\212\304$E\231\230\262\213\233\3313\241a\242\200:o\341yQ\212\002F8\004'B\022\246\223\030\245`\231R\230N\306\224\263\242\334\355\360\026B\024\345``p\366\254\300#\216\267NE\244Y!L\006\3138}\217\210\240\346\265:\245u\247\361,Y\205K\021\333\201o\316\234\337\375K\276\2162f\344m}'\177\267\310\330\213|Uyk\261\322>W\207\034%e\262\356\201\22248\214\344\205\036\247\256\264pIp\346\260\321X\002\077+\370/:\134\042\000#\355\306h\362G\217\307\336\365\256\030OK\360\274\002Os\335\327\343E\322\221^\312*K\216p\242\254\320C\314\344\244\306[Z\367\305x*\374\223\011\3560\340\243\365:\007W\217T\367A)(\237\354\342\332-\311\377\377\261\311\032$\264\313HS\316\010O\015\271\012<5\024\367:\376\205\346#\307\263\200\335\177\006\251\003\246\232*/dt\205\026\374!\037\023\371\220\027\266\23312/+\245\245kD\233_WR\134\315\323\017\230`\352o\231\250\362\201A\227(\202\354\011\020\265\251\252,X\326&\3122\007\247W\021l^\210\011|\307BL\340;\251\222\225\217.T\346\023m0\240\347\354t\362\361\014\272\354!\014)\346ej& 8\030(\346gj$T\274\015\367\276\036\254\010\002{8\247\235\367\205\226\214&>\317\231\042 \224\017dnF\373OXL\361\177\355\230\334D\316\016\244\234\213L\023lq\267\363\033\353V\210\372\3251g\376~\341%\021\203\253\226\003\236\007\023F\250\317)\370\336@\337\361\256X\207\303\211qh<\030\361\265\351P\300[a\315\006~_\315O\320\322\212\022\373.\134D1\034\357\217\032+\332E\352'Q\211\203\024\202@N\016GQ\361\024y\361\324;:\217!\213'\015\306\300_U\012`\042Z\354\340\326C\255\250dn\276\253[\211\302\226\016!\366\261\221\3652T%\3628\324\233\333ki\206\273\335+\360/0\210v;U\276N\301\232\304[\237\212=C\323\012\276D\347\220\033\247\361\353\364\354\374\374\374$=s\005\263\203\201\305E\212 TI\313\367]\221\030X\244~\345n\337\2441\362NP\362\023-\037\220K\224#YeG~\261\300\3013\032\033>f\007=\364\031$\310\276u\361\320vF#\264w\227M0\375\227\206\004W\236\274\353c8\2726\211\316A\304~dn\217o\010O\3373\203\375\340.\205N\366\302(mxF@\212\2575 \351<tUeX\273\346f\300\002l\013\206\034\203\200\2049\251J\227\312\310\302^\336\345\225\220xd\317o\257\215\276jd\301\263f\251\023]\337\373A\243\264\225\206\264\226\232\356\372\334\334\264\264D1pu9Dz\211\031\200\360\037\134s\221\323\317}M\3200/G\2351\266\274\306W\003;\262\026\035\375\323A\344M\3645\267\253\267\313\252\3060\212 8.c\024\257c\307\2434\236\202\312\255A\227\352\232\374\240\273\263{\214\340\344a\302vz\011um\354\213K\341\366u@\330\223\305\333\274i\252\307\350\256Ve8\341t\304GW\042D\336\341\012<Nw\304j=\010\226Z0![\352\210\021p\134\005[\327_s\375\030\025\327\364)\304(\015\265\274\017\377\314\365\215\2744\206\002\365\350/\256\011\373\235&\372\262\270\246\253h\362i\330JK}\134o\354pJ\233/>\260a<\012\206S:#\274\305!a#\341\245\276\011-5}\033Fv%\303J\335*\033\2526\034\216\33470\372v4\214\207nZ8\322\011\322\307i\313:\002*\352\361\323\223\000W\037L7(\267\2543\345g\342\305\247\376\235x\331\251\177'\207i4=,\367p\042\016\376\001";
-const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 3037};
+    "\265V[o\3336\024~\327\257P\037jK\265\274Yi\232\264\226\331\242@3\240\300\326\207\245{2\374\240HtCT\241d\212\316e\266\377\373\276sHIN2\014E\201\031\260D\236\033\317\345;\207\012\202\376\027\255\267\272\260\252\326\221\324\267\361.\030o[\031\266\326\250\302\216\263 \270\315\015v\271\225\002\354e\272J\332\252\266\255`\322\362\365*\271\274\370\362\365\363\227\213\337\231}\272J\256\266\252\262J\267N<]ela]\325\265\021\035\357\027\336&y\323T\017\277\351\201\354\011\311\237\271\376&/\214\251\315G\373Y\343\250\252\032\204\006f\346#\350\002\010[\265\266\1775\321ub\223\246n\021\013\035]\012\273\234\255\222&7R\203\236\005w\327\252\222\021\004\336\247\020qtA\373WQ\032\376\032\236\304Sz\235N\316\316\323\331\333\267g\247\257\272E<}F\312\202F\134/\235\015\204\252\326Q\203\303\026\242\214wWF\346\337\263C\000v\335\256\004\016n\220/\201\015Vu+\234R\026\364\022X\333^\342\360,\260O\365\235~\022\232\306\331\010\315G\270\301\013\365)\020^IF&\370'Eb\222\242LL\331\305\315\354\205\3200Q@\235\267\360\274(E\001#\034\202\023!\011\323IL\250\220\246\024\246\2231\345\242(\367{\274\205\020E9\032\031\234\275(\360\210\343\235S\021iV\010\223\3012N\077 \042\250y\255Ni\323i<IV\341R\304v\340\2333\347w\377\221\257\243\214\031yS\337\312\217\026\031{\226\257*o-V\332\347j\310QR&\233\036(I\203\303H^\350i\352J\013\227\004g\016\033\215%\360s\015\377E\327\003\010\300H\2735\232\374\321\323\251w\275+\306\343\022<\255\300\343\134\367\365x\226t\244\227\262\312\222\023\234(+\364+39\251\361\216\326}1\036\013\377`\202;\014\370h\275\316\340\352\221\352!(\005\345\223]\334\270%\371\377\0776Y\203\204v\031i\312\005\341\251!W\201\247\206\342\336\304\077\321|\344x\026\260\373O 5`\252\251\362BF\227h\301\357\362!\221\367ya\273\031#\363\262RZ\272F\264\371U%\305\3452}\213i\251\376\226\211*\357\031t\211\042\310\236\000Q\333\252\312\202um\242,spz\021\301\346{1\203\357X\210\031|'U\262\362\316\205\312|\242\215F\364\134\234\316\336\235A\227=\204!\305\274L-\004\004G#\305\374LM\204\212w\341\301\327\203\025A`\017\227\264\363\276\320\222\321\304\3479S\004\204\362\236\314-h\377\001\2139\376/\035\223\233\310\331\201\224s\221i\202-\356\367~c\335\012Q\2778\346,\337\254\274$bp\325r\300\363`\302\010\3659\005\337\033\350;\336\025k8\234\030C\343\301\210\257M\207\002\336\012k\266\360\373ry\202\226V\224\330\327\341*\212\341x\177\324T\321.R\077\210J\034\244\020\004r2\034E\305S\344\305c\357\350<\206,\2364\030\003\177U)\200\211h\261\203[\017\265\242\222\271\371\252n$\012[:\204\330\207F\326\353P\225\310\343Xoo\256\244\031\357\367/\300\177\217A\264\337\253\362e\012\326,\336\371T\034\030\232V\360\205\275\204\3344\215_\246g\347\347\347'\351\231+\230\035\215,.m\004\241JZ\276\351\212\304\300\042\365Kw\323'\215\221\267\202\222\237hy\217\134\242\034\311uv\344\027\013\014\236\321\330\3601;\350\241\317 A\366\255\213\207\266\013\032\241\275\273l\202\351\0775$\270\362\344]\037\303\321\265It\016\042\366#sw|Cx\372\201\031\354\007w)t\262gFi\3033\002R|\255\371L\255\265\240\004\022\302\322\363\320U\231a\356\232\235\001\014\360\261\200\303r\300\332\244\253t\251\214,\354\305m~\364\245sL\315\236\336o[}\331\310\202\247\321Z'\272\276\363\243Hi+\015\231Yk\372\032\310\315\267\226\226(\027.7\207Y/\261\000T~\334Y\237\033\372\271\357\015\032\367\345\2443\306\2267\370\256`G6\242\243\177\030D^E\374\331\027E\220\231\2261*\333q\342I\032\317A\345\276\241\033wC.\320\305\332=&\360o\030\277\235^B-\035\373\312S\244}\221\374\227d\204\3101\220okU\2063\316E|tc\202\371\0327\344q\232\235B\217\021\324\224\011\331ZG\261/v_\002[\327\177\344\372!*\256\350K\211A\034jy\027\376\313\327k\324uIqE=\322\231@\377\026Wte\315>\214[i\251\337\353\255\035\317i\363\331\3078\216'\301xN\207\20578-l$\334\325\337BK\303\241\015#{-\303J\335(\033\2526\034O\334w9\372{2\216\307n\2528\322\0112\311\031\314:\002\352\352Q\324\223\000k\037U7Pw\2543\347g\342\305\347\376\235x\331\271\177'\303\324\232\017\313\003\234\210\203\177\000";
+const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 3185};
 #else
 const char kEcmaTimersSource[] =
-    "\n\n\n\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar state=env[1],slots=state[3],SENTINEL=env[4];\n\n\n\n\n\n\nfunction siftUp(h,t,pos){\nvar d=t[0],parent,p;\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\nif(p[0]<=d){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\nfunction siftDown(h,t,pos){\nvar n=h[0],d=t[0],q=t[1],child=pos+pos,c,r,cd,rd;\nwhile(child<=n){\nc=h[child];\ncd=c[0];\nif(child<n){\nr=h[child+1];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child+=1;c=r;cd=rd;}\n}\nif(d<cd||(d===cd&&q<c[1])){break;}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\n\n\nfunction removeAt(h,pos){\nvar n=h[0],last=h[n],child,c,r,cd,rd,d,q,parent,p,pd;\nh[0]=n-1;\nif(pos===n){\nif(n===1){h[1]=SENTINEL;}\nreturn;\n}\nn--;\nchild=pos+pos;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child++;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child++;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nd=last[0];\nq=last[1];\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\npd=p[0];\nif(pd<d||(pd===d&&p[1]<q)){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=last;\nlast[3]=pos;\n}\n\n\n\n\n\n\nfunction place(S,t,key,exact){\nvar deadline=t[0],table=S[18],size,idx,last,i;\nt[2]=null;\nfor(;;){\nif(!(key>=0)){key=0;}\nsize=S[19];\nif(key>=size&&size<4096){\n\n\n\n\nfor(i=size;i<=key&&i<4096;i+=i){ }\nwhile(size<i){table[size]=null;size++;}\nS[19]=size;\n}\nidx=key<size?key:key%size;\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\nbreak;\n}\nif(last[0]<=deadline){\nlast[2]=t;\nt[3]=last;\ntable[idx]=t;\nreturn;\n}\nif(exact){break;}\nexact=true;\nS[20]=i=S[13 ]();\ni=deadline-i;\ni=(i+67108864*67108864)-67108864*67108864;\nif(i===key){break;}\nkey=i;\n}\ntable[idx]=t;\ni=S[0];\ni[0]+=1;\nsiftUp(i,t,i[0]);\n}\n\n\nfunction clearTimer(id){\nif(typeof id!=='number'||!(id>=1)||id%1!==0){return;}\nvar t=slots[(id-1)%16777216];\nif(t&&t[4]===id&&t[5]!==null){\n\n\nvar S=state,prev=t[3],next=t[2],h;\nif(typeof prev==='number'){\nh=S[0];\nwhile(h[prev]!==t){\nif(prev<=1){return;}\nprev=(prev*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\n}\nif(next!==null){siftDown(h,next,prev);}\nelse{removeAt(h,prev);}\n}else{\nprev[2]=next;\nif(next!==null){next[3]=prev;}\n}\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}\n}\n\nvar indirectEval=eval;\n\n\n\n\n\nfunction runSpec(S,t,fn,now){\nvar interval=fn[1],args=fn[2],d,q;\nif(interval<0){\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}else{\n\n\n\n\nd=t[0];\nq=d+interval;\nif(q<=now){\nq=interval?d+interval*(Math.floor((now-d) / interval)+1):now;\n}\nt[0]=q;\nt[1]=S[1]=S[1]+1;\nplace(S,t,interval,true);\n}\nif(args!==null){fn[0].apply(void 0,args);}\nelse if(fn[3]){indirectEval(fn[0]);}\nelse{fn=fn[0];fn();}\n}\n\n\nfunction tooMany(cb){\nreturn new RangeError((typeof cb==='function'||cb[1]<0?'setTimeout':'setInterval')+\n': too many pending timers (the limit is '+state[16]+')');\n}\n\nstate[21]=place;\nstate[22]=runSpec;\nstate[23]=tooMany;\nreturn{place:place,runSpec:runSpec,tooMany:tooMany,clearTimer:clearTimer};\n})\n";
+    "\n\n\n\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar state=env[1],slots=state[3],SENTINEL=env[4],builtins=env[11];\nvar floor=builtins.floor,applyFn=builtins.applyFn,RangeErrorAtInstall=builtins.RangeError;\n\n\n\n\n\n\nfunction siftUp(h,t,pos){\nvar d=t[0],parent,p;\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\nif(p[0]<=d){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\nfunction siftDown(h,t,pos){\nvar n=h[0],d=t[0],q=t[1],child=pos+pos,c,r,cd,rd;\nwhile(child<=n){\nc=h[child];\ncd=c[0];\nif(child<n){\nr=h[child+1];\nrd=r[0];\nif(rd<cd||(rd===cd&&r[1]<c[1])){child+=1;c=r;cd=rd;}\n}\nif(d<cd||(d===cd&&q<c[1])){break;}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nh[pos]=t;\nt[3]=pos;\n}\n\n\n\n\n\nfunction removeAt(h,pos){\nvar n=h[0],last=h[n],child,c,r,cd,rd,d,q,parent,p,pd;\nh[0]=n-1;\nif(pos===n){\nif(n===1){h[1]=SENTINEL;}\nreturn;\n}\nn--;\nchild=pos+pos;\nwhile(child<n){\nc=h[child];\nr=h[child+1];\ncd=c[0];\nrd=r[0];\nif(rd<cd){c=r;child++;}\nelse if(rd===cd){if(r[1]<c[1]){c=r;child++;}}\nh[pos]=c;\npos=child;\nchild+=child;\n}\nif(child===n){\nh[pos]=h[child];\npos=child;\n}\nd=last[0];\nq=last[1];\nwhile(pos>1){\nparent=(pos*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\np=h[parent];\npd=p[0];\nif(pd<d||(pd===d&&p[1]<q)){break;}\nh[pos]=p;\np[3]=pos;\npos=parent;\n}\nh[pos]=last;\nlast[3]=pos;\n}\n\n\n\n\n\n\nfunction place(S,t,key,exact){\nvar deadline=t[0],table=S[18],size,idx,last,i;\nt[2]=null;\nfor(;;){\nif(!(key>=0)){key=0;}\nsize=S[19];\nif(key>=size&&size<4096){\n\n\n\n\nfor(i=size;i<=key&&i<4096;i+=i){ }\nwhile(size<i){table[size]=null;size++;}\nS[19]=size;\n}\nidx=key<size?key:key%size;\nlast=table[idx];\nif(last===null||last===t||last[2]!==null||last[5]===null){\nbreak;\n}\nif(last[0]<=deadline){\nlast[2]=t;\nt[3]=last;\ntable[idx]=t;\nreturn;\n}\nif(exact){break;}\nexact=true;\nS[20]=i=S[13 ]();\ni=deadline-i;\ni=(i+67108864*67108864)-67108864*67108864;\nif(i===key){break;}\nkey=i;\n}\ntable[idx]=t;\ni=S[0];\ni[0]+=1;\nsiftUp(i,t,i[0]);\n}\n\n\nfunction clearTimer(id){\nif(typeof id!=='number'||!(id>=1)||id%1!==0){return;}\nvar t=slots[(id-1)%16777216];\nif(t&&t[4]===id&&t[5]!==null){\n\n\nvar S=state,prev=t[3],next=t[2],h;\nif(typeof prev==='number'){\nh=S[0];\nwhile(h[prev]!==t){\nif(prev<=1){return;}\nprev=(prev*(1 / 2)-1 / 4+67108864*67108864)-67108864*67108864;\n}\nif(next!==null){siftDown(h,next,prev);}\nelse{removeAt(h,prev);}\n}else{\nprev[2]=next;\nif(next!==null){next[3]=prev;}\n}\n\n\n\nvar fn=t[5];\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n\n}\n}\n\nvar indirectEval=builtins.indirectEval;\n\n\n\n\n\nfunction runSpec(S,t,fn,now){\nvar interval=fn[1],args=fn[2],d,q;\nif(interval<0){\nS[17 ]+=1;\nt[5]=null;\nt[2]=S[2];\nS[2]=t;\n}else{\n\n\n\n\nd=t[0];\nq=d+interval;\nif(q<=now){\nq=interval?d+interval*(floor((now-d) / interval)+1):now;\n}\nt[0]=q;\nt[1]=S[1]=S[1]+1;\nplace(S,t,interval,true);\n}\nif(args!==null){applyFn(fn[0],void 0,args);}\nelse if(fn[3]){indirectEval(fn[0]);}\nelse{fn=fn[0];fn();}\n}\n\n\nfunction tooMany(cb){\nreturn new RangeErrorAtInstall((typeof cb==='function'||cb[1]<0?'setTimeout':'setInterval')+\n': too many pending timers (the limit is '+state[16]+')');\n}\n\nstate[21]=place;\nstate[22]=runSpec;\nstate[23]=tooMany;\nreturn{place:place,runSpec:runSpec,tooMany:tooMany,clearTimer:clearTimer};\n})\n";
 const EmbeddedJs kEcmaTimersJs = {kEcmaTimersSource, sizeof kEcmaTimersSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
@@ -3859,11 +4070,11 @@ namespace detail {
 extern const EmbeddedJs kEcmaErrorsJs;
 #if defined(EVLOOP_COMPRESSED_JS)
 const char kEcmaErrorsSource[] =
-    "}Q\261n\2030\020\335\375\025l\030\205\242\204\246C\261P\246l\335:F\014.\271$\226\250\235\036g\324\010\361\357\265\011\020wh\231\356|\357\275{\357`l\374\370\311\352\232\224\321\034t\227\364,\266-D-\241\252)\026\214u\022#-IuP\272\371a]\245-I\2727\233\312\001fz\324\002\355\277\025)}\346NfD\035\266QU\022Z\020S\377\342\372\247\215`\003\013\210\027\251\217\015\354\021\015rpTu\342\367\215\231j\275\342\273:k\331\270Q\322\207;\004\002Y\324b\230\264_\243j\265\022\243\341\273\042\226\3326M\012\035hz3\346:z~v\236\011o=\2331\313x\267T\231\321\340\335\024\236/\274\037\272]\301\234\026\335\262\214g\367q\262He\265l\234\315Y%\205D\260\311\243\013<\324\222\352\013\207\374\237\204\371\237\021\335\301s\2572\321\020\256\006\211\373\015\303\343\220\010_\026\332\221\316ks\364\267\374\245\366`\077pS2\017\367\261\264\375\374\000\214w\276/\326\243\374t\336|[\225\301\237\232\243\365\301[\021\324i\260\244\010\352\301I&\354\007";
-const EmbeddedJs kEcmaErrorsJs = {kEcmaErrorsSource, sizeof kEcmaErrorsSource - 1, 636};
+    "}Q\261n\2030\020\335\375\025l\030\205F\011M\207b\241L\351\324\255c\344\301\245\227\304\022\265SsF\215\020\377^\033Lp\207\226\351\036w\357\335{gB\306\217\236\254\252QjEAuYOR\333B\322\242\2215\246\214\220N\230D\011\224\035T\256\177\334\360\274E\201\023\330\362\274\026M\363\242&\264\345\353\011:\332,\232\264\200\207o\211R\235\251\023\037\271\307]\302+4\026X\300O\016\077l\031\031HD\274\010\365\321\300\301\030m(8\252<\321\311\307Z\266^\361M\236\225h\134+\353\343\035\314\000Z\243\330\020\264\237\023\276Z\2611\306\244h*e\233&\207\016\024\276j}\035\275\077rF\320\334z2\317\334\333\373{\265\326\012\274\233\322\363\231\367\203\267+\350\323]\267\252\322\331}\352\014O\267\240\241\273,\314!c$\270t\221\207Z`}\241P\374\223\261\3703\244{\210\302\253\004\232\201\2536H\375\206a9\245\201/\013\355H\247\265\376\360\327\374\245\266\260\227\271\220\315\217\373`\312~\276\203I\367\036\227\233Q>\034\270\330\361*z\2539Z\037\375+\243:\217\226\224Q=8\311\214\374\000";
+const EmbeddedJs kEcmaErrorsJs = {kEcmaErrorsSource, sizeof kEcmaErrorsSource - 1, 660};
 #else
 const char kEcmaErrorsSource[] =
-    "\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar native=env[0],state=env[1];\n\nfunction setExiting(){\nstate[4 ]=true;\nstate[5 ]=-1;\n}\n\n\nfunction handleError(e){\nif(native.isExitSignal(e)){setExiting();return;}\nstate[9 ]++;\nvar handler=null,eventLoop=env[3];\ntry{\nhandler=eventLoop?eventLoop.onerror:null;\nif(typeof handler==='function'){\nhandler.call(eventLoop,e);\nreturn;\n}\n}catch(e2){\nif(native.isExitSignal(e2)){setExiting();return;}\ne=e2;\n}\nnative.report(e);\n}\nfunction requestExit(code){\nsetExiting();\nnative.requestExit(typeof code==='number'?code:0);\n}\n\nstate[24]=handleError;\nreturn{handleError:handleError,requestExit:requestExit};\n})\n";
+    "\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar native=env[0],state=env[1],callFn=env[11].callFn;\n\nfunction setExiting(){\nstate[4 ]=true;\nstate[5 ]=-1;\n}\n\n\nfunction handleError(e){\nif(native.isExitSignal(e)){setExiting();return;}\nstate[9 ]++;\nvar handler=null,eventLoop=env[3];\ntry{\nhandler=eventLoop?eventLoop.onerror:null;\nif(typeof handler==='function'){\ncallFn(handler,eventLoop,e);\nreturn;\n}\n}catch(e2){\nif(native.isExitSignal(e2)){setExiting();return;}\ne=e2;\n}\nnative.report(e);\n}\nfunction requestExit(code){\nsetExiting();\nnative.requestExit(typeof code==='number'?code:0);\n}\n\nstate[24]=handleError;\nreturn{handleError:handleError,requestExit:requestExit};\n})\n";
 const EmbeddedJs kEcmaErrorsJs = {kEcmaErrorsSource, sizeof kEcmaErrorsSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
@@ -3878,11 +4089,11 @@ namespace detail {
 extern const EmbeddedJs kEcmaWatchJs;
 #if defined(EVLOOP_COMPRESSED_JS)
 const char kEcmaWatchSource[] =
-    "\255V\333n\3436\020}\327W\320\017\225\245\232\015\354\324{\251\030\026h\321,v\201`7\210\223\346\301\320\203.\224M\304\246R\212\2626\210\374\357\035^$\313vS\364\241\012`\211Cr\346\234\2313d<\317>AQ\213L\361R\004L\354\302Wo\134W\014UJ\362L\215\211\347\355\022\211D\242\370\216Q\230_Nc\134\251D\331\301,&f\376\366\333\315\315\227\257\324.\273\260#\254_\267w_\206V\030\032\363\267\207\373\241\031\206\007\077\327ww\3039\030\232-_\377\374\355fh\327c\242\341\353}M\242\2625\223\0255\320\226\2639\340\362:ZH\262\277j.\331\247<(r,\222-\003\222\274\010\324\3133+\013T\344#J\307\242\336\246L\216\333v\004\213~\245S\337/\362+z9\233\177\230\177\374\371\375\374C\330\266E\376\303\014\226Na\267Z\313\262A\2025\350.\021+v-e)\003\355y2\216\300!\332\326\225B)C\011\022\245\370I\260\225\301\215\270Pl\005QB\342\355\341\257\007h\340kpl\307\204\252p\226B\214#\324\343k=sS\226\317\027f\261vq\240`\267\235\320\260FC\305~^\321\351\367\002\036\240b\015\377N\3474d\344\302\014\310m\223\352\011A\374\333r\2631E\371\021\245\134U\226\237]\355\323\300\312\241u\205n\235\016B[\361\206v\265[\026ylHe)\300\332\225<G\000\33514\266q\227\260\361\021\346{X\362\026\344,\331l\322${\032\200>8\321(!\336\250\361\375,\245]\314\377\317\267\3479\275\352\272KV\251\243\022\367$m)G\015\004\036\346\202.\263\024;=OQ\014\271\331\263\015t\346q\206\364&\350I\232\245\004>f1=\3548\021Y-:\231\275-\377\360U2UK\201\212\004B\221\375\233\042t\316\306\035\366\001\3563\037G\244,j\322e\246(\345\212\351\274\200#\267M\311\232\331\354\231\247\307\237\363\352Y{\372\224W\301\002K\226\344/X\000\025\255\242G\272\200\246G1\226e-r=\000\376\230I\371;\310Q\017\337\305\230\323)\226\211\200_\240\042]\031\032\342\001\204\200\020]u\371\002\311\134\363\015\013\370\225\360\375\321b\011.a\242\310\251\011\267\344\261Fivv\226\211>\002\371\204^B\372\351c\257\341\246\227S\333\232\262Pj\240\205\257Y)\024\027\265N\014\254\223}\353\316|\3770\230\373~7\345;\026\241\355\325\307a\026\241>\211\230\320\0311\032\010\016\274\214\374\026\313\217(\236PX\322\345\026\254\231\321\200>\001a\272\237\325i!`\271\004\3020i\225\323\227\300\244X\247\277\254\330\347\262|\252\350\022X\366\205\201\253\202%\333\307\2233L\313\371m\371\353\042\233\237\360\037d{$\230\206\014Elc=\234H\371X~\377Yp\232\242\246f\235j]S\2679\032p\302\035\374\350\204\016vM\020\035\201\302^\305\324=\337\262\262V\221\271#\341\306\3146,\221C\343/1\366J\361\207\315i\324_\300\005\010z\230\350\213\347\272Zk+\331c\317\236\243\321\340v\205\3434ro\354\356\312hxg~~\270\215\006W&\014\373\2534\352>\274=9k3\010\037\270\316Z\233z\0171aN\274s1@\023A\203\021~e6\134l\230X\2515\341\223\211k,c\206\006\012\200J\257Ad\016(\330\252#A\227M\011\134\272]\365:\037En\234\234\225\371\274\240\332\333\311n-k\320\261S\327\273\230\272\364\264\207\177!\354\334%\314\015N\230\336\374>\356\310wM\364j\213n\213\335I\300\2751@Y\364j:\324\265\077\023\017R#{H\374>\364\376\006";
-const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 2438};
+    "\265V\335o\3428\020\177\317_\021\0366$\213\257\202\036\373qq}\322\236\256\253\255T\355V\245\275>\240<\204\304\201\250\340\364\034\207lE\370\337o\374\221\304@9\335\313\005\211\340\031{f~3\277\031\3438\372\361\263\212%\042/\230O\3316\3309\303\252\244n)x\236\210!v\234m\314]\026\213|K\011\350\347\343\010\225\042\026z1\211\260\322\337\307lI\2579/\370\027q\303@\277^k\375$\272\350u\350\341\365\345\334\256N\245\015\336\375\270\275\275\371N\264\337\013\275B\362uw\177cKa\251\304\077\036\037l1,{;\327\367\367\266\016\226\352\310\367\277\276\334\332r\271\3062\037\362\134\035\213dEyI\024\326\371d\012@\2356O.\247\177W9\247_S\077K\021\2137\024\262\226g\276\000\014E\346f\351\200\220!\2536\013\312\207M3\200M\277\223\261\347e\351\025\271\234L\077M\077\377\372q\372)h\232,}7\201\255c8-V\274\250]F\353\267R\351K\027\243a\010\226\335MU\012wA\335\330e\005\373\205\321\245\002\340\346L\320%\270\013\260\263\207O\027\251\302!\243\244[\312D\211\222\0058;\010\177x-5\267E\361r\2416K\023=\026}\354\010\217\026*L\372\347\025\031\377\314\340\001LZ\360\037q\035\373\016\215\077\013\345&.\237]\010\344\256X\257U\231\336\273\213\134\224\032\250\336\355\021_\023\2441\245o\0143\002\315\201\232\264\325\234gi\244\320%\013\210o[\344\251\013\030\014T%\033\266\231\033\036\004\177J\3347bO@\274\210\223g+\372\336\232\014\027\034\017j\317K\026\244u\376\0778q\034\303iI\011NKqP\375\016\266\256\362\240\206\010\354\354\220y\262@\206\363c7\202l\355\351\032\306\301a\316\340\220n\223b\235\222\032F\002vj\230\005\244\077(\005\343\210$\013h\233\003BV\254\245\344\371\236\011v\234\212\21237\213\3017\336\237%\25416<_h\011\360\310\330\001\134\215\007\2679\313\012\276\2442c`\321\034\023\274\242:\257\352\351\200\244y\371\042-}MK\177\2068\215\323W\304\000\223\014\344\211\314`d\270\021\342E\305R\271\200\224 \312\371\037@]\271\374\020\241\234\214\021\217\031|\003&n\012Tc\007B\3601\226\304\340\257P\233U\276\246~~\305<o0\233\203IPd)Q\356\346y$\243T'[\311HN\344|D.\241\000\344\251KC\3351\256iT\245\010Q\241\005\273\244`\042g\225L\014\354\343]\277O<\257_L=\257Uy\006E\240\033\374\311\316\042\024*f#2\321\305\367{\134\212\230\263\371g7\032\021\330\322\346\026\244\211\042\203\234\237\240\356\2642-\030$\227\000\030\224z\246u%P)\226\351/J\372\255(\236K2\007\224]a\340\346\242\361\346\351h\360I\242\237o\014Yd\365\025\274\305d\23305\266\331\254}=\332\234>C\304\223F\373\027\346I\254\322\214\266.\231N\314\341\320\002\207Z\034\341\021.d\332\042<\210\0169%\025\017\371\206\026\225\010\325\255\0137y\262\2461\267\205\277E\310)\330\237:\271a\367\307 \003f\333\031\237\333\213\2135eK\261\212H\306\360\0369z\026\207\326\235\015#94odn\340\320\276\211\277=\336\205\326E\014\313\356\202\016\333\037\316\036\237\264\037\004\340\233\214\257\024\017\354\250P\216\235S\222@sA\343\341\374jeE\216\363\321\3104\234\022Cc\371\001\356\271\351\252\011\006G\245'\350\2761\206\253\274-fk#K\225\021Yj\253\314\301\356\264\276\322\332\321iIw\340\267a\335\207\210\230\3644\375\037\023\255\273\004\2355y:\361\307\250\005\3376\327Ns@\327\276e\204y#\010e\326\221\253/s7+{\346\341=$~\0378\377\000";
+const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 2605};
 #else
 const char kEcmaWatchSource[] =
-    "\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar native=env[0],state=env[1];\nvar POLLIN=native.POLLIN,POLLPRI=native.POLLPRI,POLLOUT=native.POLLOUT;\nvar POLLERR=native.POLLERR,POLLNVAL=native.POLLNVAL;\n\n\n\nvar watchers=state[14];\n\nfunction requireFd(fd,name){\nif(typeof fd!=='number'||!(fd>=0&&fd<=2147483647)||fd%1!==0){\nthrow new RangeError(name+': fd must be a non-negative integer');\n}\n}\nfunction watch(fd,events,cb){\nrequireFd(fd,'EventLoop.watch');\nif(typeof events!=='number'||!(events>=0&&events<=0xffff)||events%1!==0){\nthrow new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n}\nevents&=(POLLIN|POLLOUT|POLLPRI);\nvar w=watchers[fd];\nif(cb!==void 0&&typeof cb!=='function'){\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\nif(!w&&cb===void 0){\nthrow new TypeError('EventLoop.watch: callback must be a function');\n}\n\n\nnative.interest(fd,events,cb!==void 0);\nif(!w){\nwatchers[fd]=[cb,state[10 ]];\n}else if(cb!==void 0){\nw[0]=cb;\nw[1]=state[10 ];\n}\n}\nfunction unwatch(fd){\nif(typeof fd!=='number'){return false;}\nrequireFd(fd,'EventLoop.unwatch');\nif(!watchers[fd]){return false;}\nwatchers[fd]=void 0;\nnative.forget(fd);\nreturn true;\n}\n\n\n\n\n\n\n\nfunction dispatchFds(S,ready,n){\nvar W=S[14 ],round=S[10 ],errBits=S[15],i=0,ran=0,fd,revents,w;\nfor(;;){\ntry{\nwhile(i<n&&!S[4 ]){\nfd=ready[i];\nrevents=ready[i+1];\ni+=2;\nw=W[fd];\nif(w===void 0||w[1]===round){continue;}\nif(revents!==1&&revents!==4&&(revents&errBits)!==0){W[fd]=void 0;}\nran+=1;\nw[0](fd,revents);\n}\nS[8 ]+=ran;\nreturn;\n}catch(e){\nS[8]+=ran;\nran=0;\nS[24 ](e);\n}\n}\n}\n\n\n\n\n\n\n\n\nvar disposeHooks=[];\nfunction streamWatch(fd,events,w){\nnative.interest(fd,events,true,true);\nw[1]=state[10 ];\nwatchers[fd]=w;\n}\nfunction streamUnwatch(fd){\nif(watchers[fd]){\nwatchers[fd]=void 0;\nnative.forget(fd);\n}\n}\nvar streamLoop={\nwatch:streamWatch,interest:native.interest,unwatch:streamUnwatch,\nsetTimeout:env[10],clearTimeout:env[9],\nonDispose:function(fn){disposeHooks.push(fn);},\nPOLLIN:POLLIN,POLLOUT:POLLOUT,POLLERR:POLLERR,POLLHUP:native.POLLHUP,POLLNVAL:POLLNVAL\n};\n\n\n\nfunction dispose(){\nvar hooks=disposeHooks,i;\ndisposeHooks=[];\nfor(i=0;i<hooks.length;i++){\ntry{hooks[i]();}catch(e){ }\n}\nfor(var fd=0;fd<watchers.length;fd++){\nif(watchers[fd]){native.forget(fd);}\n}\nwatchers.length=0;\n}\n\nstate[15]=POLLERR|POLLNVAL;\nstate[25]=dispatchFds;\nstate[26]=dispose;\nreturn{watch:watch,unwatch:unwatch,getStreamLoop:function(){return streamLoop;}};\n})\n";
+    "\n\n\n\n\n\n\n\n(function(env){\n'use strict';\n\nvar native=env[0],state=env[1];\nvar RangeErrorAtInstall=env[11].RangeError,TypeErrorAtInstall=env[11].TypeError;\nvar POLLIN=native.POLLIN,POLLPRI=native.POLLPRI,POLLOUT=native.POLLOUT;\nvar POLLERR=native.POLLERR,POLLNVAL=native.POLLNVAL;\n\n\n\nvar watchers=state[14];\n\nfunction requireFd(fd,name){\nif(typeof fd!=='number'||!(fd>=0&&fd<=2147483647)||fd%1!==0){\nthrow new RangeErrorAtInstall(name+': fd must be a non-negative integer');\n}\n}\nfunction watch(fd,events,cb){\nrequireFd(fd,'EventLoop.watch');\nif(typeof events!=='number'||!(events>=0&&events<=0xffff)||events%1!==0){\nthrow new RangeErrorAtInstall('EventLoop.watch: events must be a mask of Poll.POLL* bits');\n}\nevents&=(POLLIN|POLLOUT|POLLPRI);\nvar w=watchers[fd];\nif(cb!==void 0&&typeof cb!=='function'){\nthrow new TypeErrorAtInstall('EventLoop.watch: callback must be a function');\n}\nif(!w&&cb===void 0){\nthrow new TypeErrorAtInstall('EventLoop.watch: callback must be a function');\n}\n\n\nnative.interest(fd,events,cb!==void 0);\nif(!w){\nwatchers[fd]=[cb,state[10 ]];\n}else if(cb!==void 0){\n\n\nvar old=w[0];\nw[1]=state[10 ];\nw[0]=cb;\n\n}\n}\nfunction unwatch(fd){\nif(typeof fd!=='number'){return false;}\nrequireFd(fd,'EventLoop.unwatch');\nvar w=watchers[fd];\nif(!w){return false;}\nwatchers[fd]=void 0;\nnative.forget(fd);\nreturn true;\n}\n\n\n\n\n\n\n\nfunction dispatchFds(S,ready,n){\nvar W=S[14 ],round=S[10 ],errBits=S[15],i=0,ran=0,fd,revents,w;\nfor(;;){\ntry{\nwhile(i<n&&!S[4 ]){\nfd=ready[i];\nrevents=ready[i+1];\ni+=2;\nw=W[fd];\nif(w===void 0||w[1]===round){continue;}\nif(revents!==1&&revents!==4&&(revents&errBits)!==0){W[fd]=void 0;}\nran+=1;\nw[0](fd,revents);\n}\nS[8 ]+=ran;\nreturn;\n}catch(e){\nS[8]+=ran;\nran=0;\nS[24 ](e);\n}\n}\n}\n\n\n\n\n\n\n\n\nvar disposeHooks=[];\nfunction streamWatch(fd,events,w){\nnative.interest(fd,events,true,true);\nw[1]=state[10 ];\nwatchers[fd]=w;\n}\nfunction streamUnwatch(fd){\nvar w=watchers[fd];\nif(w){\nwatchers[fd]=void 0;\nnative.forget(fd);\n}\n}\nvar streamLoop={\nwatch:streamWatch,interest:native.interest,unwatch:streamUnwatch,\nsetTimeout:env[10],clearTimeout:env[9],\nonDispose:function(fn){disposeHooks[disposeHooks.length]=fn;},\nPOLLIN:POLLIN,POLLOUT:POLLOUT,POLLERR:POLLERR,POLLHUP:native.POLLHUP,POLLNVAL:POLLNVAL\n};\n\n\n\nfunction dispose(){\nvar hooks=disposeHooks,i;\ndisposeHooks=[];\nfor(i=0;i<hooks.length;i++){\ntry{hooks[i]();}catch(e){ }\n}\nfor(var fd=0;fd<watchers.length;fd++){\nif(watchers[fd]){native.forget(fd);}\n}\nwatchers.length=0;\n}\n\nstate[15]=POLLERR|POLLNVAL;\nstate[25]=dispatchFds;\nstate[26]=dispose;\nreturn{watch:watch,unwatch:unwatch,getStreamLoop:function(){return streamLoop;}};\n})\n";
 const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */
@@ -4403,9 +4614,13 @@ inline bool close_socket(LoopImpl* l, int fd) {
   }
 #endif
   Watcher* w = l->watcher(fd);
-  if (w && (w->kind == kWatchStream || w->kind == kWatchJs)) l->remove_watcher(fd);
+  int released = w && (w->kind == kWatchStream || w->kind == kWatchJs) ? l->detach_watcher(fd) : 0;
   l->disown_fd(fd);
-  return ::close(fd) == 0 || errno == EINTR;
+  bool closed = ::close(fd) == 0 || errno == EINTR;
+  int err = errno;
+  duk_pop_n(l->ctx, released); /* last: a finalizer may run (and may open a new fd on this number) */
+  errno = err;
+  return closed;
 }
 
 inline duk_ret_t native_close(duk_context* ctx) {
@@ -4481,17 +4696,30 @@ inline duk_ret_t native_error(duk_context* ctx) {
  * engine (measured: ~1k instructions a write less than a JS method calling
  * a native); anything else goes to net.js's writeSlow(socket, data,
  * encoding, cb), a queue that grew to afterQueued(socket, queued), both kept
- * on the function. */
-#define EVLOOP_FN_WRITE_SLOW DUK_HIDDEN_SYMBOL("writeSlow")
-#define EVLOOP_FN_AFTER_QUEUED DUK_HIDDEN_SYMBOL("afterQueued")
-/* [ writeSlow afterQueued ... ] -> [ ... fn ] */
-inline void push_write_method(duk_context* ctx, LoopImpl* l, duk_c_function fn) {
+ * by the loop (write_hooks, reachable from the stash only: a property of
+ * the function, even under a hidden key, is a script's to read or replace,
+ * see tag_with_loop). */
+enum WriteHook { kWriteSlow, kWriteAfterQueued, kWriteFastRest };
+/* [ ... ] -> [ ... hook ]: one of the loop's Socket#write hooks. */
+inline void push_write_hook(duk_context* ctx, WriteHook which) {
+  LoopImpl* l = bound_loop(ctx);
+  if (!l->write_hooks[which]) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: socket write is not set up");
+  duk_push_heapptr(ctx, l->write_hooks[which]);
+}
+/* [ writeSlow afterQueued [fastRest] ... ] -> [ ... fn ]: keeps the hooks
+ * at index 0..hooks-1 (stash and loop), then pushes the method. */
+inline void push_write_method(duk_context* ctx, LoopImpl* l, duk_c_function fn, int hooks = 2) {
+  duk_push_heap_stash(ctx);
+  duk_push_array(ctx);
+  for (int i = 0; i < hooks; i++) {
+    duk_dup(ctx, i);
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i));
+  }
+  duk_put_prop_literal(ctx, -2, EVLOOP_STASH_WRITE); /* keeps them reachable */
+  duk_pop(ctx);
+  for (int i = 0; i < 3; i++) l->write_hooks[i] = i < hooks ? duk_get_heapptr(ctx, i) : nullptr;
   duk_push_c_function(ctx, fn, 3);
   tag_with_loop(ctx, l);
-  duk_dup(ctx, 0);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_WRITE_SLOW);
-  duk_dup(ctx, 1);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_AFTER_QUEUED);
   duk_push_literal(ctx, "name");
   duk_push_literal(ctx, "write");
   duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
@@ -4512,8 +4740,7 @@ inline duk_ret_t socket_write(duk_context* ctx, FastWriteFn try_fast) {
         duk_push_true(ctx);
         return 1;
       }
-      duk_push_current_function(ctx); /* a queue that grew: afterQueued(this, queued) */
-      duk_get_prop_literal(ctx, -1, EVLOOP_FN_AFTER_QUEUED);
+      push_write_hook(ctx, kWriteAfterQueued); /* a queue that grew: afterQueued(this, queued) */
       duk_push_undefined(ctx);
       duk_dup(ctx, 3);
       duk_push_number(ctx, queued);
@@ -4521,8 +4748,7 @@ inline duk_ret_t socket_write(duk_context* ctx, FastWriteFn try_fast) {
       return 1;
     }
   }
-  duk_push_current_function(ctx); /* writeSlow(this, data, encoding, cb) */
-  duk_get_prop_literal(ctx, -1, EVLOOP_FN_WRITE_SLOW);
+  push_write_hook(ctx, kWriteSlow); /* writeSlow(this, data, encoding, cb) */
   duk_push_undefined(ctx);
   duk_dup(ctx, 3);
   duk_dup(ctx, 0);
@@ -4560,7 +4786,6 @@ inline duk_ret_t native_fast_cap(duk_context* ctx) {
  * afterQueued, rest)): its fast path takes the fd's cap from ecma_fast; a
  * short write, EAGAIN or an error goes to the engine's rest(fd, data, sent,
  * err), which queues or stops (-> bytes queued). */
-#define EVLOOP_FN_FAST_REST DUK_HIDDEN_SYMBOL("fastRest")
 inline bool ecma_try_fast_write(duk_context* ctx, int fd) {
   LoopImpl* l = bound_loop(ctx);
   size_t i = static_cast<size_t>(fd);
@@ -4575,8 +4800,7 @@ inline bool ecma_try_fast_write(duk_context* ctx, int fd) {
     return true;
   }
   int err = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? errno : 0;
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_FN_FAST_REST);
+  push_write_hook(ctx, kWriteFastRest);
   duk_push_undefined(ctx);
   duk_push_int(ctx, fd);
   duk_dup(ctx, 0);
@@ -4592,9 +4816,7 @@ inline duk_ret_t native_write_method(duk_context* ctx) {
   for (duk_idx_t i = 0; i < 3; i++)
     if (!duk_is_function(ctx, i)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "writeMethod: functions expected");
   LoopImpl* l = bound_loop(ctx);
-  push_write_method(ctx, l, ecma_socket_write);
-  duk_dup(ctx, 2);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_FAST_REST);
+  push_write_method(ctx, l, ecma_socket_write, 3);
   return 1;
 }
 #endif
@@ -4618,6 +4840,7 @@ inline void push_socket_natives(duk_context* ctx, LoopImpl* l) {
   for (const duk_function_list_entry* f = fns; f->key; f++) {
     duk_push_c_function(ctx, f->value, f->nargs);
     tag_with_loop(ctx, l); /* bound_loop(): dead once the loop is */
+    mark_internal(ctx);    /* Duktape.act does not hand them out */
     duk_put_prop_string(ctx, -2, f->key);
   }
   duk_push_int(ctx, EVLOOP_READ_BUFFER_SIZE);
@@ -4969,7 +5192,7 @@ inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         /* Out of fds: the pending connection stays in the backlog and the
          * fd stays readable; stop asking for 100 ms instead of spinning. */
-        if (l->timers.prepare(l->mem)) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
+        if (l->timers.prepare(l->mem) && stream_of(l, fd) == s) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
         stream_update(l, s);
         return;
       }
@@ -5005,11 +5228,12 @@ inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
     if (err) s->stopped = true;
     else s->state = kStreamOpen;
     stream_update(l, s);
-    stream_begin(l, fd, 6);
-    if (err) push_net_error(l->ctx, err, "connect", s->peer_host, s->peer_host ? s->peer_port : -1);
-    else duk_push_null(l->ctx);
-    l->mem.free(s->peer_host);
+    char* host = s->peer_host; /* the error's pushes may run a finalizer that closes s */
     s->peer_host = nullptr;
+    stream_begin(l, fd, 6);
+    if (err) push_net_error(l->ctx, err, "connect", host, host ? s->peer_port : -1);
+    else duk_push_null(l->ctx);
+    l->mem.free(host);
     l->call_js(2);
     if (!err && stream_still(l, fd, s) && !s->stopped && (s->head || s->ending)) stream_flush(l, fd, s);
     return;
@@ -5039,9 +5263,15 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
   if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, fn);
+  l->reserve_js_index(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
+  w = l->watcher(fd); /* growing the tables may have run a finalizer */
+  if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
+  /* The old handler stays on the value stack until this native returns:
+   * its finalizer runs once the stream is consistent. */
+  (void)l->take_js_value(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd));
   duk_push_heapptr(ctx, l->watcher_callbacks);
   duk_dup(ctx, 1);
-  duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
+  duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* an existing index: allocates nothing */
   duk_pop(ctx);
   if (w) { /* a new handler for a stream: keep its queue */
     Stream* s = static_cast<Stream*>(w->user);
@@ -5050,9 +5280,11 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
     return 0;
   }
   Stream* s = static_cast<Stream*>(l->mem.alloc(sizeof(Stream)));
-  if (!s) {
+  if (!s || l->watcher(fd)) { /* a finalizer run by a collection may have watched fd */
+    int err = s ? EEXIST : ENOMEM;
+    l->mem.free(s);
     l->clear_js_watcher(fd);
-    return throw_system_error(ctx, ENOMEM, fn, nullptr);
+    return throw_system_error(ctx, err, fn, nullptr);
   }
   memset(s, 0, sizeof *s);
   s->write_cap = -1;
@@ -5080,7 +5312,12 @@ inline duk_ret_t js_stream_connect(duk_context* ctx) {
   if (s && duk_is_string(ctx, 2) && !s->peer_host) {
     size_t n;
     const char* host = duk_get_lstring(ctx, 2, &n);
-    s->peer_host = static_cast<char*>(l->mem.alloc(n + 1));
+    char* copy = static_cast<char*>(l->mem.alloc(n + 1)); /* may run a finalizer */
+    if (stream_of(l, duk_get_int(ctx, 0)) != s) {
+      l->mem.free(copy);
+      return 0;
+    }
+    s->peer_host = copy;
     if (s->peer_host) memcpy(s->peer_host, host, n + 1);
     s->peer_port = duk_is_number(ctx, 3) ? duk_get_int(ctx, 3) : -1;
   }
@@ -5116,6 +5353,11 @@ inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, c
       size_t cap = len < 4096 ? 4096 : len;
       Chunk* c = static_cast<Chunk*>(l->mem.alloc(sizeof(Chunk) + cap));
       if (!c) return throw_system_error(ctx, ENOMEM, "stream.write", nullptr);
+      if (stream_of(l, fd) != s) { /* a collection ran a finalizer that closed it */
+        l->mem.free(c);
+        return throw_system_error(ctx, EBADF, "stream.write", nullptr);
+      }
+      t = s->tail;
       c->next = nullptr;
       c->len = len;
       c->off = 0;
@@ -5237,17 +5479,24 @@ inline duk_ret_t js_stream_ondata(duk_context* ctx) {
   Stream* s = require_stream(ctx, l, fd, "stream.ondata");
   bool on = duk_is_function(ctx, 1) != 0;
   if (on) {
+    l->reserve_js_index(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd)); /* may throw: flag not set yet */
+    l->reserve_js_index(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+    s = require_stream(ctx, l, fd, "stream.ondata"); /* growing them may have run a finalizer */
+    /* The old fn and this stay on the value stack until this native
+     * returns: their finalizers run once the stream is consistent. */
+    (void)l->take_js_value(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+    (void)l->take_js_value(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
     duk_push_heapptr(ctx, l->data_callbacks);
     duk_dup(ctx, 1);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd)); /* may throw: flag not set yet */
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd)); /* existing indexes: allocate nothing */
     duk_dup(ctx, 2);
     duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
     s->data_fn = duk_get_heapptr(ctx, 1);
     s->data_self = duk_get_heapptr(ctx, 2); /* null for a primitive: pushed as undefined */
     s->direct_data = true;
   } else if (s->direct_data) {
-    l->clear_stream_data(fd);
     s->direct_data = false;
+    l->clear_stream_data(fd); /* last: a finalizer may run */
   }
   return 0;
 }
@@ -5268,7 +5517,7 @@ inline duk_ret_t js_stream_queued(duk_context* ctx) {
 }
 
 /* [ ... ] -> [ ... stream ]: the C++ loop's engine object for net.js. Every
- * function is tagged with the loop (one lookup instead of two a call). */
+ * function is tagged with the loop (dead with it: see tag_with_loop). */
 inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
   l->fail_delivery = fail_read_delivery;
   static const duk_function_list_entry fns[] = {
@@ -5283,6 +5532,7 @@ inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
   for (const duk_function_list_entry* f = fns; f->key; f++) {
     duk_push_c_function(ctx, f->value, f->nargs);
     tag_with_loop(ctx, l);
+    mark_internal(ctx); /* Duktape.act does not hand them out */
     duk_put_prop_string(ctx, -2, f->key);
   }
 }
@@ -5390,15 +5640,16 @@ extern const EmbeddedJs kEcmaStreamJs;
  * A stub saved earlier forwards to the real function. Assigning a global
  * before any use loads nothing (the setter makes it a data property).
  *
- * All of it shares one state object (never reachable by scripts): the env
- * net.js gets (the globals it uses, as at install), the EventLoop object and
- * the ECMAScript stream loop as at install, the placeholders, and once
- * loaded the exports. It is tagged with the loop (tag_with_loop), so a
- * load after Loop::destroy throws. Loading runs in a JS call (a getter or a
+ * All of it shares one state object, in the heap stash (EVLOOP_STASH_NET:
+ * never on anything a script reaches, see tag_with_loop): the env net.js
+ * gets (the globals it uses, as at install), the EventLoop object and the
+ * ECMAScript stream loop as at install, the placeholders, and once loaded
+ * the exports. The placeholders are tagged with the loop (tag_with_loop),
+ * so one used after Loop::destroy throws, also when the heap has a new
+ * loop (with its own state). Loading runs in a JS call (a getter or a
  * stub): its errors (out of memory while compiling) are thrown to the
  * script, and a later use tries again. (A host reading `net` from C++ does
  * so in a protected call, as it would for any getter.) */
-#define EVLOOP_NET_STATE DUK_HIDDEN_SYMBOL("evloop.net")
 
 const int kNetSeeds = 5;
 inline const char* net_seed_name(int i) {
@@ -5410,11 +5661,14 @@ inline const char* net_global_name(int i) { return i ? "EventEmitter" : "net"; }
 inline const char* net_getter_key(int i) { return i ? "getEventEmitter" : "getNet"; }
 #endif
 
-/* [ ... ] -> [ ... state ]: the state of the running placeholder. */
+/* [ ... ] -> [ ... state ]: the state of the running placeholder's loop;
+ * throws once that loop is destroyed. */
 inline duk_idx_t push_net_state(duk_context* ctx) {
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_NET_STATE);
+  if (!loop_of_function(ctx)) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of net was destroyed");
+  duk_push_heap_stash(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_STASH_NET);
   duk_remove(ctx, -2);
+  if (!duk_is_object(ctx, -1)) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of net was destroyed");
   return duk_get_top_index(ctx);
 }
 
@@ -5434,9 +5688,7 @@ inline void net_load(duk_context* ctx, duk_idx_t state) {
   state = duk_normalize_index(ctx, state);
   if (duk_get_prop_literal(ctx, state, "exports")) return;
   duk_pop(ctx);
-  duk_get_prop_literal(ctx, state, EVLOOP_FN_LOOP); /* removed by Loop::destroy */
-  LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
-  duk_pop(ctx);
+  LoopImpl* l = loop_of_function(ctx); /* push_net_state checked it */
   if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of net was destroyed");
   compile_embedded(ctx, "evloop:net.js", kNetJs);
   duk_call(ctx, 0);            /* [ factory ] */
@@ -5492,7 +5744,7 @@ inline void net_load(duk_context* ctx, duk_idx_t state) {
 inline duk_ret_t net_global_get(duk_context* ctx) {
   duk_idx_t state = push_net_state(ctx);
   net_load(ctx, state);
-  duk_get_prop_string(ctx, -1, net_global_name(duk_get_current_magic(ctx) & 1));
+  duk_get_prop_string(ctx, -1, net_global_name(magic_value(ctx) & 1));
   return 1;
 }
 
@@ -5500,7 +5752,7 @@ inline duk_ret_t net_global_get(duk_context* ctx) {
  * assignment would have, without loading net.js. */
 inline duk_ret_t net_global_set(duk_context* ctx) {
   duk_push_global_object(ctx);
-  define_data(ctx, -1, net_global_name(duk_get_current_magic(ctx) & 1), 0);
+  define_data(ctx, -1, net_global_name(magic_value(ctx) & 1), 0);
   return 0;
 }
 #endif
@@ -5511,20 +5763,18 @@ inline duk_ret_t net_seed_stub(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
   duk_idx_t state = push_net_state(ctx);
   net_load(ctx, state); /* [ args state exports ] */
-  duk_get_prop_string(ctx, -1, net_seed_name(duk_get_current_magic(ctx) % kNetSeeds));
+  duk_get_prop_string(ctx, -1, net_seed_name(magic_value(ctx) % kNetSeeds));
   duk_push_this(ctx);
   for (duk_idx_t i = 0; i < nargs; i++) duk_dup(ctx, i);
   duk_call_method(ctx, nargs);
   return 1;
 }
 
-/* [ ... ] -> [ ... fn ]: a placeholder function on the state at `state`. */
-inline void push_net_placeholder(duk_context* ctx, duk_idx_t state, duk_c_function fn, duk_idx_t nargs,
-                                 int magic) {
+/* [ ... ] -> [ ... fn ]: a placeholder function of the loop's net state. */
+inline void push_net_placeholder(duk_context* ctx, LoopImpl* l, duk_c_function fn, duk_idx_t nargs, int magic) {
   duk_push_c_function(ctx, fn, nargs);
   duk_set_magic(ctx, -1, magic);
-  duk_dup(ctx, state);
-  duk_put_prop_literal(ctx, -2, EVLOOP_NET_STATE);
+  tag_with_loop(ctx, l);
 }
 
 /* [ ] -> [ ]: the seed Socket global, then the placeholders of net.js
@@ -5537,7 +5787,10 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
   if (bindings & kBindSocket) install_socket_global(ctx);
   duk_idx_t state = duk_get_top(ctx);
   duk_push_bare_object(ctx); /* no prototype: a script's Object.prototype cannot reach in */
-  tag_with_loop(ctx, l);
+  duk_push_heap_stash(ctx);
+  duk_dup(ctx, state);
+  duk_put_prop_literal(ctx, -2, EVLOOP_STASH_NET);
+  duk_pop(ctx);
   duk_idx_t global = state + 1;
   duk_push_global_object(ctx);
   static const char* const env[] = {"setTimeout", "clearTimeout", "Buffer", "TextDecoder", "TextEncoder", "Duktape"};
@@ -5558,10 +5811,10 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
   if (bindings & kBindNet)
     for (int i = 0; i < 2; i++) {
       duk_push_string(ctx, net_global_name(i));
-      push_net_placeholder(ctx, state, net_global_get, 0, i);
+      push_net_placeholder(ctx, l, net_global_get, 0, i);
       duk_dup_top(ctx);
       duk_put_prop_string(ctx, state, net_getter_key(i));
-      push_net_placeholder(ctx, state, net_global_set, 1, i); /* [ ... name get set ] */
+      push_net_placeholder(ctx, l, net_global_set, 1, i); /* [ ... name get set ] */
       duk_def_prop(ctx, global,
                    DUK_DEFPROP_HAVE_GETTER | DUK_DEFPROP_HAVE_SETTER | DUK_DEFPROP_SET_CONFIGURABLE |
                        DUK_DEFPROP_CLEAR_ENUMERABLE);
@@ -5575,7 +5828,7 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
       duk_put_prop_literal(ctx, state, "eventLoop");
       duk_push_bare_object(ctx); /* stubs */
       for (int i = 0; i < kNetSeeds; i++) {
-        push_net_placeholder(ctx, state, net_seed_stub, DUK_VARARGS, i);
+        push_net_placeholder(ctx, l, net_seed_stub, DUK_VARARGS, i);
         duk_dup_top(ctx);
         duk_put_prop_string(ctx, -3, net_seed_name(i));
         define_data(ctx, event_loop, net_seed_name(i), -1);
@@ -5588,6 +5841,57 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
   duk_set_top(ctx, state);
 }
 #endif /* EVLOOP_HAVE_SOCKETS */
+
+/* ---- Duktape.act without evloop's own functions ----
+ * Duktape.act(level).function hands a callback the functions below it on
+ * the call stack: in the ECMAScript loop its run/turn/runTimers, in both
+ * loops net.js's and the stream engine's internals, and natives only
+ * evloop's JS calls (native.wait, the socket primitives). Called out of
+ * turn they corrupt the loop (a nested turn inside a turn). So install
+ * replaces Duktape.act with the same function (duk_inspect_callstack_entry,
+ * as Duktape's own, with the same levels: -1 is act itself) that leaves
+ * `function` out of an activation of evloop's compiled code (file name
+ * "evloop:...") or of a native marked kMagicInternal. Everything else it
+ * returns as Duktape does. */
+inline bool is_evloop_internal(duk_context* ctx, duk_idx_t idx) {
+  if (duk_is_c_function(ctx, idx)) return (duk_get_magic(ctx, idx) & kMagicInternal) != 0;
+  if (!duk_is_ecmascript_function(ctx, idx)) return false;
+  idx = duk_normalize_index(ctx, idx);
+  duk_push_literal(ctx, "fileName");
+  duk_get_prop_desc(ctx, idx, 0); /* own property only: no getter of a script runs */
+  bool ours = false;
+  if (duk_is_object(ctx, -1)) {
+    duk_get_prop_literal(ctx, -1, "value");
+    const char* file = duk_get_string(ctx, -1);
+    ours = file && strncmp(file, "evloop:", 7) == 0;
+    duk_pop(ctx);
+  }
+  duk_pop(ctx);
+  return ours;
+}
+inline duk_ret_t js_duktape_act(duk_context* ctx) {
+  duk_inspect_callstack_entry(ctx, duk_to_int(ctx, 0));
+  if (duk_is_object(ctx, -1)) {
+    duk_get_prop_literal(ctx, -1, "function");
+    bool hide = is_evloop_internal(ctx, -1);
+    duk_pop(ctx);
+    if (hide) duk_del_prop_literal(ctx, -1, "function");
+  }
+  return 1;
+}
+/* [ ] -> [ ]: Duktape.act, if the heap has one, becomes js_duktape_act. */
+inline void harden_duktape_act(duk_context* ctx) {
+  duk_get_global_literal(ctx, "Duktape");
+  if (duk_is_object(ctx, -1) && duk_has_prop_literal(ctx, -1, "act")) {
+    duk_push_literal(ctx, "act");
+    duk_push_c_function(ctx, js_duktape_act, 1);
+    duk_push_literal(ctx, "name");
+    duk_push_literal(ctx, "act");
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
+  }
+  duk_pop(ctx);
+}
 
 struct InstallArgs {
   LoopImpl* loop;
@@ -5617,6 +5921,7 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
   const char* option = nullptr;
   if (const char* name = left_out_binding(a->bindings, &option))
     return duk_error(ctx, DUK_ERR_ERROR, "evloop: install: %s is not in this build (%s)", name, option);
+  harden_duktape_act(ctx);
   static const BindingInstaller installers[] = {EVLOOP_BINDING_INSTALLERS};
   for (size_t i = 0; i < sizeof installers / sizeof installers[0]; i++)
     if (a->bindings & installers[i].bits) installers[i].install(a->loop, a->bindings);

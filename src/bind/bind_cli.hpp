@@ -43,6 +43,53 @@ inline duk_ret_t js_process_exit(duk_context* ctx) {
   return duk_throw(ctx);
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none:
+ * shortest form only, no surrogates, at most U+10FFFF (RFC 3629). */
+inline size_t utf8_sequence(const unsigned char* p, size_t n) {
+  unsigned char c = p[0];
+  if (c < 0x80) return 1;
+  size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (!len || len > n) return 0;
+  for (size_t i = 1; i < len; i++)
+    if ((p[i] & 0xc0) != 0x80) return 0;
+  if (c == 0xe0 && p[1] < 0xa0) return 0; /* overlong */
+  if (c == 0xed && p[1] > 0x9f) return 0; /* a surrogate */
+  if (c == 0xf0 && p[1] < 0x90) return 0; /* overlong */
+  if (c == 0xf4 && p[1] > 0x8f) return 0; /* above U+10FFFF */
+  return len;
+}
+/* [ ... ] -> [ ... string ]: bytes from outside (argv, environ) decoded as
+ * UTF-8, each invalid byte as U+FFFD (as TextDecoder does). Pushed raw, a
+ * string starting with 0xFF or 0x80..0xBF would be a Duktape symbol: a
+ * hidden key (`./evloop x.js $'\xffloop'` named the key of the loop's
+ * internals), never what a script gets from process.argv. */
+inline void push_outside_string(duk_context* ctx, const char* s, size_t n) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(s);
+  size_t valid = 0, len;
+  while (valid < n && (len = utf8_sequence(p + valid, n - valid)) != 0) valid += len;
+  if (valid == n) { /* the usual case: as it is */
+    duk_push_lstring(ctx, s, n);
+    return;
+  }
+  unsigned char* out = static_cast<unsigned char*>(duk_push_fixed_buffer(ctx, 3 * n)); /* U+FFFD: 3 bytes */
+  size_t o = 0;
+  for (size_t i = 0; i < n;) {
+    len = utf8_sequence(p + i, n - i);
+    if (len) {
+      memcpy(out + o, p + i, len);
+      o += len;
+      i += len;
+    } else {
+      out[o++] = 0xef;
+      out[o++] = 0xbf;
+      out[o++] = 0xbd;
+      i++;
+    }
+  }
+  duk_push_lstring(ctx, reinterpret_cast<const char*>(out), o);
+  duk_remove(ctx, -2);
+}
+
 inline void install_cli(LoopImpl* l, unsigned) {
   duk_context* ctx = l->ctx;
   duk_push_global_object(ctx);
@@ -51,7 +98,7 @@ inline void install_cli(LoopImpl* l, unsigned) {
   duk_push_object(ctx); /* process */
   duk_push_array(ctx);
   for (int i = 0; i < l->argc; i++) {
-    duk_push_string(ctx, l->argv[i]);
+    push_outside_string(ctx, l->argv[i], strlen(l->argv[i]));
     duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i));
   }
   duk_put_prop_literal(ctx, -2, "argv");
@@ -59,8 +106,8 @@ inline void install_cli(LoopImpl* l, unsigned) {
   for (char** e = environ; e && *e; e++) {
     const char* eq = strchr(*e, '=');
     if (!eq) continue;
-    duk_push_lstring(ctx, *e, static_cast<duk_size_t>(eq - *e));
-    duk_push_string(ctx, eq + 1);
+    push_outside_string(ctx, *e, static_cast<size_t>(eq - *e));
+    push_outside_string(ctx, eq + 1, strlen(eq + 1));
     duk_put_prop(ctx, -3);
   }
   duk_put_prop_literal(ctx, -2, "env");

@@ -27,19 +27,25 @@ inline duk_ret_t js_watch(duk_context* ctx) {
   int fd = require_fd(ctx, 0, "EventLoop.watch");
   unsigned events = require_events(ctx, 1, "EventLoop.watch");
   LoopImpl* l = loop_of(ctx);
-  Watcher* w = l->watcher(fd);
   bool have_cb = duk_is_function(ctx, 2);
   if (!have_cb && !duk_is_undefined(ctx, 2))
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");
+  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
+  /* Growth first (either table's may collect garbage, and a finalizer may
+   * then call any evloop API), the checks after, then only writes. */
+  if (have_cb) l->reserve_js_index(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd)); /* may throw */
+  Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchJs)
     return throw_system_error(ctx, EEXIST, "EventLoop.watch", nullptr);
   if (!w && !have_cb)
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "EventLoop.watch: callback must be a function");
-  if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, "EventLoop.watch");
   if (have_cb) {
+    /* The old callback stays on the value stack until this native returns:
+     * its finalizer runs once the watcher is consistent (issue 18). */
+    (void)l->take_js_value(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd));
     duk_push_heapptr(ctx, l->watcher_callbacks);
     duk_dup(ctx, 2);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: state unchanged */
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* an existing index: allocates nothing */
   }
   /* A new callback re-registers the fd (it may be a new file under a reused
    * number); without one only the interest changes. */

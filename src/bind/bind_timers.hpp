@@ -20,7 +20,7 @@ inline duk_ret_t throw_timer_limit_error(duk_context* ctx, bool interval) {
 /* magic 0: setTimeout, 1: setInterval */
 inline duk_ret_t js_set_timer(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
-  bool interval = duk_get_current_magic(ctx) == 1;
+  bool interval = magic_value(ctx) == 1;
   uint32_t flags = kTimerJs;
   if (duk_is_string(ctx, 0)) flags |= kTimerString;
   else if (!duk_is_function(ctx, 0))
@@ -28,11 +28,27 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
                      interval ? "setInterval" : "setTimeout");
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
   LoopImpl* l = bound_loop(ctx); /* its loop destroyed: throws, even when the heap has a new one */
+  if (nargs > 2 && !(flags & kTimerString)) {
+    flags |= kTimerArgs;
+    duk_push_array(ctx);
+    duk_dup(ctx, 0);
+    duk_put_prop_index(ctx, -2, 0);
+    for (duk_idx_t i = 2; i < nargs; i++) {
+      duk_dup(ctx, i);
+      duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 1));
+    }
+  } else {
+    duk_dup(ctx, 0);
+  }
+  /* [ cb delay args... value ]. Every step from here to start_timer that
+   * allocates (prepare, the array's growth) may collect garbage, and a
+   * finalizer then run may set or clear timers (issue 18): so the slot is
+   * read after them, and the value is written into an index that exists. */
   if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
   if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
   uint32_t slot = l->timers.next_slot();
-  duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... cbs ] */
-  if (slot >= l->timer_callbacks_size) {
+  duk_push_heapptr(ctx, l->timer_callbacks); /* [ cb delay args... value cbs ] */
+  while (slot >= l->timer_callbacks_size) {
     /* Grows the array 1.25x ahead by writing its new last index: Duktape grows
      * an array 1.125x at a time, copying it into a new block each time (9x
      * its final size allocated, page faults and copying: ~140 instructions
@@ -46,21 +62,13 @@ inline duk_ret_t js_set_timer(duk_context* ctx) {
     if (size > kMaxTimers) size = kMaxTimers;
     duk_push_undefined(ctx);
     duk_put_prop_index(ctx, -2, size - 1); /* may throw (array growth): nothing changed yet */
-    l->timer_callbacks_size = size;
+    if (size > l->timer_callbacks_size) l->timer_callbacks_size = size;
+    if (l->timers.full()) return throw_timer_limit_error(ctx, interval);
+    if (!l->timers.prepare(l->mem)) return throw_system_error(ctx, ENOMEM, "setTimeout", nullptr);
+    slot = l->timers.next_slot(); /* a finalizer may have taken or freed slots */
   }
-  if (nargs > 2 && !(flags & kTimerString)) {
-    flags |= kTimerArgs;
-    duk_push_array(ctx);
-    duk_dup(ctx, 0);
-    duk_put_prop_index(ctx, -2, 0);
-    for (duk_idx_t i = 2; i < nargs; i++) {
-      duk_dup(ctx, i);
-      duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i - 1));
-    }
-  } else {
-    duk_dup(ctx, 0);
-  }
-  duk_put_prop_index(ctx, -2, slot); /* may throw (array growth): nothing changed yet */
+  duk_swap_top(ctx, -2); /* [ ... cbs value ] */
+  duk_put_prop_index(ctx, -2, slot); /* an existing index: allocates nothing */
   TimerId id = l->start_timer(delay, interval ? static_cast<int32_t>(delay) : -1, flags, nullptr, nullptr);
   duk_push_number(ctx, static_cast<double>(id));
   return 1;

@@ -38,15 +38,16 @@ extern const EmbeddedJs kEcmaStreamJs;
  * A stub saved earlier forwards to the real function. Assigning a global
  * before any use loads nothing (the setter makes it a data property).
  *
- * All of it shares one state object (never reachable by scripts): the env
- * net.js gets (the globals it uses, as at install), the EventLoop object and
- * the ECMAScript stream loop as at install, the placeholders, and once
- * loaded the exports. It is tagged with the loop (tag_with_loop), so a
- * load after Loop::destroy throws. Loading runs in a JS call (a getter or a
+ * All of it shares one state object, in the heap stash (EVLOOP_STASH_NET:
+ * never on anything a script reaches, see tag_with_loop): the env net.js
+ * gets (the globals it uses, as at install), the EventLoop object and the
+ * ECMAScript stream loop as at install, the placeholders, and once loaded
+ * the exports. The placeholders are tagged with the loop (tag_with_loop),
+ * so one used after Loop::destroy throws, also when the heap has a new
+ * loop (with its own state). Loading runs in a JS call (a getter or a
  * stub): its errors (out of memory while compiling) are thrown to the
  * script, and a later use tries again. (A host reading `net` from C++ does
  * so in a protected call, as it would for any getter.) */
-#define EVLOOP_NET_STATE DUK_HIDDEN_SYMBOL("evloop.net")
 
 const int kNetSeeds = 5;
 inline const char* net_seed_name(int i) {
@@ -58,11 +59,14 @@ inline const char* net_global_name(int i) { return i ? "EventEmitter" : "net"; }
 inline const char* net_getter_key(int i) { return i ? "getEventEmitter" : "getNet"; }
 #endif
 
-/* [ ... ] -> [ ... state ]: the state of the running placeholder. */
+/* [ ... ] -> [ ... state ]: the state of the running placeholder's loop;
+ * throws once that loop is destroyed. */
 inline duk_idx_t push_net_state(duk_context* ctx) {
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_NET_STATE);
+  if (!loop_of_function(ctx)) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of net was destroyed");
+  duk_push_heap_stash(ctx);
+  duk_get_prop_literal(ctx, -1, EVLOOP_STASH_NET);
   duk_remove(ctx, -2);
+  if (!duk_is_object(ctx, -1)) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of net was destroyed");
   return duk_get_top_index(ctx);
 }
 
@@ -82,9 +86,7 @@ inline void net_load(duk_context* ctx, duk_idx_t state) {
   state = duk_normalize_index(ctx, state);
   if (duk_get_prop_literal(ctx, state, "exports")) return;
   duk_pop(ctx);
-  duk_get_prop_literal(ctx, state, EVLOOP_FN_LOOP); /* removed by Loop::destroy */
-  LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
-  duk_pop(ctx);
+  LoopImpl* l = loop_of_function(ctx); /* push_net_state checked it */
   if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of net was destroyed");
   compile_embedded(ctx, "evloop:net.js", kNetJs);
   duk_call(ctx, 0);            /* [ factory ] */
@@ -140,7 +142,7 @@ inline void net_load(duk_context* ctx, duk_idx_t state) {
 inline duk_ret_t net_global_get(duk_context* ctx) {
   duk_idx_t state = push_net_state(ctx);
   net_load(ctx, state);
-  duk_get_prop_string(ctx, -1, net_global_name(duk_get_current_magic(ctx) & 1));
+  duk_get_prop_string(ctx, -1, net_global_name(magic_value(ctx) & 1));
   return 1;
 }
 
@@ -148,7 +150,7 @@ inline duk_ret_t net_global_get(duk_context* ctx) {
  * assignment would have, without loading net.js. */
 inline duk_ret_t net_global_set(duk_context* ctx) {
   duk_push_global_object(ctx);
-  define_data(ctx, -1, net_global_name(duk_get_current_magic(ctx) & 1), 0);
+  define_data(ctx, -1, net_global_name(magic_value(ctx) & 1), 0);
   return 0;
 }
 #endif
@@ -159,20 +161,18 @@ inline duk_ret_t net_seed_stub(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
   duk_idx_t state = push_net_state(ctx);
   net_load(ctx, state); /* [ args state exports ] */
-  duk_get_prop_string(ctx, -1, net_seed_name(duk_get_current_magic(ctx) % kNetSeeds));
+  duk_get_prop_string(ctx, -1, net_seed_name(magic_value(ctx) % kNetSeeds));
   duk_push_this(ctx);
   for (duk_idx_t i = 0; i < nargs; i++) duk_dup(ctx, i);
   duk_call_method(ctx, nargs);
   return 1;
 }
 
-/* [ ... ] -> [ ... fn ]: a placeholder function on the state at `state`. */
-inline void push_net_placeholder(duk_context* ctx, duk_idx_t state, duk_c_function fn, duk_idx_t nargs,
-                                 int magic) {
+/* [ ... ] -> [ ... fn ]: a placeholder function of the loop's net state. */
+inline void push_net_placeholder(duk_context* ctx, LoopImpl* l, duk_c_function fn, duk_idx_t nargs, int magic) {
   duk_push_c_function(ctx, fn, nargs);
   duk_set_magic(ctx, -1, magic);
-  duk_dup(ctx, state);
-  duk_put_prop_literal(ctx, -2, EVLOOP_NET_STATE);
+  tag_with_loop(ctx, l);
 }
 
 /* [ ] -> [ ]: the seed Socket global, then the placeholders of net.js
@@ -185,7 +185,10 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
   if (bindings & kBindSocket) install_socket_global(ctx);
   duk_idx_t state = duk_get_top(ctx);
   duk_push_bare_object(ctx); /* no prototype: a script's Object.prototype cannot reach in */
-  tag_with_loop(ctx, l);
+  duk_push_heap_stash(ctx);
+  duk_dup(ctx, state);
+  duk_put_prop_literal(ctx, -2, EVLOOP_STASH_NET);
+  duk_pop(ctx);
   duk_idx_t global = state + 1;
   duk_push_global_object(ctx);
   static const char* const env[] = {"setTimeout", "clearTimeout", "Buffer", "TextDecoder", "TextEncoder", "Duktape"};
@@ -206,10 +209,10 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
   if (bindings & kBindNet)
     for (int i = 0; i < 2; i++) {
       duk_push_string(ctx, net_global_name(i));
-      push_net_placeholder(ctx, state, net_global_get, 0, i);
+      push_net_placeholder(ctx, l, net_global_get, 0, i);
       duk_dup_top(ctx);
       duk_put_prop_string(ctx, state, net_getter_key(i));
-      push_net_placeholder(ctx, state, net_global_set, 1, i); /* [ ... name get set ] */
+      push_net_placeholder(ctx, l, net_global_set, 1, i); /* [ ... name get set ] */
       duk_def_prop(ctx, global,
                    DUK_DEFPROP_HAVE_GETTER | DUK_DEFPROP_HAVE_SETTER | DUK_DEFPROP_SET_CONFIGURABLE |
                        DUK_DEFPROP_CLEAR_ENUMERABLE);
@@ -223,7 +226,7 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
       duk_put_prop_literal(ctx, state, "eventLoop");
       duk_push_bare_object(ctx); /* stubs */
       for (int i = 0; i < kNetSeeds; i++) {
-        push_net_placeholder(ctx, state, net_seed_stub, DUK_VARARGS, i);
+        push_net_placeholder(ctx, l, net_seed_stub, DUK_VARARGS, i);
         duk_dup_top(ctx);
         duk_put_prop_string(ctx, -3, net_seed_name(i));
         define_data(ctx, event_loop, net_seed_name(i), -1);
@@ -236,6 +239,57 @@ inline void install_sockets(LoopImpl* l, unsigned bindings) {
   duk_set_top(ctx, state);
 }
 #endif /* EVLOOP_HAVE_SOCKETS */
+
+/* ---- Duktape.act without evloop's own functions ----
+ * Duktape.act(level).function hands a callback the functions below it on
+ * the call stack: in the ECMAScript loop its run/turn/runTimers, in both
+ * loops net.js's and the stream engine's internals, and natives only
+ * evloop's JS calls (native.wait, the socket primitives). Called out of
+ * turn they corrupt the loop (a nested turn inside a turn). So install
+ * replaces Duktape.act with the same function (duk_inspect_callstack_entry,
+ * as Duktape's own, with the same levels: -1 is act itself) that leaves
+ * `function` out of an activation of evloop's compiled code (file name
+ * "evloop:...") or of a native marked kMagicInternal. Everything else it
+ * returns as Duktape does. */
+inline bool is_evloop_internal(duk_context* ctx, duk_idx_t idx) {
+  if (duk_is_c_function(ctx, idx)) return (duk_get_magic(ctx, idx) & kMagicInternal) != 0;
+  if (!duk_is_ecmascript_function(ctx, idx)) return false;
+  idx = duk_normalize_index(ctx, idx);
+  duk_push_literal(ctx, "fileName");
+  duk_get_prop_desc(ctx, idx, 0); /* own property only: no getter of a script runs */
+  bool ours = false;
+  if (duk_is_object(ctx, -1)) {
+    duk_get_prop_literal(ctx, -1, "value");
+    const char* file = duk_get_string(ctx, -1);
+    ours = file && strncmp(file, "evloop:", 7) == 0;
+    duk_pop(ctx);
+  }
+  duk_pop(ctx);
+  return ours;
+}
+inline duk_ret_t js_duktape_act(duk_context* ctx) {
+  duk_inspect_callstack_entry(ctx, duk_to_int(ctx, 0));
+  if (duk_is_object(ctx, -1)) {
+    duk_get_prop_literal(ctx, -1, "function");
+    bool hide = is_evloop_internal(ctx, -1);
+    duk_pop(ctx);
+    if (hide) duk_del_prop_literal(ctx, -1, "function");
+  }
+  return 1;
+}
+/* [ ] -> [ ]: Duktape.act, if the heap has one, becomes js_duktape_act. */
+inline void harden_duktape_act(duk_context* ctx) {
+  duk_get_global_literal(ctx, "Duktape");
+  if (duk_is_object(ctx, -1) && duk_has_prop_literal(ctx, -1, "act")) {
+    duk_push_literal(ctx, "act");
+    duk_push_c_function(ctx, js_duktape_act, 1);
+    duk_push_literal(ctx, "name");
+    duk_push_literal(ctx, "act");
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
+    duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
+  }
+  duk_pop(ctx);
+}
 
 struct InstallArgs {
   LoopImpl* loop;
@@ -265,6 +319,7 @@ inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
   const char* option = nullptr;
   if (const char* name = left_out_binding(a->bindings, &option))
     return duk_error(ctx, DUK_ERR_ERROR, "evloop: install: %s is not in this build (%s)", name, option);
+  harden_duktape_act(ctx);
   static const BindingInstaller installers[] = {EVLOOP_BINDING_INSTALLERS};
   for (size_t i = 0; i < sizeof installers / sizeof installers[0]; i++)
     if (a->bindings & installers[i].bits) installers[i].install(a->loop, a->bindings);

@@ -38,13 +38,16 @@ struct Watcher {
   void* user;
 };
 
-/* Stash keys. Hidden symbols: scripts cannot reach them. */
+/* Heap stash keys. Only C reaches the heap stash (duk_push_heap_stash);
+ * the keys are hidden symbols only to keep them out of a host's way. */
 #define EVLOOP_STASH_LOOP DUK_HIDDEN_SYMBOL("evloop")
 #define EVLOOP_STASH_TIMERS DUK_HIDDEN_SYMBOL("evloop.timers")
 #define EVLOOP_STASH_WATCHERS DUK_HIDDEN_SYMBOL("evloop.watchers")
 #define EVLOOP_STASH_EXIT DUK_HIDDEN_SYMBOL("evloop.exit")
 #define EVLOOP_STASH_ECMA DUK_HIDDEN_SYMBOL("evloop.ecma")
 #define EVLOOP_STASH_DATA DUK_HIDDEN_SYMBOL("evloop.data")
+#define EVLOOP_STASH_NET DUK_HIDDEN_SYMBOL("evloop.net")     /* net.js's state (install.hpp) */
+#define EVLOOP_STASH_WRITE DUK_HIDDEN_SYMBOL("evloop.write") /* Socket#write's hooks (bind_socket.hpp) */
 
 /* A byte stream or listener of the C++ loop's stream engine (stream.hpp):
  * kept in Watcher::user of a kWatchStream watcher, its JS handler in
@@ -130,6 +133,12 @@ struct LoopImpl : Loop {
   void* data_callbacks;       /* JS array: 2fd -> a stream's data fn, 2fd+1 -> its this */
   void* exit_signal;          /* the value process.exit() throws */
   void* ecma;                 /* the ECMAScript loop's control object (Mode::Ecma) */
+  /* Heap pointers of internals the natives use, kept reachable from the
+   * stash (never from anything a script reaches; see tag_with_loop). */
+  void* ecma_env;             /* the ECMAScript loop's env (ecma_loop.js), for its placeholders */
+  void* ecma_timer_state;     /* its timer state array, `this` of startTimer */
+  void* ecma_start_timer;     /* startTimer (also in state[6]) */
+  void* write_hooks[3];       /* Socket#write's writeSlow, afterQueued, fastRest (bind_socket.hpp) */
   /* ecma, read through this: null in a build without the ECMAScript loop, so
    * the compiler drops the code that drives it (EVLOOP_NO_ECMA_LOOP). */
   void* ecma_on() const {
@@ -193,10 +202,18 @@ struct LoopImpl : Loop {
    * from the kernel this round belong to the old file. False with errno set. */
   bool set_watcher(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, bool replace, bool weak = false) {
     Watcher* w = watcher(fd);
+    int released = 0; /* JS values of a replaced watcher, on the value stack */
     if (w && (replace || w->kind != kind)) {
-      remove_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
+      released = detach_watcher(fd, kind != kWatchJs); /* a JS caller stored its new callback already */
       w = nullptr;
     }
+    bool ok = set_watcher_now(fd, events, kind, fn, user, w, weak);
+    int err = errno;
+    duk_pop_n(ctx, released); /* a finalizer may run: the tables are consistent */
+    errno = err;
+    return ok;
+  }
+  bool set_watcher_now(int fd, unsigned events, uint8_t kind, WatchFn fn, void* user, Watcher* w, bool weak) {
     if (w) {
       if (w->events != events && !backend.modify(mem, fd, events)) return false;
       w->events = events;
@@ -204,6 +221,10 @@ struct LoopImpl : Loop {
       return true;
     }
     if (!ensure_watcher_slot(fd)) return false;
+    if (watcher(fd)) { /* growing the table collected garbage, and a finalizer watched fd */
+      errno = EEXIST;
+      return false;
+    }
     if (!backend.add(mem, fd, events)) return false;
     bool counted = kind != kWatchInternal && (!weak || events != 0);
     Watcher nw = {events, kind, counted, weak, round, fn, user};
@@ -219,22 +240,64 @@ struct LoopImpl : Loop {
     else user_watchers--;
   }
   bool remove_watcher(int fd, bool drop_js_callback = true) {
+    int released = detach_watcher(fd, drop_js_callback);
+    if (released < 0) return false;
+    duk_pop_n(ctx, released); /* a finalizer may run: the tables are consistent */
+    return true;
+  }
+  /* Takes fd's watcher out of every table. Its JS values (a callback, a
+   * stream's handler, data fn and this) move from the stash arrays onto the
+   * value stack: [ ... ] -> [ ... released(n) ], n returned (-1: no watcher).
+   * The caller pops them once its own state is consistent: the last
+   * reference to a value may go with the pop, and with it a finalizer
+   * (Duktape.fin) runs, which may call any evloop API (issue 18: one that
+   * watched fd 200 inside unwatch grew this table under remove_watcher). */
+  int detach_watcher(int fd, bool drop_js_callback = true) {
     Watcher* w = watcher(fd);
-    if (!w) return false;
+    if (!w) return -1;
     backend.remove(fd);
     bool stream = kHaveStreams && w->kind == kWatchStream;
-    if ((w->kind == kWatchJs && drop_js_callback) || stream) clear_js_watcher(fd);
-    if (stream) {
-      Stream* s = static_cast<Stream*>(w->user);
-      if (s->direct_data) clear_stream_data(fd);
-      free_stream(s);
-    }
+    bool drop_js = (w->kind == kWatchJs && drop_js_callback) || stream;
+    Stream* s = stream ? static_cast<Stream*>(w->user) : nullptr;
     if (w->counted) user_watchers--;
     if (w->kind != kWatchInternal) all_watchers--;
     w->counted = false;
     w->kind = kWatchNone;
     w->events = 0;
-    return true;
+    int released = 0;
+    if (drop_js) released += take_js_value(watcher_callbacks, static_cast<duk_uarridx_t>(fd));
+    if (s) {
+      if (s->direct_data) {
+        released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+        released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+      }
+      free_stream(s);
+    }
+    return released;
+  }
+  /* [ ... ] -> [ ... value ]: moves array[idx] onto the value stack, leaving
+   * undefined in its place (returns 1; 0 and nothing pushed without the
+   * array). An existing index: allocates nothing, cannot throw. */
+  int take_js_value(void* array, duk_uarridx_t idx) {
+    if (!array) return 0;
+    duk_push_heapptr(ctx, array);
+    duk_get_prop_index(ctx, -1, idx);
+    duk_push_undefined(ctx);
+    duk_put_prop_index(ctx, -3, idx);
+    duk_remove(ctx, -2);
+    return 1;
+  }
+  /* Makes index idx of a stash array exist, so that a later write there
+   * allocates nothing: an allocation may collect garbage, and a finalizer
+   * run by that collection may call any evloop API, so natives grow the
+   * array first, then check the loop's state, then write. May throw. */
+  void reserve_js_index(void* array, duk_uarridx_t idx) {
+    duk_push_heapptr(ctx, array);
+    if (!duk_has_prop_index(ctx, -1, idx)) {
+      duk_push_undefined(ctx);
+      duk_put_prop_index(ctx, -2, idx);
+    }
+    duk_pop(ctx);
   }
   void free_stream(Stream* s) {
     if (s->backoff) {
@@ -259,15 +322,12 @@ struct LoopImpl : Loop {
     if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
   }
 
-  /* Drops a stream's data callback and its this (both indexes exist). */
+  /* Drops a stream's data callback and its this (both indexes exist); a
+   * finalizer may run: the caller's state must be consistent. */
   void clear_stream_data(int fd) {
-    if (!data_callbacks) return;
-    duk_push_heapptr(ctx, data_callbacks);
-    duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd));
-    duk_push_undefined(ctx);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
-    duk_pop(ctx);
+    int released = take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+    released += take_js_value(data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+    duk_pop_n(ctx, released);
   }
 
   /* Drops the JS reference. Writing undefined into an existing array index
@@ -363,15 +423,14 @@ struct LoopImpl : Loop {
     if (timer_fd >= 0) arm_timer_fd(); /* a foreign loop waits on pollable_fd() */
     return timers.id_of(slot);
   }
+  /* The callback leaves its array for the value stack and is dropped last:
+   * its finalizer may call clearTimeout on this very timer (issue 18: the
+   * slot was freed twice) or setTimeout, which may reuse the slot. */
   void cancel_slot(uint32_t slot) {
-    if (timers.slots[slot].flags & kTimerJs) {
-      duk_push_heapptr(ctx, timer_callbacks);
-      duk_push_undefined(ctx);
-      duk_put_prop_index(ctx, -2, slot); /* existing index: cannot throw */
-      duk_pop(ctx);
-    }
+    int released = (timers.slots[slot].flags & kTimerJs) ? take_js_value(timer_callbacks, slot) : 0;
     timers.free_slot(slot);
     if (timer_fd >= 0) arm_timer_fd();
+    duk_pop_n(ctx, released);
   }
   /* Runs the timers due at `now` that existed when this round began: a timer
    * created by a callback runs on a later turn, so a zero-delay chain cannot
@@ -539,6 +598,12 @@ struct LoopImpl : Loop {
         timeout = left > 0 ? wait_ms_ceil(left) : 0;
       }
     }
+    if (n < 0 && errno != EAGAIN && errno != ENOMEM) {
+      /* EBADF, EINVAL: the backend itself is broken (its fd closed under
+       * it), and every wait would fail at once: a spin. Report and stop. */
+      stop_on_backend_failure(errno);
+      return 0;
+    }
     if (n <= 0) {
       idle_if_virtual(wait_ns);
       return 0;
@@ -585,6 +650,29 @@ struct LoopImpl : Loop {
       }
     }
     return written;
+  }
+  /* The loop stops first (run() returns 1; the ECMAScript loop sees the
+   * exit in native.wait), then the error is reported: an Error with code,
+   * errno and syscall (e.g. "EBADF: bad file descriptor, epoll_wait"),
+   * through the error hook or stderr. Pushing it may fail for lack of
+   * memory: the turn then unwinds with the loop already stopped. */
+  void stop_on_backend_failure(int err) {
+    if (!exiting) exit_status = 1;
+    exiting = true;
+    counters.errors++;
+    const char* syscall = backend.name()[0] == 'e' ? "epoll_wait" : backend.name();
+    char message[96];
+    snprintf(message, sizeof message, "%s", strerror(err));
+    if (message[0] >= 'A' && message[0] <= 'Z') message[0] = static_cast<char>(message[0] - 'A' + 'a'); /* as Node */
+    duk_push_error_object(ctx, DUK_ERR_ERROR, "%s: %s, %s", errno_name(err), message, syscall);
+    duk_push_string(ctx, errno_name(err));
+    duk_put_prop_literal(ctx, -2, "code");
+    duk_push_int(ctx, -err);
+    duk_put_prop_literal(ctx, -2, "errno");
+    duk_push_string(ctx, syscall);
+    duk_put_prop_literal(ctx, -2, "syscall");
+    report_default();
+    duk_pop(ctx);
   }
   /* The earliest timer deadline (ns on the loop clock), the ECMAScript
    * loop's JS timers included; -1: none. */
@@ -680,43 +768,79 @@ struct LoopImpl : Loop {
 
 inline LoopImpl* impl(Loop* l) { return static_cast<LoopImpl*>(l); }
 
-/* The loop of a heap, for the bindings; throws when there is none. */
-inline LoopImpl* loop_of(duk_context* ctx) {
+/* ---- Finding the loop from a binding ----
+ * Nothing a script can reach holds a pointer: Duktape's hidden symbols are
+ * no boundary (CBOR.decode of invalid UTF-8 then substring() makes any
+ * "\xFF..." key, so a property under one can be read and replaced). A
+ * binding finds its loop in the heap stash, which only C code reaches
+ * (duk_push_heap_stash; the global stash is the global object's internal
+ * property, forgeable, so it is never used), and what it carries itself is
+ * its magic, which scripts can neither read nor write.
+ *
+ * Magic bits: the low bits are the binding's own (setInterval vs
+ * setTimeout, a placeholder's part, ...): read them through magic_value().
+ * kMagicDead is set by Loop::destroy on every function tagged with the
+ * loop (tag_with_loop lists them in the stash): a binding of a destroyed
+ * loop then throws even when the heap has a new loop, which hands out the
+ * old fd numbers again (fuzz finding F3: a stale net.Socket wrote into a
+ * new connection). A function is never tagged for two loops, so one bit is
+ * exact: no generation counter to wrap.
+ *
+ * Cost (callgrind): duk_push_heap_stash is ~270 instructions (Duktape looks
+ * the stash up as an internal property of its heap object), the lookup in
+ * the stash ~370: ~700 a lookup where the function's own tag took ~430.
+ * setTimeout + firing, 100k timers: C++ loop 13.8k -> 14.1k instructions a
+ * timer (+2.2%), ECMAScript loop 32.6k -> 33.0k (+1.4%); an echo round trip
+ * (make bench-net-profile, one lookup in Socket#write; two in the
+ * ECMAScript engine, native.read and the write): C++ 4,429 -> 4,754,
+ * ECMAScript 10,910 -> 11,471. No cheaper place is C-only: the public API
+ * reaches per-heap state only through a stash (the global and thread
+ * stashes are internal properties of objects scripts hold) or the host's
+ * allocator udata. kMagicInternal marks natives that
+ * only evloop's own JS calls: Duktape.act does not hand them to scripts
+ * (see harden_duktape_act). */
+const int kMagicDead = 0x4000;
+const int kMagicInternal = 0x2000;
+const int kMagicValueMask = 0x1fff;
+inline int magic_value(duk_context* ctx) { return duk_get_current_magic(ctx) & kMagicValueMask; }
+
+/* The heap's loop, from the stash; null when there is none. */
+inline LoopImpl* stash_loop(duk_context* ctx) {
   duk_push_heap_stash(ctx);
   duk_get_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
   duk_pop_2(ctx);
+  return l;
+}
+
+/* The loop of the running native, for the bindings. Throws when the heap
+ * has none, or when the native was tagged with a loop since destroyed
+ * (kMagicDead: F3, above), even when the heap has a new loop. A native that
+ * was never tagged (the seed Socket, EventLoop.now, ...) gets the heap's
+ * loop; duk_get_current_magic is 0 outside a native. */
+inline LoopImpl* loop_of(duk_context* ctx) {
+  if (duk_get_current_magic(ctx) & kMagicDead)
+    (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of this object was destroyed");
+  LoopImpl* l = stash_loop(ctx);
   if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: this heap has no event loop");
   return l;
 }
 
-/* Faster for hot bindings: the loop pointer kept on the function itself,
- * one property lookup instead of two (stash object, then its property). */
-#define EVLOOP_FN_LOOP DUK_HIDDEN_SYMBOL("loop")
+/* The same, null instead of throwing (clearTimeout never throws). */
 inline LoopImpl* loop_of_function(duk_context* ctx) {
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_FN_LOOP);
-  LoopImpl* l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
-  duk_pop_2(ctx);
-  return l;
+  if (duk_get_current_magic(ctx) & kMagicDead) return nullptr;
+  return stash_loop(ctx);
 }
-/* The loop a tagged binding belongs to; throws once that loop is destroyed.
- * A new loop on the same heap hands out the old fd numbers again, so an
- * object of the old loop must not fall back to the heap's current loop
- * (fuzz finding F3: a stale net.Socket wrote into a new connection). */
-inline LoopImpl* bound_loop(duk_context* ctx) {
-  LoopImpl* l = loop_of_function(ctx);
-  if (!l) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: the event loop of this object was destroyed");
-  return l;
-}
-/* [ ... fn ] -> [ ... fn ]: tags a binding with its loop. The function is
- * also listed in the stash so destroy() can remove the tag (a script may
- * outlive the loop on its heap: it must then get an error, not a dangling
- * pointer). Measured: setTimeout 2.93k -> 2.65k instructions (callgrind). */
+/* The loop a tagged binding belongs to (kept for its call sites: the same
+ * as loop_of, which now checks the tag for every native). */
+inline LoopImpl* bound_loop(duk_context* ctx) { return loop_of(ctx); }
+/* [ ... fn ] -> [ ... fn ]: binds a native function to the heap's loop `l`
+ * for bound_loop(): lists it in the stash, so destroy() can mark it dead
+ * (a script may outlive the loop on its heap: it must then get an error,
+ * not another loop). The function itself holds nothing. */
 #define EVLOOP_STASH_TAGGED DUK_HIDDEN_SYMBOL("evloop.tagged")
 inline void tag_with_loop(duk_context* ctx, LoopImpl* l) {
-  duk_push_pointer(ctx, l);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_LOOP);
+  (void)l; /* the heap's loop: the stash holds it */
   duk_push_heap_stash(ctx);
   if (!duk_get_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED)) {
     duk_pop(ctx);
@@ -728,6 +852,8 @@ inline void tag_with_loop(duk_context* ctx, LoopImpl* l) {
   duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(duk_get_length(ctx, -2)));
   duk_pop_2(ctx);
 }
+/* [ ... fn ] -> [ ... fn ]: marks a native as evloop's own (kMagicInternal). */
+inline void mark_internal(duk_context* ctx) { duk_set_magic(ctx, -1, duk_get_magic(ctx, -1) | kMagicInternal); }
 
 inline void wake_watcher(Loop& loop, int, unsigned, void*) { impl(&loop)->drain_wake_fd(); }
 inline void timer_fd_watcher(Loop& loop, int fd, unsigned, void*) {
@@ -770,22 +896,26 @@ inline duk_ret_t create_protected(duk_context* ctx, void* udata) {
 
 inline duk_ret_t release_protected(duk_context* ctx, void*) {
   duk_push_heap_stash(ctx);
-  if (duk_get_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED)) { /* untag the bindings */
+  if (duk_get_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED)) { /* the bindings die with the loop (kMagicDead) */
     duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
     for (duk_uarridx_t i = 0; i < n; i++) {
       duk_get_prop_index(ctx, -1, i);
-      duk_del_prop_literal(ctx, -1, EVLOOP_FN_LOOP);
+      if (duk_is_c_function(ctx, -1)) duk_set_magic(ctx, -1, duk_get_magic(ctx, -1) | kMagicDead);
       duk_pop(ctx);
     }
   }
   duk_pop(ctx);
+  /* The loop out of reach first: the deletes below release callbacks, and
+   * their finalizers may call evloop APIs, which must then find no loop. */
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TAGGED);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_TIMERS);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WATCHERS);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_DATA);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_EXIT);
   duk_del_prop_literal(ctx, -1, EVLOOP_STASH_ECMA);
-  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_LOOP);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_NET);
+  duk_del_prop_literal(ctx, -1, EVLOOP_STASH_WRITE);
   duk_pop(ctx);
   return 0;
 }
@@ -800,6 +930,8 @@ inline void LoopImpl::release_everything() {
   duk_safe_call(ctx, release_protected, nullptr, 0, 1);
   duk_pop(ctx);
   timer_callbacks = watcher_callbacks = data_callbacks = exit_signal = ecma = nullptr;
+  ecma_env = ecma_timer_state = ecma_start_timer = nullptr;
+  write_hooks[0] = write_hooks[1] = write_hooks[2] = nullptr;
   if (wake_write_fd != wake_read_fd) close_fd(wake_write_fd);
   close_fd(wake_read_fd);
   wake_write_fd = -1;

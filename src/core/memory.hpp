@@ -12,33 +12,38 @@ struct Memory {
   duk_context* ctx;
   size_t bytes; /* live bytes, for Stats::native_bytes */
 
-  /* A block from the host's allocator, or else the heap's: there a failure
-   * runs Duktape's garbage collector once and retries, as Duktape does for
-   * its own allocations (duk_*_raw skip that: a pool full of collectable
-   * garbage failed evloop's reads with ENOMEM). Script finalizers may run
-   * then. old null: a new block. */
+  /* A block from the host's allocator, or else the heap's. old null: a new
+   * block. */
   void* block(void* old, size_t n) {
     if (old && a.realloc) return a.realloc(a.user, old, n);
     if (!old && a.alloc) return a.alloc(a.user, n);
-    void* p = duk_realloc_raw(ctx, old, n);
-    if (!p) {
-      duk_gc(ctx, 0);
-      p = duk_realloc_raw(ctx, old, n);
-    }
-    return p;
+    return duk_realloc_raw(ctx, old, n);
+  }
+  /* After the heap's allocator failed: runs Duktape's garbage collector, as
+   * Duktape does for its own allocations (duk_*_raw skip that: a pool full
+   * of collectable garbage failed evloop's reads with ENOMEM); false when
+   * the host's allocator failed (nothing to collect). Script finalizers may
+   * run and call any evloop API, so the caller looks at its state again
+   * after (issue 18). */
+  bool collect(bool host_allocator) {
+    if (host_allocator) return false;
+    duk_gc(ctx, 0);
+    return true;
   }
   /* A size header keeps the byte count exact whatever the allocator. */
   void* alloc(size_t n) {
     size_t* p = static_cast<size_t*>(block(nullptr, n + sizeof(size_t)));
+    if (!p && collect(a.alloc != nullptr)) p = static_cast<size_t*>(block(nullptr, n + sizeof(size_t)));
     if (!p) return nullptr;
     *p = n;
     bytes += n;
     return p + 1;
   }
+  /* Without a collection: a finalizer run by one may grow the very table
+   * being resized (RawArray::reserve collects, then looks again). */
   void* realloc(void* old, size_t n) {
-    if (!old) return alloc(n);
-    size_t* h = static_cast<size_t*>(old) - 1;
-    size_t was = *h;
+    size_t* h = old ? static_cast<size_t*>(old) - 1 : nullptr;
+    size_t was = h ? *h : 0;
     size_t* p = static_cast<size_t*>(block(h, n + sizeof(size_t)));
     if (!p) return nullptr; /* the old block is still valid */
     *p = n;
@@ -78,16 +83,22 @@ struct RawArray {
     return true;
   }
   bool reserve(Memory& m, size_t want) {
-    if (want <= capacity) return true;
-    if (fixed) return false;
-    size_t cap = capacity < 8 ? 8 : capacity + capacity / 5;
-    if (cap < want) cap = want;
-    if (cap > SIZE_MAX / sizeof(T)) return false;
-    T* p = static_cast<T*>(m.realloc(data, cap * sizeof(T)));
-    if (!p) return false;
-    data = p;
-    capacity = cap;
-    return true;
+    for (bool collected = false;; collected = true) {
+      if (want <= capacity) return true;
+      if (fixed) return false;
+      size_t cap = capacity < 8 ? 8 : capacity + capacity / 5;
+      if (cap < want) cap = want;
+      if (cap > SIZE_MAX / sizeof(T)) return false;
+      T* p = static_cast<T*>(m.realloc(data, cap * sizeof(T)));
+      if (p) {
+        data = p;
+        capacity = cap;
+        return true;
+      }
+      /* Once, after a collection: its finalizers may have grown (moved)
+       * this array meanwhile, so data and capacity are read again. */
+      if (collected || !m.collect(data ? m.a.realloc != nullptr : m.a.alloc != nullptr)) return false;
+    }
   }
   bool push(Memory& m, const T& v) {
     if (size == capacity && !reserve(m, size + 1)) return false;

@@ -26,7 +26,7 @@ namespace detail {
  * is exiting. Computing the timeout here saves the JS loop a native call
  * to now() a turn, and the exit flag another. */
 inline duk_ret_t ecma_wait(duk_context* ctx) {
-  LoopImpl* l = loop_of(ctx);
+  LoopImpl* l = bound_loop(ctx);
   double t = -1;
   if (duk_is_number(ctx, 0)) {
     t = duk_get_number(ctx, 0) - static_cast<double>(l->clock_now()) / 1e6;
@@ -62,40 +62,25 @@ inline duk_ret_t ecma_wait(duk_context* ctx) {
  * case (a function, no extra arguments, no repeat), passes a spec in place
  * of the callback: [callback, interval (-1: none), args array or null,
  * isString]. `arguments` in JS costs ~11k instructions a call, a native
- * call ~2k, a property lookup by name from C ~360 (callgrind, here), so the
- * function keeps one: its loop tag (EVLOOP_FN_LOOP, see tag_with_loop) holds
- * the state array, which holds startTimer and the loop pointer. Destroying
- * the loop deletes the tag, so the entry then finds no state and loop_of()
- * throws; the stale pointer in the state array is never read again. Magic
- * 1: setInterval. */
-#define EVLOOP_ECMA_STATE DUK_HIDDEN_SYMBOL("state") /* read only once untagged */
-#define EVLOOP_ECMA_STATE_START 6 /* state[6]: the JS startTimer */
-#define EVLOOP_ECMA_STATE_LOOP 7  /* state[7]: the LoopImpl pointer */
+ * call ~2k, a property lookup by name from C ~360 (callgrind, here). The
+ * state array and startTimer are found through the loop (heap pointers the
+ * loop keeps, reachable from the stash only: a script can neither read nor
+ * replace them, see tag_with_loop); the function itself carries only its
+ * magic: 1 for setInterval, and kMagicDead once its loop is destroyed,
+ * after which it throws (F3), also when the heap has a new loop. */
+#define EVLOOP_ECMA_STATE_START 6 /* state[6]: the JS startTimer (keeps it reachable) */
 inline duk_ret_t ecma_timer_entry(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
-  bool interval = duk_get_current_magic(ctx) == 1;
+  bool interval = magic_value(ctx) == 1;
   bool is_string = duk_is_string(ctx, 0) != 0;
   if (!is_string && !duk_is_function(ctx, 0))
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "%s: callback must be a function",
                      interval ? "setInterval" : "setTimeout");
   int64_t delay = normalize_delay_ms(nargs > 1 ? duk_to_number(ctx, 1) : 0.0);
-  duk_push_current_function(ctx);
-  LoopImpl* l;
-  if (duk_get_prop_literal(ctx, -1, EVLOOP_FN_LOOP)) {
-    duk_get_prop_index(ctx, -1, EVLOOP_ECMA_STATE_LOOP); /* [ ... fn state loop ] */
-    l = static_cast<LoopImpl*>(duk_get_pointer(ctx, -1));
-    duk_pop(ctx);
-  } else {
-    /* Untagged: the loop was destroyed. loop_of() throws unless the heap
-     * has a new loop; then, as always, the timer goes to this function's
-     * own (disposed) state, on the heap's clock. */
-    l = loop_of(ctx);
-    duk_pop(ctx);
-    duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_STATE);
-  }
+  LoopImpl* l = bound_loop(ctx);
   double deadline = static_cast<double>(l->clock_now()) / 1e6 + static_cast<double>(delay);
-  duk_get_prop_index(ctx, -1, EVLOOP_ECMA_STATE_START); /* [ ... fn state start ] */
-  duk_dup(ctx, -2);                                     /* [ ... fn state start state ] */
+  duk_push_heapptr(ctx, l->ecma_start_timer); /* [ ... start ] */
+  duk_push_heapptr(ctx, l->ecma_timer_state); /* [ ... start state ] */
   bool with_args = nargs > 2 && !is_string;
   if (with_args || interval || is_string) {
     duk_push_array(ctx);
@@ -124,24 +109,22 @@ inline duk_ret_t ecma_timer_entry(duk_context* ctx) {
 }
 
 /* native.timerEntry(startTimer, state, repeat, name) -> the global function.
- * Stores startTimer and the loop pointer into the state array and tags the
- * function with it (see ecma_timer_entry). */
+ * Keeps startTimer in state[6] and both as the loop's heap pointers (see
+ * ecma_timer_entry). */
 inline duk_ret_t ecma_make_timer_entry(duk_context* ctx) {
-  LoopImpl* l = loop_of(ctx);
+  LoopImpl* l = bound_loop(ctx);
+  if (!duk_is_function(ctx, 0) || !duk_is_array(ctx, 1))
+    return duk_error(ctx, DUK_ERR_TYPE_ERROR, "timerEntry: a function and an array expected");
   duk_dup(ctx, 0);
   duk_put_prop_index(ctx, 1, EVLOOP_ECMA_STATE_START);
-  duk_push_pointer(ctx, l);
-  duk_put_prop_index(ctx, 1, EVLOOP_ECMA_STATE_LOOP);
+  l->ecma_start_timer = duk_get_heapptr(ctx, 0);
+  l->ecma_timer_state = duk_get_heapptr(ctx, 1);
   duk_push_c_function(ctx, ecma_timer_entry, DUK_VARARGS);
   duk_set_magic(ctx, -1, duk_to_boolean(ctx, 2) ? 1 : 0);
   duk_push_literal(ctx, "name");
   duk_dup(ctx, 3);
   duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
-  duk_dup(ctx, 1);
-  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_STATE);
-  tag_with_loop(ctx, l); /* listed for untagging; the tag then holds the state */
-  duk_dup(ctx, 1);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_LOOP);
+  tag_with_loop(ctx, l); /* dead with the loop */
   return 1;
 }
 
@@ -194,8 +177,9 @@ extern const EmbeddedJs kEcmaWatchJs;
  * (ecma_loop.js, "Parts compiled on first use"). Compiling ecma_loop.js was
  * most of the start-up (an empty script: 15.1M instructions, 12M of them
  * the compiler); an empty script or one of plain timeouts runs none of
- * these parts. native.lazy(env, part, name) makes a placeholder: a native
- * function (magic: part) that on its first call loads the part, then calls
+ * these parts. ecma_push_lazy makes a placeholder: a native function
+ * (magic: its index in kEcmaLazy, the part and the name of the function it
+ * stands for) that on its first call loads the part, then calls
  * the part's function `name` with the same `this` and arguments. Loading
  * compiles the part's source, a function expression, and calls it with env
  * (it puts its functions into the state array itself); then every
@@ -204,10 +188,25 @@ extern const EmbeddedJs kEcmaWatchJs;
  * real function, as net.js's placeholders (install.hpp); one saved earlier
  * forwards. The exports are kept in env[5 + part]. Loading runs in the
  * JS call of the placeholder: its errors (out of memory while compiling)
- * go to the caller, and a later call tries again. */
-#define EVLOOP_ECMA_LAZY_ENV DUK_HIDDEN_SYMBOL("evloop.lazyEnv")
-#define EVLOOP_ECMA_LAZY_NAME DUK_HIDDEN_SYMBOL("evloop.lazyName")
+ * go to the caller, and a later call tries again. The env is the loop's
+ * (LoopImpl::ecma_env): a placeholder carries nothing a script could read
+ * or replace; it is tagged with the loop, so one of a destroyed loop throws
+ * (clearTimeout's does nothing, as the C++ loop's). */
 const int kEcmaParts = 3;
+struct EcmaLazy {
+  int part;
+  const char* name;
+  bool internal; /* called by the loop's JS only: hidden from Duktape.act */
+};
+enum EcmaLazyIndex { kLazyPlace, kLazyRunSpec, kLazyTooMany, kLazyHandleError, kLazyClearTimer, kLazyRequestExit,
+                     kLazyWatch, kLazyUnwatch, kLazyGetStreamLoop, kLazyCount };
+inline const EcmaLazy& ecma_lazy(int index) {
+  static const EcmaLazy table[kLazyCount] = {
+      {0, "place", true},       {0, "runSpec", true},      {0, "tooMany", true},
+      {1, "handleError", true}, {0, "clearTimer", false},  {1, "requestExit", false},
+      {2, "watch", false},      {2, "unwatch", false},     {2, "getStreamLoop", true}};
+  return table[index >= 0 && index < kLazyCount ? index : kLazyGetStreamLoop];
+}
 const duk_uarridx_t kEcmaEnvExports = 5;      /* env[5 + part]: the part's exports once loaded */
 const duk_uarridx_t kEcmaEnvPlaceholders = 8; /* env[8]: [object, name, placeholder, ...] */
 
@@ -233,11 +232,12 @@ inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
     duk_get_prop_index(ctx, -1, i);     /* object */
     duk_get_prop_index(ctx, -2, i + 1); /* name */
     duk_get_prop_index(ctx, -3, i + 2); /* [ exports list object name placeholder ] */
-    if (duk_is_object(ctx, -3) && duk_is_string(ctx, -2) && duk_is_function(ctx, -1) &&
-        duk_get_magic(ctx, -1) == part && placeholder_in_place(ctx, -3, duk_get_string(ctx, -2), -1, false, true)) {
+    if (duk_is_object(ctx, -3) && duk_is_string(ctx, -2) && duk_is_c_function(ctx, -1) &&
+        ecma_lazy(duk_get_magic(ctx, -1) & kMagicValueMask).part == part &&
+        placeholder_in_place(ctx, -3, duk_get_string(ctx, -2), -1, false, true)) {
       /* a writable data property: only its value changes */
-      duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_NAME);
-      duk_get_prop(ctx, exports); /* [ ... object name placeholder fn ] */
+      duk_get_prop_string(ctx, exports, ecma_lazy(duk_get_magic(ctx, -1) & kMagicValueMask).name);
+      /* [ ... object name placeholder fn ] */
       duk_dup(ctx, -3);
       duk_swap_top(ctx, -2);
       duk_def_prop(ctx, -5, DUK_DEFPROP_HAVE_VALUE);
@@ -247,29 +247,29 @@ inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
   duk_pop(ctx); /* [ exports ] */
 }
 
-/* A placeholder (magic: its part): loads the part, then calls the real
- * function with the same `this` and arguments. */
+/* A placeholder (magic: its kEcmaLazy index): loads the part, then calls
+ * the real function with the same `this` and arguments. */
 inline duk_ret_t ecma_lazy_call(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_ECMA_LAZY_ENV);
-  ecma_lazy_load(ctx, -1, duk_get_current_magic(ctx)); /* [ args fn env exports ] */
-  duk_get_prop_literal(ctx, nargs, EVLOOP_ECMA_LAZY_NAME);
-  duk_get_prop(ctx, -2); /* [ args fn env exports real ] */
+  int index = magic_value(ctx);
+  LoopImpl* l = index == kLazyClearTimer ? loop_of_function(ctx) : loop_of(ctx);
+  if (!l || !l->ecma_env) return 0; /* clearTimeout of a destroyed loop: nothing to clear */
+  const EcmaLazy& lazy = ecma_lazy(index);
+  duk_push_heapptr(ctx, l->ecma_env);
+  ecma_lazy_load(ctx, -1, lazy.part); /* [ args env exports ] */
+  duk_get_prop_string(ctx, -1, lazy.name); /* [ args env exports real ] */
   duk_push_this(ctx);
   for (duk_idx_t i = 0; i < nargs; i++) duk_dup(ctx, i);
   duk_call_method(ctx, nargs);
   return 1;
 }
 
-/* [ ... ] -> [ ... placeholder ]: a placeholder (above) of the env at index 0. */
-inline void ecma_push_lazy(duk_context* ctx, int part, const char* name) {
+/* [ ... ] -> [ ... placeholder ]: the placeholder kEcmaLazy[index] (above). */
+inline void ecma_push_lazy(duk_context* ctx, LoopImpl* l, int index) {
   duk_push_c_function(ctx, ecma_lazy_call, DUK_VARARGS);
-  duk_set_magic(ctx, -1, part);
-  duk_dup(ctx, 0);
-  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_LAZY_ENV);
-  duk_push_string(ctx, name);
-  duk_put_prop_literal(ctx, -2, EVLOOP_ECMA_LAZY_NAME);
+  duk_set_magic(ctx, -1, index);
+  tag_with_loop(ctx, l);
+  if (ecma_lazy(index).internal) mark_internal(ctx);
 }
 
 /* [ ... ] -> [ ... ]: defines obj[key] = the value at `value`, writable and
@@ -299,20 +299,22 @@ inline void ecma_define(duk_context* ctx, duk_idx_t obj, const char* key, duk_id
  * for (kBindTimers, kBindEventLoop): done here, not in JS, because each
  * byte of ecma_loop.js costs ~850 instructions of start-up to compile. */
 inline duk_ret_t ecma_bind(duk_context* ctx) {
+  LoopImpl* l = loop_of(ctx);
   unsigned bindings = duk_to_uint32(ctx, 1);
   duk_set_top(ctx, 5);
+  if (!duk_is_array(ctx, 0)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "bind: env must be an array");
+  l->ecma_env = duk_get_heapptr(ctx, 0); /* reachable: the control object's closures hold it */
   duk_get_prop_index(ctx, 0, 1); /* 5: state */
   duk_get_prop_index(ctx, 0, 2); /* 6: global */
   static const struct {
-    int part;
-    const char* name;
+    int lazy;
     duk_uarridx_t slot;
-  } in_state[] = {{0, "place", 21}, {0, "runSpec", 22}, {0, "tooMany", 23}, {1, "handleError", 24}};
+  } in_state[] = {{kLazyPlace, 21}, {kLazyRunSpec, 22}, {kLazyTooMany, 23}, {kLazyHandleError, 24}};
   for (size_t i = 0; i < sizeof in_state / sizeof in_state[0]; i++) {
-    ecma_push_lazy(ctx, in_state[i].part, in_state[i].name);
+    ecma_push_lazy(ctx, l, in_state[i].lazy);
     duk_put_prop_index(ctx, 5, in_state[i].slot);
   }
-  ecma_push_lazy(ctx, 0, "clearTimer"); /* 7 */
+  ecma_push_lazy(ctx, l, kLazyClearTimer); /* 7 */
   duk_dup(ctx, 7);
   duk_put_prop_index(ctx, 0, 9);
   duk_dup(ctx, 2);
@@ -325,12 +327,12 @@ inline duk_ret_t ecma_bind(duk_context* ctx) {
   }
   if (bindings & kBindEventLoop) {
     duk_push_object(ctx); /* 8: EventLoop, its properties in this order */
-    ecma_push_lazy(ctx, 1, "requestExit"); /* 9 */
+    ecma_push_lazy(ctx, l, kLazyRequestExit); /* 9 */
 #if defined(EVLOOP_HAVE_POLL_BINDING) /* EVLOOP_NO_POLL: no JS fd watchers, as in the C++ loop */
-    static const char* const watchers[] = {"watch", "unwatch"};
+    static const int watchers[] = {kLazyWatch, kLazyUnwatch};
     for (size_t i = 0; i < 2; i++) {
-      ecma_push_lazy(ctx, 2, watchers[i]);
-      ecma_define(ctx, 8, watchers[i], -1, true, true);
+      ecma_push_lazy(ctx, l, watchers[i]);
+      ecma_define(ctx, 8, ecma_lazy(watchers[i]).name, -1, true, true);
       duk_pop(ctx);
     }
 #endif
@@ -344,7 +346,7 @@ inline duk_ret_t ecma_bind(duk_context* ctx) {
     ecma_define(ctx, 6, "EventLoop", 8, false);
     ecma_define(ctx, 6, "requestEventLoopExit", 9, true);
   }
-  ecma_push_lazy(ctx, 2, "getStreamLoop");
+  ecma_push_lazy(ctx, l, kLazyGetStreamLoop);
   return 1;
 }
 
@@ -363,7 +365,12 @@ inline void install_ecma_loop(LoopImpl* l, unsigned bindings) {
   compile_embedded(ctx, "evloop:ecma_loop.js", kEcmaLoopJs);
   duk_call(ctx, 0); /* the source is one function expression: its value */
   duk_push_object(ctx);
-  duk_put_function_list(ctx, -1, fns);
+  for (const duk_function_list_entry* f = fns; f->key; f++) {
+    duk_push_c_function(ctx, f->value, f->nargs);
+    tag_with_loop(ctx, l); /* an old loop's JS calling them throws, never reaches a new loop */
+    mark_internal(ctx);    /* Duktape.act does not hand them out */
+    duk_put_prop_string(ctx, -2, f->key);
+  }
   put_poll_constants(ctx);
   duk_push_uint(ctx, kMaxTimers);
   duk_put_prop_literal(ctx, -2, "MAX_TIMERS");

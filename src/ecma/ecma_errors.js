@@ -8,7 +8,7 @@
 (function (env) {
     'use strict';
 
-    var native = env[0], state = env[1];
+    var native = env[0], state = env[1], callFn = env[11].callFn;
 
     function setExiting() {
         state[4 /* EXITING */] = true;
@@ -23,7 +23,7 @@
         try {
             handler = eventLoop ? eventLoop.onerror : null;
             if (typeof handler === 'function') {
-                handler.call(eventLoop, e);
+                callFn(handler, eventLoop, e);
                 return;
             }
         } catch (e2) {

@@ -63,15 +63,17 @@
      * earliest, the children of i are 2i and 2i + 1. An empty heap has a
      * sentinel at heap[1] that is never due. The state shared by the hot
      * functions is one array, `state`: [heap, sequence, free list, slots,
-     * exiting, round limit, startTimer, loop pointer, callbacks run and
+     * exiting, round limit, startTimer, unused, callbacks run and
      * errors since the last native.wait, round, the fd event array,
      * native.wait, native.now, the fd watchers, POLLERR | POLLNVAL (set by
      * ecma_watch.js), the timer limit, freed timers (pending = slots -
      * freed), the list table, its size, the clock at the start of the
      * turn, then the functions of the parts compiled on first use (21-26:
      * place, runSpec, tooMany, handleError, dispatchFds, the watchers'
-     * dispose; see "Parts compiled on first use")] (startTimer and the loop pointer stored by
-     * native.timerEntry); setTimeout's native entry passes it as `this`,
+     * dispose; see "Parts compiled on first use")] (startTimer stored by
+     * native.timerEntry, which also gives the loop the state and startTimer
+     * as heap pointers: nothing on the global function holds them, see
+     * ecma_bridge.hpp); setTimeout's native entry passes it as `this`,
      * other hot code copies it into a local. The round limit is the last
      * sequence the current round may run, -1 once the loop is exiting.
      *
@@ -373,8 +375,20 @@
      * comes before. env: [native, state, global, the EventLoop object or
      * null, SENTINEL, the three parts' exports once loaded, the
      * placeholder list (object, name, placeholder, ...), clearTimeout's
-     * placeholder, setTimeout]. */
-    var env = [native, state, global, null, SENTINEL, null, null, null, [], null, null];
+     * placeholder, setTimeout, the built-ins the parts use].
+     *
+     * The built-ins are taken here, at install, before any script runs,
+     * and the parts use only these: a script that replaces Math.floor,
+     * Function.prototype.call or apply, eval or an error constructor
+     * (after install, before a part loads) cannot change what the loop
+     * does. callFn(f, self, a) is f.call(self, a) and applyFn(f, self, args)
+     * f.apply(self, args), through the captured call and apply. */
+    var FunctionCall = Function.prototype.call;
+    var builtins = {
+        floor: Math.floor, callFn: FunctionCall.bind(FunctionCall), applyFn: FunctionCall.bind(Function.prototype.apply),
+        indirectEval: global.eval, RangeError: RangeError, TypeError: TypeError
+    };
+    var env = [native, state, global, null, SENTINEL, null, null, null, [], null, null, builtins];
     /* native.bind puts the placeholders in place and defines the globals
      * (ecma_bridge.hpp); it returns streamLoop's placeholder. */
     var streamLoop = native.bind(env, bindings, native.timerEntry(startTimer, state, false, 'setTimeout'),

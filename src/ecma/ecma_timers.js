@@ -12,7 +12,8 @@
 (function (env) {
     'use strict';
 
-    var state = env[1], slots = state[3], SENTINEL = env[4];
+    var state = env[1], slots = state[3], SENTINEL = env[4], builtins = env[11];
+    var floor = builtins.floor, applyFn = builtins.applyFn, RangeErrorAtInstall = builtins.RangeError;
 
     /* Puts timer t, a list's new first timer, at its place from heap index
      * pos up: t is new at pos (the end). It has the highest seq, so it
@@ -162,14 +163,19 @@
                 prev[2] = next;
                 if (next !== null) { next[3] = prev; }
             }
+            /* The callback, kept in `fn`, is released on return: its
+             * finalizer runs once the timer is free (it may clear or
+             * set timers). */
+            var fn = t[5];
             S[17 /* FREE */] += 1;
             t[5] = null;
             t[2] = S[2];
             S[2] = t;
+
         }
     }
 
-    var indirectEval = eval;
+    var indirectEval = builtins.indirectEval;
     /* runTimers' path for a timer whose fn is a spec [callback, interval,
      * args, isString] (an interval, extra arguments or a string): t is out
      * of the heap; frees it or reschedules it, then runs the callback. One
@@ -190,20 +196,20 @@
             d = t[0];
             q = d + interval;
             if (q <= now) {
-                q = interval ? d + interval * (Math.floor((now - d) / interval) + 1) : now;
+                q = interval ? d + interval * (floor((now - d) / interval) + 1) : now;
             }
             t[0] = q;
             t[1] = S[1] = S[1] + 1;
             place(S, t, interval, true);
         }
-        if (args !== null) { fn[0].apply(void 0, args); }
+        if (args !== null) { applyFn(fn[0], void 0, args); }
         else if (fn[3]) { indirectEval(fn[0]); }
         else { fn = fn[0]; fn(); }
     }
 
     /* startTimer at the timer limit: the error to throw. */
     function tooMany(cb) {
-        return new RangeError((typeof cb === 'function' || cb[1] < 0 ? 'setTimeout' : 'setInterval') +
+        return new RangeErrorAtInstall((typeof cb === 'function' || cb[1] < 0 ? 'setTimeout' : 'setInterval') +
             ': too many pending timers (the limit is ' + state[16] + ')');
     }
 

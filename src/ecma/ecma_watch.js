@@ -10,6 +10,7 @@
     'use strict';
 
     var native = env[0], state = env[1];
+    var RangeErrorAtInstall = env[11].RangeError, TypeErrorAtInstall = env[11].TypeError;
     var POLLIN = native.POLLIN, POLLPRI = native.POLLPRI, POLLOUT = native.POLLOUT;
     var POLLERR = native.POLLERR, POLLNVAL = native.POLLNVAL;
 
@@ -19,21 +20,21 @@
 
     function requireFd(fd, name) {
         if (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {
-            throw new RangeError(name + ': fd must be a non-negative integer');
+            throw new RangeErrorAtInstall(name + ': fd must be a non-negative integer');
         }
     }
     function watch(fd, events, cb) {
         requireFd(fd, 'EventLoop.watch');
         if (typeof events !== 'number' || !(events >= 0 && events <= 0xffff) || events % 1 !== 0) {
-            throw new RangeError('EventLoop.watch: events must be a mask of Poll.POLL* bits');
+            throw new RangeErrorAtInstall('EventLoop.watch: events must be a mask of Poll.POLL* bits');
         }
         events &= (POLLIN | POLLOUT | POLLPRI);
         var w = watchers[fd];
         if (cb !== void 0 && typeof cb !== 'function') {
-            throw new TypeError('EventLoop.watch: callback must be a function');
+            throw new TypeErrorAtInstall('EventLoop.watch: callback must be a function');
         }
         if (!w && cb === void 0) {
-            throw new TypeError('EventLoop.watch: callback must be a function');
+            throw new TypeErrorAtInstall('EventLoop.watch: callback must be a function');
         }
         /* A new callback re-registers the fd: it may be a new file under a
          * reused number, so this round's events are not for it. */
@@ -41,14 +42,19 @@
         if (!w) {
             watchers[fd] = [cb, state[10 /* ROUND */]];
         } else if (cb !== void 0) {
-            w[0] = cb;
+            /* The old callback, kept in `old`, is released on return: its
+             * finalizer (Duktape.fin) runs once the watcher is consistent. */
+            var old = w[0];
             w[1] = state[10 /* ROUND */];
+            w[0] = cb;
+
         }
     }
     function unwatch(fd) {
         if (typeof fd !== 'number') { return false; }
         requireFd(fd, 'EventLoop.unwatch');
-        if (!watchers[fd]) { return false; }
+        var w = watchers[fd];   /* released on return, after native.forget */
+        if (!w) { return false; }
         watchers[fd] = void 0;
         native.forget(fd);
         return true;
@@ -98,7 +104,8 @@
         watchers[fd] = w;
     }
     function streamUnwatch(fd) {
-        if (watchers[fd]) {
+        var w = watchers[fd];   /* released on return, after native.forget */
+        if (w) {
             watchers[fd] = void 0;
             native.forget(fd);
         }
@@ -106,7 +113,7 @@
     var streamLoop = {
         watch: streamWatch, interest: native.interest, unwatch: streamUnwatch,
         setTimeout: env[10], clearTimeout: env[9],
-        onDispose: function (fn) { disposeHooks.push(fn); },
+        onDispose: function (fn) { disposeHooks[disposeHooks.length] = fn; },
         POLLIN: POLLIN, POLLOUT: POLLOUT, POLLERR: POLLERR, POLLHUP: native.POLLHUP, POLLNVAL: POLLNVAL
     };
 

@@ -515,9 +515,13 @@ inline bool close_socket(LoopImpl* l, int fd) {
   }
 #endif
   Watcher* w = l->watcher(fd);
-  if (w && (w->kind == kWatchStream || w->kind == kWatchJs)) l->remove_watcher(fd);
+  int released = w && (w->kind == kWatchStream || w->kind == kWatchJs) ? l->detach_watcher(fd) : 0;
   l->disown_fd(fd);
-  return ::close(fd) == 0 || errno == EINTR;
+  bool closed = ::close(fd) == 0 || errno == EINTR;
+  int err = errno;
+  duk_pop_n(l->ctx, released); /* last: a finalizer may run (and may open a new fd on this number) */
+  errno = err;
+  return closed;
 }
 
 inline duk_ret_t native_close(duk_context* ctx) {
@@ -593,17 +597,30 @@ inline duk_ret_t native_error(duk_context* ctx) {
  * engine (measured: ~1k instructions a write less than a JS method calling
  * a native); anything else goes to net.js's writeSlow(socket, data,
  * encoding, cb), a queue that grew to afterQueued(socket, queued), both kept
- * on the function. */
-#define EVLOOP_FN_WRITE_SLOW DUK_HIDDEN_SYMBOL("writeSlow")
-#define EVLOOP_FN_AFTER_QUEUED DUK_HIDDEN_SYMBOL("afterQueued")
-/* [ writeSlow afterQueued ... ] -> [ ... fn ] */
-inline void push_write_method(duk_context* ctx, LoopImpl* l, duk_c_function fn) {
+ * by the loop (write_hooks, reachable from the stash only: a property of
+ * the function, even under a hidden key, is a script's to read or replace,
+ * see tag_with_loop). */
+enum WriteHook { kWriteSlow, kWriteAfterQueued, kWriteFastRest };
+/* [ ... ] -> [ ... hook ]: one of the loop's Socket#write hooks. */
+inline void push_write_hook(duk_context* ctx, WriteHook which) {
+  LoopImpl* l = bound_loop(ctx);
+  if (!l->write_hooks[which]) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: socket write is not set up");
+  duk_push_heapptr(ctx, l->write_hooks[which]);
+}
+/* [ writeSlow afterQueued [fastRest] ... ] -> [ ... fn ]: keeps the hooks
+ * at index 0..hooks-1 (stash and loop), then pushes the method. */
+inline void push_write_method(duk_context* ctx, LoopImpl* l, duk_c_function fn, int hooks = 2) {
+  duk_push_heap_stash(ctx);
+  duk_push_array(ctx);
+  for (int i = 0; i < hooks; i++) {
+    duk_dup(ctx, i);
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(i));
+  }
+  duk_put_prop_literal(ctx, -2, EVLOOP_STASH_WRITE); /* keeps them reachable */
+  duk_pop(ctx);
+  for (int i = 0; i < 3; i++) l->write_hooks[i] = i < hooks ? duk_get_heapptr(ctx, i) : nullptr;
   duk_push_c_function(ctx, fn, 3);
   tag_with_loop(ctx, l);
-  duk_dup(ctx, 0);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_WRITE_SLOW);
-  duk_dup(ctx, 1);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_AFTER_QUEUED);
   duk_push_literal(ctx, "name");
   duk_push_literal(ctx, "write");
   duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
@@ -624,8 +641,7 @@ inline duk_ret_t socket_write(duk_context* ctx, FastWriteFn try_fast) {
         duk_push_true(ctx);
         return 1;
       }
-      duk_push_current_function(ctx); /* a queue that grew: afterQueued(this, queued) */
-      duk_get_prop_literal(ctx, -1, EVLOOP_FN_AFTER_QUEUED);
+      push_write_hook(ctx, kWriteAfterQueued); /* a queue that grew: afterQueued(this, queued) */
       duk_push_undefined(ctx);
       duk_dup(ctx, 3);
       duk_push_number(ctx, queued);
@@ -633,8 +649,7 @@ inline duk_ret_t socket_write(duk_context* ctx, FastWriteFn try_fast) {
       return 1;
     }
   }
-  duk_push_current_function(ctx); /* writeSlow(this, data, encoding, cb) */
-  duk_get_prop_literal(ctx, -1, EVLOOP_FN_WRITE_SLOW);
+  push_write_hook(ctx, kWriteSlow); /* writeSlow(this, data, encoding, cb) */
   duk_push_undefined(ctx);
   duk_dup(ctx, 3);
   duk_dup(ctx, 0);
@@ -672,7 +687,6 @@ inline duk_ret_t native_fast_cap(duk_context* ctx) {
  * afterQueued, rest)): its fast path takes the fd's cap from ecma_fast; a
  * short write, EAGAIN or an error goes to the engine's rest(fd, data, sent,
  * err), which queues or stops (-> bytes queued). */
-#define EVLOOP_FN_FAST_REST DUK_HIDDEN_SYMBOL("fastRest")
 inline bool ecma_try_fast_write(duk_context* ctx, int fd) {
   LoopImpl* l = bound_loop(ctx);
   size_t i = static_cast<size_t>(fd);
@@ -687,8 +701,7 @@ inline bool ecma_try_fast_write(duk_context* ctx, int fd) {
     return true;
   }
   int err = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? errno : 0;
-  duk_push_current_function(ctx);
-  duk_get_prop_literal(ctx, -1, EVLOOP_FN_FAST_REST);
+  push_write_hook(ctx, kWriteFastRest);
   duk_push_undefined(ctx);
   duk_push_int(ctx, fd);
   duk_dup(ctx, 0);
@@ -704,9 +717,7 @@ inline duk_ret_t native_write_method(duk_context* ctx) {
   for (duk_idx_t i = 0; i < 3; i++)
     if (!duk_is_function(ctx, i)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "writeMethod: functions expected");
   LoopImpl* l = bound_loop(ctx);
-  push_write_method(ctx, l, ecma_socket_write);
-  duk_dup(ctx, 2);
-  duk_put_prop_literal(ctx, -2, EVLOOP_FN_FAST_REST);
+  push_write_method(ctx, l, ecma_socket_write, 3);
   return 1;
 }
 #endif
@@ -730,6 +741,7 @@ inline void push_socket_natives(duk_context* ctx, LoopImpl* l) {
   for (const duk_function_list_entry* f = fns; f->key; f++) {
     duk_push_c_function(ctx, f->value, f->nargs);
     tag_with_loop(ctx, l); /* bound_loop(): dead once the loop is */
+    mark_internal(ctx);    /* Duktape.act does not hand them out */
     duk_put_prop_string(ctx, -2, f->key);
   }
   duk_push_int(ctx, EVLOOP_READ_BUFFER_SIZE);

@@ -251,7 +251,7 @@ inline void stream_accept(LoopImpl* l, int fd, Stream* s) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         /* Out of fds: the pending connection stays in the backlog and the
          * fd stays readable; stop asking for 100 ms instead of spinning. */
-        if (l->timers.prepare(l->mem)) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
+        if (l->timers.prepare(l->mem) && stream_of(l, fd) == s) s->backoff = l->start_timer(100, -1, 0, stream_backoff_done, s);
         stream_update(l, s);
         return;
       }
@@ -287,11 +287,12 @@ inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
     if (err) s->stopped = true;
     else s->state = kStreamOpen;
     stream_update(l, s);
-    stream_begin(l, fd, 6);
-    if (err) push_net_error(l->ctx, err, "connect", s->peer_host, s->peer_host ? s->peer_port : -1);
-    else duk_push_null(l->ctx);
-    l->mem.free(s->peer_host);
+    char* host = s->peer_host; /* the error's pushes may run a finalizer that closes s */
     s->peer_host = nullptr;
+    stream_begin(l, fd, 6);
+    if (err) push_net_error(l->ctx, err, "connect", host, host ? s->peer_port : -1);
+    else duk_push_null(l->ctx);
+    l->mem.free(host);
     l->call_js(2);
     if (!err && stream_still(l, fd, s) && !s->stopped && (s->head || s->ending)) stream_flush(l, fd, s);
     return;
@@ -321,9 +322,15 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
   Watcher* w = l->watcher(fd);
   if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
   if (!l->ensure_watcher_slot(fd)) return throw_watch_error(ctx, errno, fd, fn);
+  l->reserve_js_index(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
+  w = l->watcher(fd); /* growing the tables may have run a finalizer */
+  if (w && w->kind != kWatchStream) return throw_system_error(ctx, EEXIST, fn, nullptr);
+  /* The old handler stays on the value stack until this native returns:
+   * its finalizer runs once the stream is consistent. */
+  (void)l->take_js_value(l->watcher_callbacks, static_cast<duk_uarridx_t>(fd));
   duk_push_heapptr(ctx, l->watcher_callbacks);
   duk_dup(ctx, 1);
-  duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* may throw: nothing changed yet */
+  duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(fd)); /* an existing index: allocates nothing */
   duk_pop(ctx);
   if (w) { /* a new handler for a stream: keep its queue */
     Stream* s = static_cast<Stream*>(w->user);
@@ -332,9 +339,11 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, con
     return 0;
   }
   Stream* s = static_cast<Stream*>(l->mem.alloc(sizeof(Stream)));
-  if (!s) {
+  if (!s || l->watcher(fd)) { /* a finalizer run by a collection may have watched fd */
+    int err = s ? EEXIST : ENOMEM;
+    l->mem.free(s);
     l->clear_js_watcher(fd);
-    return throw_system_error(ctx, ENOMEM, fn, nullptr);
+    return throw_system_error(ctx, err, fn, nullptr);
   }
   memset(s, 0, sizeof *s);
   s->write_cap = -1;
@@ -362,7 +371,12 @@ inline duk_ret_t js_stream_connect(duk_context* ctx) {
   if (s && duk_is_string(ctx, 2) && !s->peer_host) {
     size_t n;
     const char* host = duk_get_lstring(ctx, 2, &n);
-    s->peer_host = static_cast<char*>(l->mem.alloc(n + 1));
+    char* copy = static_cast<char*>(l->mem.alloc(n + 1)); /* may run a finalizer */
+    if (stream_of(l, duk_get_int(ctx, 0)) != s) {
+      l->mem.free(copy);
+      return 0;
+    }
+    s->peer_host = copy;
     if (s->peer_host) memcpy(s->peer_host, host, n + 1);
     s->peer_port = duk_is_number(ctx, 3) ? duk_get_int(ctx, 3) : -1;
   }
@@ -398,6 +412,11 @@ inline duk_ret_t stream_send(duk_context* ctx, LoopImpl* l, int fd, Stream* s, c
       size_t cap = len < 4096 ? 4096 : len;
       Chunk* c = static_cast<Chunk*>(l->mem.alloc(sizeof(Chunk) + cap));
       if (!c) return throw_system_error(ctx, ENOMEM, "stream.write", nullptr);
+      if (stream_of(l, fd) != s) { /* a collection ran a finalizer that closed it */
+        l->mem.free(c);
+        return throw_system_error(ctx, EBADF, "stream.write", nullptr);
+      }
+      t = s->tail;
       c->next = nullptr;
       c->len = len;
       c->off = 0;
@@ -519,17 +538,24 @@ inline duk_ret_t js_stream_ondata(duk_context* ctx) {
   Stream* s = require_stream(ctx, l, fd, "stream.ondata");
   bool on = duk_is_function(ctx, 1) != 0;
   if (on) {
+    l->reserve_js_index(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd)); /* may throw: flag not set yet */
+    l->reserve_js_index(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
+    s = require_stream(ctx, l, fd, "stream.ondata"); /* growing them may have run a finalizer */
+    /* The old fn and this stay on the value stack until this native
+     * returns: their finalizers run once the stream is consistent. */
+    (void)l->take_js_value(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd));
+    (void)l->take_js_value(l->data_callbacks, static_cast<duk_uarridx_t>(2 * fd + 1));
     duk_push_heapptr(ctx, l->data_callbacks);
     duk_dup(ctx, 1);
-    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd)); /* may throw: flag not set yet */
+    duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd)); /* existing indexes: allocate nothing */
     duk_dup(ctx, 2);
     duk_put_prop_index(ctx, -2, static_cast<duk_uarridx_t>(2 * fd + 1));
     s->data_fn = duk_get_heapptr(ctx, 1);
     s->data_self = duk_get_heapptr(ctx, 2); /* null for a primitive: pushed as undefined */
     s->direct_data = true;
   } else if (s->direct_data) {
-    l->clear_stream_data(fd);
     s->direct_data = false;
+    l->clear_stream_data(fd); /* last: a finalizer may run */
   }
   return 0;
 }
@@ -550,7 +576,7 @@ inline duk_ret_t js_stream_queued(duk_context* ctx) {
 }
 
 /* [ ... ] -> [ ... stream ]: the C++ loop's engine object for net.js. Every
- * function is tagged with the loop (one lookup instead of two a call). */
+ * function is tagged with the loop (dead with it: see tag_with_loop). */
 inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
   l->fail_delivery = fail_read_delivery;
   static const duk_function_list_entry fns[] = {
@@ -565,6 +591,7 @@ inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
   for (const duk_function_list_entry* f = fns; f->key; f++) {
     duk_push_c_function(ctx, f->value, f->nargs);
     tag_with_loop(ctx, l);
+    mark_internal(ctx); /* Duktape.act does not hand them out */
     duk_put_prop_string(ctx, -2, f->key);
   }
 }

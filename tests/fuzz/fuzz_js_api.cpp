@@ -172,6 +172,7 @@ struct Gen {
       case 1: return "NOOP";
       case 2: return "conn(" + k() + ")";
       case 3: return "acc(" + k() + ")";
+      case 4: return "fin(" + k() + ")";
       default: return "cbk(" + k() + ")";
     }
   }
@@ -332,7 +333,13 @@ struct Gen {
         static const char* const how[] = {"on", "once", "removeAllListeners", "emit"};
         return "srv(" + i() + ")." + one_of(in, how) + "(" + event() + ", " + fn() + ");";
       }
-      case 51: return in.below(2) ? "Duktape.gc();" : "Duktape.compact(" + val() + ");";
+      case 51:
+        switch (in.below(4)) {
+          case 0: return "Duktape.gc();";
+          case 1: return "Duktape.compact(" + val() + ");";
+          case 2: return "finOn(sock(" + i() + "), " + k() + ");"; /* runs when the loop lets the socket go */
+          default: return "add(T, setTimeout(fin(" + k() + "), " + delay() + "));";
+        }
       case 52:
         return in.below(2) ? "add(D, __turn(" + num() + "));" : "add(D, __stats());";
       case 53: {

@@ -125,6 +125,16 @@ function nested(k, self) {
     DEPTH++;
     try { call(k, self, []); } finally { DEPTH--; }
 }
+/* Finalizer re-entrancy (issue 18): fin(k) is a callback only the loop
+ * will hold (a bound function: no closure, so no reference cycle), whose
+ * finalizer (Duktape.fin) runs callback k the moment the loop drops it:
+ * inside clearTimeout, unwatch, close, a timer's fire... finOn(x, k) puts
+ * the same finalizer on an object the script has (a socket). */
+function runFin(o) { call(o.finK, o, []); }
+function finOn(x, k) {
+    if (x && typeof x === 'object') { try { x.finK = k; Duktape.fin(x, runFin); } catch (e) { /* frozen */ } }
+}
+function fin(k) { var f = NOOP.bind(null); f.finK = k; Duktape.fin(f, runFin); return f; }
 function reent(k, v) {
     return { valueOf: function () { nested(k, this); return v; }, toString: function () { nested(k, this); return String(v); } };
 }

@@ -31,6 +31,8 @@ struct Faults {
   int emfile_left = 0;       /* accept() fails with EMFILE this many times */
   int refuse_connects = 0;   /* SO_ERROR reads ECONNREFUSED this many times */
   int eintr_every = 0;       /* every k-th wait fails with EINTR */
+  int fail_waits_after = -1; /* waits after this many fail with wait_errno */
+  int wait_errno = 0;
   int waits = 0, injected = 0, accepts = 0;
   uint32_t next() {
     seed = seed * 1103515245u + 12345u;
@@ -100,6 +102,10 @@ int fault_so_error(void* u, int fd) {
 int fault_before_wait(void* u) {
   Faults* f = static_cast<Faults*>(u);
   f->waits++;
+  if (f->fail_waits_after >= 0 && f->waits > f->fail_waits_after) {
+    f->injected++;
+    return f->wait_errno;
+  }
   if (f->eintr_every && f->waits % f->eintr_every == 0) {
     f->injected++;
     return EINTR;
@@ -162,6 +168,39 @@ TEST_CASE("faults: EINTR, EAGAIN and short reads and writes lose, duplicate or r
     }
     CHECK(count_open_fds() == fds_before);
   });
+}
+
+TEST_CASE("faults: a backend whose wait fails with EBADF or EINVAL reports it and stops, never spins") {
+  const int errs[] = {EBADF, EINVAL};
+  for (evloop::Mode mode : kModes) {
+    for (evloop::Backend backend : kBackends) {
+      for (int err : errs) {
+        std::string m = mode_name(mode);
+        CAPTURE(m);
+        CAPTURE(static_cast<int>(backend));
+        CAPTURE(err);
+        Faults f;
+        f.fail_waits_after = 3; /* as if the backend's fd were closed under it */
+        f.wait_errno = err;
+        HookLog log;
+        evloop::Options o = faulty(mode, &f);
+        o.backend = backend;
+        o.on_error = hook;
+        o.on_error_user = &log;
+        TestHeap h(o, Time::Real);
+        REQUIRE(h.loop);
+        REQUIRE(h.loop->install(evloop::kBindAll));
+        REQUIRE(js(h.ctx, "var ticks = 0; setInterval(function () { ticks++; }, 2); 'ok'") == "ok");
+        Watchdog dog(h.loop, 10);
+        CHECK(h.loop->run() == 1);
+        CHECK(f.waits <= 5); /* one failed wait, not a spin */
+        REQUIRE(log.reports.size() == 1);
+        CHECK(log.reports[0].find(err == EBADF ? "EBADF: bad file descriptor" : "EINVAL: invalid argument") !=
+              std::string::npos);
+        CHECK(!h.loop->run_once(0)); /* stopped for good */
+      }
+    }
+  }
 }
 
 TEST_CASE("faults: accept() failing with EMFILE backs off (no spin) and then accepts") {

@@ -45,11 +45,13 @@ endif
 
 # ---- the header ----
 # evloop.hpp is generated from src/ (and committed): remade when a part changed.
+# The feature table src/features.json also writes src/api/features.hpp,
+# src/bind/bindings.hpp and the option lists of src/manual.hpp and README.md.
 # LINES=1 (`make header LINES=1`, or with any target that remakes it) writes
 # it with #line directives, so compiler errors, gdb and sanitizer reports name
 # src/ parts and lines; for local builds only (`make header` writes the
 # committed form again; check-header tells them apart).
-evloop.hpp: $(SRC_PARTS) tools/amalgamate.py
+evloop.hpp: $(SRC_PARTS) tools/amalgamate.py tools/features.py
 	$(PYTHON) tools/amalgamate.py $(if $(LINES),--lines)
 
 header:

@@ -30,25 +30,33 @@
  *                                POLLERR); a watched fd closed under the loop
  *                                gets POLLNVAL, as with poll().
  *   Small builds: each EVLOOP_NO_X leaves out X's code and embedded JS.
- *   EVLOOP_NO_SOCKETS            no Socket, seed EventLoop socket functions,
- *                                net or stream engines (implies NO_NET).
- *   EVLOOP_NO_NET                no net or EventEmitter (net.js's net
- *                                layer); Socket and the seed API stay.
- *   EVLOOP_NO_FILEIO             no FileIo.
- *   EVLOOP_NO_ECMA_LOOP          no ECMAScript loop: Loop::create with
- *                                Mode::Ecma returns null, errno ENOTSUP (a
- *                                missing loop is found at once, never at
- *                                install or run time).
- *   EVLOOP_NO_POLL               no Poll and no EventLoop.watch/unwatch (the
- *                                JS fd watchers; hosts still use Loop::watch).
- *   EVLOOP_NO_CLI                no print or process (kBindCli).
+ *   EVLOOP_NO_POLL               Poll (the seed's poll() wrapper and its POLL*
+ *                                constants) and the JS fd watchers that take
+ *                                its bits, EventLoop.watch/unwatch, in both
+ *                                loops; a host still watches fds from C++
+ *                                (Loop::watch)
+ *   EVLOOP_NO_FILEIO             FileIo
+ *   EVLOOP_NO_CLI                print and process, for hosts that are not a
+ *                                command line tool (the evloop CLI built so
+ *                                defines a plain print of its own)
+ *   EVLOOP_NO_SOCKETS            Socket, the seed
+ *                                EventLoop.server/connect/setReader/write/close,
+ *                                net, EventEmitter, both stream engines
+ *                                (implies EVLOOP_NO_NET)
+ *   EVLOOP_NO_NET                net and EventEmitter (the net layer of
+ *                                net.js); Socket and the seed socket API stay
+ *   EVLOOP_NO_ECMA_LOOP          the ECMAScript loop (ecma_*.js and their
+ *                                bridge): Loop::create with Mode::Ecma returns
+ *                                null with errno ENOTSUP, so a host finds out
+ *                                at once, not at install or run
+ *     kBindAll holds the bindings the build has; asking install() for one it
+ *     left out fails, reporting "evloop: install: kBindNet is not in this
+ *     build (EVLOOP_NO_NET)". EVLOOP_HAVE_POLL_BINDING, EVLOOP_HAVE_FILEIO,
+ *     EVLOOP_HAVE_CLI, EVLOOP_HAVE_SOCKETS, EVLOOP_HAVE_NET and
+ *     EVLOOP_HAVE_ECMA_LOOP are defined for what is in.
  *   EVLOOP_COMPRESSED_JS         the embedded JS deflated (55 KB -> 16 KB in
  *                                the binary), inflated into a temporary
  *                                Duktape buffer when it is compiled.
- *     kBindAll holds the bindings the build has; asking install() for one
- *     it left out fails, reporting "evloop: install: kBindNet is not in
- *     this build (EVLOOP_NO_NET)". EVLOOP_HAVE_SOCKETS, _NET, _FILEIO,
- *     _ECMA_LOOP, _POLL_BINDING and _CLI are defined for what is in.
  *   Fixed capacity (default: the loop's tables grow with use):
  *   EVLOOP_MAX_TIMERS            timers pending at once, JS and native, in
  *                                both loops; the C++ loop's timer heap and
@@ -144,9 +152,8 @@
  * 3. C++ API (namespace evloop; all types trivially destructible)
  *   Loop* Loop::create(ctx, Options)   one loop per Duktape heap; null on failure
  *   Loop::of(ctx)                      the loop of a heap
- *   loop->install(kBindAll)            or a mask of kBindTimers, kBindEventLoop,
- *                                      kBindPoll, kBindFileIo, kBindCli,
- *                                      kBindSocket, kBindNet
+ *   loop->install(kBindAll)            or a mask of Binding bits (kBindTimers,
+ *                                      kBindEventLoop, ...: enum Binding)
  *   loop->set_argv(argc, argv)         process.argv for kBindCli
  *   loop->run()                        until no work or exit; returns exit code
  *   loop->run_once(max_wait_ms)        one turn (-1: until the next timer)
@@ -251,45 +258,12 @@
 #define EVLOOP_POLLNVAL POLLNVAL
 #endif
 
-/* Features for small builds. Each EVLOOP_NO_X leaves out the code and the
- * embedded JS of X; EVLOOP_HAVE_X says what is in (tests may check them).
- *   EVLOOP_NO_SOCKETS     Socket, the seed EventLoop socket functions, net,
- *                         both stream engines (implies EVLOOP_NO_NET)
- *   EVLOOP_NO_NET         net and EventEmitter (net.js's net layer); keeps
- *                         Socket and the seed EventLoop socket functions
- *   EVLOOP_NO_FILEIO      FileIo
- *   EVLOOP_NO_ECMA_LOOP   the ECMAScript loop: Loop::create(Mode::Ecma)
- *                         then fails with errno ENOTSUP
- *   EVLOOP_NO_POLL        Poll (the seed's poll() wrapper, kBindPoll) and
- *                         the JS fd watchers that take its POLL* bits,
- *                         EventLoop.watch/unwatch, in both loops; hosts
- *                         still watch fds from C++ (Loop::watch)
- *   EVLOOP_NO_CLI         print and process (kBindCli): for hosts that are
- *                         not a command line tool
+/* Features for small builds (EVLOOP_NO_SOCKETS, EVLOOP_NO_NET, ...): declared
+ * in src/features.json; api/features.hpp, generated from it, defines the
+ * EVLOOP_HAVE_* macros and the Binding bits.
  * EVLOOP_COMPRESSED_JS keeps the embedded JS deflated (a quarter of its size
  * in flash) and inflates each source into a temporary buffer on the Duktape
- * heap when it is compiled (src/inflate.hpp, src/embedded_js.hpp). */
-#if defined(EVLOOP_NO_SOCKETS) && !defined(EVLOOP_NO_NET)
-#define EVLOOP_NO_NET 1
-#endif
-#if !defined(EVLOOP_NO_SOCKETS)
-#define EVLOOP_HAVE_SOCKETS 1
-#endif
-#if !defined(EVLOOP_NO_NET)
-#define EVLOOP_HAVE_NET 1
-#endif
-#if !defined(EVLOOP_NO_FILEIO)
-#define EVLOOP_HAVE_FILEIO 1
-#endif
-#if !defined(EVLOOP_NO_ECMA_LOOP)
-#define EVLOOP_HAVE_ECMA_LOOP 1
-#endif
-#if !defined(EVLOOP_NO_POLL)
-#define EVLOOP_HAVE_POLL_BINDING 1
-#endif
-#if !defined(EVLOOP_NO_CLI)
-#define EVLOOP_HAVE_CLI 1
-#endif
+ * heap when it is compiled (src/embed/inflate.hpp, src/embed/embedded_js.hpp). */
 
 /* Fixed capacity: with EVLOOP_MAX_TIMERS, the timer heap and slot table are
  * allocated once, at Loop::create, for that many pending timers (JS and
@@ -344,6 +318,89 @@
 #define EVLOOP_VERSION_NUMBER 100
 /* ======== End of src/api/config.hpp ======== */
 
+/* ======== Begin file src/api/features.hpp ======== */
+/* GENERATED by tools/amalgamate.py from src/features.json: do not edit
+ * (change the table, then `make header`).
+ *
+ * Features for small builds. Each EVLOOP_NO_X leaves out the code and the
+ * embedded JS of X (tools/amalgamate.py emits its parts under #if
+ * defined(EVLOOP_HAVE_X)); EVLOOP_HAVE_X says what is in (tests may check them).
+ *   EVLOOP_NO_POLL        Poll (the seed's poll() wrapper and its POLL*
+ *                         constants) and the JS fd watchers that take its
+ *                         bits, EventLoop.watch/unwatch, in both loops; a
+ *                         host still watches fds from C++ (Loop::watch)
+ *   EVLOOP_NO_FILEIO      FileIo
+ *   EVLOOP_NO_CLI         print and process, for hosts that are not a command
+ *                         line tool (the evloop CLI built so defines a plain
+ *                         print of its own)
+ *   EVLOOP_NO_SOCKETS     Socket, the seed
+ *                         EventLoop.server/connect/setReader/write/close,
+ *                         net, EventEmitter, both stream engines (implies
+ *                         EVLOOP_NO_NET)
+ *   EVLOOP_NO_NET         net and EventEmitter (the net layer of net.js);
+ *                         Socket and the seed socket API stay
+ *   EVLOOP_NO_ECMA_LOOP   the ECMAScript loop (ecma_*.js and their bridge):
+ *                         Loop::create with Mode::Ecma returns null with
+ *                         errno ENOTSUP, so a host finds out at once, not at
+ *                         install or run
+ */
+
+#if defined(EVLOOP_NO_SOCKETS) && !defined(EVLOOP_NO_NET)
+#define EVLOOP_NO_NET 1
+#endif
+#if !defined(EVLOOP_NO_POLL)
+#define EVLOOP_HAVE_POLL_BINDING 1
+#endif
+#if !defined(EVLOOP_NO_FILEIO)
+#define EVLOOP_HAVE_FILEIO 1
+#endif
+#if !defined(EVLOOP_NO_CLI)
+#define EVLOOP_HAVE_CLI 1
+#endif
+#if !defined(EVLOOP_NO_SOCKETS)
+#define EVLOOP_HAVE_SOCKETS 1
+#endif
+#if !defined(EVLOOP_NO_NET)
+#define EVLOOP_HAVE_NET 1
+#endif
+#if !defined(EVLOOP_NO_ECMA_LOOP)
+#define EVLOOP_HAVE_ECMA_LOOP 1
+#endif
+
+namespace evloop {
+
+/* JS bindings, for Loop::install(). */
+enum Binding : unsigned {
+  kBindTimers = 1u,    /* setTimeout, setInterval, clearTimeout, clearInterval */
+  kBindEventLoop = 2u, /* EventLoop, requestEventLoopExit */
+  kBindPoll = 4u,      /* Poll.poll and the POLL* constants */
+  kBindFileIo = 8u,    /* FileIo.readfile, FileIo.writefile */
+  kBindCli = 16u,      /* print, process (argv, env, exit): for command line tools */
+  kBindSocket = 32u,   /* Socket, EventLoop.server/connect/setReader/write/close (seed API) */
+  kBindNet = 64u,      /* net, EventEmitter (Node-style) */
+  /* Every binding this build has (see EVLOOP_NO_*). Asking install() for
+   * one the build left out fails, with an error naming the option. */
+  kBindAll = kBindTimers | kBindEventLoop
+#if defined(EVLOOP_HAVE_POLL_BINDING)
+             | kBindPoll
+#endif
+#if defined(EVLOOP_HAVE_FILEIO)
+             | kBindFileIo
+#endif
+#if defined(EVLOOP_HAVE_CLI)
+             | kBindCli
+#endif
+#if defined(EVLOOP_HAVE_SOCKETS)
+             | kBindSocket
+#endif
+#if defined(EVLOOP_HAVE_NET)
+             | kBindNet
+#endif
+};
+
+} /* namespace evloop */
+/* ======== End of src/api/features.hpp ======== */
+
 /* ======== Begin file src/api/api.hpp ======== */
 /* Public C++ API. Everything here is trivially destructible on purpose: Duktape
  * unwinds errors with longjmp, so no evloop object may need a destructor. */
@@ -370,35 +427,6 @@ enum class Mode { Native, Ecma };
  * EVLOOP_BACKEND_SELECT builds. A backend the build does not have falls back
  * to the build's default (backend_name() tells which runs). */
 enum class Backend { Default, Epoll, Poll, Select };
-
-/* JS bindings, for Loop::install(). */
-enum Binding : unsigned {
-  kBindTimers = 1u,    /* setTimeout, setInterval, clearTimeout, clearInterval */
-  kBindEventLoop = 2u, /* EventLoop, requestEventLoopExit */
-  kBindPoll = 4u,      /* Poll.poll and the POLL* constants */
-  kBindFileIo = 8u,    /* FileIo.readfile, FileIo.writefile */
-  kBindCli = 16u,      /* print, process (argv, env, exit): for command line tools */
-  kBindSocket = 32u,   /* Socket, EventLoop.server/connect/setReader/write/close (seed API) */
-  kBindNet = 64u,      /* net, EventEmitter (Node-style) */
-  /* Every binding this build has (see EVLOOP_NO_*). Asking install() for
-   * one the build left out fails, with an error naming the option. */
-  kBindAll = kBindTimers | kBindEventLoop
-#if defined(EVLOOP_HAVE_POLL_BINDING)
-             | kBindPoll
-#endif
-#if defined(EVLOOP_HAVE_CLI)
-             | kBindCli
-#endif
-#if defined(EVLOOP_HAVE_FILEIO)
-             | kBindFileIo
-#endif
-#if defined(EVLOOP_HAVE_SOCKETS)
-             | kBindSocket
-#endif
-#if defined(EVLOOP_HAVE_NET)
-             | kBindNet
-#endif
-};
 
 typedef uint64_t TimerId; /* 0 is never a valid id */
 
@@ -3492,7 +3520,8 @@ inline void put_poll_constants(duk_context* ctx) {
   duk_put_number_list(ctx, -1, consts);
 }
 
-inline void install_poll(duk_context* ctx) {
+inline void install_poll(LoopImpl* l, unsigned) {
+  duk_context* ctx = l->ctx;
   duk_push_global_object(ctx);
   duk_push_object(ctx);
   duk_push_c_function(ctx, js_poll, 2);
@@ -3596,7 +3625,8 @@ inline duk_ret_t js_writefile(duk_context* ctx) {
   return 0;
 }
 
-inline void install_fileio(duk_context* ctx) {
+inline void install_fileio(LoopImpl* l, unsigned) {
+  duk_context* ctx = l->ctx;
   static const duk_function_list_entry fns[] = {
       {"readfile", js_readfile, 1}, {"writefile", js_writefile, 2}, {nullptr, nullptr, 0}};
   duk_push_global_object(ctx);
@@ -3703,7 +3733,7 @@ inline void push_outside_string(duk_context* ctx, const char* s, size_t n) {
   duk_remove(ctx, -2);
 }
 
-inline void install_cli(LoopImpl* l) {
+inline void install_cli(LoopImpl* l, unsigned) {
   duk_context* ctx = l->ctx;
   duk_push_global_object(ctx);
   duk_push_c_function(ctx, js_print, DUK_VARARGS);
@@ -5823,6 +5853,78 @@ inline void push_native_stream(duk_context* ctx, LoopImpl* l) {
 /* ======== End of src/net/stream.hpp ======== */
 #endif /* defined(EVLOOP_HAVE_SOCKETS) */
 
+/* ======== Begin file src/bind/bindings.hpp ======== */
+/* GENERATED by tools/amalgamate.py from src/features.json: do not edit
+ * (change the table, then `make header`).
+ *
+ * The bindings of the feature table, for Loop::install (install.hpp): the
+ * parts that define their installers, the installers in install order, and
+ * the check for a binding the build left out. */
+
+namespace evloop {
+namespace detail {
+
+/* Registers the bindings of `bits` that `bindings` asks for. */
+struct BindingInstaller {
+  unsigned bits;
+  void (*install)(LoopImpl* l, unsigned bindings);
+};
+
+/* The initializers of install.hpp's table of BindingInstaller: the
+ * installers of the bindings this build has, in install order. A macro,
+ * as install.hpp defines some installers itself, after this part. */
+#if defined(EVLOOP_HAVE_POLL_BINDING)
+#define EVLOOP_INSTALLER_POLL {kBindPoll, install_poll},
+#else
+#define EVLOOP_INSTALLER_POLL
+#endif
+#if defined(EVLOOP_HAVE_FILEIO)
+#define EVLOOP_INSTALLER_FILEIO {kBindFileIo, install_fileio},
+#else
+#define EVLOOP_INSTALLER_FILEIO
+#endif
+#if defined(EVLOOP_HAVE_CLI)
+#define EVLOOP_INSTALLER_CLI {kBindCli, install_cli},
+#else
+#define EVLOOP_INSTALLER_CLI
+#endif
+#if defined(EVLOOP_HAVE_SOCKETS) || defined(EVLOOP_HAVE_NET)
+#define EVLOOP_INSTALLER_SOCKETS {kBindSocket | kBindNet, install_sockets},
+#else
+#define EVLOOP_INSTALLER_SOCKETS
+#endif
+#define EVLOOP_BINDING_INSTALLERS \
+  {kBindTimers | kBindEventLoop, install_loop_bindings}, \
+  EVLOOP_INSTALLER_POLL \
+  EVLOOP_INSTALLER_FILEIO \
+  EVLOOP_INSTALLER_CLI \
+  EVLOOP_INSTALLER_SOCKETS
+
+/* The first binding in `bindings` that this build left out (null: none),
+ * and the option that left it out. */
+inline const char* left_out_binding(unsigned bindings, const char** option) {
+  static const struct {
+    unsigned bit;
+    const char* name;
+    const char* option;
+  } left_out[] = {
+      {kBindPoll, "kBindPoll", "EVLOOP_NO_POLL"},
+      {kBindFileIo, "kBindFileIo", "EVLOOP_NO_FILEIO"},
+      {kBindCli, "kBindCli", "EVLOOP_NO_CLI"},
+      {kBindSocket, "kBindSocket", "EVLOOP_NO_SOCKETS"},
+      {kBindNet, "kBindNet", "EVLOOP_NO_NET"}};
+  for (size_t i = 0; i < sizeof left_out / sizeof left_out[0]; i++)
+    if ((bindings & left_out[i].bit) && !(kBindAll & left_out[i].bit)) {
+      *option = left_out[i].option;
+      return left_out[i].name;
+    }
+  return nullptr;
+}
+
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/bind/bindings.hpp ======== */
+
 /* ======== Begin file src/bind/install.hpp ======== */
 /* Loop::install: registers the JS bindings a host asks for. */
 
@@ -6108,47 +6210,33 @@ struct InstallArgs {
   unsigned bindings;
 };
 
+/* The installer of kBindTimers and kBindEventLoop (bindings.hpp): each loop
+ * has its own; the ECMAScript loop installs both at once. */
+inline void install_loop_bindings(LoopImpl* l, unsigned bindings) {
+  bindings &= kBindTimers | kBindEventLoop;
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+  if (l->mode_ == Mode::Ecma) {
+    install_ecma_loop(l, bindings);
+    return;
+  }
+#endif
+  if (bindings & kBindTimers) install_native_timers(l->ctx, l);
+  if (bindings & kBindEventLoop) install_native_eventloop(l->ctx);
+}
+
 /* Registration allocates and may throw: it runs under duk_safe_call. A
  * binding the build left out is an error that names its option, before
- * anything is installed. */
+ * anything is installed. The bindings and their installers are the feature
+ * table's (src/features.json, generated into bindings.hpp). */
 inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
   InstallArgs* a = static_cast<InstallArgs*>(udata);
-  unsigned b = a->bindings;
-  static const struct {
-    unsigned bit;
-    const char* name;
-    const char* option;
-  } left_out[] = {{kBindFileIo, "kBindFileIo", "EVLOOP_NO_FILEIO"},
-                  {kBindSocket, "kBindSocket", "EVLOOP_NO_SOCKETS"},
-                  {kBindNet, "kBindNet", "EVLOOP_NO_NET"},
-                  {kBindPoll, "kBindPoll", "EVLOOP_NO_POLL"},
-                  {kBindCli, "kBindCli", "EVLOOP_NO_CLI"}};
-  for (size_t i = 0; i < sizeof left_out / sizeof left_out[0]; i++)
-    if ((b & left_out[i].bit) && !(kBindAll & left_out[i].bit))
-      return duk_error(ctx, DUK_ERR_ERROR, "evloop: install: %s is not in this build (%s)", left_out[i].name,
-                       left_out[i].option);
+  const char* option = nullptr;
+  if (const char* name = left_out_binding(a->bindings, &option))
+    return duk_error(ctx, DUK_ERR_ERROR, "evloop: install: %s is not in this build (%s)", name, option);
   harden_duktape_act(ctx);
-#if defined(EVLOOP_HAVE_ECMA_LOOP)
-  if (a->loop->mode_ == Mode::Ecma) {
-    if (b & (kBindTimers | kBindEventLoop)) install_ecma_loop(a->loop, b & (kBindTimers | kBindEventLoop));
-  } else
-#endif
-  {
-    if (b & kBindTimers) install_native_timers(ctx, a->loop);
-    if (b & kBindEventLoop) install_native_eventloop(ctx);
-  }
-#if defined(EVLOOP_HAVE_POLL_BINDING)
-  if (b & kBindPoll) install_poll(ctx);
-#endif
-#if defined(EVLOOP_HAVE_FILEIO)
-  if (b & kBindFileIo) install_fileio(ctx);
-#endif
-#if defined(EVLOOP_HAVE_CLI)
-  if (b & kBindCli) install_cli(a->loop);
-#endif
-#if defined(EVLOOP_HAVE_SOCKETS)
-  if (b & (kBindSocket | kBindNet)) install_sockets(a->loop, b);
-#endif
+  static const BindingInstaller installers[] = {EVLOOP_BINDING_INSTALLERS};
+  for (size_t i = 0; i < sizeof installers / sizeof installers[0]; i++)
+    if (a->bindings & installers[i].bits) installers[i].install(a->loop, a->bindings);
   return 0;
 }
 

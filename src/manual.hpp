@@ -29,25 +29,35 @@
  *                                POLLERR); a watched fd closed under the loop
  *                                gets POLLNVAL, as with poll().
  *   Small builds: each EVLOOP_NO_X leaves out X's code and embedded JS.
- *   EVLOOP_NO_SOCKETS            no Socket, seed EventLoop socket functions,
- *                                net or stream engines (implies NO_NET).
- *   EVLOOP_NO_NET                no net or EventEmitter (net.js's net
- *                                layer); Socket and the seed API stay.
- *   EVLOOP_NO_FILEIO             no FileIo.
- *   EVLOOP_NO_ECMA_LOOP          no ECMAScript loop: Loop::create with
- *                                Mode::Ecma returns null, errno ENOTSUP (a
- *                                missing loop is found at once, never at
- *                                install or run time).
- *   EVLOOP_NO_POLL               no Poll and no EventLoop.watch/unwatch (the
- *                                JS fd watchers; hosts still use Loop::watch).
- *   EVLOOP_NO_CLI                no print or process (kBindCli).
+ * @features begin (generated from src/features.json by tools/amalgamate.py)
+ *   EVLOOP_NO_POLL               Poll (the seed's poll() wrapper and its POLL*
+ *                                constants) and the JS fd watchers that take
+ *                                its bits, EventLoop.watch/unwatch, in both
+ *                                loops; a host still watches fds from C++
+ *                                (Loop::watch)
+ *   EVLOOP_NO_FILEIO             FileIo
+ *   EVLOOP_NO_CLI                print and process, for hosts that are not a
+ *                                command line tool (the evloop CLI built so
+ *                                defines a plain print of its own)
+ *   EVLOOP_NO_SOCKETS            Socket, the seed
+ *                                EventLoop.server/connect/setReader/write/close,
+ *                                net, EventEmitter, both stream engines
+ *                                (implies EVLOOP_NO_NET)
+ *   EVLOOP_NO_NET                net and EventEmitter (the net layer of
+ *                                net.js); Socket and the seed socket API stay
+ *   EVLOOP_NO_ECMA_LOOP          the ECMAScript loop (ecma_*.js and their
+ *                                bridge): Loop::create with Mode::Ecma returns
+ *                                null with errno ENOTSUP, so a host finds out
+ *                                at once, not at install or run
+ *     kBindAll holds the bindings the build has; asking install() for one it
+ *     left out fails, reporting "evloop: install: kBindNet is not in this
+ *     build (EVLOOP_NO_NET)". EVLOOP_HAVE_POLL_BINDING, EVLOOP_HAVE_FILEIO,
+ *     EVLOOP_HAVE_CLI, EVLOOP_HAVE_SOCKETS, EVLOOP_HAVE_NET and
+ *     EVLOOP_HAVE_ECMA_LOOP are defined for what is in.
+ * @features end
  *   EVLOOP_COMPRESSED_JS         the embedded JS deflated (55 KB -> 16 KB in
  *                                the binary), inflated into a temporary
  *                                Duktape buffer when it is compiled.
- *     kBindAll holds the bindings the build has; asking install() for one
- *     it left out fails, reporting "evloop: install: kBindNet is not in
- *     this build (EVLOOP_NO_NET)". EVLOOP_HAVE_SOCKETS, _NET, _FILEIO,
- *     _ECMA_LOOP, _POLL_BINDING and _CLI are defined for what is in.
  *   Fixed capacity (default: the loop's tables grow with use):
  *   EVLOOP_MAX_TIMERS            timers pending at once, JS and native, in
  *                                both loops; the C++ loop's timer heap and
@@ -143,9 +153,8 @@
  * 3. C++ API (namespace evloop; all types trivially destructible)
  *   Loop* Loop::create(ctx, Options)   one loop per Duktape heap; null on failure
  *   Loop::of(ctx)                      the loop of a heap
- *   loop->install(kBindAll)            or a mask of kBindTimers, kBindEventLoop,
- *                                      kBindPoll, kBindFileIo, kBindCli,
- *                                      kBindSocket, kBindNet
+ *   loop->install(kBindAll)            or a mask of Binding bits (kBindTimers,
+ *                                      kBindEventLoop, ...: enum Binding)
  *   loop->set_argv(argc, argv)         process.argv for kBindCli
  *   loop->run()                        until no work or exit; returns exit code
  *   loop->run_once(max_wait_ms)        one turn (-1: until the next timer)

@@ -55,7 +55,8 @@ Sections (each check counts as one test):
 Each section is a module of tests/sections/ (its main(tmp) runs it);
 tests/sections/common.py holds what they share (record, run, the script
 directives and js_case, the child processes). The configuration matrix of
-the configs section is data: tests/configs/matrix.json.
+the configs section is data: tests/configs/matrix.json, with the features
+of src/features.json.
 
 Usage: tests/run.py [--only SECTION[,SECTION]] [--filter TEXT] [-v]
 """

@@ -14,9 +14,12 @@ in one of three sections (SECTIONS below): the public declarations, the
 internals (also compiled by the unit tests) and the implementation; a part
 may include only parts of its own or an earlier section. Each part is marked
 with "Begin file" / "End of" banners. A part that belongs to an optional
-feature is emitted inside `#if <condition>` (CONDITIONS below; EVLOOP_HAVE_*,
-see api/config.hpp), so a build without the feature compiles neither its
-code nor its JS.
+feature is emitted inside `#if <condition>` (EVLOOP_HAVE_*, from the feature
+table src/features.json, see tools/features.py), so a build without the
+feature compiles neither its code nor its JS. The table's generated files
+(api/features.hpp, bind/bindings.hpp, the option lists of manual.hpp and
+README.md) are written first; a part that tests a feature's macro must
+include api/features.hpp.
 
 JS parts are not included: the C++ part that compiles one declares it,
 `// @embed ../net/net.js as kNetJs`, and the JS is emitted right after that
@@ -32,7 +35,8 @@ The output is deterministic: LF endings, no timestamps. --lines adds
 `#line N "src/..."` directives so that compiler errors, gdb and sanitizer
 reports name the part and its line (for a local build: the committed header
 has none). --check compares instead of writing and exits 1 with one
-sentence when the committed header is stale.
+sentence when the committed header or a file generated from the feature
+table is stale.
 """
 import argparse
 import itertools
@@ -40,6 +44,9 @@ import os
 import re
 import sys
 import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import features  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "src")
@@ -51,27 +58,22 @@ MANUAL, LICENSE = "manual.hpp", "license.txt"
 # the implementation. Public: the declarations every TU sees. Internals:
 # building blocks with no Loop method bodies, also compiled by unit tests
 # (#define EVLOOP_INTERNALS) in any number of TUs.
-PUBLIC = ("api/config.hpp", "api/api.hpp")
+PUBLIC = ("api/config.hpp", "api/features.hpp", "api/api.hpp")
 INTERNALS = ("core/memory.hpp", "core/clock.hpp", "core/timer_heap.hpp", "backend/backend.hpp",
              "core/errors.hpp", "embed/inflate.hpp")
-# The #if an optional part (C++ or JS) is emitted under; a part not named
-# here is always emitted. Its own #includes do not carry a condition over:
-# install.hpp includes every binding and tests the same macros itself.
-SOCKETS = "defined(EVLOOP_HAVE_SOCKETS)"
-ECMA_LOOP = "defined(EVLOOP_HAVE_ECMA_LOOP)"
-CONDITIONS = {
-    "bind/bind_fileio.hpp": "defined(EVLOOP_HAVE_FILEIO)",
-    "bind/bind_cli.hpp": "defined(EVLOOP_HAVE_CLI)",
-    "ecma/ecma_bridge.hpp": ECMA_LOOP,
-    "ecma/ecma_loop.js": ECMA_LOOP,
-    "ecma/ecma_timers.js": ECMA_LOOP,  # parts of the loop compiled on first use
-    "ecma/ecma_errors.js": ECMA_LOOP,
-    "ecma/ecma_watch.js": ECMA_LOOP,
-    "net/bind_socket.hpp": SOCKETS,
-    "net/stream.hpp": SOCKETS,
-    "net/ecma_stream.js": SOCKETS + " && " + ECMA_LOOP,
-    "net/net.js": SOCKETS,  # its net layer: `// @if defined(EVLOOP_HAVE_NET)` regions
-}
+# The #if an optional part (C++ or JS) is emitted under comes from the
+# feature table, src/features.json (tools/features.py); a part it does not
+# name is always emitted. Its own #includes do not carry a condition over:
+# install.hpp includes every binding and tests the same macros itself. The
+# table's generated parts (api/features.hpp, bind/bindings.hpp, and the
+# option lists between `@features begin` / `@features end` lines in
+# manual.hpp and README.md) are written before the header is built.
+FEATURE_ROWS = features.load(ROOT)
+CONDITIONS = features.conditions(FEATURE_ROWS)
+# A part that tests a feature's macro must include api/features.hpp (directly
+# or through its includes): alone it would compile as if the feature were out.
+FEATURE_MACRO = re.compile(r"\b(%s)\b" % "|".join(
+    re.escape(r[k]) for r in features.optional(FEATURE_ROWS) for k in ("no", "have")))
 PIECE = 4000  # characters of JS per literal piece; escaped, well under 16 KB
 
 
@@ -92,6 +94,7 @@ def files_under_src(suffix):
 PRAGMA_ONCE = re.compile(r"^#pragma once\s*$")
 INCLUDE_LINE = re.compile(r'^#include "([^"]+)"')
 EMBED_LINE = re.compile(r"^// @embed (\S+) as (\w+)\s*$")
+FEATURES_REGION_LINE = re.compile(r"^.*@features (begin|end)\b")
 
 
 def js_handle(name):
@@ -136,6 +139,27 @@ def section(name):
 SECTION_NAMES = ("public", "internals", "implementation")
 
 
+PREPROCESSOR_TEST = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif)\b")
+
+
+def check_feature_includes(parts):
+    """Fails with one sentence when a part tests a feature's macro without
+    including api/features.hpp (directly or through the parts it includes)."""
+    def reaches(name, seen):
+        if name == features.FEATURES_HPP:
+            return True
+        seen.add(name)
+        return any(reaches(inc, seen) for inc in parts[name].includes if inc not in seen)
+    for name in sorted(parts):
+        if name == features.FEATURES_HPP:
+            continue
+        for number, line in parts[name].kept:
+            m = PREPROCESSOR_TEST.match(line) and FEATURE_MACRO.search(line)
+            if m and not reaches(name, set()):
+                raise SystemExit("src/%s:%d tests %s but does not include api/features.hpp, which defines it"
+                                 % (name, number, m.group(1)))
+
+
 def parts_in_order():
     """[(name, Part or None for JS)]: every part in header order (see the
     docstring); fails with one sentence on a cycle, a part included from an
@@ -152,6 +176,7 @@ def parts_in_order():
                                                                 inc, SECTION_NAMES[section(inc)]))
         if p.embeds and section(p.name) != 2:
             raise SystemExit("src/%s embeds JS: only an implementation part may" % p.name)
+    check_feature_includes(parts)
     included = set(inc for p in parts.values() for inc in p.includes)
     order, state = [], {}
 
@@ -400,7 +425,7 @@ def build(lines=False, path="evloop.hpp"):
     order = parts_in_order()
     out = Header(path, lines)
     out.add("/* evloop.hpp: GENERATED by tools/amalgamate.py from src/. DO NOT MODIFY THIS FILE BY HAND. */\n")
-    out.add(read(MANUAL))
+    out.add("".join(line for line in read(MANUAL).splitlines(True) if not FEATURES_REGION_LINE.match(line)))
     openings = [
         "\n#ifndef EVLOOP_HPP_INCLUDED\n#define EVLOOP_HPP_INCLUDED\n\n",
         "#if (defined(EVLOOP_IMPLEMENTATION) || defined(EVLOOP_INTERNALS)) && !defined(EVLOOP_INTERNALS_DONE)\n"
@@ -429,6 +454,26 @@ def build(lines=False, path="evloop.hpp"):
     return "".join(out.chunks)
 
 
+def write_feature_outputs(check):
+    """Writes what the feature table generates (features.outputs) where it
+    changed; with check, writes nothing and returns the stale paths."""
+    stale = []
+    for path, text in sorted(features.outputs(FEATURE_ROWS, ROOT).items()):
+        full = os.path.join(ROOT, path)
+        try:
+            with open(full, encoding="utf-8", newline="") as f:
+                current = f.read()
+        except FileNotFoundError:
+            current = None
+        if current == text:
+            continue
+        stale.append(path)
+        if not check:
+            with open(full, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+    return [] if not check else stale
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail if the output differs from the file")
@@ -436,6 +481,13 @@ def main():
                     help='add #line "src/..." directives (diagnostics name the parts; not for committing)')
     ap.add_argument("--output", default=os.path.join(ROOT, "evloop.hpp"))
     args = ap.parse_args()
+    stale = write_feature_outputs(args.check)
+    if stale:
+        sys.stderr.write("%s %s stale: %s from src/features.json; run 'make header' and commit the "
+                         "result.\n" % (", ".join(stale), "is" if len(stale) == 1 else "are",
+                                        "it differs from what tools/amalgamate.py makes" if len(stale) == 1
+                                        else "they differ from what tools/amalgamate.py makes"))
+        return 1
     output = os.path.abspath(args.output)
     inside = output.startswith(os.path.join(ROOT, ""))
     text = build(args.lines, os.path.relpath(output, ROOT).replace(os.sep, "/") if inside else output)

@@ -18,7 +18,8 @@ Prints markdown tables (and writes them to build/size/size.md):
              -march=armv7-a+fp, hard float); Cortex-M4 bare metal
              (arm-none-eabi-g++ -mthumb -mcpu=cortex-m4, newlib) for the
              configurations that compile there. Embedded JS: the size of the
-             kEcma{Loop,Timers,Errors,Watch,Stream}Source and kNetSource arrays.
+             source arrays of the JS parts of src/features.json
+             (kEcma{Loop,Timers,Errors,Watch,Stream}Source, kNetSource).
   symbols    the 25 largest symbols of the "timers + C++ loop only" object
              (nm --size-sort -C), each with the src/ part it comes from (its
              line in evloop.hpp, from an -Os -g build, inside that part's
@@ -50,8 +51,11 @@ DUKTAPE_DIR = os.environ.get("DUKTAPE_DIR", "duktape")
 ORIG_DIR = os.path.join(ROOT, "build", "orig-eventloop")
 ORIG_SOURCES = ["main.c", "c_eventloop.c", "poll.c", "socket.c", "fileio.c"]
 ORIG_JS = ["c_eventloop.js", "ecma_eventloop.js"]
-JS_SYMBOLS = ("kEcmaLoopSource", "kEcmaTimersSource", "kEcmaErrorsSource", "kEcmaWatchSource", "kEcmaStreamSource",
-              "kNetSource")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import features  # noqa: E402  (the feature table, src/features.json)
+FEATURE_ROWS = features.load(ROOT)
+JS_SYMBOLS = features.js_symbols(FEATURE_ROWS)  # every embedded JS part belongs to a feature
+ECMA_LOOP_OFF = next(r["no"] for r in FEATURE_ROWS if r["name"] == "ecma")
 JOBS = 2
 TIMERS_CPP_ONLY = "timers + C++ loop only"
 TIMERS_ONLY_CONFIG = "timers-only"  # its name in tests/configs/matrix.json
@@ -1030,7 +1034,7 @@ def report_startup(emit, args, configs, orig, empty):
     extra = [("Os", "-Os", [], duk_os, "the CLI at -Os (Duktape -Os)", True)]
     for label, name, defines in configs:
         if name in ("no-sockets", "timers-cpp-only"):
-            extra.append((name, "-O2", defines, duk_o2, "the CLI, %s build, -O2" % label, "EVLOOP_NO_ECMA_LOOP"
+            extra.append((name, "-O2", defines, duk_o2, "the CLI, %s build, -O2" % label, ECMA_LOOP_OFF
                           not in defines))
     for name, opt, defines, duk, label, both in extra:
         binary, why = build_cli(name, opt, defines, duk)

@@ -2,6 +2,7 @@
  * unwinds errors with longjmp, so no evloop object may need a destructor. */
 #pragma once
 #include "config.hpp"
+#include "features.hpp" /* the Binding bits: enum Binding, kBindAll */
 
 namespace evloop {
 
@@ -25,35 +26,6 @@ enum class Mode { Native, Ecma };
  * EVLOOP_BACKEND_SELECT builds. A backend the build does not have falls back
  * to the build's default (backend_name() tells which runs). */
 enum class Backend { Default, Epoll, Poll, Select };
-
-/* JS bindings, for Loop::install(). */
-enum Binding : unsigned {
-  kBindTimers = 1u,    /* setTimeout, setInterval, clearTimeout, clearInterval */
-  kBindEventLoop = 2u, /* EventLoop, requestEventLoopExit */
-  kBindPoll = 4u,      /* Poll.poll and the POLL* constants */
-  kBindFileIo = 8u,    /* FileIo.readfile, FileIo.writefile */
-  kBindCli = 16u,      /* print, process (argv, env, exit): for command line tools */
-  kBindSocket = 32u,   /* Socket, EventLoop.server/connect/setReader/write/close (seed API) */
-  kBindNet = 64u,      /* net, EventEmitter (Node-style) */
-  /* Every binding this build has (see EVLOOP_NO_*). Asking install() for
-   * one the build left out fails, with an error naming the option. */
-  kBindAll = kBindTimers | kBindEventLoop
-#if defined(EVLOOP_HAVE_POLL_BINDING)
-             | kBindPoll
-#endif
-#if defined(EVLOOP_HAVE_CLI)
-             | kBindCli
-#endif
-#if defined(EVLOOP_HAVE_FILEIO)
-             | kBindFileIo
-#endif
-#if defined(EVLOOP_HAVE_SOCKETS)
-             | kBindSocket
-#endif
-#if defined(EVLOOP_HAVE_NET)
-             | kBindNet
-#endif
-};
 
 typedef uint64_t TimerId; /* 0 is never a valid id */
 

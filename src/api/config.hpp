@@ -49,45 +49,12 @@
 #define EVLOOP_POLLNVAL POLLNVAL
 #endif
 
-/* Features for small builds. Each EVLOOP_NO_X leaves out the code and the
- * embedded JS of X; EVLOOP_HAVE_X says what is in (tests may check them).
- *   EVLOOP_NO_SOCKETS     Socket, the seed EventLoop socket functions, net,
- *                         both stream engines (implies EVLOOP_NO_NET)
- *   EVLOOP_NO_NET         net and EventEmitter (net.js's net layer); keeps
- *                         Socket and the seed EventLoop socket functions
- *   EVLOOP_NO_FILEIO      FileIo
- *   EVLOOP_NO_ECMA_LOOP   the ECMAScript loop: Loop::create(Mode::Ecma)
- *                         then fails with errno ENOTSUP
- *   EVLOOP_NO_POLL        Poll (the seed's poll() wrapper, kBindPoll) and
- *                         the JS fd watchers that take its POLL* bits,
- *                         EventLoop.watch/unwatch, in both loops; hosts
- *                         still watch fds from C++ (Loop::watch)
- *   EVLOOP_NO_CLI         print and process (kBindCli): for hosts that are
- *                         not a command line tool
+/* Features for small builds (EVLOOP_NO_SOCKETS, EVLOOP_NO_NET, ...): declared
+ * in src/features.json; api/features.hpp, generated from it, defines the
+ * EVLOOP_HAVE_* macros and the Binding bits.
  * EVLOOP_COMPRESSED_JS keeps the embedded JS deflated (a quarter of its size
  * in flash) and inflates each source into a temporary buffer on the Duktape
- * heap when it is compiled (src/inflate.hpp, src/embedded_js.hpp). */
-#if defined(EVLOOP_NO_SOCKETS) && !defined(EVLOOP_NO_NET)
-#define EVLOOP_NO_NET 1
-#endif
-#if !defined(EVLOOP_NO_SOCKETS)
-#define EVLOOP_HAVE_SOCKETS 1
-#endif
-#if !defined(EVLOOP_NO_NET)
-#define EVLOOP_HAVE_NET 1
-#endif
-#if !defined(EVLOOP_NO_FILEIO)
-#define EVLOOP_HAVE_FILEIO 1
-#endif
-#if !defined(EVLOOP_NO_ECMA_LOOP)
-#define EVLOOP_HAVE_ECMA_LOOP 1
-#endif
-#if !defined(EVLOOP_NO_POLL)
-#define EVLOOP_HAVE_POLL_BINDING 1
-#endif
-#if !defined(EVLOOP_NO_CLI)
-#define EVLOOP_HAVE_CLI 1
-#endif
+ * heap when it is compiled (src/embed/inflate.hpp, src/embed/embedded_js.hpp). */
 
 /* Fixed capacity: with EVLOOP_MAX_TIMERS, the timer heap and slot table are
  * allocated once, at Loop::create, for that many pending timers (JS and

@@ -90,7 +90,7 @@ inline void push_outside_string(duk_context* ctx, const char* s, size_t n) {
   duk_remove(ctx, -2);
 }
 
-inline void install_cli(LoopImpl* l) {
+inline void install_cli(LoopImpl* l, unsigned) {
   duk_context* ctx = l->ctx;
   duk_push_global_object(ctx);
   duk_push_c_function(ctx, js_print, DUK_VARARGS);

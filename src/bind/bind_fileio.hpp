@@ -2,6 +2,7 @@
  * with Node-style errors. A held fd is never alive across a call that may
  * throw: reading runs under duk_safe_call and the fd is closed after it. */
 #pragma once
+#include "../core/loop.hpp"
 #include "../core/errors.hpp"
 
 #include <sys/stat.h>
@@ -88,7 +89,8 @@ inline duk_ret_t js_writefile(duk_context* ctx) {
   return 0;
 }
 
-inline void install_fileio(duk_context* ctx) {
+inline void install_fileio(LoopImpl* l, unsigned) {
+  duk_context* ctx = l->ctx;
   static const duk_function_list_entry fns[] = {
       {"readfile", js_readfile, 1}, {"writefile", js_writefile, 2}, {nullptr, nullptr, 0}};
   duk_push_global_object(ctx);

@@ -125,7 +125,8 @@ inline void put_poll_constants(duk_context* ctx) {
   duk_put_number_list(ctx, -1, consts);
 }
 
-inline void install_poll(duk_context* ctx) {
+inline void install_poll(LoopImpl* l, unsigned) {
+  duk_context* ctx = l->ctx;
   duk_push_global_object(ctx);
   duk_push_object(ctx);
   duk_push_c_function(ctx, js_poll, 2);

@@ -11,6 +11,7 @@
 #include "../ecma/ecma_bridge.hpp"
 #include "../net/bind_socket.hpp"
 #include "../net/stream.hpp"
+#include "bindings.hpp"
 // @embed ../net/ecma_stream.js as kEcmaStreamJs
 // @embed ../net/net.js as kNetJs
 
@@ -296,47 +297,33 @@ struct InstallArgs {
   unsigned bindings;
 };
 
+/* The installer of kBindTimers and kBindEventLoop (bindings.hpp): each loop
+ * has its own; the ECMAScript loop installs both at once. */
+inline void install_loop_bindings(LoopImpl* l, unsigned bindings) {
+  bindings &= kBindTimers | kBindEventLoop;
+#if defined(EVLOOP_HAVE_ECMA_LOOP)
+  if (l->mode_ == Mode::Ecma) {
+    install_ecma_loop(l, bindings);
+    return;
+  }
+#endif
+  if (bindings & kBindTimers) install_native_timers(l->ctx, l);
+  if (bindings & kBindEventLoop) install_native_eventloop(l->ctx);
+}
+
 /* Registration allocates and may throw: it runs under duk_safe_call. A
  * binding the build left out is an error that names its option, before
- * anything is installed. */
+ * anything is installed. The bindings and their installers are the feature
+ * table's (src/features.json, generated into bindings.hpp). */
 inline duk_ret_t install_protected(duk_context* ctx, void* udata) {
   InstallArgs* a = static_cast<InstallArgs*>(udata);
-  unsigned b = a->bindings;
-  static const struct {
-    unsigned bit;
-    const char* name;
-    const char* option;
-  } left_out[] = {{kBindFileIo, "kBindFileIo", "EVLOOP_NO_FILEIO"},
-                  {kBindSocket, "kBindSocket", "EVLOOP_NO_SOCKETS"},
-                  {kBindNet, "kBindNet", "EVLOOP_NO_NET"},
-                  {kBindPoll, "kBindPoll", "EVLOOP_NO_POLL"},
-                  {kBindCli, "kBindCli", "EVLOOP_NO_CLI"}};
-  for (size_t i = 0; i < sizeof left_out / sizeof left_out[0]; i++)
-    if ((b & left_out[i].bit) && !(kBindAll & left_out[i].bit))
-      return duk_error(ctx, DUK_ERR_ERROR, "evloop: install: %s is not in this build (%s)", left_out[i].name,
-                       left_out[i].option);
+  const char* option = nullptr;
+  if (const char* name = left_out_binding(a->bindings, &option))
+    return duk_error(ctx, DUK_ERR_ERROR, "evloop: install: %s is not in this build (%s)", name, option);
   harden_duktape_act(ctx);
-#if defined(EVLOOP_HAVE_ECMA_LOOP)
-  if (a->loop->mode_ == Mode::Ecma) {
-    if (b & (kBindTimers | kBindEventLoop)) install_ecma_loop(a->loop, b & (kBindTimers | kBindEventLoop));
-  } else
-#endif
-  {
-    if (b & kBindTimers) install_native_timers(ctx, a->loop);
-    if (b & kBindEventLoop) install_native_eventloop(ctx);
-  }
-#if defined(EVLOOP_HAVE_POLL_BINDING)
-  if (b & kBindPoll) install_poll(ctx);
-#endif
-#if defined(EVLOOP_HAVE_FILEIO)
-  if (b & kBindFileIo) install_fileio(ctx);
-#endif
-#if defined(EVLOOP_HAVE_CLI)
-  if (b & kBindCli) install_cli(a->loop);
-#endif
-#if defined(EVLOOP_HAVE_SOCKETS)
-  if (b & (kBindSocket | kBindNet)) install_sockets(a->loop, b);
-#endif
+  static const BindingInstaller installers[] = {EVLOOP_BINDING_INSTALLERS};
+  for (size_t i = 0; i < sizeof installers / sizeof installers[0]; i++)
+    if (a->bindings & installers[i].bits) installers[i].install(a->loop, a->bindings);
   return 0;
 }
 

@@ -20,14 +20,22 @@ from sections.common import ROOT, DUKTAPE_DIR, LOOPS, JOBS, record, run, js_case
 # What the configurations, features and backends are is data, read here and
 # by tools/size.py: tests/configs/matrix.json (its "about" fields say what
 # each entry means).
+# The optional features are rows of the feature table, src/features.json
+# (those with an EVLOOP_NO_* macro): name, no (the macro), requires, and
+# tests {script_prefix?, script_uses?}.
 MATRIX_PATH = os.path.join(ROOT, "tests", "configs", "matrix.json")
 with open(MATRIX_PATH) as _f:
     MATRIX = json.load(_f)
-FEATURES = MATRIX["features"]   # [{name, macro, requires, script_prefix?, script_uses?}]
+with open(os.path.join(ROOT, "src", "features.json")) as _f:
+    FEATURES = [row for row in json.load(_f)["features"] if "no" in row]
 FEATURE_NAMES = [f["name"] for f in FEATURES]
 CONFIGS = MATRIX["configs"]["list"]   # [{name, defines, loops, scripts, cli?}]
 CONFIG_COMBINATIONS = [c["defines"] for c in MATRIX["combinations"]["list"]]
 FEATURE_MARKERS = MATRIX["feature_markers"]["markers"]   # [{features, text, embedded_js}]
+for _m in FEATURE_MARKERS:
+    for _name in _m["features"]:
+        if _name not in FEATURE_NAMES:
+            raise SystemExit("tests/configs/matrix.json: a marker names %r, not a feature of src/features.json" % _name)
 BACKENDS_BY_MACRO = MATRIX["backends"]["macros"]
 DEFAULT_BACKEND = MATRIX["backends"]["default"]
 SELECT_FD_SETSIZE = MATRIX["backends"]["select_fd_setsize"]
@@ -36,7 +44,7 @@ SELECT_FD_SETSIZE = MATRIX["backends"]["select_fd_setsize"]
 def with_requirements(features):
     """features plus every feature they require (net: sockets), transitively."""
     out, todo = set(features), list(features)
-    requires = dict((f["name"], f["requires"]) for f in FEATURES)
+    requires = dict((f["name"], f.get("requires", [])) for f in FEATURES)
     while todo:
         for r in requires.get(todo.pop(), []):
             if r not in out:
@@ -48,7 +56,7 @@ def with_requirements(features):
 def config_traits(defines):
     """What a build with these defines has: features, backend, limits."""
     d = dict(x.split("=", 1) if "=" in x else (x, "1") for x in defines)
-    left_out = set(f["name"] for f in FEATURES if f["macro"] in d)
+    left_out = set(f["name"] for f in FEATURES if f["no"] in d)
     # a feature is in when it is not left out and neither is anything it requires
     features = set(f for f in FEATURE_NAMES if not with_requirements([f]) & left_out)
     backend = DEFAULT_BACKEND
@@ -79,9 +87,10 @@ def script_needs(path):
         text = f.read()
     needs = set()
     for feature in FEATURES:
-        if feature.get("script_prefix") == word:
+        shows = feature.get("tests", {})
+        if shows.get("script_prefix") == word:
             needs.add(feature["name"])
-        if "script_uses" in feature and re.search(feature["script_uses"], text):
+        if "script_uses" in shows and re.search(shows["script_uses"], text):
             needs.add(feature["name"])
     for m in re.finditer(r"^\s*//\s*needs:\s*(.*)$", text, re.M):
         needs.update(m.group(1).split())

@@ -1848,6 +1848,7 @@ struct Stream {
   void* owner;         /* the JS object every stream.* call must name (stream.open): a heap
                           pointer compared with the caller's, never dereferenced; its
                           handler keeps it alive */
+  bool read_once;      /* an adopted blocking fd: one read per readiness (fd_reads_block) */
 };
 
 /* The ECMAScript loop's native Socket#write fast path, per fd (its stream
@@ -1882,6 +1883,8 @@ struct LoopImpl : Loop {
   void (*fail_delivery)(LoopImpl* l, int fd);
   uint64_t ecma_waits;        /* turns the ECMAScript loop has waited (progress, for run()) */
   bool ecma_threw;            /* the last call_ecma ended in an error */
+  int64_t failed_turn_pause_ns; /* the next pause after a failed turn (0: the last turn was good) */
+  uint64_t failed_turn_waits;   /* ecma_waits at the ECMAScript loop's last failed turn */
   int wake_read_fd, wake_write_fd;
   int timer_fd;               /* armed at the next deadline once pollable_fd() was asked */
 #ifndef EVLOOP_NO_THREADS
@@ -2391,6 +2394,20 @@ struct LoopImpl : Loop {
       return 0;
     }
     round++;
+    /* The loop's own and the host's watchers first (the wake fd, the CLI's
+     * signal pipe): the rest may run JS, fail for lack of memory and unwind
+     * the turn, and an fd after them would wait for ever (issue 18: with a
+     * full heap, SIGTERM sat behind a ready stdin). Only when several fds
+     * are ready: the echo round trip has one. Those dispatched are marked
+     * -1 for the main pass. */
+    if (n > 1) {
+      for (int i = 0; i < n && !exiting; i++) {
+        Watcher* w = watcher(ready[i].fd);
+        if (!w || (w->kind != kWatchNative && w->kind != kWatchInternal)) continue;
+        dispatch_host_watcher(ready[i].fd, ready[i].revents);
+        ready[i].fd = -1;
+      }
+    }
     for (int i = 0; i < n && !exiting; i++) {
       int fd = ready[i].fd;
       Watcher* w = watcher(fd);
@@ -2399,12 +2416,12 @@ struct LoopImpl : Loop {
       unsigned revents = ready[i].revents & (w->events | kError | kHangup | kInvalid);
       if (!revents || !w->events) continue;
       Watcher copy = *w;
-      if (copy.kind == kWatchInternal) {
+      if (kHaveStreams && copy.kind == kWatchStream) { /* handles its own errors (SO_ERROR) */
         copy.fn(*this, fd, revents, copy.user);
         continue;
       }
-      if (kHaveStreams && copy.kind == kWatchStream) { /* handles its own errors (SO_ERROR) */
-        copy.fn(*this, fd, revents, copy.user);
+      if (copy.kind == kWatchInternal || copy.kind == kWatchNative) {
+        dispatch_host_watcher(fd, ready[i].revents);
         continue;
       }
       if (copy.kind == kWatchJs) {
@@ -2415,11 +2432,7 @@ struct LoopImpl : Loop {
       /* An fd in error or closed under us would be reported forever: tell
        * the watcher once and stop watching it. */
       if (revents & (kError | kInvalid)) remove_watcher(fd);
-      if (copy.kind == kWatchNative) {
-        int64_t started = monotonic_ns();
-        copy.fn(*this, fd, revents, copy.user);
-        account_callback(started);
-      } else if (copy.kind == kWatchJs) {
+      if (copy.kind == kWatchJs) {
         duk_push_undefined(ctx);
         duk_push_int(ctx, fd);
         duk_push_uint(ctx, revents);
@@ -2432,6 +2445,25 @@ struct LoopImpl : Loop {
       }
     }
     return written;
+  }
+  /* Dispatches a ready internal (wake, timer) or native (host) watcher of
+   * this round; a native one in error or closed under us is dropped first,
+   * as a JS one is. */
+  void dispatch_host_watcher(int fd, unsigned ready_events) {
+    Watcher* w = watcher(fd);
+    /* Stale: removed, or replaced (fd reused) during this round. */
+    if (!w || w->added_round == round) return;
+    unsigned revents = ready_events & (w->events | kError | kHangup | kInvalid);
+    if (!revents || !w->events) return;
+    Watcher copy = *w;
+    if (copy.kind == kWatchInternal) {
+      copy.fn(*this, fd, revents, copy.user);
+      return;
+    }
+    if (revents & (kError | kInvalid)) remove_watcher(fd);
+    int64_t started = monotonic_ns();
+    copy.fn(*this, fd, revents, copy.user);
+    account_callback(started);
   }
   /* The loop stops first (run() returns 1; the ECMAScript loop sees the
    * exit in native.wait), then the error is reported: an Error with code,
@@ -2514,15 +2546,75 @@ struct LoopImpl : Loop {
     if (max_wait_ns < 0 && !has_work()) return false; /* would block forever */
     StepArgs args = {this, max_wait_ns};
     duk_idx_t top = duk_get_top(ctx);
+    uint64_t errors_before = counters.errors;
     if (duk_safe_call(ctx, step_protected, &args, 0, 1) != DUK_EXEC_SUCCESS) {
       counters.errors++;
       int fd = delivering_fd;
       delivering_fd = -1;
       if (kHaveStreams && fd >= 0 && fail_delivery) fail_delivery(this, fd); /* the socket reports it */
       else report_default();
+      duk_set_top(ctx, top);
+      if (!exiting) pause_after_failed_turn();
+    } else {
+      duk_set_top(ctx, top);
+      if (counters.errors != errors_before && !exiting && heap_exhausted()) pause_after_failed_turn();
+      else failed_turn_pause_ns = 0;
     }
-    duk_set_top(ctx, top);
     return !exiting && has_work();
+  }
+  /* Callbacks that failed for lack of memory fail the same way next turn
+   * (a watcher whose callback cannot even start leaves its fd ready): such
+   * a turn counts as failed. Asked only after a turn with errors: can the
+   * heap still give 4 KiB (after the collection Duktape runs first)? */
+  static duk_ret_t probe_allocation(duk_context* c, void*) {
+    duk_push_fixed_buffer(c, 4096);
+    return 0;
+  }
+  bool heap_exhausted() {
+    duk_idx_t top = duk_get_top(ctx);
+    bool failed = duk_safe_call(ctx, probe_allocation, nullptr, 0, 1) != DUK_EXEC_SUCCESS;
+    duk_set_top(ctx, top);
+    return failed;
+  }
+  /* A turn that failed outside any callback (out of memory: a full heap
+   * fails every turn the same way, and the ready fds stay ready) would be
+   * retried at once, for ever, at 100% CPU (issue 18). Sleep before the
+   * next one: 1 ms, doubling up to 100 ms while turns keep failing, back
+   * to nothing after a good turn. A signal ends the sleep (EINTR), and the
+   * next turn dispatches the host's watchers (the CLI's signal pipe) before
+   * any JS (poll_io), so SIGTERM still ends the process within ~100 ms.
+   * (A host driving run_once() sees the pause too: bounded, and only while
+   * turns fail.) */
+  void pause_after_failed_turn() {
+    const int64_t first = 1000000, most = 100000000;
+    int64_t pause = failed_turn_pause_ns ? failed_turn_pause_ns : first;
+    failed_turn_pause_ns = pause * 2 < most ? pause * 2 : most;
+    struct timespec ts;
+    ts.tv_sec = static_cast<time_t>(pause / 1000000000);
+    ts.tv_nsec = static_cast<long>(pause % 1000000000);
+    nanosleep(&ts, nullptr);
+    dispatch_ready_host_watchers();
+  }
+  /* The host's watchers (the CLI's signal pipe) and the loop's own, at once,
+   * with no JS: a loop whose turns fail before their wait (the ECMAScript
+   * loop's JS cannot even start) still sees SIGTERM. Other ready fds are
+   * left: level-triggered, the next wait reports them again. */
+  void dispatch_ready_host_watchers() {
+    int n = backend.wait(0, ready, EVLOOP_MAX_EVENTS_PER_WAIT);
+    if (n <= 0) return;
+    round++;
+    for (int i = 0; i < n && !exiting; i++) {
+      Watcher* w = watcher(ready[i].fd);
+      if (w && (w->kind == kWatchNative || w->kind == kWatchInternal)) dispatch_host_watcher(ready[i].fd, ready[i].revents);
+    }
+  }
+  /* The ECMAScript loop's turn failed (call_ecma reported it): the pause
+   * grows only when no turn waited since the last failure (one wait: the
+   * failed turn's own; none: it failed before its wait). */
+  void ecma_turn_failed() {
+    if (ecma_waits > failed_turn_waits + 1) failed_turn_pause_ns = 0;
+    failed_turn_waits = ecma_waits;
+    pause_after_failed_turn();
   }
   /* Mode::Ecma: [ control ] method call, protected by duk_pcall_method. */
   bool run_ecma(const char* method, int64_t max_wait_ms) {
@@ -2859,11 +2951,18 @@ int Loop::run() {
      * by call_ecma: go on, as the C++ loop does, unless it failed again
      * before another turn (no progress). */
     uint64_t failed_at = ~static_cast<uint64_t>(0);
+    int stalled = 0; /* failures in a row without a wait between them */
     for (;;) {
       l->run_ecma("run", -1);
-      if (!l->ecma_threw || l->exiting || l->ecma_waits == failed_at) break;
+      if (!l->ecma_threw || l->exiting) break;
+      /* With a full heap a retry may fail before its wait or not, as the
+       * collections of the failures free some memory: give up only after
+       * 8 in a row (~0.4 s of back-off), then run() returns. */
+      stalled = l->ecma_waits == failed_at ? stalled + 1 : 0;
+      if (stalled > 8) break;
       failed_at = l->ecma_waits;
-      if (!l->run_ecma("alive", 0)) break;
+      l->ecma_turn_failed(); /* backs off: see pause_after_failed_turn */
+      if (!l->run_ecma("alive", 0) && !l->ecma_threw) break;
     }
     l->arm_timer_fd();
   } else
@@ -2880,6 +2979,7 @@ bool Loop::run_once(int64_t max_wait_ms) {
   bool more;
   if (l->ecma_on()) {
     more = l->run_ecma("runOnce", max_wait_ms);
+    if (l->ecma_threw && !l->exiting) l->ecma_turn_failed();
     l->arm_timer_fd(); /* its JS timers, as they are after the turn */
   } else {
     more = l->run_native_turn(max_wait_ms < 0 ? -1 : max_wait_ms * 1000000);
@@ -3796,7 +3896,11 @@ inline duk_ret_t ecma_wait(duk_context* ctx) {
   if (!duk_is_array(ctx, 2)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "native.wait: out must be an array");
   l->ecma_timers = static_cast<size_t>(duk_to_number(ctx, 3));
   l->counters.callbacks_run += static_cast<uint64_t>(duk_to_number(ctx, 4));
-  l->counters.errors += static_cast<uint64_t>(duk_to_number(ctx, 5));
+  double errors = duk_to_number(ctx, 5);
+  l->counters.errors += static_cast<uint64_t>(errors);
+  /* The last turn's callbacks failed and the heap is full: they would fail
+   * again at once (issue 18), back off (LoopImpl::pause_after_failed_turn) */
+  if (errors > 0 && !l->exiting && l->heap_exhausted()) l->ecma_turn_failed();
   l->ecma_waits++;
   duk_uarridx_t n = l->step(-1, wait_ns, 2);
   if (l->exiting) {
@@ -4235,6 +4339,7 @@ const EmbeddedJs kEcmaWatchJs = {kEcmaWatchSource, sizeof kEcmaWatchSource - 1, 
  * itself (LoopImpl::host_fd) is refused to every call (EPERM). */
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -4589,11 +4694,31 @@ inline void push_node_buffer(duk_context* ctx, const char* p, size_t n) {
 
 /* recv() on a socket: it skips the VFS layer of read() (measured with perf
  * on the echo benchmark: ~0.1 us of kernel time a read less); read() for
- * anything else (the seed API's Socket.read of a pipe). */
+ * anything else (the seed API's Socket.read of a pipe). MSG_DONTWAIT: a
+ * socket the loop did not open may be blocking (an inherited stdin socket),
+ * and the loop must never sleep in recv(); on the loop's own (non-blocking)
+ * sockets it changes nothing. A blocking pipe or tty has no such flag: the
+ * engines read it once per readiness (fd_reads_block). */
 inline ssize_t recv_or_read(int fd, void* buf, size_t n) {
-  ssize_t rc = ::recv(fd, buf, n, 0);
+  ssize_t rc = ::recv(fd, buf, n, MSG_DONTWAIT);
   if (rc < 0 && errno == ENOTSOCK) rc = ::read(fd, buf, n);
   return rc;
+}
+
+/* Whether a read of fd may block: an fd the loop did not open (stdin given
+ * to EventLoop.setReader, say) whose O_NONBLOCK is off, checked once when a
+ * stream adopts it. The loop does not set O_NONBLOCK on such an fd: the flag
+ * belongs to the open file description, shared with the processes that
+ * hold the same pipe or tty (a shell, the parent), which would then see
+ * EAGAIN where they expect to wait. Instead the engines read it once per
+ * readiness: the readiness guarantees that one read returns at once, a
+ * second one after a full buffer would block the whole loop until the
+ * writer writes again (issue 18: a 100 ms interval fired once in 4 s).
+ * The loop's own fds are non-blocking: no system call for them. */
+inline bool fd_reads_block(LoopImpl* l, int fd) {
+  if (l->owns_fd(fd)) return false;
+  int flags = fcntl(fd, F_GETFL);
+  return flags >= 0 && !(flags & O_NONBLOCK);
 }
 
 /* One read into the loop's buffer: > 0 bytes, 0 at end of stream, -1 with
@@ -4724,6 +4849,15 @@ inline duk_ret_t native_read(duk_context* ctx) {
     return 1;
   }
   push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
+  return 1;
+}
+
+/* native.readsBlock(fd) -> true when a read of fd may block (see
+ * fd_reads_block): the ECMAScript engine then reads it once per readiness */
+inline duk_ret_t native_reads_block(duk_context* ctx) {
+  LoopImpl* l = bound_loop(ctx);
+  int fd = require_script_fd(ctx, l, 0, "readsBlock");
+  duk_push_boolean(ctx, fd_reads_block(l, fd));
   return 1;
 }
 
@@ -5005,6 +5139,7 @@ inline void push_socket_natives(duk_context* ctx, LoopImpl* l) {
       {"setNoDelay", native_set_no_delay, 2}, {"setKeepAlive", native_set_keep_alive, 3},
       {"error", native_error, 2},       {"write", native_write, 3},
       {"now", js_now, 0},               {"read", native_read, 1},
+      {"readsBlock", native_reads_block, 1},
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
       {"fastCap", native_fast_cap, 3},  {"writeMethod", native_write_method, 3},
 #endif
@@ -5275,7 +5410,8 @@ inline void fail_read_delivery(LoopImpl* l, int fd) {
 
 inline void stream_read(LoopImpl* l, int fd, Stream* s) {
   /* A read that fills the buffer may leave more: read again, a few times,
-   * for bulk transfers; the backend reports the rest next turn. */
+   * for bulk transfers; the backend reports the rest next turn. Not on a
+   * blocking fd the loop adopted (read_once): a second read could block. */
   duk_context* ctx = l->ctx;
   for (int i = 0; i < 4; i++) {
     ssize_t n = read_some(l, fd);
@@ -5294,7 +5430,7 @@ inline void stream_read(LoopImpl* l, int fd, Stream* s) {
         l->delivering_fd = -1;
         l->call_js(2);
       }
-      if (n < EVLOOP_READ_BUFFER_SIZE || !stream_still(l, fd, s) || !s->reading || s->stopped) return;
+      if (n < EVLOOP_READ_BUFFER_SIZE || !stream_still(l, fd, s) || !s->reading || s->stopped || s->read_once) return;
       continue;
     }
     if (n == 0) {
@@ -5560,6 +5696,7 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, duk
   s->fd = fd;
   s->state = state;
   s->reading = reading;
+  s->read_once = state == kStreamOpen && fd_reads_block(l, fd);
   if (!l->set_watcher(fd, stream_interest(s), kWatchStream, stream_io, s, false, true)) {
     int err = errno;
     l->mem.free(s);
@@ -6266,16 +6403,16 @@ namespace detail {
 extern const EmbeddedJs kEcmaStreamJs;
 #if defined(EVLOOP_COMPRESSED_JS)
 const char kEcmaStreamSource[] =
-    "\255\032kS\333H\362\273\177\205\331\252C\3661IY\266q\022\031\205\042`*\324\006\314\361\330{\270\134)a\311\2616\316\010$\0316\205\371\357\327\217\231\321\310\226\011\271\334\246\026k^\335=\375\236\236\251\325\376\237\3775\246\0139\311\343D6d\220\307\367\221\230'\311\255\210\344}\363\261\346,\262\250\236\345i<\311\235~\255\026O\0338\370\372|\370\351\323\311\331\226\357\273\313\245\351\030^_AO\327\352\031\134\134@\317[\253\347\343\3659\256\352Y]g\177\034|\202\276N\033\320\345\2634y\250\313\350\241>H\323\206\023\335\343,\304\037\005\337\352\221\374\022\313\310\253/d\364\327m4\311\243\260\216\353\377^\277\017\346\213(s\232\375\332S\255v\037\244u\011\363C\237w\363\032\277\205|H\343<\322]\324\0202\230L\242\333\134wr\253\317\000\246A\226\037\006\267zL5\025\230\323(\237%a\011\030w\251\305\331l\221\207\311\203\3243t[\310\311<\311\014\025\324\020Y\002[MR3\227\233BFv/5\030\372C\220Of>q\217>E,\363(\215\262\234\373tK,\2445S5\030B\026\345W\361\267(\345!\325J\026\271\230\314\243 \265\206L\033\006y\351\305\340\340\350\363\345\311\177\006~\376\3756J\246uE\037\365\177\270>>\036\134\360\260\357;r\361\355&J\235\375\015S\274\336\356n\247\307`O\017\376\365\031\307/\375n\321qpx88\277\272\364{\252\357\303\301\341\357\303\343\343\317\247\227\276\333j\365Y\322\227\277\237\234\373\217\203\303\341\331\331\301\207\341\305\325\340\310s\0055/\006\227\203+l\234_\014\257\206\3641\2708\305\337\223\263\253\013\374=\033\134\035\015\377yF\237C\2325<\307\025\265\301\307\341\2455t\306p\260\363\032\300\036\034~\304\346\360\374lxuy}~\256@YCW'\247\203#\260\006\317}\352+\033\243\015,\246\323(=\314A\254`\134\257\271)n\276\347\321'P\355|\346\027\023^\027\275\274\371\353\267\264\346\032\304\373\366 M\203\357\342\012\004\000\252B\335\352\033\324\346\042\220_L\267n@\277\356\032\024\212\004F\037\314\347\324\213\037\342&\226\341\261\2446~\212lq\023 &\352\321\015^\032\311I\022\202\226(% \022\242\277\362\201\352\006\341k\227\342lo[\223x]i|\037\215}\005@\243\351\311\305|n\343R\204q\243_\323\313\325h\003<\004x\2174\312\027\251\356K\367y\203\015\015@\250~\201\223=D[\360\233\000\030\367\221\0077\363\310\037\215\231\200\333H\206\261\374\262\332f;\231\006\363\014\350)\010\232\314\242\311\327\343\2601\005\237\023|\213\200*\360\231\212\005\323p\253\260\213\345r\013&\275\367[\333\333\323p\317o\273\3357\335\267\235^\367Ms\271\234\206\177saj\253\344\021\2654\033\016\373\303\327\316\016b\330q<\000\134\377\266\310\362\372MT\017\3522\221\257d\364\205\254\256\216\356\340\013`\243\315=Yt\246\321$I\211\314Y \3039\261%\000\2478\271\021\340\251\242\202\235#\350i\211\265y\320\205[\027\2431|\352\006\377E\331\331\2378n\034\007|K\313#C\363\225\213}8\221\376@\223\010\030\2238,\212e\222\017q\300b-\351\207\217\3141\026\320p\376\300hP\007v\377\226\317\342\3547\303\231|\006\275\010\240N\242\250;;\323p\307\2517V\270\331D^\201sFEu \200}>\301\000ur\364\371\352\343\311%\304@\255d\212\274\025\311_\346A\23272\344\027\341\042J\305<\316\362\210\231\012\332@\003`\004\270\335\345R+\007\365\242~$7\177Bp+\014\307\014\030\233i\226\364\302\332\372\232b\360~\215n\310\272\002N\352\000\244d@\306}\022\207uP5\336X\237\373G\3351\014\265\267\267\267\012\3325J\3065 \2768\242\214\264\251\327\267\337\214\201f\245Jj\345\252\000\373O\212\207\026\027!\034\235\250\020\326\310\224\210!\266!A\342!\220\271\017\236\037\021\344@^k\271\244\337\216\372\3552\177\263Qo\014\204g#\327\0357\037i\221\253\311z7~oV\361\330\022b\016\320\021\201\272\3265`\027\000\321:\010=\345\221\266\215\0020\364\220M-\013Kyz\317\230\221b8R\325\031/\2278\037\370\223\215v\307(\314\364\273\002\013\203\210\301p`\324\346m\263=5\0259H\035\204sk8\203!Z\355\347\351\202t\023A\3738\006\215\011\315V\316\310\354\343&\230|M\246\320\321,\355\022\310\332\205\321,Oni(\214\300I\202J\023vk7\200\342\273\234\034\007$(m\015\226 \315\240\010\346\017\301w-\314\011dUJ\275Z\310\302w\364\265\017[\351\215\275W.I\227\027,\2270\227\230\324n#W\350\327\207>\334j\2733\336\361u\232\306\214\200\021A\212\247\235]\211\034\336\016B\001\334\273\010\342\315\370\365\234\003o\213\230\367v\314\037\372\367"
-    "\235\372u[c\355\347\313\332\311\2336(\246A<G>\245\251\315>\334\363\014\366\320\001\2076ktixe\241\3410\257\034\271\260M\370\356\327T\250\031\251_E\356\330\317\210K[v$\202\205\245\300\304j\240S\275F\032\335&i~\3163DKq\310\212\006\326pCI\012-\337W@E\354\267\004Q(f\206.\012\211U\341\220\364y\012^\242\037\357!\024Ex\077\336\331\301\015\372\3307\212a1\300\363i\277}\265m\216\373\2609\030\331b\027\211J\322Eg\202\306T\305\311'[\301\021+\240\251B\274\211\233\232\0322\320\362\340{P\321_e3;\277\250\320IK\362\211\034\334G2G\217\230F\370e\134\236\217\301K\334,\246\042\026\321\275\220\042$\266\250Y[\354\243\262y\362\300\000(\342h\020}\313J\243{r2\314\323{\134\267\275M\277\273\266\307GE'y\365\2657\002\314(\231wc\240\255Yr!Z\315Kh\000:\256\250\216&<\202\262d\365v\307\005\337J\346\204\262m\264K\200\245\017\253\265\030\321\356]\264{\360J\350\026\272\274\257\320@'\000.\262\015\202\013y\312\260\301\215\032\035^\345\036\240\177\003\376wg'\306\200Q\267\010}\021\247\236V\222\222\015\022x\264d\265\335\305\210\303\036\317%\376-\346\3710=L\244\204P\274Yr\026\004\367\015\032\301\356x\333\245x\022\204\227\311\267\210V6Wf\266[j&\304\302\351|\221\315\324\254\247\262\307)\303`\225\233\261\266\261\042\240F\304{\346\134\246,\327h\006\245p\277\252\031\332\226\177FCf+\352\241\024\302\326\021N\077\210\335\014pV\326\010\032\324Z\301\270\325Z\255\034[\015\305\354g\004\377\234\024Ub\012\276\2152Z\303\330\222N\360F;Eh\301x\335\322yY\241.\304s\362\223\134\031@_\001\013!\035\202\277\273\343\262\004p^\244`\340\267\366\240%\264D\030gq\272\277\323\336w\006\037\016\216\216\035\317Q\247\347\343\353\313\301\021\244w\023\336!\247\214\226\310\012\007mG\273Y\243\247\374\262-#\330\014\205\321\375\216\367\243\210\2526\277\245\262\003\372\352\330J\003\010\010i\277\224\3201\277:\253J_RC5\211\222\233\025\254\305\274B\371\335\236\322zN\333zcD\003\232\311\330\336\203\201\335\200\025|\005,\0770\013%\024\236]e\021\032\316K\014\202\015\300\300\252\320\177\243\356\305\256\221X\333!\027\252Q\255`\3155\011[:\003\177\351t$\034\334\255C\276\245B\0037\352 \026\372,pJ\357,h\253\312e\345U\266\244\252T\307\350\371s^\3202\342b\214m\366\316\307\264P\314\260|H\031\241\200\004\331\307\224\020\216\277\330\205\352&&\020\216gb\032\3138\233E\241\326\344\207Y<\217\032\270t\357N\011\003\240N\374\273\021\366\215UV$}>\370\242\031O\020\372\013\134(\242}\205A\017\246S\360\303C\344t\27271h\264\006)\134J\263@\027\240\005\311\020.4\276\2056\347\373\026\215wV\036L\243-\353@\200\035\357}\267\325\006\236\0228\352\260V\207ir\373\021\365\376\216\370\326\264`\250\254\032\333*\261\006B,\303\255<tv\264N\232:\352\313\002\015-\207\003\233\221\2139\011\255\353\011\010\223\275\313\336n)\251\354h\253\321@x\226:[\026\363v\315\021\243H\342\0136H\245M\261\000&\031F\353\300*17\215$;\227\273Q\374J\216AG(\3774\202\200\237Wr\345\224\220\310Ot\024\337\230,\306\042\000\265\344\002\331\213B\215}\000\254\362\200V\025V\347\037v\042\020\370\252\202\276&\037*\236p\015\245o\325\277t\361\017\357\023\344\027g{\033\253\267#\354U\301\016bM\036K\220\332\323\006\332\320\025\007\025)\304\254\021\214Zc\021\214\134\374\323\306\077\235\361\272\214\012\240\372\270\335\243H\303.}\213\216\305\0066\237\356Mjo.I\230\233=>\034\256\236\007EQ\245nV\037\027-\201\336\2620ua\015\035 \036\033t\375\315*%:8\327i\332\314T\253\312\205\241\307\265\262\220)\012!\004O\257\262\312\205\305b\330\263\322&\254\177\216\246!x\077\351+\252L\270\202\364hK\365\365k\3255/\246\326\224,\220\323[E\264\243,\337W\204\330\001\3375\001\277\215_$\232D\322\002\340v\042\253\370i\231\277\277^\322l\011u\300R<\355\027\240\270\200B\271To\274\357z-UB\331\305T\205{\312\025\025\303\024<}\333\225T\225 \331xgI\226\013<\011V\312\322\312\250\376wq* \077+\321\215\042\323D\275Pj\317\363\335\255\340;d\254\372\276\000\331c\371\201}l\253\212\077\345\264z\036r\320\276I\3026\225\210\214\360\272\205\324\272/\024\327\3348\321D\036\220\373\252\024\022O+\313H/x\261\220\030\210g\026\376\252\220\024Q\002\267\270ID\032\327&\031\231]\267\205\216(e\353`\376\031\026\273\005\213\335\347Yl1\331\2448a\220\007\206\277"
-    "\253\336E\256l\001\255\336\252\033S\023#\003\246g\353%d\207\220\350\214\261\014\345\235)/vU\201Vg_\000\2625\326\224\225\243\226\252\354\023\330c\3100\242\320T=\013\035\300e\226\356r \221\320S\334\3305\010\264\216$\220\206YUa\234\211\303E\372df\031oV\277[D\213\350\202\234\0343PZ\276\216\351\373\007N\011Y9\364NVjK\253\373\260o\242\042\353\242a\271\214\314e\204\272\367(|\275\351p\006x\3359<\374\335(<F\351\312\042\261\275\243\022E\025\373R5a\077O>\000\3772f\035\245M:\271\025\234\223\223\252\310\367\230\031\2258\253K\347\226x\266l\361L\350z\350\372mC\335\006\352\213LJ\342\021X\223\322\346;S\015\234T\351\004Q\276\242\023\244e*Q\243\334VS\374\012G\372\033\316\230u\036\254\342LIV\272\202\200\351\232f2\356\265tr:\033\236\016N\035\313\022\024\341\220\306\324\237jvYyM*V!#\313I&\332Z3\364\333\134\212^\363K\225WF$\207\225C[\265-!!\233\265\034\021\023g\313*\314O+\032\364}9O\036D0\005\256\262\001\024\022\222\077\234+\364N+p\340\035\002\036\310\202\333Ug\245on\3558d\030\3421#\204\324\267ReW\246}\327\213n\304\034M\010y4\272\016\321\330\361\312\244@\277\275\015\355\367~k\037~(\032Z7-*0\220\233\353\214\325=\211o\373\026Y\351\252\327\334\311cY\324\230 \267\221|\332\216\035'\265\352\325Vn\007\325\241^\005B3\253t\273\270v\245\010.\006\213O\353\353\236~\312MP\311\243M\345\232\326x\271\304i\024\003l\013\374\011\3171\371%\027\261\203>\242\302\372\215\000J{z|.\324\224\3367\360|\266<E;\327YVV\353\033\337U\310\372\250i+\026\365\177\370\367\325\340\362\363\371\340\342\363\340\323\340tpv\305g3\205\034\247(q _i\205\375X\245@\302l\327\300\013F\361\022zza\314e_\261\332\032\023\006\364p:\005_J\316\332\263\346\251\343\335\346\354\213\224\307#|V\342\305\334\254')|3&\365p\314zS\302\211R\311\021\314\223\344\353\202\234\204\003\343\216I\231\012un\351\313\305N\305A\305\134\257\026\205].\203\352\042\205M\300m\260\310\242gI\240\031kD\024''}h\332xmY~\012\222-\276=\217\217\247l@\270ec\254.\333\257\026\336\012\320\364>bC\202\330\177\241\023\342\307\004\317{ \375<\241\366s\357\023\264\331\256\235\335ab8L\317\022Y0\316~\225\362\302\310\361\334\016\025j5\361\027\310\266\211\316\326\305\374BB5\310\252\020\247\022w\337$\356\372\315\212^\134f\036=|\134'\244\222\247\016MV\347\260\212\334\2035\374\311:\214\030\316\302r\353N\201_V\224\352`\352U\244*_\251\023\202&\256|6(\002\2506Xk\077\032\223\262\377^Qa+\031!\204'\2721\177\356\251\201\271\002\347\307\016\024\336)\025P_]k|\327\272.7\245,\264\014\363\214\223\273\371\370\335Sy\300\323j\332\031\276T\022<\333iV\350\302>n\301S\202\246\267\243\211<\212\263[b\245U8C\360Xs\021\370\362\220D\246\216\221\366S\002\372\236\322E\004\220<\015\367`\262\256\241NC\365\204\000\372\012\027a\037\202\177,v\224\263-\372B\314\365'\245\006\226\026\224sj\372\327\264\037\374a\204\312.\370\336\347El4\0136q\262\355\032VZ\305_\014c\010e*7\273i\236U\270i\234\220Hc\341\262\364\362\022\237\246\262F%R\277\225\3447\240\005\016\317V6\230F\275\252S=\226d\377\352\077\326\250\300\210\177\204\256M\251_\365\374\315\343\037\301a\231_\377\201\300=\370_\324(\240y\364Wp\260\361\370G\220$<~+\315\032\350\361\217\250\031Nz\346\013\351\316<\374#\230\031\036\377\010\235]{\372CX\007\006\317\372\256=\025R\241\255\301N\233\265\377\002";
-const EmbeddedJs kEcmaStreamJs = {kEcmaStreamSource, sizeof kEcmaStreamSource - 1, 12146};
+    "\255\032\375S\333:\362\367\374\025\341\315\034N\016\265\023'!m\023\014C!L\231W\010\307\307}e<\035\023;\215\257\251\014\266\003\257C\370\337o\077$YN\034\036\275\336\353<bI\253\335\325\356jw\265R\255\366\377\375\2571]\310I\036'\262!\203<~\210\304<I\356D$\037\232O5g\221E\365,O\343I\356\014j\265x\332\300\301\267\027\243\317\237O\317\267<\317].M\307\350\346\032z\272V\317\360\362\022z\336[=\237n.pV\317\352:\377\373\341g\350\353\264\201\134>K\223\307\272\214\036\353\3034m8\321\003B!\375(\370^\217\344\327XF\375\372BF\177\334E\223<\012\3538\377\257\365\207`\276\2102\2479\250=\327j\017AZ\227\000\037z\274\232\267\370-\344c\032\347\221\356\242\206\220\301d\022\335\345\272\223[\002\301\263\217\363d\362\315F\300=\003\306>\015\262\374(\270\323\343\252\251h\234E\371,\011K\224\270KM\316f\213<L\036\245\206\320m!'\363$3,RCd\011\310!I\015,7\205\214\354^j0\366\307 \237\314<\022-}\212X\346Q\032e9\367\351\226XH\013R5\030C\026\345\327\361\367(\345!\325J\026\271\230\314\243 \265\206L\033\006y\352\345\360\360\370\313\325\351\277\207^\376\343.J\246u\305\037\365\177\27499\031^\362\260\3479r\361\3756J\235\203\015 \375\336\356n\247\307h\317\016\377\371\005\307\257\274n\321qxt4\274\270\276\362z\252\357\343\341\321\357\243\223\223/gW\236\333j\015\330\014\256~\077\275\360\236\206G\243\363\363\303\217\243\313\353\341q\337\025\324\274\034^\015\257\261qq9\272\036\321\307\360\362\014\177O\317\257/\361\367|x}<\372\3079}\216\010jt\2013j\303O\243+k\350\234\361`\347\015\240=<\372\204\315\321\305\371\350\372\352\346\342B\241\262\206\256O\317\206\307\260U\372\356\363@m@Z\300b:\215\322\243\034\324\012;\357-7\305\355\217<\372\014v\237\317\274\002\340m\321\313\213\277yOsn@\275\357\017\3234\370!\256A\001`*\324\255\276\301l.\003\371\325t\353\006\364\353\256aaH\340\021\202\371\234z\361C\334\3062<\221\324\306O\221-n\003\244D=\272\301S#9IB\260\022e\004\304B\364G>T\335\240|\355o\234\355m\013\210\347\225\306\017\320\023\254 h4\373r1\237\333\264\024c\334\030\324\364t5\332\000\367\001\256%\215\362E\252\373\322\003^`C#\020\252_ p\037\311\026\362&\004\306\267\344\301\355<\362\306>3p\027\3110\226_W\333\274O\246\301<\003~\012\206&\263h\362\355$lL\301!\005\337#\340\012\034\252\022\3014\334*\366\305r\271\005@\373^k{{\032\356ym\267\373\256\373\276\323\353\276k.\227\323\360/.\200\266J\356Rk\263\341\260\263|\353\354 \205\035\247\017\210\353\337\027Y^\277\215\352A]&\362\215\214\276\322\256\253\243;\370\012\324hq\317\026\237i4IRbs\026\310pNb\011\300cNn\005x\252\250\020\347\030zZb\015\016\272p\351b\354\303\247n\360_\324\235\375\211\343\306q\300\267\264\33454\337\270\330\207\200\364\007\232\304\200O\352\2608\226I>\302\001K\264d\037\036\012\307\354\200\206\363w\014\025u\020\367o\371,\316~3\222\311g\320\213\010\352\244\212\272\2633\015w\234zcE\232M\224\0258g4T\007\242\333\227S\214^\247\307_\256\077\235^A\200\324F\246\330[\321\374U\036\244y#Cy\021-\342T\314\343,\217X\250`\0154\000\233\000\227\273\134j\343\240^\264\217\344\366\077\020\371\212\215c\006\314\236i\226\354\302Z\372\232a\360z\215m\310\272BN\346\000\254d\300\306C\022\207u05^\330\200\373\307]\037\206\332\333\333[\005\357\232$\323\032\222\134\034Q&\332\324\363\333\357|\340Y\231\222\232\271\252\300\301\263\222\241%E\010G\247*\20452\245b\210m\310\220x\014d\356\201\347G\0029\260\327Z.\351\267\243~\273,\337l\334\363\201\361l\354\272~\363\211&\271\232\255\017\376\276\231\305cK\2109\300G\004\346Z\327\210]@D\363 \364\224G\3326\011\240\320C1\265,*e\360\236\331FJ\340\310U\307_.\021\036\344\223\215w}Tf\372C\241\205A\244`$0n\363\262y\0775\025;\310\035\204sk8\203!\232\355\345\351\202l\023Q{8\006\215\011A+gd\326q\033L\276%S\350h\226V\011l\355\302h\226'w4\024F\340$\301\244\211\272\265\032 \361CNN\002R\224\336\015\226\042\315\240\010\346\217\301\017\255\314\011dU\312\274Z(\302\017\364u\000K\351\371\3757.i\227',\227\000KBj\267Q*\364\353A\037.\265\335\361w<\235\246\261 `D\220\341igWb\207\227\203X\200\366.\242x\347\277\235s\340m\221\360\336\373\374\241\177\077\250_\267\345k\077_\266N^\264!1\015\3429\312)Mm\361\341\232g\260\206\0168\264Y\243K\303+\023\215"
+    "\204y\346\330\205e\302\367\240\246B\315X\375*v}/#)m\331\221\010&\226\002\023\233\201N\365\032it\227\244\371\005C\210\226\222\220\025\015\254\341\206\322\024\356|O!\025\261\327\022\304\241\230\031\276($V\205C\262\347)x\211A\274\207X\024\343\203xg\007\027\350a\3378\206\311\200\317\243\365\016\324\2629\356\303\342`d\213]$\032I\027\235\011n\246*I>\333\006\216T\201L\025\341M\322\324\334\320\006-\017\356\203\211\376\252\230\331\371E\205MZ\232O\344\360!\2229z\3044\302/\343\362<\014^\342v1\025\261\210\036\204\024!\211EAm\261\217\312\346\311##\240\210\243Q\014\254]\032=\220\223a\231>\340\274\355m\372\335\265=>\032:\351k\240\275\021PF\315|\360\201\267f\311\205h3/\221\001\3548\243:\232\360\010\352\222\315\333\365\013\271\225\266\023\352\266\321.!\226\036\314\326j\304}\357\342\276\007\257\204n\241\313\353\012\015vB\340\242\330 \270\220\247\014\033\334\250\321\311V\356\001\371w\340\177wvb\014\030u\213\321WI\352y%)\331\240\201'KW\333]\2148\354\361\134\222\337b\236\217\322\243DJ\010\305\2335gap\337\341&\330\365\267]\212'Ax\225|\217hfs\005\262\335R\220\020\013\247\363E6SP\317e\217S\306\301&7ckcC@\213\210\367\314\271L\355\134c\031\224\302\375\252e\350\275\3743\0262[1\017e\020\266\215p\372A\342f\204\263\262E\320\240\266\012\246\255\346j\343\330j(a\277\240\370\227\264\250\022S\360m\224\321\032\301\226l\202\027\332)B\013\306\353\226\316\313\012s!\231\223\237\344\312\000\372\012\230\010\351\020\374\335\365\313\032@\270H\341\300o\355AKd\2111\316\342t\177\247}\340\014\077\036\036\2378}G\235\236On\256\206\307\220\336Mx\205\2342Z*+\034\264\035\355f\215\236\362\313\266\216`1\024F\017:\375\077\213\250j\361[*;\240\257\216m4@\200\210\016J\011\035\313\253\263j\364%3T@\224\334\254P-\340\012\343w{\312\3529m\353\371H\006,\223\251\355\303\006\273\205]\360\015\250\374\311\266PJa\350\252\035\241\361\274fC\360\0060\270*\354\337\230\273\312(\337\371\373\346\364U\3202\022\301\205\330\316\2720\233j\343k\256i\337\262'\370K''\341\240$\034\362;\025\326\271\321>\261Bh\241S6ia[5<+\347\262\265XeVf\017\274\344!\255\015^\214\361~\276\3670e\0243\254;R\266( y\3660]\204\2431v\241)\212\011\204\352\231\230\3062\316fQ\250\255\374q\026\317\243\006N\335\273W\212\002\254\023\357~\214}\276\312\230\244\307\207b\334\342\023\304\376\012\367\212d\337`@\004p\012\214x\300\234N\367&\206\214\326\270\242\245\254\016\354\004Z\220(\341D\343whq\236g\361xo\345\3104\332\262\016\013\330\261\357\271\2556\310\224\320Q\2075;L\223\273O\270'\356InM\013\207\312\270\261\255\222n`\304\332\324\225\007\322\216\266ISc}]\020\242\351p\2303z1\247\244u;\001e\262\347\331\333-%\234\035\035k5\022\206R\347\316\002n\327\034\077\212\004\277\020\203T\326\024\013\020\222\021\264\016\272\022\363\326H\262\343\271\037\307o\244\0176B\271\251Q\004\374\274\221+'\210D~\246c\372\306D2\026\001\230%\027\317^\025\206\354\303a\225w\264*\264:7\261\223\204\300S\245\3675\375Pa\205\353+\003\2536\246\013\203x\021!\277:\333\333X\331\035c\257\012\204\020\207\362X\202\326\2367\360\206n:\250H/f\215`\334\362E0v\361O\033\377t\374u\035\025H\365Q\274GQ\210\335\375\026\035\231\015n>\371\233\264\337\334\256\2604{|p\134=+\212\242\202\335\254>JZ\012\275ce\352\242\033:@<R\350\332\234Uft\020\326i\332\302T\263\312E\243\247\265\222\221)\030!\206\276\236e\225\022\213\311\260feMX\033\035OC\360~\322S\134\231P\006\251\323\226\352\033\324\252\353a\314\255)g\240\244\267\212HH'\000O1b'\003\256I\006\332\370E\252I$M\000i'\262J\236\326\366\367\326\313\235-\241\016_J\246\203\002\025\237\025\212;!\264a<[@(\365L(\335\301j\017\227a(#\353\371\007n\277\245\0121\273\230\360pO\271.c\304\207gx\273\036\253\322,\233\303Y\222\345\002\317\223\225Z\267\362\262\377]\361\012\311\317\352~\243r5S\257\324\357\313\032r+4\004y\257\276u@\361X\036\343\000\333\352\336\2002c\015\207\022\264\357\243\260M\205&\243\274n\241\265\356+\32557\3566\221\207|\253X\245$\006+\353HOx\265\222\030I\337L\374U%)\246\004.q\223\2124\255M:2\253n\013\035{\312\373\210\345gD\354\026\042v_\026\261%d\223\014\205A\036\030\371\256\372!\271\262\004\364\017V\365\231\232\030C0\221[/D;DD\347\226e,\037L\221\262\253\312"
+    "\274:O\003\224-_sV\216o\352~\200\320\236@.\022\205\246vZ\330\000N\263l\227C\216\204\236\342\336\257A\250u\314\201\204\315\252-#$\016\027\211\226\2012~\257~\277\210\026\321%\271C\026\240\264\274\042\363\3677\004\011\3318\364JV*T\253\353\260\357\263\042\353\272b\271\214\314\225\206\272=)\242\202\351p\206xi::\372\335\030<\306\363\312R\263\275\242\022G\025\353R\225e/O>\202\3742\026\035%X:\015\026\234\275\223\251\310}\314\241J\222\325\005xK=[\266z&t\311t\363\276\241\356\024\365u(\245\373\210\254I\011\366\275\251)N\252l\2028_\261\011\2622\225\322Q\026\2549~\203#\203\015'\325:\017VI\246\244+]\207\300\304N\013\031\327Z:c\235\217\316\206g\216\265\023\024\343\220\360\324\237kvqzM+V9$\313I'z\267f\350\267\271\240\275\346\227*/\236H\017+\307\273\352\275\204\214l\266r$L\222-\2330\077\320h\320\367\325<y\024\301\024\244\312\033\240\320\220\374SX\241WZA\003o\042\360\350\026\334\255:+}\377k\307!#\220>\013BH}\267Uve\332w\275\352^\315\321\214\220G\243K\025M\035/^\012\362\333\333\320\336\367Z\007\360C\321\320\272\257Q\201\201\334\134\307W\267-\236\355[d\245\253^s'OeUc*\335F\366i9v\234\324\246W[\271cT\307\177\025\010\015T\351\216r\355b\022\134\014\226\260\326\347=\377\224\233\240\342H\233\212>-\177\271D0\212\001\366\016\374\011\3171\371%\027\261\203>\242b\367\033\005\224\326\364\364R\250)\275\222`x\336y\212w\256\310\254\314\326\367\306\253\230\365\241\3246,\352\377\370\257\353\341\325\227\213\341\345\227\341\347\341\331\360\374\232Oq\2128\202(u\240\134i\206\375\344\245 \302b\327\310\013A\361\024z\300a\266\313\201\022\2655&\014\352\321t\012\276\224\234u\337\202S\007\301\315\331\027\031O\237\350Y\211\027K\263\236\244\360\315\224\324\3334\353e\012'J%G0O\222o\013r\022\016\214;&e*\314\271\245\257(;\025G\032sI[\224\207\271\230\252\313\0316\003w\301\042\213^d\201 \326\230(\316X\372x\265\361\362\263\374\240$[|\177\231\036\203l \270eS\254.\376\257\226\350\012\324\364\312bC\2028x\245\023\342'\011/{ \375\310\241\366s\257\034\364\266];\345\003`8J\317\023Y\010\316~\333\362\312\310\361\322\012\025i\005\370\013l\333Lg\353j~%\243\032eU\210S\211\273g\022w\375\362EO.\013\217\236O\2563R)S\207\200\3259\254\042\367`\013\177\266\016#F\2620\335\272\231\340\367\031\245\212\231z[\251\012]\352\204\240\231+\237\015\212\000\2527\254\265\036MI\355\377^Q\213+mB\010Ot\357\376\322\203\005s\221\316O&(\274S*\240\276\272\326\370\256u\351n\212^\2703\314cP\356\346\343wO\345\001\317\253ig\370ZM0\264\323\254\260\205\003\134B_)\232^\240&\3628\316\356H\224V\211\015\321c\315E\340\373ER\231:F\332\017\022\350{JW\026\300\3624\334\003`]m\235\206\352!\002\364\025.\302>\004\377\271\332Q\317\266\352\0135\327\237\225\031XVP\316\251\351_\323~6\210\021*\273\344\333\243W\211\321L\330$\311\266kDi\225\2111\214!\226\251\334\354\246\031\252p\323\010\220H\263\303e\351\375&V\313\330\242\022\251_\134\362K\322\202F\33766\000\243^\325\251\236\134\262\177\365\236jT\212\304\077B\327\246\324\257zD\327\347\037\301a\231\337\020\202\302\373\360\277\250Q@\353\323_\301\301\246\317\077\2024\321\347\027\327l\201}\376\0215#\311\276\371B\276\263>\376\021,\214>\377\010\235]\367\365\207\260\016\014}\353\273\366\134h\205\226\006+m\326\376\013";
+const EmbeddedJs kEcmaStreamJs = {kEcmaStreamSource, sizeof kEcmaStreamSource - 1, 12247};
 #else
 const char kEcmaStreamSource[] =
-    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n(function(native,loop,env){\n'use strict';\n\nif(loop.POLLIN!==1||loop.POLLOUT!==4||loop.POLLERR!==8||loop.POLLHUP!==16||loop.POLLNVAL!==32){\nthrow new Err('evloop stream engine: unexpected POLL* values');\n}\n\nvar nread=native.read,nwrite=native.write,naccept=native.accept;\nvar nfastCap=native.fastCap,nwriteMethod=native.writeMethod;\nvar nshutdown=native.shutdown,nclose=native.close,soError=native.soError,nerror=native.error;\nvar watch=loop.watch,interest=loop.interest,unwatch=loop.unwatch;\nvar setTimer=loop.setTimeout,clearTimer=loop.clearTimeout;\nvar READ_SIZE=typeof native.READ_BUFFER_SIZE==='number'?native.READ_BUFFER_SIZE:65536;\nvar MAX_READS=4;\nvar MAX_ACCEPTS=64;\nvar BACKOFF_MS=100;\n\nvar SKIP={ECONNABORTED:1,ECONNRESET:1,EPROTO:1,EPERM:1,EINTR:1,ENETDOWN:1,ENOPROTOOPT:1,\nEHOSTDOWN:1,ENONET:1,EHOSTUNREACH:1,EOPNOTSUPP:1,ENETUNREACH:1,ETIMEDOUT:1};\n\n\n\n\n\n\nvar BufferCtor=env.Buffer,byteLength=BufferCtor.byteLength;\nvar U8=env.Uint8Array,TypeErr=env.TypeError,RangeErr=env.RangeError,Err=env.Error;\nvar uncall=env.call,bindFn=env.bind,subarray=env.subarray;\nvar encoder=typeof env.TextEncoder==='function'&&typeof env.encode==='function'?new env.TextEncoder():null;\nvar encodeFn=env.encode;\nfunction encode(str){\nreturn encoder?uncall(encodeFn,encoder,str):new BufferCtor(str);\n}\n\nvar table=[];\nvar pending=[];\nvar pendingTimer=false;\n\nfunction checkFd(fd,name){\nif(typeof fd!=='number'||!(fd>=0&&fd<=2147483647)||fd%1!==0){\nthrow new RangeErr('stream.'+name+': fd must be a non-negative integer');\n}\n}\n\nfunction record(fd,handler,state,cb,owner){\nreturn[cb,0,fd,handler,state,0,false,[],0,0,false,false,null,false,null,0,0,READ_SIZE,0,nread,nwrite,0,-1,0,null,null,-1,owner];\n}\n\n\n\nfunction notOwner(fd,name){\nvar e=new TypeError('Value of \"this\" must be the owner of fd '+fd+' (stream.'+name+')');\ne.code='ERR_INVALID_THIS';\nreturn e;\n}\n\n\n\n\nfunction checkStart(s,fd,owner,name,listener){\nif(owner===null||(typeof owner!=='object'&&typeof owner!=='function')){\nthrow new TypeError('stream.'+name+': owner must be an object');\n}\nif(s===void 0){return;}\nif(s[4]===2&&!listener){throw nerror('EINVAL','stream.'+name);}\nif(s[27]!==owner){throw notOwner(fd,name);}\n}\n\n\n\n\n\n\nfunction setInterest(s){\nvar st=s[4],want=0;\nif(st===0||st===3||st===4){\nif(s[6]&&!s[11]){want=1;}\nif(s[9]>0||st===3){want|=4;}\n}else if(st===1){\nwant=4;\n}else if(st===2){\nif(s[6]&&s[16]===0){want=1;}\n}else if(st===6){\nreturn;\n}\nif(!s[13]||want!==s[5]){\ntry{\nif(s[13]){\ninterest(s[2],want,false);\n}else{\nwatch(s[2],want,s);\ns[13]=true;\n}\ns[5]=want;\n}catch(e){\nif(st===2){\nbackoff(s);\n}else if(st!==5){\nstop(s);\ndefer(s,e);\n}\nreturn;\n}\n}\nsyncFast(s);\n}\n\n\n\n\n\nfunction syncFast(s,always){\nvar cap=s[4]===0&&s[9]===0?s[26]:-1;\nif(always||cap!==s[22]){\ns[22]=cap;\ns[23]+=nfastCap(s[2],cap,s[27]);\n}\n}\n\n\n\n\nfunction stop(s){\ns[4]=5;\ns[7].length=0;\ns[18]=0;\ns[8]=0;\ns[9]=0;\ns[10]=false;\nsetInterest(s);\n}\n\n\nfunction fail(s,err){\nstop(s);\nvar h=s[3];\nh(4,err);\n}\n\n\nfunction defer(s,err){\ns[12]=err;\npending[pending.length]=s;\nif(!pendingTimer){\npendingTimer=true;\nsetTimer(reportPending,0);\n}\n}\nfunction reportPending(){\nvar list=pending,i=0,s,err,h;\npending=[];\npendingTimer=false;\ntry{\nfor(;i<list.length;i++){\ns=list[i];\nerr=s[12];\ns[12]=null;\nif(err!==null&&s[4]!==6){\nh=s[3];\nh(4,err);\n}\n}\n}catch(e){\nfor(i++;i<list.length;i++){pending[pending.length]=list[i];}\nif(pending.length>0&&!pendingTimer){\npendingTimer=true;\nsetTimer(reportPending,0);\n}\nthrow e;\n}\n}\n\n\n\n\n\n\nfunction onEvent(fd,revents){\nvar s=this,buf,i,ev,n,d;\nif(revents!==1){\nslowEvent(s,fd,revents);\nreturn;\n}\nev=s[5];\nif(ev!==1&&ev!==5){return;}\ni=0;\nfor(;;){\ntry{\nbuf=s[19](fd);\n}catch(e){\nfail(s,e);\nreturn;\n}\nif(buf===void 0){return;}\nif(buf===null){\ns[11]=true;\nsetInterest(s);\ns[3](2);\nreturn;\n}\nn=buf.length;\ns[21]+=n;\nd=s[24];\nif(d===null){s[3](1,buf);}else{d(buf);}\n\n\nif(n<s[17]||++i===4 ){return;}\nev=s[5];\nif(ev!==1&&ev!==5){return;}\n}\n}\n\n\n\nfunction slowEvent(s,fd,revents"
-    "){\nif(revents&40||s[4]===1){\nfaultOrConnect(s,fd,revents);\nreturn;\n}\nif(revents&17&&s[5]&1){\nreadSome(s,fd);\n}\nif(revents&20&&s[5]&4){flush(s,fd);}\n}\n\n\nfunction readSome(s,fd){\nvar h,buf,i;\nfor(i=0;i<MAX_READS;i++){\ntry{\nbuf=nread(fd);\n}catch(e){\nfail(s,e);\nreturn;\n}\nif(buf===void 0){return;}\nh=s[3];\nif(buf===null){\ns[11]=true;\nsetInterest(s);\nh(2);\nreturn;\n}\ns[21]+=buf.length;\nif(s[24]===null){h(1,buf);}else{s[24](buf);}\nif(buf.length<s[17]||!(s[5]&1)){return;}\n}\n}\n\n\n\nfunction faultOrConnect(s,fd,revents){\nvar err=null,h,buf,i;\nif(revents&40){\ns[13]=false;\ns[5]=0;\n}\nif(s[4]===1){\ntry{\nerr=soError(fd,s[14],s[15]);\n}catch(e){\nerr=e;\n}\nif(err===null&&revents&40){\nerr=nerror(revents&32?'EBADF':'ECONNREFUSED','connect');\n}\nh=s[3];\nif(err!==null){\nstop(s);\nh(6,err);\nreturn;\n}\ns[4]=s[10]?3:0;\ns[10]=false;\nsetInterest(s);\nif(s[4]!==0&&s[4]!==3){return;}\nh(6,null);\nif(s[9]>0||s[4]===3){flush(s,fd);}\nreturn;\n}\nif(s[4]===5){\nsetInterest(s);\nreturn;\n}\nfor(i=0;i<16;i++){\nif(!s[6]||s[11]||s[4]>4){break;}\ntry{\nbuf=nread(fd);\n}catch(e){\nerr=e;\nbreak;\n}\nif(buf===void 0){break;}\nh=s[3];\nif(buf===null){\ns[11]=true;\nh(2);\nbreak;\n}\ns[21]+=buf.length;\nh(1,buf);\n}\nif(s[4]>4){return;}\nif(err===null){\ntry{\nerr=soError(fd);\nif(err!==null){err=nerror(err.code,'read');}\n}catch(e){\nerr=e;\n}\n}\nif(err===null&&revents&32){err=nerror('EBADF','read');}\nif(err!==null){\nfail(s,err);\nreturn;\n}\n\nsetInterest(s);\nif(revents&4&&s[5]&4){flush(s,fd);}\n}\n\n\n\nfunction flush(s,fd){\nvar q=s[7],head=s[18],off=s[8],had=s[9]>0,c,n,h,finished=false;\nwhile(head<q.length){\nc=q[head];\ntry{\nn=nwrite(fd,c,off);\n}catch(e){\nfail(s,e);\nreturn;\n}\ns[9]-=n;\noff+=n;\nif(off<c.length){break;}\nq[head]=void 0;\nhead++;\noff=0;\n}\nif(head===q.length){\nq.length=0;\nhead=0;\n}else if(head>=1024&&head+head>q.length){\ndropHead(q,head);\nhead=0;\n}\ns[18]=head;\ns[8]=off;\nif(s[9]>0){return;}\nif(s[4]===3){\ntry{\nnshutdown(fd);\n}catch(e){\nfail(s,e);\nreturn;\n}\ns[4]=4;\nfinished=true;\n}\nsetInterest(s);\nif(had&&s[4]<5){\nh=s[3];\nh(3);\n}\nif(finished&&s[4]===4){\nh=s[3];\nh(5);\n}\n}\n\n\nfunction dropHead(q,n){\nvar i,len=q.length;\nfor(i=n;i<len;i++){q[i-n]=q[i];}\nq.length=len-n;\n}\n\n\nfunction onListen(fd,revents){\nvar s=this,i,a,h,code;\nif(revents&40){\ns[13]=false;\ns[5]=0;\nbackoff(s);\nreturn;\n}\nfor(i=0;i<MAX_ACCEPTS&&s[5]&1;i++){\ntry{\na=naccept(fd);\n}catch(e){\ncode=e.code;\nif(typeof code==='string'&&SKIP[code]===1){continue;}\nbackoff(s);\nreturn;\n}\nif(!a){return;}\nh=s[3];\nh(a[0],a[1],a[2],a[3]);\n}\n}\n\n\nfunction backoff(s){\nif(s[16]!==0||s[4]!==2){return;}\ns[16]=setTimer(function(){\ns[16]=0;\nsetInterest(s);\n},BACKOFF_MS);\nsetInterest(s);\n}\n\n\n\nfunction open(fd,handler,reading,owner){\ncheckFd(fd,'open');\nif(typeof handler!=='function'){throw new TypeErr('stream.open: handler must be a function');}\nvar s=table[fd],on=reading===void 0||!!reading;\ncheckStart(s,fd,owner,'open',false);\nif(s!==void 0){\ns[3]=handler;\nif(s[4]!==1&&s[4]!==2&&s[6]!==on){\ns[6]=on;\nsetInterest(s);\n}\nreturn;\n}\ns=record(fd,handler,0,onEvent,owner);\ns[6]=on;\nwatch(fd,s[6]?1:0,s);\ns[5]=s[6]?1:0;\ns[13]=true;\ntable[fd]=s;\n}\n\nfunction connect(fd,handler,host,port,owner){\ncheckFd(fd,'connect');\nif(typeof handler!=='function'){throw new TypeErr('stream.connect: handler must be a function');}\nvar s=table[fd];\ncheckStart(s,fd,owner,'connect',false);\nif(s!==void 0){\ns[3]=handler;\nreturn;\n}\ns=record(fd,handler,1,onEvent,owner);\ns[14]=typeof host==='string'?host:null;\ns[15]=typeof port==='number'?port:-1;\nwatch(fd,4,s);\ns[5]=4;\ns[13]=true;\ntable[fd]=s;\n}\n\nfunction listen(fd,onAccept,owner){\ncheckFd(fd,'listen');\nif(typeof onAccept!=='function'){throw new TypeErr('stream.listen: onAccept must be a function');}\nvar s=table[fd];\ncheckStart(s,fd,owner,'listen',true);\nif(s!==void 0){\ns[3]=onAccept;\nreturn;\n}\ns=record(fd,onAccept,2,onListen,owner);\ns[6]=true;\nwatch(fd,1,s);\ns[5]=1;\ns[13]=true;\ntable[fd]=s;\n}\n\n\n\nfunction write(fd,data,owner){\nvar s=table[fd],n;\nif(s!==void 0&&s[27]!==owner&&s[2]===fd){throw notOwner(fd,'write');}\nif(s!==void 0&&s[9]===0&&s[4]===0){\ntry{\nn=s[20]"
-    "(fd,data);\n}catch(e){\nreturn writeFailed(s,e);\n}\nif(typeof data==='string'){\nif(n===byteLength(data)){return 0;}\n}else if(n===data.length){\nreturn 0;\n}\nreturn queueRest(s,data,n);\n}\nreturn writeQueued(s,fd,data);\n}\n\n\n\n\n\nfunction writeFailed(s,e){\nif(typeof e!=='object'||e===null||e.code===void 0||e.code==='ENOTSOCK'){throw e;}\nstop(s);\ndefer(s,e);\nreturn 0;\n}\n\n\n\n\nfunction queueRest(s,data,n){\nvar c=toBytes(data),len=c.length,q=s[7];\nif(n>=len){return 0;}\ntry{\nif(typeof data!=='string'){c=new U8(uncall(subarray,c,n,len));}\nq[q.length]=c;\n}catch(e){\nreturn queueFailed(s,e);\n}\ns[9]=len-n;\ns[8]=c.length-s[9];\nsetInterest(s);\nreturn s[9];\n}\n\n\n\n\nfunction queueFailed(s,e){\nvar err=e;\nstop(s);\ntry{err=nerror('ENOMEM','write');}catch(e2){ }\ndefer(s,err);\nreturn 0;\n}\n\n\n\nfunction fastRest(fd,data,sent,err){\nvar s=table[fd];\nif(s===void 0){return 0;}\nif(err!==null){return writeFailed(s,err);}\nreturn queueRest(s,data,sent);\n}\nfunction writeMethod(writeSlow,afterQueued){\nreturn nwriteMethod(writeSlow,afterQueued,fastRest);\n}\nfunction writeCap(fd,cap,owner){\nvar s=typeof fd==='number'?table[fd]:void 0,n=0;\nif(s!==void 0&&s[2]===fd){\nif(s[27]!==owner){throw notOwner(fd,'writeCap');}\ns[26]=typeof cap==='number'&&cap>=0?cap:-1;\nsyncFast(s,true);\nn=s[23];\ns[23]=0;\n}\nreturn n;\n}\n\n\n\nfunction writeQueued(s,fd,data){\nif(s===void 0||s[2]!==fd){\ncheckFd(fd,'write');\nthrow nerror('EBADF','stream.write');\n}\nif(s[4]===2){throw nerror('ENOTCONN','stream.write');}\nvar c=toBytes(data),len=c.length,q=s[7];\nif(s[4]>2||s[10]||len===0){return s[9];}\ntry{\nif(typeof data!=='string'){c=new U8(c);}\nq[q.length]=c;\n}catch(e){\nreturn queueFailed(s,e);\n}\ns[9]+=len;\nreturn s[9];\n}\n\n\nfunction toBytes(data){\nif(typeof data==='string'){return encode(data);}\nif(data!==null&&typeof data==='object'){\nif(typeof data.length==='number'&&data.BYTES_PER_ELEMENT===1){return data;}\nvar len=data.byteLength;\nif(typeof len==='number'){\nreturn data.buffer!==void 0?new U8(data.buffer,data.byteOffset,len):new U8(data);\n}\n}\nthrow new TypeErr('stream.write: data must be a string or a buffer');\n}\n\nfunction end(fd,owner){\nvar s=lookup(fd,'end',owner);\nif(s[4]===0){\ns[4]=3;\nsetInterest(s);\n}else if(s[4]===1){\ns[10]=true;\n}\n}\n\nfunction pause(fd,owner){\nvar s=lookup(fd,'pause',owner);\nif(s[4]!==2&&s[6]){\ns[6]=false;\nsetInterest(s);\n}\n}\n\nfunction resume(fd,owner){\nvar s=lookup(fd,'resume',owner);\nif(s[4]!==2&&!s[6]){\ns[6]=true;\nsetInterest(s);\n}\n}\n\n\n\nfunction lookup(fd,name,owner){\nvar s=table[fd];\nif(s===void 0||s[2]!==fd){\ncheckFd(fd,name);\nthrow nerror('EBADF','stream.'+name);\n}\nif(s[27]!==owner){throw notOwner(fd,name);}\nreturn s;\n}\n\n\n\nfunction ownedOrNone(fd,owner,name){\nvar s=typeof fd==='number'?table[fd]:void 0;\nif(s===void 0||s[2]!==fd){return void 0;}\nif(s[27]!==owner){throw notOwner(fd,name);}\nreturn s;\n}\n\nfunction owns(fd,owner){\nvar s=typeof fd==='number'?table[fd]:void 0;\nreturn s!==void 0&&s[2]===fd&&s[27]===owner&&owner!==void 0;\n}\n\n\n\nfunction close(fd,owner){\nvar s=ownedOrNone(fd,owner,'close');\nif(s===void 0){return false;}\ntable[fd]=void 0;\ninert(s);\nif(s[13]){\ns[13]=false;\nunwatch(fd);\n}\ntry{\nnclose(fd);\n}catch(e){\n\n}\nreturn true;\n}\n\n\nfunction inert(s){\ns[4]=6;\ns[5]=0;\ns[6]=false;\ns[7]=[];\ns[18]=0;\ns[8]=0;\ns[9]=0;\ns[12]=null;\ns[22]=-1;\ns[26]=-1;\ns[24]=null;\ns[25]=null;\nif(s[16]!==0){\nclearTimer(s[16]);\ns[16]=0;\n}\n}\n\nfunction queued(fd,owner){\nvar s=ownedOrNone(fd,owner,'queued');\nreturn s!==void 0?s[9]:0;\n}\n\n\nloop.onDispose(function(){\nvar fd,s,all=table;\ntable=[];\npending=[];\nfor(fd=0;fd<all.length;fd++){\ns=all[fd];\nif(s!==void 0){\ninert(s);\nif(s[13]){\ns[13]=false;\ntry{unwatch(fd);}catch(e){ }\n}\ntry{nclose(fd);}catch(e2){ }\n}\n}\n});\n\nfunction bytesRead(fd,owner){\nvar s=ownedOrNone(fd,owner,'bytesRead');\nreturn s!==void 0?s[21]:0;\n}\n\n\nfunction ondata(fd,fn,owner){\nvar s=lookup(fd,'ondata',owner);\nvar on=typeof fn==='function';\n\n\ns[24]=on?uncall(bindFn,fn,owner):null;\ns[25]=on?owner:null;\n}\n\nvar stream={\nopen:open,connect:connect,listen:listen,write:write,end:end,\npause:pause,re"
-    "sume:resume,close:close,queued:queued,\nbytesRead:bytesRead,owns:owns,ondata:ondata,writeCap:writeCap,writeMethod:writeMethod\n};\nreturn stream;\n})\n";
+    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n(function(native,loop,env){\n'use strict';\n\nif(loop.POLLIN!==1||loop.POLLOUT!==4||loop.POLLERR!==8||loop.POLLHUP!==16||loop.POLLNVAL!==32){\nthrow new Err('evloop stream engine: unexpected POLL* values');\n}\n\nvar nread=native.read,nwrite=native.write,naccept=native.accept,readsBlock=native.readsBlock;\nvar nfastCap=native.fastCap,nwriteMethod=native.writeMethod;\nvar nshutdown=native.shutdown,nclose=native.close,soError=native.soError,nerror=native.error;\nvar watch=loop.watch,interest=loop.interest,unwatch=loop.unwatch;\nvar setTimer=loop.setTimeout,clearTimer=loop.clearTimeout;\nvar READ_SIZE=typeof native.READ_BUFFER_SIZE==='number'?native.READ_BUFFER_SIZE:65536;\nvar MAX_READS=4;\nvar MAX_ACCEPTS=64;\nvar BACKOFF_MS=100;\n\nvar SKIP={ECONNABORTED:1,ECONNRESET:1,EPROTO:1,EPERM:1,EINTR:1,ENETDOWN:1,ENOPROTOOPT:1,\nEHOSTDOWN:1,ENONET:1,EHOSTUNREACH:1,EOPNOTSUPP:1,ENETUNREACH:1,ETIMEDOUT:1};\n\n\n\n\n\n\nvar BufferCtor=env.Buffer,byteLength=BufferCtor.byteLength;\nvar U8=env.Uint8Array,TypeErr=env.TypeError,RangeErr=env.RangeError,Err=env.Error;\nvar uncall=env.call,bindFn=env.bind,subarray=env.subarray;\nvar encoder=typeof env.TextEncoder==='function'&&typeof env.encode==='function'?new env.TextEncoder():null;\nvar encodeFn=env.encode;\nfunction encode(str){\nreturn encoder?uncall(encodeFn,encoder,str):new BufferCtor(str);\n}\n\nvar table=[];\nvar pending=[];\nvar pendingTimer=false;\n\nfunction checkFd(fd,name){\nif(typeof fd!=='number'||!(fd>=0&&fd<=2147483647)||fd%1!==0){\nthrow new RangeErr('stream.'+name+': fd must be a non-negative integer');\n}\n}\n\nfunction record(fd,handler,state,cb,owner){\nreturn[cb,0,fd,handler,state,0,false,[],0,0,false,false,null,false,null,0,0,READ_SIZE,0,nread,nwrite,0,-1,0,null,null,-1,owner];\n}\n\n\n\nfunction notOwner(fd,name){\nvar e=new TypeError('Value of \"this\" must be the owner of fd '+fd+' (stream.'+name+')');\ne.code='ERR_INVALID_THIS';\nreturn e;\n}\n\n\n\n\nfunction checkStart(s,fd,owner,name,listener){\nif(owner===null||(typeof owner!=='object'&&typeof owner!=='function')){\nthrow new TypeError('stream.'+name+': owner must be an object');\n}\nif(s===void 0){return;}\nif(s[4]===2&&!listener){throw nerror('EINVAL','stream.'+name);}\nif(s[27]!==owner){throw notOwner(fd,name);}\n}\n\n\n\n\n\n\nfunction setInterest(s){\nvar st=s[4],want=0;\nif(st===0||st===3||st===4){\nif(s[6]&&!s[11]){want=1;}\nif(s[9]>0||st===3){want|=4;}\n}else if(st===1){\nwant=4;\n}else if(st===2){\nif(s[6]&&s[16]===0){want=1;}\n}else if(st===6){\nreturn;\n}\nif(!s[13]||want!==s[5]){\ntry{\nif(s[13]){\ninterest(s[2],want,false);\n}else{\nwatch(s[2],want,s);\ns[13]=true;\n}\ns[5]=want;\n}catch(e){\nif(st===2){\nbackoff(s);\n}else if(st!==5){\nstop(s);\ndefer(s,e);\n}\nreturn;\n}\n}\nsyncFast(s);\n}\n\n\n\n\n\nfunction syncFast(s,always){\nvar cap=s[4]===0&&s[9]===0?s[26]:-1;\nif(always||cap!==s[22]){\ns[22]=cap;\ns[23]+=nfastCap(s[2],cap,s[27]);\n}\n}\n\n\n\n\nfunction stop(s){\ns[4]=5;\ns[7].length=0;\ns[18]=0;\ns[8]=0;\ns[9]=0;\ns[10]=false;\nsetInterest(s);\n}\n\n\nfunction fail(s,err){\nstop(s);\nvar h=s[3];\nh(4,err);\n}\n\n\nfunction defer(s,err){\ns[12]=err;\npending[pending.length]=s;\nif(!pendingTimer){\npendingTimer=true;\nsetTimer(reportPending,0);\n}\n}\nfunction reportPending(){\nvar list=pending,i=0,s,err,h;\npending=[];\npendingTimer=false;\ntry{\nfor(;i<list.length;i++){\ns=list[i];\nerr=s[12];\ns[12]=null;\nif(err!==null&&s[4]!==6){\nh=s[3];\nh(4,err);\n}\n}\n}catch(e){\nfor(i++;i<list.length;i++){pending[pending.length]=list[i];}\nif(pending.length>0&&!pendingTimer){\npendingTimer=true;\nsetTimer(reportPending,0);\n}\nthrow e;\n}\n}\n\n\n\n\n\n\nfunction onEvent(fd,revents){\nvar s=this,buf,i,ev,n,d;\nif(revents!==1){\nslowEvent(s,fd,revents);\nreturn;\n}\nev=s[5];\nif(ev!==1&&ev!==5){return;}\ni=0;\nfor(;;){\ntry{\nbuf=s[19](fd);\n}catch(e){\nfail(s,e);\nreturn;\n}\nif(buf===void 0){return;}\nif(buf===null){\ns[11]=true;\nsetInterest(s);\ns[3](2);\nreturn;\n}\nn=buf.length;\ns[21]+=n;\nd=s[24];\nif(d===null){s[3](1,buf);}else{d(buf);}\n\n\nif(n<s[17]||++i===4 ){return;}\nev=s[5];\nif(ev!==1&&ev!==5){return;}\n}\n}\n\n\n\n"
+    "function slowEvent(s,fd,revents){\nif(revents&40||s[4]===1){\nfaultOrConnect(s,fd,revents);\nreturn;\n}\nif(revents&17&&s[5]&1){\nreadSome(s,fd);\n}\nif(revents&20&&s[5]&4){flush(s,fd);}\n}\n\n\nfunction readSome(s,fd){\nvar h,buf,i;\nfor(i=0;i<MAX_READS;i++){\ntry{\nbuf=nread(fd);\n}catch(e){\nfail(s,e);\nreturn;\n}\nif(buf===void 0){return;}\nh=s[3];\nif(buf===null){\ns[11]=true;\nsetInterest(s);\nh(2);\nreturn;\n}\ns[21]+=buf.length;\nif(s[24]===null){h(1,buf);}else{s[24](buf);}\nif(buf.length<s[17]||!(s[5]&1)){return;}\n}\n}\n\n\n\nfunction faultOrConnect(s,fd,revents){\nvar err=null,h,buf,i;\nif(revents&40){\ns[13]=false;\ns[5]=0;\n}\nif(s[4]===1){\ntry{\nerr=soError(fd,s[14],s[15]);\n}catch(e){\nerr=e;\n}\nif(err===null&&revents&40){\nerr=nerror(revents&32?'EBADF':'ECONNREFUSED','connect');\n}\nh=s[3];\nif(err!==null){\nstop(s);\nh(6,err);\nreturn;\n}\ns[4]=s[10]?3:0;\ns[10]=false;\nsetInterest(s);\nif(s[4]!==0&&s[4]!==3){return;}\nh(6,null);\nif(s[9]>0||s[4]===3){flush(s,fd);}\nreturn;\n}\nif(s[4]===5){\nsetInterest(s);\nreturn;\n}\nfor(i=0;i<16;i++){\nif(!s[6]||s[11]||s[4]>4){break;}\ntry{\nbuf=nread(fd);\n}catch(e){\nerr=e;\nbreak;\n}\nif(buf===void 0){break;}\nh=s[3];\nif(buf===null){\ns[11]=true;\nh(2);\nbreak;\n}\ns[21]+=buf.length;\nh(1,buf);\nif(s[17]>READ_SIZE){break;}\n}\nif(s[4]>4){return;}\nif(err===null){\ntry{\nerr=soError(fd);\nif(err!==null){err=nerror(err.code,'read');}\n}catch(e){\nerr=e;\n}\n}\nif(err===null&&revents&32){err=nerror('EBADF','read');}\nif(err!==null){\nfail(s,err);\nreturn;\n}\n\nsetInterest(s);\nif(revents&4&&s[5]&4){flush(s,fd);}\n}\n\n\n\nfunction flush(s,fd){\nvar q=s[7],head=s[18],off=s[8],had=s[9]>0,c,n,h,finished=false;\nwhile(head<q.length){\nc=q[head];\ntry{\nn=nwrite(fd,c,off);\n}catch(e){\nfail(s,e);\nreturn;\n}\ns[9]-=n;\noff+=n;\nif(off<c.length){break;}\nq[head]=void 0;\nhead++;\noff=0;\n}\nif(head===q.length){\nq.length=0;\nhead=0;\n}else if(head>=1024&&head+head>q.length){\ndropHead(q,head);\nhead=0;\n}\ns[18]=head;\ns[8]=off;\nif(s[9]>0){return;}\nif(s[4]===3){\ntry{\nnshutdown(fd);\n}catch(e){\nfail(s,e);\nreturn;\n}\ns[4]=4;\nfinished=true;\n}\nsetInterest(s);\nif(had&&s[4]<5){\nh=s[3];\nh(3);\n}\nif(finished&&s[4]===4){\nh=s[3];\nh(5);\n}\n}\n\n\nfunction dropHead(q,n){\nvar i,len=q.length;\nfor(i=n;i<len;i++){q[i-n]=q[i];}\nq.length=len-n;\n}\n\n\nfunction onListen(fd,revents){\nvar s=this,i,a,h,code;\nif(revents&40){\ns[13]=false;\ns[5]=0;\nbackoff(s);\nreturn;\n}\nfor(i=0;i<MAX_ACCEPTS&&s[5]&1;i++){\ntry{\na=naccept(fd);\n}catch(e){\ncode=e.code;\nif(typeof code==='string'&&SKIP[code]===1){continue;}\nbackoff(s);\nreturn;\n}\nif(!a){return;}\nh=s[3];\nh(a[0],a[1],a[2],a[3]);\n}\n}\n\n\nfunction backoff(s){\nif(s[16]!==0||s[4]!==2){return;}\ns[16]=setTimer(function(){\ns[16]=0;\nsetInterest(s);\n},BACKOFF_MS);\nsetInterest(s);\n}\n\n\n\nfunction open(fd,handler,reading,owner){\ncheckFd(fd,'open');\nif(typeof handler!=='function'){throw new TypeErr('stream.open: handler must be a function');}\nvar s=table[fd],on=reading===void 0||!!reading;\ncheckStart(s,fd,owner,'open',false);\nif(s!==void 0){\ns[3]=handler;\nif(s[4]!==1&&s[4]!==2&&s[6]!==on){\ns[6]=on;\nsetInterest(s);\n}\nreturn;\n}\ns=record(fd,handler,0,onEvent,owner);\ns[6]=on;\n\n\n\nif(readsBlock(fd)){s[17]=READ_SIZE+1;}\nwatch(fd,s[6]?1:0,s);\ns[5]=s[6]?1:0;\ns[13]=true;\ntable[fd]=s;\n}\n\nfunction connect(fd,handler,host,port,owner){\ncheckFd(fd,'connect');\nif(typeof handler!=='function'){throw new TypeErr('stream.connect: handler must be a function');}\nvar s=table[fd];\ncheckStart(s,fd,owner,'connect',false);\nif(s!==void 0){\ns[3]=handler;\nreturn;\n}\ns=record(fd,handler,1,onEvent,owner);\ns[14]=typeof host==='string'?host:null;\ns[15]=typeof port==='number'?port:-1;\nwatch(fd,4,s);\ns[5]=4;\ns[13]=true;\ntable[fd]=s;\n}\n\nfunction listen(fd,onAccept,owner){\ncheckFd(fd,'listen');\nif(typeof onAccept!=='function'){throw new TypeErr('stream.listen: onAccept must be a function');}\nvar s=table[fd];\ncheckStart(s,fd,owner,'listen',true);\nif(s!==void 0){\ns[3]=onAccept;\nreturn;\n}\ns=record(fd,onAccept,2,onListen,owner);\ns[6]=true;\nwatch(fd,1,s);\ns[5]=1;\ns[13]=true;\ntable[fd]=s;\n}\n\n\n\nfunction write(fd,data,owner){\nvar s=table[fd],n;\nif(s!==void 0&&s["
+    "27]!==owner&&s[2]===fd){throw notOwner(fd,'write');}\nif(s!==void 0&&s[9]===0&&s[4]===0){\ntry{\nn=s[20](fd,data);\n}catch(e){\nreturn writeFailed(s,e);\n}\nif(typeof data==='string'){\nif(n===byteLength(data)){return 0;}\n}else if(n===data.length){\nreturn 0;\n}\nreturn queueRest(s,data,n);\n}\nreturn writeQueued(s,fd,data);\n}\n\n\n\n\n\nfunction writeFailed(s,e){\nif(typeof e!=='object'||e===null||e.code===void 0||e.code==='ENOTSOCK'){throw e;}\nstop(s);\ndefer(s,e);\nreturn 0;\n}\n\n\n\n\nfunction queueRest(s,data,n){\nvar c=toBytes(data),len=c.length,q=s[7];\nif(n>=len){return 0;}\ntry{\nif(typeof data!=='string'){c=new U8(uncall(subarray,c,n,len));}\nq[q.length]=c;\n}catch(e){\nreturn queueFailed(s,e);\n}\ns[9]=len-n;\ns[8]=c.length-s[9];\nsetInterest(s);\nreturn s[9];\n}\n\n\n\n\nfunction queueFailed(s,e){\nvar err=e;\nstop(s);\ntry{err=nerror('ENOMEM','write');}catch(e2){ }\ndefer(s,err);\nreturn 0;\n}\n\n\n\nfunction fastRest(fd,data,sent,err){\nvar s=table[fd];\nif(s===void 0){return 0;}\nif(err!==null){return writeFailed(s,err);}\nreturn queueRest(s,data,sent);\n}\nfunction writeMethod(writeSlow,afterQueued){\nreturn nwriteMethod(writeSlow,afterQueued,fastRest);\n}\nfunction writeCap(fd,cap,owner){\nvar s=typeof fd==='number'?table[fd]:void 0,n=0;\nif(s!==void 0&&s[2]===fd){\nif(s[27]!==owner){throw notOwner(fd,'writeCap');}\ns[26]=typeof cap==='number'&&cap>=0?cap:-1;\nsyncFast(s,true);\nn=s[23];\ns[23]=0;\n}\nreturn n;\n}\n\n\n\nfunction writeQueued(s,fd,data){\nif(s===void 0||s[2]!==fd){\ncheckFd(fd,'write');\nthrow nerror('EBADF','stream.write');\n}\nif(s[4]===2){throw nerror('ENOTCONN','stream.write');}\nvar c=toBytes(data),len=c.length,q=s[7];\nif(s[4]>2||s[10]||len===0){return s[9];}\ntry{\nif(typeof data!=='string'){c=new U8(c);}\nq[q.length]=c;\n}catch(e){\nreturn queueFailed(s,e);\n}\ns[9]+=len;\nreturn s[9];\n}\n\n\nfunction toBytes(data){\nif(typeof data==='string'){return encode(data);}\nif(data!==null&&typeof data==='object'){\nif(typeof data.length==='number'&&data.BYTES_PER_ELEMENT===1){return data;}\nvar len=data.byteLength;\nif(typeof len==='number'){\nreturn data.buffer!==void 0?new U8(data.buffer,data.byteOffset,len):new U8(data);\n}\n}\nthrow new TypeErr('stream.write: data must be a string or a buffer');\n}\n\nfunction end(fd,owner){\nvar s=lookup(fd,'end',owner);\nif(s[4]===0){\ns[4]=3;\nsetInterest(s);\n}else if(s[4]===1){\ns[10]=true;\n}\n}\n\nfunction pause(fd,owner){\nvar s=lookup(fd,'pause',owner);\nif(s[4]!==2&&s[6]){\ns[6]=false;\nsetInterest(s);\n}\n}\n\nfunction resume(fd,owner){\nvar s=lookup(fd,'resume',owner);\nif(s[4]!==2&&!s[6]){\ns[6]=true;\nsetInterest(s);\n}\n}\n\n\n\nfunction lookup(fd,name,owner){\nvar s=table[fd];\nif(s===void 0||s[2]!==fd){\ncheckFd(fd,name);\nthrow nerror('EBADF','stream.'+name);\n}\nif(s[27]!==owner){throw notOwner(fd,name);}\nreturn s;\n}\n\n\n\nfunction ownedOrNone(fd,owner,name){\nvar s=typeof fd==='number'?table[fd]:void 0;\nif(s===void 0||s[2]!==fd){return void 0;}\nif(s[27]!==owner){throw notOwner(fd,name);}\nreturn s;\n}\n\nfunction owns(fd,owner){\nvar s=typeof fd==='number'?table[fd]:void 0;\nreturn s!==void 0&&s[2]===fd&&s[27]===owner&&owner!==void 0;\n}\n\n\n\nfunction close(fd,owner){\nvar s=ownedOrNone(fd,owner,'close');\nif(s===void 0){return false;}\ntable[fd]=void 0;\ninert(s);\nif(s[13]){\ns[13]=false;\nunwatch(fd);\n}\ntry{\nnclose(fd);\n}catch(e){\n\n}\nreturn true;\n}\n\n\nfunction inert(s){\ns[4]=6;\ns[5]=0;\ns[6]=false;\ns[7]=[];\ns[18]=0;\ns[8]=0;\ns[9]=0;\ns[12]=null;\ns[22]=-1;\ns[26]=-1;\ns[24]=null;\ns[25]=null;\nif(s[16]!==0){\nclearTimer(s[16]);\ns[16]=0;\n}\n}\n\nfunction queued(fd,owner){\nvar s=ownedOrNone(fd,owner,'queued');\nreturn s!==void 0?s[9]:0;\n}\n\n\nloop.onDispose(function(){\nvar fd,s,all=table;\ntable=[];\npending=[];\nfor(fd=0;fd<all.length;fd++){\ns=all[fd];\nif(s!==void 0){\ninert(s);\nif(s[13]){\ns[13]=false;\ntry{unwatch(fd);}catch(e){ }\n}\ntry{nclose(fd);}catch(e2){ }\n}\n}\n});\n\nfunction bytesRead(fd,owner){\nvar s=ownedOrNone(fd,owner,'bytesRead');\nreturn s!==void 0?s[21]:0;\n}\n\n\nfunction ondata(fd,fn,owner){\nvar s=lookup(fd,'ondata',owner);\nvar on=typeof fn==='function';\n\n\ns[24]=on?uncall(bindFn,fn,owner):null;\ns[25]=on?ow"
+    "ner:null;\n}\n\nvar stream={\nopen:open,connect:connect,listen:listen,write:write,end:end,\npause:pause,resume:resume,close:close,queued:queued,\nbytesRead:bytesRead,owns:owns,ondata:ondata,writeCap:writeCap,writeMethod:writeMethod\n};\nreturn stream;\n})\n";
 const EmbeddedJs kEcmaStreamJs = {kEcmaStreamSource, sizeof kEcmaStreamSource - 1, 0};
 #endif /* EVLOOP_COMPRESSED_JS */
 } /* namespace detail */

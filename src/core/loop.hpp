@@ -84,6 +84,7 @@ struct Stream {
   void* owner;         /* the JS object every stream.* call must name (stream.open): a heap
                           pointer compared with the caller's, never dereferenced; its
                           handler keeps it alive */
+  bool read_once;      /* an adopted blocking fd: one read per readiness (fd_reads_block) */
 };
 
 /* The ECMAScript loop's native Socket#write fast path, per fd (its stream
@@ -118,6 +119,8 @@ struct LoopImpl : Loop {
   void (*fail_delivery)(LoopImpl* l, int fd);
   uint64_t ecma_waits;        /* turns the ECMAScript loop has waited (progress, for run()) */
   bool ecma_threw;            /* the last call_ecma ended in an error */
+  int64_t failed_turn_pause_ns; /* the next pause after a failed turn (0: the last turn was good) */
+  uint64_t failed_turn_waits;   /* ecma_waits at the ECMAScript loop's last failed turn */
   int wake_read_fd, wake_write_fd;
   int timer_fd;               /* armed at the next deadline once pollable_fd() was asked */
 #ifndef EVLOOP_NO_THREADS
@@ -627,6 +630,20 @@ struct LoopImpl : Loop {
       return 0;
     }
     round++;
+    /* The loop's own and the host's watchers first (the wake fd, the CLI's
+     * signal pipe): the rest may run JS, fail for lack of memory and unwind
+     * the turn, and an fd after them would wait for ever (issue 18: with a
+     * full heap, SIGTERM sat behind a ready stdin). Only when several fds
+     * are ready: the echo round trip has one. Those dispatched are marked
+     * -1 for the main pass. */
+    if (n > 1) {
+      for (int i = 0; i < n && !exiting; i++) {
+        Watcher* w = watcher(ready[i].fd);
+        if (!w || (w->kind != kWatchNative && w->kind != kWatchInternal)) continue;
+        dispatch_host_watcher(ready[i].fd, ready[i].revents);
+        ready[i].fd = -1;
+      }
+    }
     for (int i = 0; i < n && !exiting; i++) {
       int fd = ready[i].fd;
       Watcher* w = watcher(fd);
@@ -635,12 +652,12 @@ struct LoopImpl : Loop {
       unsigned revents = ready[i].revents & (w->events | kError | kHangup | kInvalid);
       if (!revents || !w->events) continue;
       Watcher copy = *w;
-      if (copy.kind == kWatchInternal) {
+      if (kHaveStreams && copy.kind == kWatchStream) { /* handles its own errors (SO_ERROR) */
         copy.fn(*this, fd, revents, copy.user);
         continue;
       }
-      if (kHaveStreams && copy.kind == kWatchStream) { /* handles its own errors (SO_ERROR) */
-        copy.fn(*this, fd, revents, copy.user);
+      if (copy.kind == kWatchInternal || copy.kind == kWatchNative) {
+        dispatch_host_watcher(fd, ready[i].revents);
         continue;
       }
       if (copy.kind == kWatchJs) {
@@ -651,11 +668,7 @@ struct LoopImpl : Loop {
       /* An fd in error or closed under us would be reported forever: tell
        * the watcher once and stop watching it. */
       if (revents & (kError | kInvalid)) remove_watcher(fd);
-      if (copy.kind == kWatchNative) {
-        int64_t started = monotonic_ns();
-        copy.fn(*this, fd, revents, copy.user);
-        account_callback(started);
-      } else if (copy.kind == kWatchJs) {
+      if (copy.kind == kWatchJs) {
         duk_push_undefined(ctx);
         duk_push_int(ctx, fd);
         duk_push_uint(ctx, revents);
@@ -668,6 +681,25 @@ struct LoopImpl : Loop {
       }
     }
     return written;
+  }
+  /* Dispatches a ready internal (wake, timer) or native (host) watcher of
+   * this round; a native one in error or closed under us is dropped first,
+   * as a JS one is. */
+  void dispatch_host_watcher(int fd, unsigned ready_events) {
+    Watcher* w = watcher(fd);
+    /* Stale: removed, or replaced (fd reused) during this round. */
+    if (!w || w->added_round == round) return;
+    unsigned revents = ready_events & (w->events | kError | kHangup | kInvalid);
+    if (!revents || !w->events) return;
+    Watcher copy = *w;
+    if (copy.kind == kWatchInternal) {
+      copy.fn(*this, fd, revents, copy.user);
+      return;
+    }
+    if (revents & (kError | kInvalid)) remove_watcher(fd);
+    int64_t started = monotonic_ns();
+    copy.fn(*this, fd, revents, copy.user);
+    account_callback(started);
   }
   /* The loop stops first (run() returns 1; the ECMAScript loop sees the
    * exit in native.wait), then the error is reported: an Error with code,
@@ -750,15 +782,75 @@ struct LoopImpl : Loop {
     if (max_wait_ns < 0 && !has_work()) return false; /* would block forever */
     StepArgs args = {this, max_wait_ns};
     duk_idx_t top = duk_get_top(ctx);
+    uint64_t errors_before = counters.errors;
     if (duk_safe_call(ctx, step_protected, &args, 0, 1) != DUK_EXEC_SUCCESS) {
       counters.errors++;
       int fd = delivering_fd;
       delivering_fd = -1;
       if (kHaveStreams && fd >= 0 && fail_delivery) fail_delivery(this, fd); /* the socket reports it */
       else report_default();
+      duk_set_top(ctx, top);
+      if (!exiting) pause_after_failed_turn();
+    } else {
+      duk_set_top(ctx, top);
+      if (counters.errors != errors_before && !exiting && heap_exhausted()) pause_after_failed_turn();
+      else failed_turn_pause_ns = 0;
     }
-    duk_set_top(ctx, top);
     return !exiting && has_work();
+  }
+  /* Callbacks that failed for lack of memory fail the same way next turn
+   * (a watcher whose callback cannot even start leaves its fd ready): such
+   * a turn counts as failed. Asked only after a turn with errors: can the
+   * heap still give 4 KiB (after the collection Duktape runs first)? */
+  static duk_ret_t probe_allocation(duk_context* c, void*) {
+    duk_push_fixed_buffer(c, 4096);
+    return 0;
+  }
+  bool heap_exhausted() {
+    duk_idx_t top = duk_get_top(ctx);
+    bool failed = duk_safe_call(ctx, probe_allocation, nullptr, 0, 1) != DUK_EXEC_SUCCESS;
+    duk_set_top(ctx, top);
+    return failed;
+  }
+  /* A turn that failed outside any callback (out of memory: a full heap
+   * fails every turn the same way, and the ready fds stay ready) would be
+   * retried at once, for ever, at 100% CPU (issue 18). Sleep before the
+   * next one: 1 ms, doubling up to 100 ms while turns keep failing, back
+   * to nothing after a good turn. A signal ends the sleep (EINTR), and the
+   * next turn dispatches the host's watchers (the CLI's signal pipe) before
+   * any JS (poll_io), so SIGTERM still ends the process within ~100 ms.
+   * (A host driving run_once() sees the pause too: bounded, and only while
+   * turns fail.) */
+  void pause_after_failed_turn() {
+    const int64_t first = 1000000, most = 100000000;
+    int64_t pause = failed_turn_pause_ns ? failed_turn_pause_ns : first;
+    failed_turn_pause_ns = pause * 2 < most ? pause * 2 : most;
+    struct timespec ts;
+    ts.tv_sec = static_cast<time_t>(pause / 1000000000);
+    ts.tv_nsec = static_cast<long>(pause % 1000000000);
+    nanosleep(&ts, nullptr);
+    dispatch_ready_host_watchers();
+  }
+  /* The host's watchers (the CLI's signal pipe) and the loop's own, at once,
+   * with no JS: a loop whose turns fail before their wait (the ECMAScript
+   * loop's JS cannot even start) still sees SIGTERM. Other ready fds are
+   * left: level-triggered, the next wait reports them again. */
+  void dispatch_ready_host_watchers() {
+    int n = backend.wait(0, ready, EVLOOP_MAX_EVENTS_PER_WAIT);
+    if (n <= 0) return;
+    round++;
+    for (int i = 0; i < n && !exiting; i++) {
+      Watcher* w = watcher(ready[i].fd);
+      if (w && (w->kind == kWatchNative || w->kind == kWatchInternal)) dispatch_host_watcher(ready[i].fd, ready[i].revents);
+    }
+  }
+  /* The ECMAScript loop's turn failed (call_ecma reported it): the pause
+   * grows only when no turn waited since the last failure (one wait: the
+   * failed turn's own; none: it failed before its wait). */
+  void ecma_turn_failed() {
+    if (ecma_waits > failed_turn_waits + 1) failed_turn_pause_ns = 0;
+    failed_turn_waits = ecma_waits;
+    pause_after_failed_turn();
   }
   /* Mode::Ecma: [ control ] method call, protected by duk_pcall_method. */
   bool run_ecma(const char* method, int64_t max_wait_ms) {
@@ -1095,11 +1187,18 @@ int Loop::run() {
      * by call_ecma: go on, as the C++ loop does, unless it failed again
      * before another turn (no progress). */
     uint64_t failed_at = ~static_cast<uint64_t>(0);
+    int stalled = 0; /* failures in a row without a wait between them */
     for (;;) {
       l->run_ecma("run", -1);
-      if (!l->ecma_threw || l->exiting || l->ecma_waits == failed_at) break;
+      if (!l->ecma_threw || l->exiting) break;
+      /* With a full heap a retry may fail before its wait or not, as the
+       * collections of the failures free some memory: give up only after
+       * 8 in a row (~0.4 s of back-off), then run() returns. */
+      stalled = l->ecma_waits == failed_at ? stalled + 1 : 0;
+      if (stalled > 8) break;
       failed_at = l->ecma_waits;
-      if (!l->run_ecma("alive", 0)) break;
+      l->ecma_turn_failed(); /* backs off: see pause_after_failed_turn */
+      if (!l->run_ecma("alive", 0) && !l->ecma_threw) break;
     }
     l->arm_timer_fd();
   } else
@@ -1116,6 +1215,7 @@ bool Loop::run_once(int64_t max_wait_ms) {
   bool more;
   if (l->ecma_on()) {
     more = l->run_ecma("runOnce", max_wait_ms);
+    if (l->ecma_threw && !l->exiting) l->ecma_turn_failed();
     l->arm_timer_fd(); /* its JS timers, as they are after the turn */
   } else {
     more = l->run_native_turn(max_wait_ms < 0 ? -1 : max_wait_ms * 1000000);

@@ -39,7 +39,11 @@ inline duk_ret_t ecma_wait(duk_context* ctx) {
   if (!duk_is_array(ctx, 2)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "native.wait: out must be an array");
   l->ecma_timers = static_cast<size_t>(duk_to_number(ctx, 3));
   l->counters.callbacks_run += static_cast<uint64_t>(duk_to_number(ctx, 4));
-  l->counters.errors += static_cast<uint64_t>(duk_to_number(ctx, 5));
+  double errors = duk_to_number(ctx, 5);
+  l->counters.errors += static_cast<uint64_t>(errors);
+  /* The last turn's callbacks failed and the heap is full: they would fail
+   * again at once (issue 18), back off (LoopImpl::pause_after_failed_turn) */
+  if (errors > 0 && !l->exiting && l->heap_exhausted()) l->ecma_turn_failed();
   l->ecma_waits++;
   duk_uarridx_t n = l->step(-1, wait_ns, 2);
   if (l->exiting) {

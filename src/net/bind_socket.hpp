@@ -13,6 +13,7 @@
 #include "../bind/bind_eventloop.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -367,11 +368,31 @@ inline void push_node_buffer(duk_context* ctx, const char* p, size_t n) {
 
 /* recv() on a socket: it skips the VFS layer of read() (measured with perf
  * on the echo benchmark: ~0.1 us of kernel time a read less); read() for
- * anything else (the seed API's Socket.read of a pipe). */
+ * anything else (the seed API's Socket.read of a pipe). MSG_DONTWAIT: a
+ * socket the loop did not open may be blocking (an inherited stdin socket),
+ * and the loop must never sleep in recv(); on the loop's own (non-blocking)
+ * sockets it changes nothing. A blocking pipe or tty has no such flag: the
+ * engines read it once per readiness (fd_reads_block). */
 inline ssize_t recv_or_read(int fd, void* buf, size_t n) {
-  ssize_t rc = ::recv(fd, buf, n, 0);
+  ssize_t rc = ::recv(fd, buf, n, MSG_DONTWAIT);
   if (rc < 0 && errno == ENOTSOCK) rc = ::read(fd, buf, n);
   return rc;
+}
+
+/* Whether a read of fd may block: an fd the loop did not open (stdin given
+ * to EventLoop.setReader, say) whose O_NONBLOCK is off, checked once when a
+ * stream adopts it. The loop does not set O_NONBLOCK on such an fd: the flag
+ * belongs to the open file description, shared with the processes that
+ * hold the same pipe or tty (a shell, the parent), which would then see
+ * EAGAIN where they expect to wait. Instead the engines read it once per
+ * readiness: the readiness guarantees that one read returns at once, a
+ * second one after a full buffer would block the whole loop until the
+ * writer writes again (issue 18: a 100 ms interval fired once in 4 s).
+ * The loop's own fds are non-blocking: no system call for them. */
+inline bool fd_reads_block(LoopImpl* l, int fd) {
+  if (l->owns_fd(fd)) return false;
+  int flags = fcntl(fd, F_GETFL);
+  return flags >= 0 && !(flags & O_NONBLOCK);
 }
 
 /* One read into the loop's buffer: > 0 bytes, 0 at end of stream, -1 with
@@ -502,6 +523,15 @@ inline duk_ret_t native_read(duk_context* ctx) {
     return 1;
   }
   push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
+  return 1;
+}
+
+/* native.readsBlock(fd) -> true when a read of fd may block (see
+ * fd_reads_block): the ECMAScript engine then reads it once per readiness */
+inline duk_ret_t native_reads_block(duk_context* ctx) {
+  LoopImpl* l = bound_loop(ctx);
+  int fd = require_script_fd(ctx, l, 0, "readsBlock");
+  duk_push_boolean(ctx, fd_reads_block(l, fd));
   return 1;
 }
 
@@ -783,6 +813,7 @@ inline void push_socket_natives(duk_context* ctx, LoopImpl* l) {
       {"setNoDelay", native_set_no_delay, 2}, {"setKeepAlive", native_set_keep_alive, 3},
       {"error", native_error, 2},       {"write", native_write, 3},
       {"now", js_now, 0},               {"read", native_read, 1},
+      {"readsBlock", native_reads_block, 1},
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
       {"fastCap", native_fast_cap, 3},  {"writeMethod", native_write_method, 3},
 #endif

@@ -47,7 +47,9 @@
  *      POLLERR / POLLNVAL)
  *   14, 15 host and port (connect, for the error message)
  *   16 a listener's back-off timer id (0: none)
- *   17 read buffer size: a read that fills it is followed by another
+ *   17 read buffer size: a read that fills it is followed by another;
+ *      READ_SIZE + 1 for a blocking fd the loop did not open (open: see
+ *      native.readsBlock), which is read once per readiness
  *   18 index of the queue's head
  *   19, 20 native.read, native.write (a field costs less than an outer
  *      variable)
@@ -83,7 +85,7 @@
         throw new Err('evloop stream engine: unexpected POLL* values');
     }
 
-    var nread = native.read, nwrite = native.write, naccept = native.accept;
+    var nread = native.read, nwrite = native.write, naccept = native.accept, readsBlock = native.readsBlock;
     var nfastCap = native.fastCap, nwriteMethod = native.writeMethod;
     var nshutdown = native.shutdown, nclose = native.close, soError = native.soError, nerror = native.error;
     var watch = loop.watch, interest = loop.interest, unwatch = loop.unwatch;
@@ -377,6 +379,7 @@
             }
             s[21] += buf.length;
             h(1, buf);
+            if (s[17] > READ_SIZE) { break; }   /* blocking: once per readiness */
         }
         if (s[4] > 4) { return; }   /* stopped or closed by a handler */
         if (err === null) {
@@ -505,6 +508,10 @@
         }
         s = record(fd, handler, 0, onEvent, owner);
         s[6] = on;
+        /* A blocking fd the loop adopted (stdin): a second read after a
+         * full one could block the loop; a limit no read reaches makes
+         * every read loop stop after one, the hot path unchanged. */
+        if (readsBlock(fd)) { s[17] = READ_SIZE + 1; }
         watch(fd, s[6] ? 1 : 0, s);   /* throws (EBADF...): nothing kept */
         s[5] = s[6] ? 1 : 0;
         s[13] = true;

@@ -144,7 +144,8 @@ inline void fail_read_delivery(LoopImpl* l, int fd) {
 
 inline void stream_read(LoopImpl* l, int fd, Stream* s) {
   /* A read that fills the buffer may leave more: read again, a few times,
-   * for bulk transfers; the backend reports the rest next turn. */
+   * for bulk transfers; the backend reports the rest next turn. Not on a
+   * blocking fd the loop adopted (read_once): a second read could block. */
   duk_context* ctx = l->ctx;
   for (int i = 0; i < 4; i++) {
     ssize_t n = read_some(l, fd);
@@ -163,7 +164,7 @@ inline void stream_read(LoopImpl* l, int fd, Stream* s) {
         l->delivering_fd = -1;
         l->call_js(2);
       }
-      if (n < EVLOOP_READ_BUFFER_SIZE || !stream_still(l, fd, s) || !s->reading || s->stopped) return;
+      if (n < EVLOOP_READ_BUFFER_SIZE || !stream_still(l, fd, s) || !s->reading || s->stopped || s->read_once) return;
       continue;
     }
     if (n == 0) {
@@ -429,6 +430,7 @@ inline duk_ret_t stream_start(duk_context* ctx, uint8_t state, bool reading, duk
   s->fd = fd;
   s->state = state;
   s->reading = reading;
+  s->read_once = state == kStreamOpen && fd_reads_block(l, fd);
   if (!l->set_watcher(fd, stream_interest(s), kWatchStream, stream_io, s, false, true)) {
     int err = errno;
     l->mem.free(s);

@@ -1,7 +1,8 @@
 /* Sockets through the C++ API, in both loops and both backends: destroy()
  * closes every socket fd the loop made, a socket fd number reused within one
  * poll round gets no stale event, and a listener out of fds (EMFILE) backs
- * off instead of spinning and keeps accepting once fds are free again. */
+ * off instead of spinning and keeps accepting once fds are free again; a
+ * blocking pipe given to EventLoop.setReader cannot freeze the loop. */
 #include <doctest/doctest.h>
 #include "evloop.hpp"
 #include "support.hpp"
@@ -16,6 +17,8 @@
 using namespace test_support;
 
 namespace {
+
+const int kChunks = 6, kChunk = 65536; /* the blocking pipe test's writes */
 
 evloop::Options options(evloop::Mode mode, evloop::Backend backend) {
   evloop::Options o;
@@ -175,5 +178,53 @@ TEST_CASE("a native watcher's fd is refused to JS (EPERM); an adopted fd is neve
     ::close(host[1]);
     ::close(adopted[0]);
     ::close(adopted[1]);
+  }
+}
+
+TEST_CASE("a blocking pipe given to EventLoop.setReader does not freeze the loop (issue 18), in both loops") {
+  /* The writer sends 6 full pipes (64 KiB each) 60 ms apart: a loop that
+   * read again after a full read blocked in read() until the next one, and
+   * its 10 ms interval fired about once a chunk or less. */
+  for (evloop::Mode mode : kModes) {
+    std::string m = mode_name(mode);
+    CAPTURE(m);
+    TestHeap h(options(mode, evloop::Backend::Epoll), Time::Real);
+    REQUIRE(h.loop);
+    REQUIRE(h.loop->install(evloop::kBindAll));
+    int p[2];
+    REQUIRE(pipe(p) == 0); /* blocking, as a shell's stdin pipe */
+    REQUIRE((fcntl(p[0], F_GETFL) & O_NONBLOCK) == 0);
+    std::string fd = std::to_string(p[0]);
+    CHECK(js(h.ctx, ("var got = 0, ticks = 0, ticksAtEnd = -1;"
+                     "var iv = setInterval(function () { ticks++; }, 10);"
+                     "EventLoop.setReader(" + fd + ", function (fd, d) {"
+                     "  got += d.length;"
+                     "  if (got === " + std::to_string(kChunks * kChunk) + ") { ticksAtEnd = ticks; clearInterval(iv); EventLoop.close(fd); }"
+                     "}); 'ok'").c_str()) == "ok");
+    int w = p[1];
+    std::thread writer([w]() {
+      std::vector<char> chunk(kChunk, 'x');
+      for (int i = 0; i < kChunks; i++) {
+        if (i) std::this_thread::sleep_for(std::chrono::milliseconds(60));
+        size_t off = 0;
+        while (off < chunk.size()) {
+          ssize_t n = ::write(w, &chunk[off], chunk.size() - off);
+          if (n <= 0) return;
+          off += static_cast<size_t>(n);
+        }
+      }
+    });
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (js(h.ctx, "ticksAtEnd") == "-1" && std::chrono::steady_clock::now() < until) h.loop->run_once(100);
+    writer.join();
+    CHECK(js(h.ctx, "got") == std::to_string(kChunks * kChunk));
+    /* ~300 ms of flow: ~30 ticks; the old code managed about 5 */
+    int ticks = atoi(js(h.ctx, "ticksAtEnd").c_str());
+    CAPTURE(ticks);
+    CHECK(ticks >= 15);
+    CHECK((fcntl(p[0], F_GETFL) & O_NONBLOCK) == 0); /* the loop did not change the shared flag */
+    CHECK(fcntl(p[0], F_GETFD) >= 0);                /* nor close an fd it did not open */
+    ::close(p[0]);
+    ::close(p[1]);
   }
 }

@@ -51,7 +51,7 @@ endif
 # it with #line directives, so compiler errors, gdb and sanitizer reports name
 # src/ parts and lines; for local builds only (`make header` writes the
 # committed form again; check-header tells them apart).
-evloop.hpp: $(SRC_PARTS) tools/amalgamate.py tools/features.py
+evloop.hpp: $(SRC_PARTS) tools/amalgamate.py tools/features.py tools/slots.py
 	$(PYTHON) tools/amalgamate.py $(if $(LINES),--lines)
 
 header:

@@ -144,7 +144,7 @@ struct LoopImpl : Loop {
    * stash (never from anything a script reaches; see tag_with_loop). */
   void* ecma_env;             /* the ECMAScript loop's env (ecma_loop.js), for its placeholders */
   void* ecma_timer_state;     /* its timer state array, `this` of startTimer */
-  void* ecma_start_timer;     /* startTimer (also in state[6]) */
+  void* ecma_start_timer;     /* startTimer (also in state[ST_START_TIMER]) */
   void* write_hooks[3];       /* Socket#write's writeSlow, afterQueued, fastRest (bind_socket.hpp) */
   /* ecma, read through this: null in a build without the ECMAScript loop, so
    * the compiler drops the code that drives it (EVLOOP_NO_ECMA_LOOP). */

@@ -10,6 +10,7 @@
 #include "../embed/embedded_js.hpp"
 #include "../bind/bind_eventloop.hpp"
 #include "../bind/bind_poll.hpp"
+#include "slots.hpp"
 // @embed ecma_loop.js as kEcmaLoopJs
 // @embed ecma_timers.js as kEcmaTimersJs
 // @embed ecma_errors.js as kEcmaErrorsJs
@@ -72,7 +73,6 @@ inline duk_ret_t ecma_wait(duk_context* ctx) {
  * replace them, see tag_with_loop); the function itself carries only its
  * magic: 1 for setInterval, and kMagicDead once its loop is destroyed,
  * after which it throws (F3), also when the heap has a new loop. */
-#define EVLOOP_ECMA_STATE_START 6 /* state[6]: the JS startTimer (keeps it reachable) */
 inline duk_ret_t ecma_timer_entry(duk_context* ctx) {
   duk_idx_t nargs = duk_get_top(ctx);
   bool interval = magic_value(ctx) == 1;
@@ -113,14 +113,14 @@ inline duk_ret_t ecma_timer_entry(duk_context* ctx) {
 }
 
 /* native.timerEntry(startTimer, state, repeat, name) -> the global function.
- * Keeps startTimer in state[6] and both as the loop's heap pointers (see
+ * Keeps startTimer in state[ST_START_TIMER] (kStStartTimer) and both as the loop's heap pointers (see
  * ecma_timer_entry). */
 inline duk_ret_t ecma_make_timer_entry(duk_context* ctx) {
   LoopImpl* l = bound_loop(ctx);
   if (!duk_is_function(ctx, 0) || !duk_is_array(ctx, 1))
     return duk_error(ctx, DUK_ERR_TYPE_ERROR, "timerEntry: a function and an array expected");
   duk_dup(ctx, 0);
-  duk_put_prop_index(ctx, 1, EVLOOP_ECMA_STATE_START);
+  duk_put_prop_index(ctx, 1, kStStartTimer); /* keeps it reachable */
   l->ecma_start_timer = duk_get_heapptr(ctx, 0);
   l->ecma_timer_state = duk_get_heapptr(ctx, 1);
   duk_push_c_function(ctx, ecma_timer_entry, DUK_VARARGS);
@@ -187,10 +187,10 @@ extern const EmbeddedJs kEcmaWatchJs;
  * the part's function `name` with the same `this` and arguments. Loading
  * compiles the part's source, a function expression, and calls it with env
  * (it puts its functions into the state array itself); then every
- * placeholder of that part that env[8] lists (object, name, placeholder,
+ * placeholder of that part that env[ENV_PLACEHOLDERS] lists (object, name, placeholder,
  * ...) and that is still the value of its own property there becomes the
  * real function, as net.js's placeholders (install.hpp); one saved earlier
- * forwards. The exports are kept in env[5 + part]. Loading runs in the
+ * forwards. The exports are kept in env[ENV_EXPORTS + part]. Loading runs in the
  * JS call of the placeholder: its errors (out of memory while compiling)
  * go to the caller, and a later call tries again. The env is the loop's
  * (LoopImpl::ecma_env): a placeholder carries nothing a script could read
@@ -211,8 +211,6 @@ inline const EcmaLazy& ecma_lazy(int index) {
       {2, "watch", false},      {2, "unwatch", false},     {2, "getStreamLoop", true}};
   return table[index >= 0 && index < kLazyCount ? index : kLazyGetStreamLoop];
 }
-const duk_uarridx_t kEcmaEnvExports = 5;      /* env[5 + part]: the part's exports once loaded */
-const duk_uarridx_t kEcmaEnvPlaceholders = 8; /* env[8]: [object, name, placeholder, ...] */
 
 /* [ ... ] -> [ ... exports ]: loads part `part` of the env at `env` once. */
 inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
@@ -220,7 +218,7 @@ inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
   static const char* const files[kEcmaParts] = {"evloop:ecma_timers.js", "evloop:ecma_errors.js",
                                                 "evloop:ecma_watch.js"};
   env = duk_normalize_index(ctx, env);
-  if (duk_get_prop_index(ctx, env, kEcmaEnvExports + static_cast<duk_uarridx_t>(part)) && duk_is_object(ctx, -1))
+  if (duk_get_prop_index(ctx, env, kEnvExports + static_cast<duk_uarridx_t>(part)) && duk_is_object(ctx, -1))
     return;
   duk_pop(ctx);
   compile_embedded(ctx, files[part], *sources[part]);
@@ -228,9 +226,9 @@ inline void ecma_lazy_load(duk_context* ctx, duk_idx_t env, int part) {
   duk_dup(ctx, env);
   duk_call(ctx, 1); /* [ exports ] */
   duk_dup_top(ctx);
-  duk_put_prop_index(ctx, env, kEcmaEnvExports + static_cast<duk_uarridx_t>(part));
+  duk_put_prop_index(ctx, env, kEnvExports + static_cast<duk_uarridx_t>(part));
   duk_idx_t exports = duk_get_top_index(ctx);
-  duk_get_prop_index(ctx, env, kEcmaEnvPlaceholders); /* [ exports list ] */
+  duk_get_prop_index(ctx, env, kEnvPlaceholders); /* [ exports list ] */
   duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
   for (duk_uarridx_t i = 0; i + 2 < n; i += 3) {
     duk_get_prop_index(ctx, -1, i);     /* object */
@@ -279,14 +277,14 @@ inline void ecma_push_lazy(duk_context* ctx, LoopImpl* l, int index) {
 /* [ ... ] -> [ ... ]: defines obj[key] = the value at `value`, writable and
  * configurable, enumerable or not (the globals are not; the EventLoop
  * object's properties are, as in an object literal) and, for a
- * placeholder, lists it in env[8] (the env at index 0). */
+ * placeholder, lists it in env[ENV_PLACEHOLDERS] (the env at index 0). */
 inline void ecma_define(duk_context* ctx, duk_idx_t obj, const char* key, duk_idx_t value, bool placeholder,
                         bool enumerable = false) {
   obj = duk_normalize_index(ctx, obj);
   value = duk_normalize_index(ctx, value);
   define_data(ctx, obj, key, value, enumerable);
   if (!placeholder) return;
-  duk_get_prop_index(ctx, 0, kEcmaEnvPlaceholders);
+  duk_get_prop_index(ctx, 0, kEnvPlaceholders);
   duk_uarridx_t n = static_cast<duk_uarridx_t>(duk_get_length(ctx, -1));
   duk_dup(ctx, obj);
   duk_put_prop_index(ctx, -2, n);
@@ -299,7 +297,7 @@ inline void ecma_define(duk_context* ctx, duk_idx_t obj, const char* key, duk_id
 
 /* native.bind(env, bindings, setTimeout, setInterval, now) -> the
  * placeholder of control.streamLoop. Puts the placeholders of ecma_loop.js
- * in place (state[21-24], env[9]) and defines the globals the bindings ask
+ * in place (state[ST_PLACE..ST_HANDLE_ERROR], env[ENV_CLEAR_TIMEOUT]) and defines the globals the bindings ask
  * for (kBindTimers, kBindEventLoop): done here, not in JS, because each
  * byte of ecma_loop.js costs ~850 instructions of start-up to compile. */
 inline duk_ret_t ecma_bind(duk_context* ctx) {
@@ -308,21 +306,22 @@ inline duk_ret_t ecma_bind(duk_context* ctx) {
   duk_set_top(ctx, 5);
   if (!duk_is_array(ctx, 0)) return duk_error(ctx, DUK_ERR_TYPE_ERROR, "bind: env must be an array");
   l->ecma_env = duk_get_heapptr(ctx, 0); /* reachable: the control object's closures hold it */
-  duk_get_prop_index(ctx, 0, 1); /* 5: state */
-  duk_get_prop_index(ctx, 0, 2); /* 6: global */
+  duk_get_prop_index(ctx, 0, kEnvState);  /* 5: state */
+  duk_get_prop_index(ctx, 0, kEnvGlobal); /* 6: global */
   static const struct {
     int lazy;
     duk_uarridx_t slot;
-  } in_state[] = {{kLazyPlace, 21}, {kLazyRunSpec, 22}, {kLazyTooMany, 23}, {kLazyHandleError, 24}};
+  } in_state[] = {{kLazyPlace, kStPlace}, {kLazyRunSpec, kStRunSpec}, {kLazyTooMany, kStTooMany},
+                  {kLazyHandleError, kStHandleError}};
   for (size_t i = 0; i < sizeof in_state / sizeof in_state[0]; i++) {
     ecma_push_lazy(ctx, l, in_state[i].lazy);
     duk_put_prop_index(ctx, 5, in_state[i].slot);
   }
   ecma_push_lazy(ctx, l, kLazyClearTimer); /* 7 */
   duk_dup(ctx, 7);
-  duk_put_prop_index(ctx, 0, 9);
+  duk_put_prop_index(ctx, 0, kEnvClearTimeout);
   duk_dup(ctx, 2);
-  duk_put_prop_index(ctx, 0, 10);
+  duk_put_prop_index(ctx, 0, kEnvSetTimeout);
   if (bindings & kBindTimers) {
     ecma_define(ctx, 6, "setTimeout", 2, false);
     ecma_define(ctx, 6, "setInterval", 3, false);
@@ -346,7 +345,7 @@ inline duk_ret_t ecma_bind(duk_context* ctx) {
     duk_push_null(ctx);
     duk_put_prop_literal(ctx, 8, "onerror");
     duk_dup(ctx, 8);
-    duk_put_prop_index(ctx, 0, 3); /* env[3] */
+    duk_put_prop_index(ctx, 0, kEnvEventLoop);
     ecma_define(ctx, 6, "EventLoop", 8, false);
     ecma_define(ctx, 6, "requestEventLoopExit", 9, true);
   }

@@ -8,18 +8,18 @@
 (function (env) {
     'use strict';
 
-    var native = env[0], state = env[1], callFn = env[11].callFn;
+    var native = env[ENV_NATIVE], state = env[ENV_STATE], callFn = env[ENV_BUILTINS].callFn;
 
     function setExiting() {
-        state[4 /* EXITING */] = true;
-        state[5 /* LIMIT */] = -1;
+        state[ST_EXITING] = true;
+        state[ST_ROUND_LIMIT] = -1;
     }
     /* A callback threw e: EventLoop.onerror takes it, else the default
      * report; the exit signal ends the loop instead. */
     function handleError(e) {
         if (native.isExitSignal(e)) { setExiting(); return; }
-        state[9 /* ERRORS */]++;
-        var handler = null, eventLoop = env[3];
+        state[ST_ERRORS]++;
+        var handler = null, eventLoop = env[ENV_EVENT_LOOP];
         try {
             handler = eventLoop ? eventLoop.onerror : null;
             if (typeof handler === 'function') {
@@ -37,6 +37,6 @@
         native.requestExit(typeof code === 'number' ? code : 0);
     }
 
-    state[24] = handleError;
+    state[ST_HANDLE_ERROR] = handleError;
     return { handleError: handleError, requestExit: requestExit };
 })

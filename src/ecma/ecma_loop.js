@@ -50,8 +50,8 @@
      * is still correct) and not later (the new timer has the highest seq,
      * so the list stays in (deadline, seq) order); else it starts a list in
      * the heap. The key is the duration, estimated (the native entry passes
-     * only clock + delay) as the deadline - S[20], the clock at the start
-     * of the turn, rounded; an interval's is its interval. A timer that the
+     * only clock + delay) as the deadline - S[ST_TURN_CLOCK], the clock at
+     * the start of the turn, rounded; an interval's is its interval. A timer that the
      * last one of its key would put out of order (the estimate went stale
      * in a long turn; an interval that ran late, rescheduled before timers
      * created after it) reads the clock (native.now, ~2k instructions) and
@@ -62,20 +62,20 @@
      * The heap is 1-based: heap[0] is the number of lists, heap[1] the
      * earliest, the children of i are 2i and 2i + 1. An empty heap has a
      * sentinel at heap[1] that is never due. The state shared by the hot
-     * functions is one array, `state`: [heap, sequence, free list, slots,
-     * exiting, round limit, startTimer, unused, callbacks run and
-     * errors since the last native.wait, round, the fd event array,
-     * native.wait, native.now, the fd watchers, POLLERR | POLLNVAL (set by
-     * ecma_watch.js), the timer limit, freed timers (pending = slots -
-     * freed), the list table, its size, the clock at the start of the
-     * turn, then the functions of the parts compiled on first use (21-26:
-     * place, runSpec, tooMany, handleError, dispatchFds, the watchers'
-     * dispose; see "Parts compiled on first use")] (startTimer stored by
-     * native.timerEntry, which also gives the loop the state and startTimer
-     * as heap pointers: nothing on the global function holds them, see
-     * ecma_bridge.hpp); setTimeout's native entry passes it as `this`,
-     * other hot code copies it into a local. The round limit is the last
-     * sequence the current round may run, -1 once the loop is exiting.
+     * functions is one array, `state`, its slots named (ST_*) and
+     * described in src/slots.json, the one place that gives their indexes
+     * to this JS and to the C++ (ecma/slots.hpp): the heap, the sequence,
+     * the free list, the slots, the exit flag and round limit, startTimer,
+     * the counts handed to native.wait, the round, the fd event array,
+     * native.wait and native.now, the fd watchers, the timer limit and the
+     * freed count (pending = slots - freed), the list table and its size,
+     * the clock at the start of the turn, then the functions of the parts
+     * compiled on first use (ST_PLACE..ST_DISPOSE_WATCHERS; see "Parts
+     * compiled on first use"). startTimer is stored by native.timerEntry,
+     * which also gives the loop the state and startTimer as heap pointers:
+     * nothing on the global function holds them (ecma_bridge.hpp);
+     * setTimeout's native entry passes the state as `this`, other hot code
+     * copies it into a local. The literal below lists them in that order.
      *
      * Performance notes, from instruction counts under callgrind here: a
      * variable of an outer function is a scope lookup (~350 instructions),
@@ -85,10 +85,10 @@
      * `undefined` is a global lookup, so `void 0`; `arguments` ~11k a call,
      * so setTimeout is a native entry (native.timerEntry) that checks the
      * callback, converts the delay, reads the clock and builds the spec
-     * when needed before it calls startTimer. Indexes are literal numbers:
-     * a named constant would be an outer variable. `a[i]` with i not below
-     * the array's length (or negative) costs ~1k more (Duktape looks the
-     * index up as a string), so index checks come first.
+     * when needed before it calls startTimer. Indexes are literal numbers
+     * (the generator writes them for the slot names): a named constant
+     * would be an outer variable. `a[i]` with i not below the array's length
+     * (or negative) costs ~1k more (a string lookup): index checks first.
      *
      * And at compile time (start-up): Duktape parses a number literal
      * that is not an integer below 2^32 (2^52, 0.5) with its bignum
@@ -118,39 +118,39 @@
      * the last timer of the estimated key's list is live, still last and
      * not later (append), or there is none (a list of its own: sift up). */
     function startTimer(cb, deadline) {
-        var S = this, t = S[2], id, key, idx, table, last, h, pos, parent;
+        var S = this, t = S[ST_FREE_LIST], id, key, idx, table, last, h, pos, parent;
         if (t) {
-            S[2] = t[2];
-            S[17 /* FREE */] -= 1;
+            S[ST_FREE_LIST] = t[2];
+            S[ST_FREED] -= 1;
             t[2] = null;
             id = t[4];
             id = id > 536870911 * 16777216 /* 2^53 - 2^24: the last generation */ ? id - 536870911 * 16777216 : id + 16777216;
             t[4] = id;
             t[0] = deadline;
-            t[1] = S[1] = S[1] + 1;
+            t[1] = S[ST_SEQ] = S[ST_SEQ] + 1;
             t[5] = cb;
         } else {
-            table = S[3];
+            table = S[ST_SLOTS];
             id = table.length;
-            if (id >= S[16 /* the timer limit */]) {
-                throw S[23 /* tooMany */](cb);
+            if (id >= S[ST_TIMER_LIMIT]) {
+                throw S[ST_TOO_MANY](cb);
             }
-            t = [deadline, S[1] = S[1] + 1, null, null, id + 1, cb];
+            t = [deadline, S[ST_SEQ] = S[ST_SEQ] + 1, null, null, id + 1, cb];
             table[id] = t;
             id += 1;
         }
-        key = deadline - S[20];
+        key = deadline - S[ST_TURN_CLOCK];
         key = (key + 67108864 * 67108864) - 67108864 * 67108864;   /* rounded */
-        idx = S[19];
+        idx = S[ST_TABLE_SIZE];
         if (key < idx && key >= 0) { idx = key; }
         else if (idx === 4096 && key >= 0) { idx = key % 4096; }   /* a long duration */
         else { idx = -1; }   /* place() grows the table */
         if (idx >= 0) {
-            table = S[18];
+            table = S[ST_LIST_TABLE];
             last = table[idx];
             if (last === null || last === t || last[2] !== null || last[5] === null) {
                 table[idx] = t;
-                h = S[0];
+                h = S[ST_HEAP];
                 pos = h[0] + 1;
                 h[0] = pos;
                 while (pos > 1) {   /* siftUp, inlined */
@@ -172,13 +172,13 @@
                 return id;
             }
         }
-        S[21 /* place */](S, t, key, false);
+        S[ST_PLACE](S, t, key, false);
         return id;
     }
 
     function setExiting() {
-        state[4 /* exiting */] = true;
-        state[5 /* round limit */] = -1;
+        state[ST_EXITING] = true;
+        state[ST_ROUND_LIMIT] = -1;
     }
 
     /* Runs the timers due at `now` that existed when the round began; a
@@ -189,14 +189,14 @@
      * callback runs. Returns how many callbacks ran. One try block serves
      * the callbacks until one throws (a try costs as much as a call). */
     function runTimers(S, now) {
-        var h = S[0], ran = 0;
+        var h = S[ST_HEAP], ran = 0;
         var t, next, fn, n, pos, child, c, r, cd, rd, d, q;
-        S[5 /* LIMIT */] = S[1];
+        S[ST_ROUND_LIMIT] = S[ST_SEQ];
         for (;;) {
             try {
                 for (;;) {
                     t = h[1];
-                    if (t[0] > now || t[1] > S[5 /* LIMIT */]) { break; }
+                    if (t[0] > now || t[1] > S[ST_ROUND_LIMIT]) { break; }
                     next = t[2];
                     fn = t[5];
                     ran += 1;
@@ -222,11 +222,11 @@
                         h[0] = n;
                         if (n === 0) {   /* the heap is empty: the sentinel, and straight to the callback */
                             h[1] = SENTINEL;
-                            if (typeof fn !== 'function') { S[22 /* runSpec */](S, t, fn, now); continue; }
-                            S[17 /* FREE */] += 1;
+                            if (typeof fn !== 'function') { S[ST_RUN_SPEC](S, t, fn, now); continue; }
+                            S[ST_FREED] += 1;
                             t[5] = null;
-                            t[2] = S[2];
-                            S[2] = t;
+                            t[2] = S[ST_FREE_LIST];
+                            S[ST_FREE_LIST] = t;
                             fn();
                             continue;
                         }
@@ -277,56 +277,56 @@
                     next[3] = pos;
                     if (typeof fn === 'function') {
                         /* The common case: a plain timeout. Free it, run it. */
-                        S[17 /* FREE */] += 1;
+                        S[ST_FREED] += 1;
                         t[5] = null;
-                        t[2] = S[2];
-                        S[2] = t;
+                        t[2] = S[ST_FREE_LIST];
+                        S[ST_FREE_LIST] = t;
                         fn();
                         continue;
                     }
                     /* fn is a spec [callback, interval, args, isString]: an
                      * interval, extra arguments or a string */
-                    S[22 /* runSpec */](S, t, fn, now);
+                    S[ST_RUN_SPEC](S, t, fn, now);
                 }
                 return ran;
             } catch (e) {
-                S[24 /* handleError */](e);
+                S[ST_HANDLE_ERROR](e);
             }
         }
     }
 
-    state[16] = native.MAX_TIMERS;   /* EVLOOP_MAX_TIMERS, else 2^24 (the id format's slots) */
+    state[ST_TIMER_LIMIT] = native.MAX_TIMERS;   /* EVLOOP_MAX_TIMERS, else 2^24 (the id format's slots) */
 
     /* ---- The loop ---- */
     function alive() {
-        return !state[4 /* exiting */] && (heap[0] > 0 || native.hasWork());
+        return !state[ST_EXITING] && (heap[0] > 0 || native.hasWork());
     }
     /* One turn, all in locals (S is the state):
      * native.wait(deadline|null, maxWait, out, ...) computes the timeout
      * from the earliest deadline itself, returns -1 when the loop is
      * exiting, else the number of fd values written to out, followed by the
      * clock after the turn (used when no fd callback ran since), which
-     * is also the clock timers estimate their duration from (S[20]).
+     * is also the clock timers estimate their duration from (S[ST_TURN_CLOCK]).
      * Returns whether the loop is alive. */
     function turn(S, maxWait) {
-        var h = S[0], ready = S[11], wait = S[12];
-        if (S[4 /* EXITING */]) { return false; }
-        var n = wait(h[0] > 0 ? h[1][0 /* deadline */] : null, maxWait, ready, S[3].length - S[17], S[8], S[9]);
-        S[8 /* CALLBACKS */] = 0;
-        S[9 /* ERRORS */] = 0;
-        S[10 /* ROUND */] += 1;
+        var h = S[ST_HEAP], ready = S[ST_READY], wait = S[ST_WAIT];
+        if (S[ST_EXITING]) { return false; }
+        var n = wait(h[0] > 0 ? h[1][0 /* deadline */] : null, maxWait, ready, S[ST_SLOTS].length - S[ST_FREED], S[ST_CALLBACKS], S[ST_ERRORS]);
+        S[ST_CALLBACKS] = 0;
+        S[ST_ERRORS] = 0;
+        S[ST_ROUND] += 1;
         if (n < 0) {
             setExiting();
             return false;
         }
         var now = ready[n];
-        S[20] = now;
+        S[ST_TURN_CLOCK] = now;
         if (n > 0) {
-            S[25 /* dispatchFds */](S, ready, n);
-            S[20] = now = S[13 /* native.now */]();
+            S[ST_DISPATCH_FDS](S, ready, n);
+            S[ST_TURN_CLOCK] = now = S[ST_NOW]();
         }
-        if (!S[4]) { S[8] += runTimers(S, now); }
-        return !S[4] && (h[0] > 0 || native.hasWork());
+        if (!S[ST_EXITING]) { S[ST_CALLBACKS] += runTimers(S, now); }
+        return !S[ST_EXITING] && (h[0] > 0 || native.hasWork());
     }
     function runOnce(maxWait) {
         return turn(state, maxWait);
@@ -336,20 +336,20 @@
         if (alive()) {
             while (step(S, -1)) { /* each turn waits in native.wait */ }
         }
-        native.wait(null, 0, ready, pending(), S[8], S[9]);   /* hand over the last counts */
+        native.wait(null, 0, ready, pending(), S[ST_CALLBACKS], S[ST_ERRORS]);   /* hand over the last counts */
         return false;
     }
     function dispose() {
-        if (state[26] !== null) { state[26](); }   /* the watchers' part (ecma_watch.js), once loaded */
+        if (state[ST_DISPOSE_WATCHERS] !== null) { state[ST_DISPOSE_WATCHERS](); }   /* the watchers' part (ecma_watch.js), once loaded */
         heap.length = 2;
         heap[0] = 0;
         heap[1] = SENTINEL;
         slots.length = 0;
-        state[2 /* free list */] = null;
-        state[17 /* freed */] = 0;
-        state[18 /* list table */] = newTable(TABLE_START);
-        state[19 /* its size */] = TABLE_START;
-        env[3 /* eventLoop */] = null;
+        state[ST_FREE_LIST] = null;
+        state[ST_FREED] = 0;
+        state[ST_LIST_TABLE] = newTable(TABLE_START);
+        state[ST_TABLE_SIZE] = TABLE_START;
+        env[ENV_EVENT_LOOP] = null;
         return false;
     }
     function now() {
@@ -367,15 +367,15 @@
      * hooks). Until then, their functions are placeholders: native
      * functions that compile the part on their first call, call it with
      * env, then forward the call (ecma_bridge.hpp). A part puts its
-     * functions into the state array (21-26), and the loader puts them in
-     * place of every placeholder that env[8] lists and that is still in
-     * place, as net.js's (install.hpp). state[25] and [26] (dispatchFds,
-     * the watchers' dispose) stay null until ecma_watch.js is loaded: it
-     * is the only way to watch an fd (native.interest), so no fd event
-     * comes before. env: [native, state, global, the EventLoop object or
-     * null, SENTINEL, the three parts' exports once loaded, the
-     * placeholder list (object, name, placeholder, ...), clearTimeout's
-     * placeholder, setTimeout, the built-ins the parts use].
+     * functions into the state array (ST_PLACE..ST_DISPOSE_WATCHERS), and
+     * the loader puts them in place of every placeholder that
+     * env[ENV_PLACEHOLDERS] lists and that is still in place, as net.js's
+     * (install.hpp). ST_DISPATCH_FDS and ST_DISPOSE_WATCHERS stay null
+     * until ecma_watch.js is loaded: it is the only way to watch an fd
+     * (native.interest), so no fd event comes before. env (ENV_*, named in
+     * src/slots.json): native, state, global, the EventLoop object or
+     * null, SENTINEL, the three parts' exports once loaded, the placeholder
+     * list, clearTimeout's placeholder, setTimeout, the built-ins.
      *
      * The built-ins are taken here, at install, before any script runs,
      * and the parts use only these: a script that replaces Math.floor,
@@ -394,7 +394,7 @@
     var streamLoop = native.bind(env, bindings, native.timerEntry(startTimer, state, false, 'setTimeout'),
                                  native.timerEntry(startTimer, state, true, 'setInterval'), now);
     function pending() {
-        return slots.length - state[17 /* freed */];
+        return slots.length - state[ST_FREED];
     }
     /* The earliest timer deadline (ms on native.now()'s clock), or -1: for
      * Loop::next_timeout_ms() and the pollable fd's timer. */

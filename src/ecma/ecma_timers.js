@@ -12,7 +12,7 @@
 (function (env) {
     'use strict';
 
-    var state = env[1], slots = state[3], SENTINEL = env[4], builtins = env[11];
+    var state = env[ENV_STATE], slots = state[ST_SLOTS], SENTINEL = env[ENV_SENTINEL], builtins = env[ENV_BUILTINS];
     var floor = builtins.floor, applyFn = builtins.applyFn, RangeErrorAtInstall = builtins.RangeError;
 
     /* Puts timer t, a list's new first timer, at its place from heap index
@@ -104,11 +104,11 @@
      * makes it read the clock and retry once) and the intervals' (exact
      * true). */
     function place(S, t, key, exact) {
-        var deadline = t[0], table = S[18], size, idx, last, i;
+        var deadline = t[0], table = S[ST_LIST_TABLE], size, idx, last, i;
         t[2] = null;
         for (;;) {
             if (!(key >= 0)) { key = 0; }   /* a clock that went back; never a negative index */
-            size = S[19];
+            size = S[ST_TABLE_SIZE];
             if (key >= size && size < 4096) {
                 /* Grow to the power of two above key, at most 4096, in
                  * order (dense). Keys >= the old size move to new indexes:
@@ -116,7 +116,7 @@
                  * ones. */
                 for (i = size; i <= key && i < 4096; i += i) { /* the next size */ }
                 while (size < i) { table[size] = null; size++; }
-                S[19] = size;
+                S[ST_TABLE_SIZE] = size;
             }
             idx = key < size ? key : key % size;
             last = table[idx];
@@ -131,14 +131,14 @@
             }
             if (exact) { break; }
             exact = true;
-            S[20] = i = S[13 /* native.now */]();
+            S[ST_TURN_CLOCK] = i = S[ST_NOW]();
             i = deadline - i;
             i = (i + 67108864 * 67108864) - 67108864 * 67108864;
             if (i === key) { break; }
             key = i;
         }
         table[idx] = t;
-        i = S[0];
+        i = S[ST_HEAP];
         i[0] += 1;
         siftUp(i, t, i[0]);
     }
@@ -152,7 +152,7 @@
              * timer is in the heap: its successor takes its place there. */
             var S = state, prev = t[3], next = t[2], h;
             if (typeof prev === 'number') {
-                h = S[0];
+                h = S[ST_HEAP];
                 while (h[prev] !== t) {   /* at most log n parents up; see the notes */
                     if (prev <= 1) { return; }   /* never: the invariant holds */
                     prev = (prev * (1 / 2) - 1 / 4 + 67108864 * 67108864) - 67108864 * 67108864;
@@ -167,10 +167,10 @@
              * finalizer runs once the timer is free (it may clear or
              * set timers). */
             var fn = t[5];
-            S[17 /* FREE */] += 1;
+            S[ST_FREED] += 1;
             t[5] = null;
-            t[2] = S[2];
-            S[2] = t;
+            t[2] = S[ST_FREE_LIST];
+            S[ST_FREE_LIST] = t;
 
         }
     }
@@ -184,10 +184,10 @@
     function runSpec(S, t, fn, now) {
         var interval = fn[1], args = fn[2], d, q;
         if (interval < 0) {
-            S[17 /* FREE */] += 1;
+            S[ST_FREED] += 1;
             t[5] = null;
-            t[2] = S[2];
-            S[2] = t;
+            t[2] = S[ST_FREE_LIST];
+            S[ST_FREE_LIST] = t;
         } else {
             /* Reschedule with a new seq (behind the timers created
              * before) into the list of its interval; a deadline before
@@ -199,7 +199,7 @@
                 q = interval ? d + interval * (floor((now - d) / interval) + 1) : now;
             }
             t[0] = q;
-            t[1] = S[1] = S[1] + 1;
+            t[1] = S[ST_SEQ] = S[ST_SEQ] + 1;
             place(S, t, interval, true);
         }
         if (args !== null) { applyFn(fn[0], void 0, args); }
@@ -210,11 +210,11 @@
     /* startTimer at the timer limit: the error to throw. */
     function tooMany(cb) {
         return new RangeErrorAtInstall((typeof cb === 'function' || cb[1] < 0 ? 'setTimeout' : 'setInterval') +
-            ': too many pending timers (the limit is ' + state[16] + ')');
+            ': too many pending timers (the limit is ' + state[ST_TIMER_LIMIT] + ')');
     }
 
-    state[21] = place;
-    state[22] = runSpec;
-    state[23] = tooMany;
+    state[ST_PLACE] = place;
+    state[ST_RUN_SPEC] = runSpec;
+    state[ST_TOO_MANY] = tooMany;
     return { place: place, runSpec: runSpec, tooMany: tooMany, clearTimer: clearTimer };
 })

@@ -9,14 +9,14 @@
 (function (env) {
     'use strict';
 
-    var native = env[0], state = env[1];
-    var RangeErrorAtInstall = env[11].RangeError, TypeErrorAtInstall = env[11].TypeError;
+    var native = env[ENV_NATIVE], state = env[ENV_STATE];
+    var RangeErrorAtInstall = env[ENV_BUILTINS].RangeError, TypeErrorAtInstall = env[ENV_BUILTINS].TypeError;
     var POLLIN = native.POLLIN, POLLPRI = native.POLLPRI, POLLOUT = native.POLLOUT;
     var POLLERR = native.POLLERR, POLLNVAL = native.POLLNVAL;
 
-    /* ---- Fd watchers: a table indexed by fd (state[14]) ----
-     * A watcher is [callback, round added] (indexes cost less than names). */
-    var watchers = state[14];
+    /* ---- Fd watchers: a table indexed by fd (state[ST_WATCHERS]) ----
+     * A watcher is [callback, round added] (WATCHER_*: indexes cost less than names). */
+    var watchers = state[ST_WATCHERS];
 
     function requireFd(fd, name) {
         if (typeof fd !== 'number' || !(fd >= 0 && fd <= 2147483647) || fd % 1 !== 0) {
@@ -41,13 +41,13 @@
          * reused number, so this round's events are not for it. */
         native.interest(fd, events, cb !== void 0);   /* throws an Error with code on failure */
         if (!w) {
-            watchers[fd] = [cb, state[10 /* ROUND */]];
+            watchers[fd] = [cb, state[ST_ROUND]];
         } else if (cb !== void 0) {
             /* The old callback, kept in `old`, is released on return: its
              * finalizer (Duktape.fin) runs once the watcher is consistent. */
-            var old = w[0];
-            w[1] = state[10 /* ROUND */];
-            w[0] = cb;
+            var old = w[WATCHER_CALLBACK];
+            w[WATCHER_ROUND] = state[ST_ROUND];
+            w[WATCHER_CALLBACK] = cb;
 
         }
     }
@@ -80,25 +80,25 @@
      * (a bitwise operator costs as much as `%`). One try block serves the
      * callbacks until one throws. */
     function dispatchFds(S, ready, n) {
-        var W = S[14 /* watchers */], round = S[10 /* ROUND */], errBits = S[15], i = 0, ran = 0, fd, revents, w;
+        var W = S[ST_WATCHERS], round = S[ST_ROUND], errBits = S[ST_ERR_BITS], i = 0, ran = 0, fd, revents, w;
         for (;;) {
             try {
-                while (i < n && !S[4 /* EXITING */]) {
+                while (i < n && !S[ST_EXITING]) {
                     fd = ready[i];
                     revents = ready[i + 1];
                     i += 2;
                     w = W[fd];
-                    if (w === void 0 || w[1] === round) { continue; }   /* gone, or replaced in this round */
+                    if (w === void 0 || w[WATCHER_ROUND] === round) { continue; }   /* gone, or replaced in this round */
                     if (revents !== 1 && revents !== 4 && (revents & errBits) !== 0) { W[fd] = void 0; }
                     ran += 1;
-                    w[0](fd, revents);
+                    w[WATCHER_CALLBACK](fd, revents);
                 }
-                S[8 /* CALLBACKS */] += ran;
+                S[ST_CALLBACKS] += ran;
                 return;
             } catch (e) {
-                S[8] += ran;
+                S[ST_CALLBACKS] += ran;
                 ran = 0;
-                S[24 /* handleError */](e);
+                S[ST_HANDLE_ERROR](e);
             }
         }
     }
@@ -106,14 +106,14 @@
     /* ---- For the stream engine (ecma_stream.js): control.streamLoop ----
      * Stream watchers bypass the checks of EventLoop.watch. streamWatch
      * (re)registers fd with a record w (an array: the stream's state) as
-     * its watcher: w[0](fd, revents) is then called with `this` = w, so the
-     * engine needs no table lookup per event; w[1] gets the round stamp
+     * its watcher: w[WATCHER_CALLBACK](fd, revents) is then called with `this` = w, so the
+     * engine needs no table lookup per event; w[WATCHER_ROUND] gets the round stamp
      * (events already collected this round are not for it).
      * Interest changes go straight to native.interest(fd, events, false). */
     var disposeHooks = [];
     function streamWatch(fd, events, w) {
         native.interest(fd, events, true, true);   /* weak: alive only while interested; throws an Error with code */
-        w[1] = state[10 /* ROUND */];
+        w[WATCHER_ROUND] = state[ST_ROUND];
         watchers[fd] = w;
     }
     function streamUnwatch(fd) {
@@ -125,7 +125,7 @@
     }
     var streamLoop = {
         watch: streamWatch, interest: native.interest, unwatch: streamUnwatch,
-        setTimeout: env[10], clearTimeout: env[9],
+        setTimeout: env[ENV_SET_TIMEOUT], clearTimeout: env[ENV_CLEAR_TIMEOUT],
         onDispose: function (fn) { disposeHooks[disposeHooks.length] = fn; },
         POLLIN: POLLIN, POLLOUT: POLLOUT, POLLERR: POLLERR, POLLHUP: native.POLLHUP, POLLNVAL: POLLNVAL
     };
@@ -144,8 +144,8 @@
         watchers.length = 0;
     }
 
-    state[15] = POLLERR | POLLNVAL;
-    state[25] = dispatchFds;
-    state[26] = dispose;
+    state[ST_ERR_BITS] = POLLERR | POLLNVAL;
+    state[ST_DISPATCH_FDS] = dispatchFds;
+    state[ST_DISPOSE_WATCHERS] = dispose;
     return { watch: watch, unwatch: unwatch, getStreamLoop: function () { return streamLoop; } };
 })

@@ -23,47 +23,47 @@
  *
  *  A stream (or listener) is an array, kept in `table` by fd, that is also
  *  its loop watcher ([callback, round stamp, ...], see streamLoop.watch):
- *  the loop calls record[0](fd, revents), so `this` is the record and an
- *  event costs no table lookup. Fields, by literal index (a named constant
- *  would be an outer variable, a scope lookup; see the notes at the top of
- *  ecma_loop.js):
- *    0 the watcher callback (onEvent, onListen), 1 its round stamp (the
- *      loop's)
- *    2 fd
- *    3 handler: handler(event, arg) of a stream, onAccept of a listener
- *    4 state: 0 open, 1 connecting, 2 listener, 3 ending (end() called, the
- *      queue still flushing), 4 finished (write side shut down), 5 stopped
- *      (after an error: no more I/O), 6 closed
- *    5 the interest registered with the loop (POLLIN 1 | POLLOUT 4)
- *    6 reading wanted (open's `reading`, pause, resume)
- *    7 write queue: byte arrays (Buffer, Uint8Array, plain buffer; strings
- *      are encoded when queued), the head at the index in field 18
- *    8 offset of the first unwritten byte in the chunk at the queue's head
- *    9 bytes queued
- *   10 end() called while connecting
- *   11 end of stream seen (reading stops by itself)
- *   12 error waiting to be reported from the loop, or null
- *   13 registered with the loop (the loop drops a watcher by itself on
- *      POLLERR / POLLNVAL)
- *   14, 15 host and port (connect, for the error message)
- *   16 a listener's back-off timer id (0: none)
- *   17 read buffer size: a read that fills it is followed by another;
- *      READ_SIZE + 1 for a blocking fd the loop did not open (open: see
- *      native.readsBlock), which is read once per readiness
- *   18 index of the queue's head
- *   19, 20 native.read, native.write (a field costs less than an outer
- *      variable)
- *   21 bytes read
- *   22 the cap of the native write fast path (-1: off; syncFast keeps it:
- *      field 26 while open with nothing queued), 23 the bytes it took
- *      since the last writeCap, 26 the cap writeCap set
- *   24, 25 the ondata hint: fn bound to its `this`, and that `this` (fn
- *      null: the handler)
- *   27 the owner (open, connect, listen): every other call on the fd must
- *      name it (===), else a TypeError ERR_INVALID_THIS (notOwner)
+ *  the loop calls record[WATCHER_CALLBACK](fd, revents), so `this` is the
+ *  record and an event costs no table lookup. Fields, by name (REC_*: their
+ *  indexes are in src/slots.json; the generator writes the literal index,
+ *  as a named constant would be an outer variable, a scope lookup; see the
+ *  notes at the top of ecma_loop.js). record() lists them in that order.
+ *    WATCHER_CALLBACK (onEvent, onListen), WATCHER_ROUND its round stamp
+ *    REC_FD fd
+ *    REC_HANDLER handler(event, arg) of a stream, onAccept of a listener
+ *    REC_STATE 0 open, 1 connecting, 2 listener, 3 ending (end() called,
+ *      the queue still flushing), 4 finished (write side shut down), 5
+ *      stopped (after an error: no more I/O), 6 closed
+ *    REC_INTEREST the interest registered with the loop (POLLIN | POLLOUT)
+ *    REC_READING reading wanted (open's `reading`, pause, resume)
+ *    REC_QUEUE write queue: byte arrays (Buffer, Uint8Array, plain buffer;
+ *      strings are encoded when queued), the head at index REC_HEAD
+ *    REC_OFFSET offset of the first unwritten byte in the head chunk
+ *    REC_QUEUED bytes queued
+ *    REC_END_PENDING end() called while connecting
+ *    REC_EOF end of stream seen (reading stops by itself)
+ *    REC_ERROR error waiting to be reported from the loop, or null
+ *    REC_WATCHED registered with the loop (the loop drops a watcher by
+ *      itself on POLLERR / POLLNVAL)
+ *    REC_HOST, REC_PORT host and port (connect, for the error message)
+ *    REC_BACKOFF_TIMER a listener's back-off timer id (0: none)
+ *    REC_READ_SIZE read buffer size: a read that fills it is followed by
+ *      another; READ_SIZE + 1 for a blocking fd the loop did not open
+ *      (open: see native.readsBlock), which is read once per readiness
+ *    REC_HEAD index of the queue's head
+ *    REC_READ, REC_WRITE native.read, native.write (a field costs less
+ *      than an outer variable)
+ *    REC_BYTES_READ bytes read
+ *    REC_FAST_CAP the cap of the native write fast path (-1: off; syncFast
+ *      keeps it: REC_CAP while open with nothing queued), REC_FAST_BYTES
+ *      the bytes it took since the last writeCap, REC_CAP the cap writeCap set
+ *    REC_ONDATA, REC_ONDATA_THIS the ondata hint: fn bound to its `this`,
+ *      and that `this` (fn null: the handler)
+ *    REC_OWNER the owner (open, connect, listen): every other call on the
+ *      fd must name it (===), else a TypeError ERR_INVALID_THIS (notOwner)
  *
  *  Handlers never run inside a stream call: an I/O error met by write() is
- *  kept (field 10) and reported by a zero-delay timer; end() turns write
+ *  kept (REC_ERROR) and reported by a zero-delay timer; end() turns write
  *  interest on, and the writable event does the shutdown and the finish
  *  event. close() makes the record inert (state 6, no interest, out of the
  *  table and of the loop's watchers), so nothing reaches its handler again,
@@ -142,8 +142,8 @@
             throw new TypeError('stream.' + name + ': owner must be an object');
         }
         if (s === void 0) { return; }
-        if (s[4] === 2 && !listener) { throw nerror('EINVAL', 'stream.' + name); }
-        if (s[27] !== owner) { throw notOwner(fd, name); }
+        if (s[REC_STATE] === 2 && !listener) { throw nerror('EINVAL', 'stream.' + name); }
+        if (s[REC_OWNER] !== owner) { throw notOwner(fd, name); }
     }
 
     /* Registers interest as the record's state asks: read while wanted and
@@ -152,26 +152,26 @@
      * failure stops the stream with the error (reported from the loop); a
      * listener retries later. */
     function setInterest(s) {
-        var st = s[4], want = 0;
+        var st = s[REC_STATE], want = 0;
         if (st === 0 || st === 3 || st === 4) {
-            if (s[6] && !s[11]) { want = 1; }
-            if (s[9] > 0 || st === 3) { want |= 4; }
+            if (s[REC_READING] && !s[REC_EOF]) { want = 1; }
+            if (s[REC_QUEUED] > 0 || st === 3) { want |= 4; }
         } else if (st === 1) {
             want = 4;
         } else if (st === 2) {
-            if (s[6] && s[16] === 0) { want = 1; }
+            if (s[REC_READING] && s[REC_BACKOFF_TIMER] === 0) { want = 1; }
         } else if (st === 6) {
             return;
         }
-        if (!s[13] || want !== s[5]) {
+        if (!s[REC_WATCHED] || want !== s[REC_INTEREST]) {
             try {
-                if (s[13]) {
-                    interest(s[2], want, false);
+                if (s[REC_WATCHED]) {
+                    interest(s[REC_FD], want, false);
                 } else {
-                    watch(s[2], want, s);
-                    s[13] = true;
+                    watch(s[REC_FD], want, s);
+                    s[REC_WATCHED] = true;
                 }
-                s[5] = want;
+                s[REC_INTEREST] = want;
             } catch (e) {
                 if (st === 2) {
                     backoff(s);
@@ -187,13 +187,13 @@
 
     /* Socket#write's fast path is native (native.writeMethod): it sends
      * while the stream is open, nothing is queued and the chunk is within
-     * the cap; field 22 mirrors the cap it was given (-1: off), field 23
-     * collects the bytes it took. */
+     * the cap; REC_FAST_CAP mirrors the cap it was given (-1: off),
+     * REC_FAST_BYTES collects the bytes it took. */
     function syncFast(s, always) {
-        var cap = s[4] === 0 && s[9] === 0 ? s[26] : -1;
-        if (always || cap !== s[22]) {
-            s[22] = cap;
-            s[23] += nfastCap(s[2], cap, s[27]);
+        var cap = s[REC_STATE] === 0 && s[REC_QUEUED] === 0 ? s[REC_CAP] : -1;
+        if (always || cap !== s[REC_FAST_CAP]) {
+            s[REC_FAST_CAP] = cap;
+            s[REC_FAST_BYTES] += nfastCap(s[REC_FD], cap, s[REC_OWNER]);
         }
     }
 
@@ -201,25 +201,25 @@
      * registered with no interest (a weak watcher: it no longer keeps the
      * loop alive) until close. */
     function stop(s) {
-        s[4] = 5;
-        s[7].length = 0;   /* no new array: stop() also runs out of memory */
-        s[18] = 0;
-        s[8] = 0;
-        s[9] = 0;
-        s[10] = false;
+        s[REC_STATE] = 5;
+        s[REC_QUEUE].length = 0;   /* no new array: stop() also runs out of memory */
+        s[REC_HEAD] = 0;
+        s[REC_OFFSET] = 0;
+        s[REC_QUEUED] = 0;
+        s[REC_END_PENDING] = false;
         setInterest(s);
     }
 
     /* An error met in the loop: reported now. */
     function fail(s, err) {
         stop(s);
-        var h = s[3];
-        h(4, err);
+        var h = s[REC_HANDLER];
+        h(EV_ERROR, err);
     }
 
     /* An error met inside a stream call: reported by a zero-delay timer. */
     function defer(s, err) {
-        s[12] = err;
+        s[REC_ERROR] = err;
         pending[pending.length] = s;
         if (!pendingTimer) {
             pendingTimer = true;
@@ -233,11 +233,11 @@
         try {
             for (; i < list.length; i++) {
                 s = list[i];
-                err = s[12];
-                s[12] = null;
-                if (err !== null && s[4] !== 6) {
-                    h = s[3];
-                    h(4, err);
+                err = s[REC_ERROR];
+                s[REC_ERROR] = null;
+                if (err !== null && s[REC_STATE] !== 6) {
+                    h = s[REC_HANDLER];
+                    h(EV_ERROR, err);
                 }
             }
         } catch (e) {
@@ -261,31 +261,31 @@
             slowEvent(s, fd, revents);
             return;
         }
-        ev = s[5];
+        ev = s[REC_INTEREST];
         if (ev !== 1 && ev !== 5) { return; }   /* paused or stopped since the wait */
         i = 0;
         for (;;) {
             try {
-                buf = s[19](fd);
+                buf = s[REC_READ](fd);
             } catch (e) {
                 fail(s, e);
                 return;
             }
             if (buf === void 0) { return; }   /* nothing after all */
             if (buf === null) {
-                s[11] = true;
+                s[REC_EOF] = true;
                 setInterest(s);
-                s[3](2);
+                s[REC_HANDLER](EV_END);
                 return;
             }
             n = buf.length;
-            s[21] += n;
-            d = s[24];
-            if (d === null) { s[3](1, buf); } else { d(buf); }
+            s[REC_BYTES_READ] += n;
+            d = s[REC_ONDATA];
+            if (d === null) { s[REC_HANDLER](EV_DATA, buf); } else { d(buf); }
             /* Again only while each read fills the buffer, and reading (the
              * handler may have paused, closed or stopped the stream). */
-            if (n < s[17] || ++i === 4 /* MAX_READS */) { return; }
-            ev = s[5];
+            if (n < s[REC_READ_SIZE] || ++i === 4 /* MAX_READS */) { return; }
+            ev = s[REC_INTEREST];
             if (ev !== 1 && ev !== 5) { return; }
         }
     }
@@ -293,14 +293,14 @@
     /* Every other event: the general case of a stream (reads, then writes),
      * connect done, or POLLERR / POLLNVAL. */
     function slowEvent(s, fd, revents) {
-        if (revents & 40 || s[4] === 1) {
+        if (revents & 40 || s[REC_STATE] === 1) {
             faultOrConnect(s, fd, revents);
             return;
         }
-        if (revents & 17 && s[5] & 1) {
+        if (revents & 17 && s[REC_INTEREST] & 1) {
             readSome(s, fd);
         }
-        if (revents & 20 && s[5] & 4) { flush(s, fd); }
+        if (revents & 20 && s[REC_INTEREST] & 4) { flush(s, fd); }
     }
 
     /* Up to MAX_READS reads, while each fills the buffer. */
@@ -314,16 +314,16 @@
                 return;
             }
             if (buf === void 0) { return; }
-            h = s[3];
+            h = s[REC_HANDLER];
             if (buf === null) {
-                s[11] = true;
+                s[REC_EOF] = true;
                 setInterest(s);
-                h(2);
+                h(EV_END);
                 return;
             }
-            s[21] += buf.length;
-            if (s[24] === null) { h(1, buf); } else { s[24](buf); }
-            if (buf.length < s[17] || !(s[5] & 1)) { return; }
+            s[REC_BYTES_READ] += buf.length;
+            if (s[REC_ONDATA] === null) { h(EV_DATA, buf); } else { s[REC_ONDATA](buf); }
+            if (buf.length < s[REC_READ_SIZE] || !(s[REC_INTEREST] & 1)) { return; }
         }
     }
 
@@ -332,38 +332,38 @@
     function faultOrConnect(s, fd, revents) {
         var err = null, h, buf, i;
         if (revents & 40) {
-            s[13] = false;
-            s[5] = 0;
+            s[REC_WATCHED] = false;
+            s[REC_INTEREST] = 0;
         }
-        if (s[4] === 1) {
+        if (s[REC_STATE] === 1) {
             try {
-                err = soError(fd, s[14], s[15]);
+                err = soError(fd, s[REC_HOST], s[REC_PORT]);
             } catch (e) {
                 err = e;
             }
             if (err === null && revents & 40) {
                 err = nerror(revents & 32 ? 'EBADF' : 'ECONNREFUSED', 'connect');
             }
-            h = s[3];
+            h = s[REC_HANDLER];
             if (err !== null) {
                 stop(s);
-                h(6, err);
+                h(EV_CONNECT, err);
                 return;
             }
-            s[4] = s[10] ? 3 : 0;
-            s[10] = false;
+            s[REC_STATE] = s[REC_END_PENDING] ? 3 : 0;
+            s[REC_END_PENDING] = false;
             setInterest(s);
-            if (s[4] !== 0 && s[4] !== 3) { return; }   /* setInterest failed: reported later */
-            h(6, null);
-            if (s[9] > 0 || s[4] === 3) { flush(s, fd); }
+            if (s[REC_STATE] !== 0 && s[REC_STATE] !== 3) { return; }   /* setInterest failed: reported later */
+            h(EV_CONNECT, null);
+            if (s[REC_QUEUED] > 0 || s[REC_STATE] === 3) { flush(s, fd); }
             return;
         }
-        if (s[4] === 5) {
+        if (s[REC_STATE] === 5) {
             setInterest(s);   /* stay registered, no interest */
             return;
         }
         for (i = 0; i < 16; i++) {
-            if (!s[6] || s[11] || s[4] > 4) { break; }
+            if (!s[REC_READING] || s[REC_EOF] || s[REC_STATE] > 4) { break; }
             try {
                 buf = nread(fd);
             } catch (e) {
@@ -371,17 +371,17 @@
                 break;
             }
             if (buf === void 0) { break; }
-            h = s[3];
+            h = s[REC_HANDLER];
             if (buf === null) {
-                s[11] = true;
-                h(2);
+                s[REC_EOF] = true;
+                h(EV_END);
                 break;
             }
-            s[21] += buf.length;
-            h(1, buf);
-            if (s[17] > READ_SIZE) { break; }   /* blocking: once per readiness */
+            s[REC_BYTES_READ] += buf.length;
+            h(EV_DATA, buf);
+            if (s[REC_READ_SIZE] > READ_SIZE) { break; }   /* blocking: once per readiness */
         }
-        if (s[4] > 4) { return; }   /* stopped or closed by a handler */
+        if (s[REC_STATE] > 4) { return; }   /* stopped or closed by a handler */
         if (err === null) {
             try {
                 err = soError(fd);
@@ -397,13 +397,13 @@
         }
         /* No error to be found: watch again, write what is queued. */
         setInterest(s);
-        if (revents & 4 && s[5] & 4) { flush(s, fd); }
+        if (revents & 4 && s[REC_INTEREST] & 4) { flush(s, fd); }
     }
 
     /* Writes the queue until empty or the kernel is full; when empty: the
      * shutdown after end(), drain (3) if bytes had been queued, finish (5). */
     function flush(s, fd) {
-        var q = s[7], head = s[18], off = s[8], had = s[9] > 0, c, n, h, finished = false;
+        var q = s[REC_QUEUE], head = s[REC_HEAD], off = s[REC_OFFSET], had = s[REC_QUEUED] > 0, c, n, h, finished = false;
         while (head < q.length) {
             c = q[head];
             try {
@@ -412,7 +412,7 @@
                 fail(s, e);
                 return;
             }
-            s[9] -= n;
+            s[REC_QUEUED] -= n;
             off += n;
             if (off < c.length) { break; }
             q[head] = void 0;
@@ -426,27 +426,27 @@
             dropHead(q, head);
             head = 0;
         }
-        s[18] = head;
-        s[8] = off;
-        if (s[9] > 0) { return; }
-        if (s[4] === 3) {
+        s[REC_HEAD] = head;
+        s[REC_OFFSET] = off;
+        if (s[REC_QUEUED] > 0) { return; }
+        if (s[REC_STATE] === 3) {
             try {
                 nshutdown(fd);
             } catch (e) {
                 fail(s, e);
                 return;
             }
-            s[4] = 4;
+            s[REC_STATE] = 4;
             finished = true;
         }
         setInterest(s);
-        if (had && s[4] < 5) {
-            h = s[3];
-            h(3);
+        if (had && s[REC_STATE] < 5) {
+            h = s[REC_HANDLER];
+            h(EV_DRAIN);
         }
-        if (finished && s[4] === 4) {
-            h = s[3];
-            h(5);
+        if (finished && s[REC_STATE] === 4) {
+            h = s[REC_HANDLER];
+            h(EV_FINISH);
         }
     }
 
@@ -461,12 +461,12 @@
     function onListen(fd, revents) {
         var s = this, i, a, h, code;
         if (revents & 40) {   /* the loop dropped the watcher: retry later */
-            s[13] = false;
-            s[5] = 0;
+            s[REC_WATCHED] = false;
+            s[REC_INTEREST] = 0;
             backoff(s);
             return;
         }
-        for (i = 0; i < MAX_ACCEPTS && s[5] & 1; i++) {
+        for (i = 0; i < MAX_ACCEPTS && s[REC_INTEREST] & 1; i++) {
             try {
                 a = naccept(fd);
             } catch (e) {
@@ -476,16 +476,16 @@
                 return;
             }
             if (!a) { return; }   /* none pending (null; undefined from some builds) */
-            h = s[3];
+            h = s[REC_HANDLER];
             h(a[0], a[1], a[2], a[3]);
         }
     }
 
     /* Stops accepting for BACKOFF_MS (no spin, the listener stays). */
     function backoff(s) {
-        if (s[16] !== 0 || s[4] !== 2) { return; }
-        s[16] = setTimer(function () {
-            s[16] = 0;
+        if (s[REC_BACKOFF_TIMER] !== 0 || s[REC_STATE] !== 2) { return; }
+        s[REC_BACKOFF_TIMER] = setTimer(function () {
+            s[REC_BACKOFF_TIMER] = 0;
             setInterest(s);
         }, BACKOFF_MS);
         setInterest(s);
@@ -499,22 +499,22 @@
         var s = table[fd], on = reading === void 0 || !!reading;
         checkStart(s, fd, owner, 'open', false);
         if (s !== void 0) {   /* a new handler; an open stream also gets `reading` */
-            s[3] = handler;
-            if (s[4] !== 1 && s[4] !== 2 && s[6] !== on) {
-                s[6] = on;
+            s[REC_HANDLER] = handler;
+            if (s[REC_STATE] !== 1 && s[REC_STATE] !== 2 && s[REC_READING] !== on) {
+                s[REC_READING] = on;
                 setInterest(s);
             }
             return;
         }
         s = record(fd, handler, 0, onEvent, owner);
-        s[6] = on;
+        s[REC_READING] = on;
         /* A blocking fd the loop adopted (stdin): a second read after a
          * full one could block the loop; a limit no read reaches makes
          * every read loop stop after one, the hot path unchanged. */
-        if (readsBlock(fd)) { s[17] = READ_SIZE + 1; }
-        watch(fd, s[6] ? 1 : 0, s);   /* throws (EBADF...): nothing kept */
-        s[5] = s[6] ? 1 : 0;
-        s[13] = true;
+        if (readsBlock(fd)) { s[REC_READ_SIZE] = READ_SIZE + 1; }
+        watch(fd, s[REC_READING] ? 1 : 0, s);   /* throws (EBADF...): nothing kept */
+        s[REC_INTEREST] = s[REC_READING] ? 1 : 0;
+        s[REC_WATCHED] = true;
         table[fd] = s;
     }
 
@@ -524,15 +524,15 @@
         var s = table[fd];
         checkStart(s, fd, owner, 'connect', false);
         if (s !== void 0) {   /* already a stream: a new handler only */
-            s[3] = handler;
+            s[REC_HANDLER] = handler;
             return;
         }
         s = record(fd, handler, 1, onEvent, owner);
-        s[14] = typeof host === 'string' ? host : null;
-        s[15] = typeof port === 'number' ? port : -1;
+        s[REC_HOST] = typeof host === 'string' ? host : null;
+        s[REC_PORT] = typeof port === 'number' ? port : -1;
         watch(fd, 4, s);
-        s[5] = 4;
-        s[13] = true;
+        s[REC_INTEREST] = 4;
+        s[REC_WATCHED] = true;
         table[fd] = s;
     }
 
@@ -542,14 +542,14 @@
         var s = table[fd];
         checkStart(s, fd, owner, 'listen', true);
         if (s !== void 0) {   /* already a stream: a new handler only */
-            s[3] = onAccept;
+            s[REC_HANDLER] = onAccept;
             return;
         }
         s = record(fd, onAccept, 2, onListen, owner);
-        s[6] = true;
+        s[REC_READING] = true;
         watch(fd, 1, s);
-        s[5] = 1;
-        s[13] = true;
+        s[REC_INTEREST] = 1;
+        s[REC_WATCHED] = true;
         table[fd] = s;
     }
 
@@ -557,10 +557,10 @@
      * kernel takes it all. */
     function write(fd, data, owner) {
         var s = table[fd], n;
-        if (s !== void 0 && s[27] !== owner && s[2] === fd) { throw notOwner(fd, 'write'); }
-        if (s !== void 0 && s[9] === 0 && s[4] === 0) {   /* open, nothing queued */
+        if (s !== void 0 && s[REC_OWNER] !== owner && s[REC_FD] === fd) { throw notOwner(fd, 'write'); }
+        if (s !== void 0 && s[REC_QUEUED] === 0 && s[REC_STATE] === 0) {   /* open, nothing queued */
             try {
-                n = s[20](fd, data);
+                n = s[REC_WRITE](fd, data);
             } catch (e) {
                 return writeFailed(s, e);
             }
@@ -589,7 +589,7 @@
      * queued as a copy (as the C++ engine does: a Buffer changed after
      * write() does not change what is sent; README, "Writing"). */
     function queueRest(s, data, n) {
-        var c = toBytes(data), len = c.length, q = s[7];
+        var c = toBytes(data), len = c.length, q = s[REC_QUEUE];
         if (n >= len) { return 0; }   /* a string whose byteLength was high */
         try {
             if (typeof data !== 'string') { c = new U8(uncall(subarray, c, n, len)); }
@@ -597,10 +597,10 @@
         } catch (e) {
             return queueFailed(s, e);
         }
-        s[9] = len - n;
-        s[8] = c.length - s[9];   /* 0 for a copy */
+        s[REC_QUEUED] = len - n;
+        s[REC_OFFSET] = c.length - s[REC_QUEUED];   /* 0 for a copy */
         setInterest(s);
-        return s[9];
+        return s[REC_QUEUED];
     }
 
     /* No memory for the queue (the copy, or the queue's array): the
@@ -627,12 +627,12 @@
     }
     function writeCap(fd, cap, owner) {
         var s = typeof fd === 'number' ? table[fd] : void 0, n = 0;
-        if (s !== void 0 && s[2] === fd) {
-            if (s[27] !== owner) { throw notOwner(fd, 'writeCap'); }
-            s[26] = typeof cap === 'number' && cap >= 0 ? cap : -1;
+        if (s !== void 0 && s[REC_FD] === fd) {
+            if (s[REC_OWNER] !== owner) { throw notOwner(fd, 'writeCap'); }
+            s[REC_CAP] = typeof cap === 'number' && cap >= 0 ? cap : -1;
             syncFast(s, true);   /* also collects what the fast path took */
-            n = s[23];
-            s[23] = 0;
+            n = s[REC_FAST_BYTES];
+            s[REC_FAST_BYTES] = 0;
         }
         return n;
     }
@@ -640,21 +640,21 @@
     /* Behind queued bytes, or connecting: to the queue (write interest is
      * on already). */
     function writeQueued(s, fd, data) {
-        if (s === void 0 || s[2] !== fd) {
+        if (s === void 0 || s[REC_FD] !== fd) {
             checkFd(fd, 'write');
             throw nerror('EBADF', 'stream.write');
         }
-        if (s[4] === 2) { throw nerror('ENOTCONN', 'stream.write'); }
-        var c = toBytes(data), len = c.length, q = s[7];
-        if (s[4] > 2 || s[10] || len === 0) { return s[9]; }   /* after end() or an error: ignored */
+        if (s[REC_STATE] === 2) { throw nerror('ENOTCONN', 'stream.write'); }
+        var c = toBytes(data), len = c.length, q = s[REC_QUEUE];
+        if (s[REC_STATE] > 2 || s[REC_END_PENDING] || len === 0) { return s[REC_QUEUED]; }   /* after end() or an error: ignored */
         try {
             if (typeof data !== 'string') { c = new U8(c); }   /* a copy: see queueRest */
             q[q.length] = c;
         } catch (e) {
             return queueFailed(s, e);
         }
-        s[9] += len;
-        return s[9];
+        s[REC_QUEUED] += len;
+        return s[REC_QUEUED];
     }
 
     /* A chunk for the queue: a byte array whose length is its byte count. */
@@ -672,26 +672,26 @@
 
     function end(fd, owner) {
         var s = lookup(fd, 'end', owner);
-        if (s[4] === 0) {
-            s[4] = 3;
+        if (s[REC_STATE] === 0) {
+            s[REC_STATE] = 3;
             setInterest(s);   /* the writable event flushes, shuts down, finishes */
-        } else if (s[4] === 1) {
-            s[10] = true;
+        } else if (s[REC_STATE] === 1) {
+            s[REC_END_PENDING] = true;
         }
     }
 
     function pause(fd, owner) {
         var s = lookup(fd, 'pause', owner);
-        if (s[4] !== 2 && s[6]) {
-            s[6] = false;
+        if (s[REC_STATE] !== 2 && s[REC_READING]) {
+            s[REC_READING] = false;
             setInterest(s);
         }
     }
 
     function resume(fd, owner) {
         var s = lookup(fd, 'resume', owner);
-        if (s[4] !== 2 && !s[6]) {
-            s[6] = true;
+        if (s[REC_STATE] !== 2 && !s[REC_READING]) {
+            s[REC_READING] = true;
             setInterest(s);
         }
     }
@@ -700,11 +700,11 @@
      * or the TypeError of notOwner. */
     function lookup(fd, name, owner) {
         var s = table[fd];
-        if (s === void 0 || s[2] !== fd) {
+        if (s === void 0 || s[REC_FD] !== fd) {
             checkFd(fd, name);
             throw nerror('EBADF', 'stream.' + name);
         }
-        if (s[27] !== owner) { throw notOwner(fd, name); }
+        if (s[REC_OWNER] !== owner) { throw notOwner(fd, name); }
         return s;
     }
 
@@ -712,14 +712,14 @@
      * another owner's throws. */
     function ownedOrNone(fd, owner, name) {
         var s = typeof fd === 'number' ? table[fd] : void 0;
-        if (s === void 0 || s[2] !== fd) { return void 0; }
-        if (s[27] !== owner) { throw notOwner(fd, name); }
+        if (s === void 0 || s[REC_FD] !== fd) { return void 0; }
+        if (s[REC_OWNER] !== owner) { throw notOwner(fd, name); }
         return s;
     }
 
     function owns(fd, owner) {
         var s = typeof fd === 'number' ? table[fd] : void 0;
-        return s !== void 0 && s[2] === fd && s[27] === owner && owner !== void 0;
+        return s !== void 0 && s[REC_FD] === fd && s[REC_OWNER] === owner && owner !== void 0;
     }
 
     /* The native close closes only what the loop opened (an adopted fd,
@@ -729,8 +729,8 @@
         if (s === void 0) { return false; }
         table[fd] = void 0;
         inert(s);
-        if (s[13]) {
-            s[13] = false;
+        if (s[REC_WATCHED]) {
+            s[REC_WATCHED] = false;
             unwatch(fd);
         }
         try {
@@ -743,27 +743,27 @@
 
     /* Closed: no interest, no queue, no pending report, no back-off. */
     function inert(s) {
-        s[4] = 6;
-        s[5] = 0;
-        s[6] = false;
-        s[7] = [];
-        s[18] = 0;
-        s[8] = 0;
-        s[9] = 0;
-        s[12] = null;
-        s[22] = -1;
-        s[26] = -1;
-        s[24] = null;
-        s[25] = null;
-        if (s[16] !== 0) {
-            clearTimer(s[16]);
-            s[16] = 0;
+        s[REC_STATE] = 6;
+        s[REC_INTEREST] = 0;
+        s[REC_READING] = false;
+        s[REC_QUEUE] = [];
+        s[REC_HEAD] = 0;
+        s[REC_OFFSET] = 0;
+        s[REC_QUEUED] = 0;
+        s[REC_ERROR] = null;
+        s[REC_FAST_CAP] = -1;
+        s[REC_CAP] = -1;
+        s[REC_ONDATA] = null;
+        s[REC_ONDATA_THIS] = null;
+        if (s[REC_BACKOFF_TIMER] !== 0) {
+            clearTimer(s[REC_BACKOFF_TIMER]);
+            s[REC_BACKOFF_TIMER] = 0;
         }
     }
 
     function queued(fd, owner) {
         var s = ownedOrNone(fd, owner, 'queued');
-        return s !== void 0 ? s[9] : 0;
+        return s !== void 0 ? s[REC_QUEUED] : 0;
     }
 
     /* Loop disposal closes every stream and listener fd. */
@@ -775,8 +775,8 @@
             s = all[fd];
             if (s !== void 0) {
                 inert(s);
-                if (s[13]) {
-                    s[13] = false;
+                if (s[REC_WATCHED]) {
+                    s[REC_WATCHED] = false;
                     try { unwatch(fd); } catch (e) { /* disposal goes on */ }
                 }
                 try { nclose(fd); } catch (e2) { /* idem */ }
@@ -786,17 +786,17 @@
 
     function bytesRead(fd, owner) {
         var s = ownedOrNone(fd, owner, 'bytesRead');
-        return s !== void 0 ? s[21] : 0;
+        return s !== void 0 ? s[REC_BYTES_READ] : 0;
     }
-    /* Data events call fn with this = owner instead of handler(1, buf),
+    /* Data events call fn with this = owner instead of handler(EV_DATA, buf),
      * which does the same thing: one JS call a read less. */
     function ondata(fd, fn, owner) {
         var s = lookup(fd, 'ondata', owner);
         var on = typeof fn === 'function';
         /* bound once here (the original bind): a data event then makes one
          * plain call, with no lookup of a replaceable `call` */
-        s[24] = on ? uncall(bindFn, fn, owner) : null;
-        s[25] = on ? owner : null;
+        s[REC_ONDATA] = on ? uncall(bindFn, fn, owner) : null;
+        s[REC_ONDATA_THIS] = on ? owner : null;
     }
 
     var stream = {

@@ -595,7 +595,7 @@
     function makeHandler(s) {
         return function (ev, arg) {
             var x = s;
-            if (ev === 1) {
+            if (ev === EV_DATA) {
                 x._ondata(arg);
                 return;
             }
@@ -722,15 +722,15 @@
     }
     function onStreamEvent(s, ev, arg) {
         if (s.destroyed) { return; }
-        if (ev === 3) {
+        if (ev === EV_DRAIN) {
             onDrain(s);
-        } else if (ev === 2) {
+        } else if (ev === EV_END) {
             onEof(s);
-        } else if (ev === 4) {
+        } else if (ev === EV_ERROR) {
             s.destroy(arg);
-        } else if (ev === 5) {
+        } else if (ev === EV_FINISH) {
             onFinish(s);
-        } else if (ev === 6) {
+        } else if (ev === EV_CONNECT) {
             onConnect(s, arg);
         }
     }
@@ -1556,7 +1556,7 @@
     function makeSeedHandler(e) {
         return function (ev, arg) {
             var x = e, f;
-            if (ev === 1) {
+            if (ev === EV_DATA) {
                 f = x.onData;
                 if (f !== null) { f(x.fd, arg); }
                 return;
@@ -1567,29 +1567,29 @@
     function seedEvent(e, ev, arg) {
         if (seeds[e.fd] !== e) { return; }
         if (e.closing) {
-            /* EventLoop.close is flushing: 5 when all is out, 4 when the
+            /* EventLoop.close is flushing: EV_FINISH when all is out, EV_ERROR when the
              * peer made that impossible (reported by the loop, as any
              * callback's error: EventLoop.onerror) */
-            if (ev === 4 || ev === 5 || (ev === 6 && arg !== null && arg !== void 0)) {
+            if (ev === EV_ERROR || ev === EV_FINISH || (ev === EV_CONNECT && arg !== null && arg !== void 0)) {
                 seeds[e.fd] = void 0;
                 closeFd(e.fd, e);
-                if (ev !== 5) { throw arg; }
+                if (ev !== EV_FINISH) { throw arg; }
             }
             return;
         }
-        if (ev === 3) {
+        if (ev === EV_DRAIN) {
             e.q = 0;
-        } else if (ev === 2) {
+        } else if (ev === EV_END) {
             /* End of stream closes the fd, as the original, but only once
-             * what EventLoop.write queued is out (then event 5). */
+             * what EventLoop.write queued is out (then EV_FINISH). */
             if (stream.queued(e.fd, e) > 0) {
                 stream.end(e.fd, e);
             } else {
                 seedClose(e);
             }
-        } else if (ev === 4 || ev === 5) {
+        } else if (ev === EV_ERROR || ev === EV_FINISH) {
             seedClose(e);
-        } else if (ev === 6) {
+        } else if (ev === EV_CONNECT) {
             e.connecting = false;
             if (arg !== null && arg !== void 0) {
                 seedClose(e);
@@ -1732,7 +1732,7 @@
         if (!e.listening && stream.queued(fd, e) > 0) {
             e.closing = true;
             stream.pause(fd, e);
-            stream.end(fd, e);   /* flush, shut down, then event 5 closes */
+            stream.end(fd, e);   /* flush, shut down, then EV_FINISH closes */
             return;
         }
         seeds[fd] = void 0;

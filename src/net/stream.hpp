@@ -13,12 +13,14 @@
  *   stream.open(fd, handler, reading, owner)  manage fd as a stream (or
  *        replace its handler; a listener: EINVAL); reading turns read
  *        interest on. A stream write on a non-socket fd throws (ENOTSOCK).
- *        handler(event, arg): 1 data (a fresh Buffer), 2 end of stream,
- *        3 drain (the queue became empty), 4 error (the engine stops; the fd
- *        stays open until close), 5 finish (after end(): flushed and shut
- *        down), 6 connect result (null or an Error; reading is then off).
+ *        handler(event, arg), the event codes named in src/slots.json
+ *        (EV_* in JS, kEv* here): EV_DATA (arg a fresh Buffer), EV_END end
+ *        of stream, EV_DRAIN (the queue became empty), EV_ERROR (the engine
+ *        stops; the fd stays open until close), EV_FINISH (after end():
+ *        flushed and shut down), EV_CONNECT result (null or an Error;
+ *        reading is then off).
  *   stream.connect(fd, handler, host, port, owner)  fd from native.connect:
- *        wait, then event 6 (a connect error names host:port).
+ *        wait, then EV_CONNECT (a connect error names host:port).
  *   stream.listen(fd, onAccept(fd, address, port, family), owner)
  *   stream.write(fd, data, owner) -> bytes queued after the call (0: all sent)
  *   stream.end(fd, owner), stream.pause(fd, owner), stream.resume(fd, owner)
@@ -36,7 +38,7 @@
  *   stream.writeCap(fd, cap, owner) -> bytes the fast path took since the last
  *        call; cap >= 0 turns it on with that cap on queued bytes, -1 off
  *   stream.ondata(fd, fn, owner)  a hint: data events may call fn with
- *        this = owner instead of handler(1, buf), which must do the same;
+ *        this = owner instead of handler(EV_DATA, buf), which must do the same;
  *        fn null: back to the handler. (Saves a JS call a read here; the
  *        ECMAScript engine ignores it.)
  *
@@ -49,6 +51,7 @@
 #include "../core/errors.hpp"
 #include "../bind/bind_eventloop.hpp"
 #include "bind_socket.hpp"
+#include "../ecma/slots.hpp"
 
 namespace evloop {
 namespace detail {
@@ -115,7 +118,7 @@ inline void stream_fail(LoopImpl* l, int fd, Stream* s, int err, const char* sys
   s->stopped = true;
   stream_drop_queue(l, s);
   stream_update(l, s);
-  stream_begin(l, fd, 4);
+  stream_begin(l, fd, kEvError);
   push_net_error(l->ctx, err, syscall, nullptr, -1);
   l->call_js(2);
 }
@@ -159,7 +162,7 @@ inline void stream_read(LoopImpl* l, int fd, Stream* s) {
         l->delivering_fd = -1;
         l->call_js(1);
       } else {
-        stream_begin(l, fd, 1);
+        stream_begin(l, fd, kEvData);
         push_node_buffer(ctx, l->read_buffer, static_cast<size_t>(n));
         l->delivering_fd = -1;
         l->call_js(2);
@@ -171,7 +174,7 @@ inline void stream_read(LoopImpl* l, int fd, Stream* s) {
       s->eof = true;
       s->reading = false;
       stream_update(l, s);
-      stream_begin(l, fd, 2);
+      stream_begin(l, fd, kEvEnd);
       l->call_js(1);
       return;
     }
@@ -229,12 +232,12 @@ inline void stream_flush(LoopImpl* l, int fd, Stream* s) {
   }
   stream_update(l, s);
   if (had) {
-    stream_begin(l, fd, 3);
+    stream_begin(l, fd, kEvDrain);
     l->call_js(1);
     if (!stream_still(l, fd, s)) return;
   }
   if (finish) {
-    stream_begin(l, fd, 5);
+    stream_begin(l, fd, kEvFinish);
     l->call_js(1);
   }
 }
@@ -329,7 +332,7 @@ inline void stream_io(Loop& loop, int fd, unsigned revents, void* user) {
     stream_update(l, s);
     char* host = s->peer_host; /* the error's pushes may run a finalizer that closes s */
     s->peer_host = nullptr;
-    stream_begin(l, fd, 6);
+    stream_begin(l, fd, kEvConnect);
     if (err) push_net_error(l->ctx, err, "connect", host, host ? s->peer_port : -1);
     else duk_push_null(l->ctx);
     l->mem.free(host);
@@ -643,7 +646,7 @@ inline duk_ret_t js_stream_close(duk_context* ctx) {
 }
 
 /* stream.ondata(fd, fn, owner): data events call fn with this = owner
- * instead of handler(1, buf) (an engine may ignore this: the handler must
+ * instead of handler(EV_DATA, buf) (an engine may ignore this: the handler must
  * do the same); fn null: back to the handler. */
 inline duk_ret_t js_stream_ondata(duk_context* ctx) {
   LoopImpl* l = stream_loop(ctx);

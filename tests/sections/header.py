@@ -24,6 +24,19 @@ def main(tmp):
             "if(typeof x==='y'&&a- -b>c+ ++d&&1 .toFixed&&$a in o){return's p';}else{e=f instanceof G;}\n")
     got = amalgamate.js_compact(sample)
     record("header", "tools/amalgamate.py js_compact on a sample", got == want, "got %r\nwant %r" % (got, want))
+    # Slot names (src/slots.json) become literal indexes in the embedded
+    # JS; a name the table does not have fails generation.
+    table = amalgamate.SLOT_TABLE
+    got = table.substitute("x.js", "S[ST_ROUND]+=1;h(EV_DATA,s[REC_OWNER]);")
+    want = "S[%d]+=1;h(%d,s[%d]);" % (table.values["ST_ROUND"], table.values["EV_DATA"], table.values["REC_OWNER"])
+    record("header", "tools/slots.py substitutes slot names", got == want, "got %r\nwant %r" % (got, want))
+    try:
+        table.substitute("x.js", "S[ST_NO_SUCH_SLOT]")
+        failed = None
+    except SystemExit as e:
+        failed = str(e)
+    record("header", "tools/slots.py fails on an unknown slot name",
+           failed is not None and "ST_NO_SUCH_SLOT" in failed, "got %r" % failed)
     # Every C++ part of src/ compiles on its own (it includes what it uses),
     # so a reader or a tool can follow a name from any part.
     rc, out, err = run([sys.executable, "tools/check_parts.py"], timeout=300)

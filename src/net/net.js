@@ -1418,8 +1418,10 @@
                 if (srv.pauseOnConnect) { s._flowing = false; }
                 attach(s, fd, !srv.pauseOnConnect);
             } catch (e) {
+                /* attached: the stream is s's to close; else the fd is bare */
+                if (s !== null && stream.owns(fd, s)) { closeFd(fd, s); }
+                else { closeRaw(fd); }
                 if (s !== null) { s._fd = s._wfd = -1; }   /* unreachable: never used again */
-                closeFd(fd);
                 throw e;
             }
             s._server = srv;

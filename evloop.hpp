@@ -1076,21 +1076,15 @@ struct TimerHeap {
 } /* namespace evloop */
 /* ======== End of src/core/timer_heap.hpp ======== */
 
-/* ======== Begin file src/backend/backend.hpp ======== */
-/* Backends: the kernel interface behind one small set of functions (open,
- * close, add, modify, remove, wait, fd, name), as Redis's ae does. The core
- * never sees epoll, pollfd or fd_set types. Both epoll and poll() are
- * compiled on Linux so the poll() one is tested there too;
- * EVLOOP_BACKEND_POLL compiles poll() only, EVLOOP_BACKEND_SELECT select()
- * only (for network stacks without poll(), such as lwIP). */
+/* ======== Begin file src/backend/common.hpp ======== */
+/* What every backend shares: the event record a wait fills, the fd limit and
+ * the fd-indexed tables, and the self-pipe that wakes a poll() or select()
+ * wait (epoll wakes through an eventfd: backend/epoll.hpp). */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <unistd.h>
-#if defined(EVLOOP_HAVE_EPOLL)
-#include <sys/epoll.h>
-#endif
 
 namespace evloop {
 namespace detail {
@@ -1136,100 +1130,93 @@ inline int within_fd_limit(int fd) {
   return -1;
 }
 
-/* >>poll: a pollfd array plus an fd -> index map; removal swaps with the last
- * entry. A paused fd (no interest) is stored negated, which poll() skips, so a
- * paused peer's hang-up cannot spin the loop. */
-#if !defined(EVLOOP_BACKEND_SELECT)
-struct PollBackend {
-  RawArray<struct pollfd> fds;
-  RawArray<int32_t> index_of_fd; /* -1: not registered */
-  size_t rotate;                 /* first entry reported, so no fd starves */
+/* The wake-up of a backend without an eventfd: Loop::wake (any thread)
+ * writes a byte, the wait sees the read end readable and drains it. Both
+ * ends non-blocking: a full pipe means a wake-up is already pending. */
+struct WakePipe {
+  int read_fd, write_fd;
 
-  void init() { /* closed state: close() frees nothing */
-    fds.init();
-    index_of_fd.init();
-    rotate = 0;
+  void init() { read_fd = write_fd = -1; }
+  bool open() {
+    int p[2];
+    if (pipe(p) != 0) return false;
+    for (int i = 0; i < 2; i++) {
+      fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
+      fcntl(p[i], F_SETFD, FD_CLOEXEC);
+    }
+    read_fd = p[0];
+    write_fd = p[1];
+    return true;
   }
-  bool open(Memory& m) {
+  void close() {
+    if (read_fd >= 0) ::close(read_fd);
+    if (write_fd >= 0) ::close(write_fd);
     init();
-    return open_fd_table(m, fds) && open_fd_table(m, index_of_fd);
   }
-  void close(Memory& m) {
-    fds.release(m);
-    index_of_fd.release(m);
-  }
-  bool add(Memory& m, int fd, unsigned events) {
-    /* Refuse a closed fd up front, as epoll_ctl does (EBADF). */
-    if (fcntl(fd, F_GETFD) < 0) return false;
-    if (!index_of_fd.reserve(m, static_cast<size_t>(fd) + 1)) return false;
-    while (index_of_fd.size <= static_cast<size_t>(fd)) index_of_fd.data[index_of_fd.size++] = -1;
-    struct pollfd p;
-    p.fd = events ? fd : ~fd;
-    p.events = static_cast<short>(events);
-    p.revents = 0;
-    if (!fds.push(m, p)) return false;
-    index_of_fd[fd] = static_cast<int32_t>(fds.size - 1);
-    return true;
-  }
-  bool modify(Memory&, int fd, unsigned events) {
-    struct pollfd& p = fds[index_of_fd[fd]];
-    p.fd = events ? fd : ~fd;
-    p.events = static_cast<short>(events);
-    return true;
-  }
-  void remove(int fd) {
-    int32_t i = index_of_fd[fd];
-    index_of_fd[fd] = -1;
-    fds[i] = fds[fds.size - 1];
-    fds.size--;
-    if (static_cast<size_t>(i) < fds.size) {
-      int moved = fds[i].fd < 0 ? ~fds[i].fd : fds[i].fd;
-      index_of_fd[moved] = i;
+  void signal() {
+    char one = 1;
+    if (::write(write_fd, &one, 1) < 0) { /* EAGAIN: a wake-up is pending, nothing lost */
     }
   }
-  int wait(int timeout_ms, ReadyEvent* out, int max) {
-    int n = ::poll(fds.data, static_cast<nfds_t>(fds.size), timeout_ms);
-    if (n <= 0) return n;
-    int got = 0;
-    size_t count = fds.size;
-    size_t start = count ? rotate % count : 0;
-    for (size_t k = 0; k < count && got < max; k++) {
-      struct pollfd& p = fds[(start + k) % count];
-      if (p.revents && p.fd >= 0) {
-        out[got].fd = p.fd;
-        out[got].revents = static_cast<unsigned short>(p.revents);
-        got++;
-      }
+  void drain() {
+    char buf[64];
+    while (::read(read_fd, buf, sizeof buf) > 0) {
     }
-    rotate = start + 1;
-    return got;
   }
+  bool owns(int fd) const { return fd == read_fd || fd == write_fd; }
 };
-#endif
+
+} /* namespace detail */
+} /* namespace evloop */
+/* ======== End of src/backend/common.hpp ======== */
+
+/* ======== Begin file src/backend/epoll.hpp ======== */
+/* The epoll backend: Linux's default (EVLOOP_HAVE_EPOLL: neither
+ * EVLOOP_BACKEND_POLL nor EVLOOP_BACKEND_SELECT). Paused fds are deleted from
+ * the epoll set (epoll reports errors and hang-ups even with no interest).
+ * Regular files cannot be added to epoll (EPERM) yet are always ready, as
+ * poll() says: they are kept on a side list and reported ready at every
+ * wait, so a redirected stdin stays watchable. Wakes through an eventfd in
+ * the set. Its epoll fd is pollable by a foreign loop (Loop::pollable_fd):
+ * from then on a timerfd in the set is armed at the loop's next deadline, so
+ * the epoll fd turns readable when a timer is due, not only on I/O. */
 
 #if defined(EVLOOP_HAVE_EPOLL)
-/* >>epoll. Paused fds are deleted from the epoll set (epoll reports errors and
- * hang-ups even with no interest). Regular files cannot be added to epoll
- * (EPERM) yet are always ready, as poll() says: they are kept on a side list
- * and reported ready at every wait, so a redirected stdin stays watchable. */
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+
+namespace evloop {
+namespace detail {
+
 struct EpollBackend {
   int epfd;
+  int wake_fd;                    /* eventfd: Loop::wake, from any thread */
+  int timer_fd;                   /* timerfd, once pollable_fd() was asked; else -1 */
   RawArray<int32_t> always_ready; /* fds epoll refused with EPERM */
   RawArray<unsigned> interest;    /* per fd, for the always-ready list */
 
   bool open(Memory& m) {
-    epfd = -1;
+    epfd = wake_fd = timer_fd = -1;
     always_ready.init();
     interest.init();
     if (!open_fd_table(m, always_ready) || !open_fd_table(m, interest)) return false;
     epfd = epoll_create1(EPOLL_CLOEXEC);
-    return epfd >= 0;
+    if (epfd < 0) return false;
+    wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    return wake_fd >= 0 && ctl(EPOLL_CTL_ADD, wake_fd, EPOLLIN);
   }
   void close(Memory& m) {
-    if (epfd >= 0) ::close(epfd);
-    epfd = -1;
+    close_own(epfd);
+    close_own(wake_fd);
+    close_own(timer_fd);
     always_ready.release(m);
     interest.release(m);
+  }
+  static void close_own(int& fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
   }
   bool ctl(int op, int fd, unsigned events) {
     struct epoll_event ev;
@@ -1271,6 +1258,7 @@ struct EpollBackend {
       if (always_ready[i] == fd) return static_cast<int>(i);
     return -1;
   }
+  /* The eventfd and the timerfd are drained here, never reported. */
   int wait(int timeout_ms, ReadyEvent* out, int max) {
     struct epoll_event evs[EVLOOP_MAX_EVENTS_PER_WAIT];
     int extra = 0;
@@ -1286,38 +1274,179 @@ struct EpollBackend {
     int cap = max - extra < EVLOOP_MAX_EVENTS_PER_WAIT ? max - extra : EVLOOP_MAX_EVENTS_PER_WAIT;
     int n = cap > 0 ? epoll_wait(epfd, evs, cap, timeout_ms) : 0;
     if (n < 0) return extra ? extra : n;
+    int got = extra;
     for (int i = 0; i < n; i++) {
-      out[extra + i].fd = evs[i].data.fd;
-      out[extra + i].revents = evs[i].events & (EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP);
+      int fd = evs[i].data.fd;
+      if (fd == wake_fd || fd == timer_fd) {
+        uint64_t count; /* the eventfd's wake-ups, the timerfd's expirations */
+        if (::read(fd, &count, sizeof count) < 0) { /* EAGAIN: nothing to drain */
+        }
+        continue;
+      }
+      out[got].fd = fd;
+      out[got].revents = evs[i].events & (EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLERR | EPOLLHUP);
+      got++;
     }
-    return extra + n;
+    return got;
   }
+  void wake() {
+    uint64_t one = 1;
+    if (::write(wake_fd, &one, sizeof one) < 0) { /* EAGAIN: a wake-up is pending, nothing lost */
+    }
+  }
+  int pollable_fd(bool* arms_deadline) {
+    if (timer_fd < 0) {
+      timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+      if (timer_fd >= 0 && !ctl(EPOLL_CTL_ADD, timer_fd, EPOLLIN)) close_own(timer_fd);
+    }
+    *arms_deadline = timer_fd >= 0;
+    return epfd;
+  }
+  /* The timerfd fires in until_ns (-1: disarmed). */
+  void arm_deadline(int64_t until_ns) {
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    if (until_ns >= 0) {
+      its.it_value.tv_sec = static_cast<time_t>(until_ns / 1000000000);
+      its.it_value.tv_nsec = static_cast<long>(until_ns % 1000000000);
+    }
+    timerfd_settime(timer_fd, 0, &its, nullptr);
+  }
+  bool owns(int fd) const { return fd >= 0 && (fd == epfd || fd == wake_fd || fd == timer_fd); }
 };
+
+} /* namespace detail */
+} /* namespace evloop */
 #endif
+/* ======== End of src/backend/epoll.hpp ======== */
+
+/* ======== Begin file src/backend/poll.hpp ======== */
+/* The poll() backend: portable, and on Linux beside epoll (Backend::Poll) so
+ * it is tested there too. Not in EVLOOP_BACKEND_SELECT builds (no poll()).
+ * A pollfd array plus an fd -> index map; removal swaps with the last
+ * entry. A paused fd (no interest) is stored negated, which poll() skips, so a
+ * paused peer's hang-up cannot spin the loop. Wakes through a self-pipe; the
+ * next timeout is only the wait's timeout (no pollable fd). */
+
+#if !defined(EVLOOP_BACKEND_SELECT)
+namespace evloop {
+namespace detail {
+
+struct PollBackend {
+  RawArray<struct pollfd> fds;
+  RawArray<int32_t> index_of_fd; /* -1: not registered */
+  size_t rotate;                 /* first entry reported, so no fd starves */
+  WakePipe wake_pipe;            /* its read end is in fds, never reported */
+
+  bool open(Memory& m) {
+    fds.init();
+    index_of_fd.init();
+    rotate = 0;
+    wake_pipe.init();
+    return open_fd_table(m, fds) && open_fd_table(m, index_of_fd) && wake_pipe.open() &&
+           add(m, wake_pipe.read_fd, kReadable);
+  }
+  void close(Memory& m) {
+    fds.release(m);
+    index_of_fd.release(m);
+    wake_pipe.close();
+  }
+  bool add(Memory& m, int fd, unsigned events) {
+    /* Refuse a closed fd up front, as epoll_ctl does (EBADF). */
+    if (fcntl(fd, F_GETFD) < 0) return false;
+    if (!index_of_fd.reserve(m, static_cast<size_t>(fd) + 1)) return false;
+    while (index_of_fd.size <= static_cast<size_t>(fd)) index_of_fd.data[index_of_fd.size++] = -1;
+    struct pollfd p;
+    p.fd = events ? fd : ~fd;
+    p.events = static_cast<short>(events);
+    p.revents = 0;
+    if (!fds.push(m, p)) return false;
+    index_of_fd[fd] = static_cast<int32_t>(fds.size - 1);
+    return true;
+  }
+  bool modify(Memory&, int fd, unsigned events) {
+    struct pollfd& p = fds[index_of_fd[fd]];
+    p.fd = events ? fd : ~fd;
+    p.events = static_cast<short>(events);
+    return true;
+  }
+  void remove(int fd) {
+    int32_t i = index_of_fd[fd];
+    index_of_fd[fd] = -1;
+    fds[i] = fds[fds.size - 1];
+    fds.size--;
+    if (static_cast<size_t>(i) < fds.size) {
+      int moved = fds[i].fd < 0 ? ~fds[i].fd : fds[i].fd;
+      index_of_fd[moved] = i;
+    }
+  }
+  int wait(int timeout_ms, ReadyEvent* out, int max) {
+    int n = ::poll(fds.data, static_cast<nfds_t>(fds.size), timeout_ms);
+    if (n <= 0) return n;
+    int got = 0;
+    size_t count = fds.size;
+    size_t start = count ? rotate % count : 0;
+    for (size_t k = 0; k < count && got < max; k++) {
+      struct pollfd& p = fds[(start + k) % count];
+      if (p.revents && p.fd >= 0) {
+        if (p.fd == wake_pipe.read_fd) {
+          wake_pipe.drain();
+          continue;
+        }
+        out[got].fd = p.fd;
+        out[got].revents = static_cast<unsigned short>(p.revents);
+        got++;
+      }
+    }
+    rotate = start + 1;
+    return got;
+  }
+  void wake() { wake_pipe.signal(); }
+  int pollable_fd(bool* arms_deadline) {
+    *arms_deadline = false;
+    return -1;
+  }
+  void arm_deadline(int64_t) {}
+  bool owns(int fd) const { return wake_pipe.owns(fd); }
+};
+
+} /* namespace detail */
+} /* namespace evloop */
+#endif
+/* ======== End of src/backend/poll.hpp ======== */
+
+/* ======== Begin file src/backend/select.hpp ======== */
+/* The select() backend (EVLOOP_BACKEND_SELECT builds only), for network
+ * stacks without poll() (lwIP on some microcontrollers). The interest is
+ * three fd_sets, copied for each wait; a paused fd is in none, so a paused
+ * peer's hang-up cannot spin the loop. select() has no POLLHUP or POLLERR: a
+ * hang-up or an error shows as readiness (a read then returns 0 or the
+ * error). A watched fd closed under the loop fails the whole select() with
+ * EBADF: the closed fds are then looked for and reported as POLLNVAL, as
+ * poll() reports them. An fd at or above FD_SETSIZE cannot be in an fd_set:
+ * add() refuses it (EMFILE). Wakes through a self-pipe; the next timeout is
+ * only the wait's timeout (no pollable fd). */
 
 #if defined(EVLOOP_BACKEND_SELECT)
-/* >>select: for network stacks without poll() (lwIP on some
- * microcontrollers). The interest is three fd_sets, copied for each wait; a
- * paused fd is in none, so a paused peer's hang-up cannot spin the loop.
- * select() has no POLLHUP or POLLERR: a hang-up or an error shows as
- * readiness (a read then returns 0 or the error). A watched fd closed under
- * the loop fails the whole select() with EBADF: the closed fds are then
- * looked for and reported as POLLNVAL, as poll() reports them. An fd at or
- * above FD_SETSIZE cannot be in an fd_set: add() refuses it (EMFILE). */
+namespace evloop {
+namespace detail {
+
 struct SelectBackend {
   fd_set want_read, want_write, want_priority;
-  int max_fd;    /* highest fd with interest, -1: none */
-  size_t rotate; /* where the next report starts, so no fd starves */
+  int max_fd;         /* highest fd with interest, -1: none */
+  size_t rotate;      /* where the next report starts, so no fd starves */
+  WakePipe wake_pipe; /* its read end is in want_read, never reported */
 
-  bool open(Memory&) {
+  bool open(Memory& m) {
     FD_ZERO(&want_read);
     FD_ZERO(&want_write);
     FD_ZERO(&want_priority);
     max_fd = -1;
     rotate = 0;
-    return true;
+    wake_pipe.init();
+    return wake_pipe.open() && add(m, wake_pipe.read_fd, kReadable);
   }
-  void close(Memory&) {}
+  void close(Memory&) { wake_pipe.close(); }
   bool wanted(int fd) const {
     return FD_ISSET(fd, &want_read) || FD_ISSET(fd, &want_write) || FD_ISSET(fd, &want_priority);
   }
@@ -1353,6 +1482,10 @@ struct SelectBackend {
     int n = ::select(max_fd + 1, &r, &w, &p, timeout_ms < 0 ? nullptr : &tv);
     if (n < 0 && errno == EBADF) return closed_fds(out, max);
     if (n <= 0) return n;
+    if (FD_ISSET(wake_pipe.read_fd, &r)) {
+      wake_pipe.drain();
+      FD_CLR(wake_pipe.read_fd, &r);
+    }
     /* From the fd after the last one reported: when more are ready than
      * `max`, the next wait starts with those left out (no fd starves). */
     int got = 0, count = max_fd + 1, fd = static_cast<int>(rotate % static_cast<size_t>(count));
@@ -1380,71 +1513,148 @@ struct SelectBackend {
     if (!got) errno = EBADF;
     return got ? got : -1;
   }
-};
-#endif
-
-/* The dispatching front: the build's backend, or on Linux epoll or poll(),
- * chosen at create() time. */
-struct KernelBackend {
-  Backend kind;
-#if defined(EVLOOP_BACKEND_SELECT)
-  SelectBackend select;
-#define EVLOOP_BACKEND_CALL(call) (select.call)
-#else
-  PollBackend poll;
-#if defined(EVLOOP_HAVE_EPOLL)
-  EpollBackend epoll;
-#define EVLOOP_BACKEND_CALL(call) (kind == Backend::Epoll ? epoll.call : poll.call)
-#else
-#define EVLOOP_BACKEND_CALL(call) (poll.call)
-#endif
-#endif
-
-  bool open(Memory& m, Backend wanted) {
-#if defined(EVLOOP_BACKEND_SELECT)
-    (void)wanted;
-    kind = Backend::Select;
-    return select.open(m);
-#else
-#if defined(EVLOOP_HAVE_EPOLL)
-    kind = wanted == Backend::Poll ? Backend::Poll : Backend::Epoll;
-    if (kind == Backend::Epoll) {
-      poll.init();
-      return epoll.open(m);
-    }
-#else
-    (void)wanted;
-    kind = Backend::Poll;
-#endif
-    return poll.open(m);
-#endif
-  }
-  void close(Memory& m) {
-#if defined(EVLOOP_BACKEND_SELECT)
-    select.close(m);
-#else
-    poll.close(m);
-#if defined(EVLOOP_HAVE_EPOLL)
-    if (kind == Backend::Epoll) epoll.close(m);
-#endif
-#endif
-  }
-  bool add(Memory& m, int fd, unsigned events) { return EVLOOP_BACKEND_CALL(add(m, fd, events)); }
-  bool modify(Memory& m, int fd, unsigned events) { return EVLOOP_BACKEND_CALL(modify(m, fd, events)); }
-  void remove(int fd) { EVLOOP_BACKEND_CALL(remove(fd)); }
-  int wait(int timeout_ms, ReadyEvent* out, int max) {
-    return EVLOOP_BACKEND_CALL(wait(timeout_ms, out, max));
-  }
-  int fd() {
-#if defined(EVLOOP_HAVE_EPOLL)
-    if (kind == Backend::Epoll) return epoll.epfd;
-#endif
+  void wake() { wake_pipe.signal(); }
+  int pollable_fd(bool* arms_deadline) {
+    *arms_deadline = false;
     return -1;
   }
-  const char* name() const {
-    return kind == Backend::Epoll ? "epoll" : kind == Backend::Select ? "select" : "poll";
+  void arm_deadline(int64_t) {}
+  bool owns(int fd) const { return wake_pipe.owns(fd); }
+};
+
+} /* namespace detail */
+} /* namespace evloop */
+#endif
+/* ======== End of src/backend/select.hpp ======== */
+
+/* ======== Begin file src/backend/backend.hpp ======== */
+/* Backends: the kernel interface behind one contract, as Redis's ae does.
+ * The core (core/loop.hpp) holds a KernelBackend and never sees epoll,
+ * pollfd, fd_set, eventfd or timerfd. Each backend is one file with a state
+ * struct only it touches, with these members:
+ *   bool open(Memory&)      its kernel object and its wake-up; false with
+ *                           errno (close() then undoes a partial open)
+ *   void close(Memory&)     frees all, closes its own fds
+ *   bool add(Memory&, int fd, unsigned events)  interest in fd (0: paused);
+ *                           false with errno (EBADF for a closed fd)
+ *   bool modify(Memory&, int fd, unsigned events)  an added fd's interest
+ *   void remove(int fd)     fd may be closed already
+ *   int wait(int timeout_ms, ReadyEvent* out, int max)  -1 ms: no limit;
+ *                           how many events, or -1 with errno. Its own fds
+ *                           (wake-up, timer) are drained here, never reported.
+ *   void wake()             from any thread: ends the current or next wait
+ *   int pollable_fd(bool* arms_deadline)  an fd a foreign loop can poll for
+ *                           this loop (-1: none); *arms_deadline true: from
+ *                           now on arm_deadline() follows the next deadline
+ *   void arm_deadline(int64_t until_ns)  the next deadline, -1: none
+ *   bool owns(int fd) const its own fds, which no script may touch
+ * plus one row in backend_table() and one member of BackendState below.
+ * Both epoll and poll() are compiled on Linux so the poll() one is tested
+ * there too; EVLOOP_BACKEND_POLL compiles poll() only, EVLOOP_BACKEND_SELECT
+ * select() only (for network stacks without poll(), such as lwIP). */
+
+namespace evloop {
+namespace detail {
+
+/* One backend's row: its kind, names and the contract's functions over its
+ * state (BackendFns: the members of its struct). */
+struct BackendOps {
+  Backend kind;
+  const char* name;      /* Loop::backend_name() */
+  const char* wait_call; /* the system call a failed wait names */
+  bool (*open)(void* state, Memory& m);
+  void (*close)(void* state, Memory& m);
+  bool (*add)(void* state, Memory& m, int fd, unsigned events);
+  bool (*modify)(void* state, Memory& m, int fd, unsigned events);
+  void (*remove)(void* state, int fd);
+  int (*wait)(void* state, int timeout_ms, ReadyEvent* out, int max);
+  void (*wake)(void* state);
+  int (*pollable_fd)(void* state, bool* arms_deadline);
+  void (*arm_deadline)(void* state, int64_t until_ns);
+  bool (*owns)(const void* state, int fd);
+};
+
+template <typename B>
+struct BackendFns {
+  static B& of(void* state) { return *static_cast<B*>(state); }
+  static bool open(void* s, Memory& m) { return of(s).open(m); }
+  static void close(void* s, Memory& m) { of(s).close(m); }
+  static bool add(void* s, Memory& m, int fd, unsigned events) { return of(s).add(m, fd, events); }
+  static bool modify(void* s, Memory& m, int fd, unsigned events) { return of(s).modify(m, fd, events); }
+  static void remove(void* s, int fd) { of(s).remove(fd); }
+  static int wait(void* s, int timeout_ms, ReadyEvent* out, int max) { return of(s).wait(timeout_ms, out, max); }
+  static void wake(void* s) { of(s).wake(); }
+  static int pollable_fd(void* s, bool* arms_deadline) { return of(s).pollable_fd(arms_deadline); }
+  static void arm_deadline(void* s, int64_t until_ns) { of(s).arm_deadline(until_ns); }
+  static bool owns(const void* s, int fd) { return static_cast<const B*>(s)->owns(fd); }
+};
+#define EVLOOP_BACKEND_ROW(kind, Type, name, wait_call)                                                     \
+  {kind, name, wait_call, &BackendFns<Type>::open, &BackendFns<Type>::close, &BackendFns<Type>::add,       \
+   &BackendFns<Type>::modify, &BackendFns<Type>::remove, &BackendFns<Type>::wait, &BackendFns<Type>::wake, \
+   &BackendFns<Type>::pollable_fd, &BackendFns<Type>::arm_deadline, &BackendFns<Type>::owns}
+
+/* The backends this build has, its default first: Backend::Default, and a
+ * kind the build lacks, choose the first row (backend_name() tells which).
+ * Constant: initialized at compile time, no guard, nothing mutable. */
+inline const BackendOps* backend_table(size_t* count) {
+  static const BackendOps rows[] = {
+#if defined(EVLOOP_HAVE_EPOLL)
+      EVLOOP_BACKEND_ROW(Backend::Epoll, EpollBackend, "epoll", "epoll_wait"),
+#endif
+#if !defined(EVLOOP_BACKEND_SELECT)
+      EVLOOP_BACKEND_ROW(Backend::Poll, PollBackend, "poll", "poll"),
+#endif
+#if defined(EVLOOP_BACKEND_SELECT)
+      EVLOOP_BACKEND_ROW(Backend::Select, SelectBackend, "select", "select"),
+#endif
+  };
+  *count = sizeof rows / sizeof rows[0];
+  return rows;
+}
+#undef EVLOOP_BACKEND_ROW
+
+/* The state of whichever backend runs: one at a time. */
+union BackendState {
+#if defined(EVLOOP_HAVE_EPOLL)
+  EpollBackend epoll;
+#endif
+#if !defined(EVLOOP_BACKEND_SELECT)
+  PollBackend poll;
+#endif
+#if defined(EVLOOP_BACKEND_SELECT)
+  SelectBackend select;
+#endif
+};
+
+/* The core's handle: the chosen row and its state. */
+struct KernelBackend {
+  const BackendOps* ops; /* null until open() */
+  bool arms_deadline;    /* pollable_fd() asked: arm_deadline() whenever the next deadline moves */
+  BackendState state;
+
+  bool open(Memory& m, Backend wanted) {
+    size_t count;
+    const BackendOps* rows = backend_table(&count);
+    ops = &rows[0];
+    for (size_t i = 0; i < count; i++)
+      if (rows[i].kind == wanted) ops = &rows[i];
+    arms_deadline = false;
+    return ops->open(&state, m);
   }
-#undef EVLOOP_BACKEND_CALL
+  void close(Memory& m) {
+    if (ops) ops->close(&state, m);
+  }
+  bool add(Memory& m, int fd, unsigned events) { return ops->add(&state, m, fd, events); }
+  bool modify(Memory& m, int fd, unsigned events) { return ops->modify(&state, m, fd, events); }
+  void remove(int fd) { ops->remove(&state, fd); }
+  int wait(int timeout_ms, ReadyEvent* out, int max) { return ops->wait(&state, timeout_ms, out, max); }
+  void wake() { ops->wake(&state); }
+  int pollable_fd() { return ops->pollable_fd(&state, &arms_deadline); }
+  void arm_deadline(int64_t until_ns) { ops->arm_deadline(&state, until_ns); }
+  bool owns(int fd) const { return ops && ops->owns(&state, fd); }
+  Backend kind() const { return ops->kind; }
+  const char* name() const { return ops->name; }
+  const char* wait_call() const { return ops->wait_call; }
 };
 
 /* Blocks until fd is writable or in error (Socket.connect blocks, as the
@@ -1775,10 +1985,6 @@ inline bool inflate(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_l
  * calls step() through its native helper for I/O, native timers and tasks. */
 #include <new> /* placement new: Loop::create */
 
-#if defined(__linux__)
-#include <sys/eventfd.h>
-#include <sys/timerfd.h>
-#endif
 
 namespace evloop {
 namespace detail {
@@ -1885,8 +2091,6 @@ struct LoopImpl : Loop {
   bool ecma_threw;            /* the last call_ecma ended in an error */
   int64_t failed_turn_pause_ns; /* the next pause after a failed turn (0: the last turn was good) */
   uint64_t failed_turn_waits;   /* ecma_waits at the ECMAScript loop's last failed turn */
-  int wake_read_fd, wake_write_fd;
-  int timer_fd;               /* armed at the next deadline once pollable_fd() was asked */
 #ifndef EVLOOP_NO_THREADS
   std::atomic<Task*> tasks;
 #else
@@ -2097,12 +2301,12 @@ struct LoopImpl : Loop {
     if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
   }
   bool owns_fd(int fd) const { return fd >= 0 && static_cast<size_t>(fd) < owned_fds.size && owned_fds.data[fd]; }
-  /* An fd of the loop itself (backend, wake, timer) or of its host (one with
-   * a native watcher, e.g. the CLI's signal pipe): no JS API may close,
-   * watch, read or write it (EPERM: see refuse_host_fd). */
+  /* An fd of the loop itself (its backend's: kernel object, wake-up, timer)
+   * or of its host (one with a native watcher, e.g. the CLI's signal pipe):
+   * no JS API may close, watch, read or write it (EPERM: see refuse_host_fd). */
   bool host_fd(int fd) {
     if (fd < 0) return false;
-    if (fd == backend.fd() || fd == wake_read_fd || fd == wake_write_fd || fd == timer_fd) return true;
+    if (backend.owns(fd)) return true;
     Watcher* w = watcher(fd);
     return w && (w->kind == kWatchNative || w->kind == kWatchInternal);
   }
@@ -2205,7 +2409,7 @@ struct LoopImpl : Loop {
   TimerId start_timer(int64_t delay_ms, int32_t repeat_ms, uint32_t flags, TimerFn fn, void* user) {
     int64_t deadline = add_saturated(clock_now(), delay_ms * 1000000);
     uint32_t slot = timers.insert(mem, deadline, static_cast<int32_t>(delay_ms), repeat_ms, flags, fn, user);
-    if (timer_fd >= 0) arm_timer_fd(); /* a foreign loop waits on pollable_fd() */
+    if (backend.arms_deadline) arm_deadline(); /* a foreign loop waits on pollable_fd() */
     return timers.id_of(slot);
   }
   /* The callback leaves its array for the value stack and is dropped last:
@@ -2214,7 +2418,7 @@ struct LoopImpl : Loop {
   void cancel_slot(uint32_t slot) {
     int released = (timers.slots[slot].flags & kTimerJs) ? take_js_value(timer_callbacks, slot) : 0;
     timers.free_slot(slot);
-    if (timer_fd >= 0) arm_timer_fd();
+    if (backend.arms_deadline) arm_deadline();
     duk_pop_n(ctx, released);
   }
   /* Runs the timers due at `now` that existed when this round began: a timer
@@ -2316,12 +2520,6 @@ struct LoopImpl : Loop {
       fifo = next;
     }
   }
-  void drain_wake_fd() {
-    char buf[64];
-    while (::read(wake_read_fd, buf, sizeof buf) > 0 && wake_read_fd != wake_write_fd) {
-    }
-  }
-
   /* ---- one turn ---- */
   bool has_work() {
     return timers.pending() || user_watchers || tasks_pending();
@@ -2354,9 +2552,10 @@ struct LoopImpl : Loop {
    * many pairs were written. */
   duk_uarridx_t poll_io(int64_t wait_ns, duk_idx_t ecma_out) {
     duk_uarridx_t written = 0;
-    if (all_watchers == 0 && timer_fd < 0) {
+    if (all_watchers == 0 && !backend.arms_deadline) {
       /* Nothing to ask the kernel (posted tasks are seen through the task
-       * list, the wake fd is drained by the next real wait): with a virtual
+       * list, the backend's wake-up is drained by its next real wait; a
+       * pollable backend's timer must be drained to quiet it): with a virtual
        * clock the wait is only a move of the clock, without a system call per
        * turn (1k timers over 1k deadlines: 1k turns). */
       if (wait_ns == 0) return 0;
@@ -2474,7 +2673,7 @@ struct LoopImpl : Loop {
     if (!exiting) exit_status = 1;
     exiting = true;
     counters.errors++;
-    const char* syscall = backend.name()[0] == 'e' ? "epoll_wait" : backend.name();
+    const char* syscall = backend.wait_call();
     char message[96];
     snprintf(message, sizeof message, "%s", strerror(err));
     if (message[0] >= 'A' && message[0] <= 'Z') message[0] = static_cast<char>(message[0] - 'A' + 'a'); /* as Node */
@@ -2502,20 +2701,17 @@ struct LoopImpl : Loop {
 #endif
     return d;
   }
-  void arm_timer_fd() {
-#if defined(__linux__)
-    if (timer_fd < 0) return;
-    struct itimerspec its;
-    memset(&its, 0, sizeof its);
+  /* Once a foreign loop waits on pollable_fd(): tells the backend the next
+   * deadline (epoll arms its timerfd), so that fd turns readable then. */
+  void arm_deadline() {
+    if (!backend.arms_deadline) return;
     int64_t deadline = next_deadline();
+    int64_t until = -1;
     if (deadline >= 0) {
-      int64_t until = deadline - clock_now();
+      until = deadline - clock_now();
       if (until <= 0) until = 1;
-      its.it_value.tv_sec = static_cast<time_t>(until / 1000000000);
-      its.it_value.tv_nsec = static_cast<long>(until % 1000000000);
     }
-    timerfd_settime(timer_fd, 0, &its, nullptr);
-#endif
+    backend.arm_deadline(until);
   }
   /* One turn of the loop; runs inside a protected region (see step_protected). */
   duk_uarridx_t step(int64_t max_wait_ns, int64_t ecma_wait_ns, duk_idx_t ecma_out) {
@@ -2526,7 +2722,7 @@ struct LoopImpl : Loop {
     now = clock_now();
     if (!exiting) run_due_timers();
     if (!exiting && tasks_pending()) run_tasks();
-    if (!ecma_on()) arm_timer_fd(); /* the ECMAScript loop's timers run after this: Loop::run_once arms */
+    if (!ecma_on()) arm_deadline(); /* the ECMAScript loop's timers run after this: Loop::run_once arms */
     return got;
   }
 
@@ -2729,14 +2925,6 @@ inline void tag_with_loop(duk_context* ctx, LoopImpl* l) {
 /* [ ... fn ] -> [ ... fn ]: marks a native as evloop's own (kMagicInternal). */
 inline void mark_internal(duk_context* ctx) { duk_set_magic(ctx, -1, duk_get_magic(ctx, -1) | kMagicInternal); }
 
-inline void wake_watcher(Loop& loop, int, unsigned, void*) { impl(&loop)->drain_wake_fd(); }
-inline void timer_fd_watcher(Loop& loop, int fd, unsigned, void*) {
-  uint64_t expirations;
-  if (::read(fd, &expirations, sizeof expirations) < 0) { /* EAGAIN: nothing to drain */
-  }
-  (void)loop;
-}
-
 /* [ ... ] -> [ ... ]: creates a stash array and returns its heap pointer. */
 inline void* stash_new_array(duk_context* ctx, const char* key) {
   duk_push_heap_stash(ctx);
@@ -2794,11 +2982,6 @@ inline duk_ret_t release_protected(duk_context* ctx, void*) {
   return 0;
 }
 
-inline void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
-
 inline void LoopImpl::release_everything() {
   if (ecma_on()) run_ecma("dispose", 0); /* drops the JS loop's timers and watchers */
   duk_safe_call(ctx, release_protected, nullptr, 0, 1);
@@ -2806,10 +2989,6 @@ inline void LoopImpl::release_everything() {
   timer_callbacks = watcher_callbacks = data_callbacks = exit_signal = ecma = nullptr;
   ecma_env = ecma_timer_state = ecma_start_timer = nullptr;
   write_hooks[0] = write_hooks[1] = write_hooks[2] = nullptr;
-  if (wake_write_fd != wake_read_fd) close_fd(wake_write_fd);
-  close_fd(wake_read_fd);
-  wake_write_fd = -1;
-  close_fd(timer_fd);
   for (size_t fd = 0; fd < watchers.size; fd++)
     if (kHaveStreams && watchers[fd].kind == kWatchStream) {
       free_stream(static_cast<Stream*>(watchers[fd].user));
@@ -2866,7 +3045,7 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->watchers.init();
   l->owned_fds.init();
   l->read_buffer = nullptr;
-  l->wake_read_fd = l->wake_write_fd = l->timer_fd = l->delivering_fd = -1;
+  l->delivering_fd = -1;
   l->tasks = nullptr;
   l->now = l->clock_now();
   bool ok = l->backend.open(l->mem, options.backend);
@@ -2879,22 +3058,6 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->ecma_fast.init();
   ok = ok && (options.mode != Mode::Ecma || detail::open_fd_table(l->mem, l->ecma_fast));
 #endif
-#if defined(__linux__)
-  if (ok) {
-    l->wake_read_fd = l->wake_write_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    ok = l->wake_read_fd >= 0;
-  }
-#else
-  int p[2];
-  if (ok && pipe(p) == 0) {
-    for (int i = 0; i < 2; i++) fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
-    l->wake_read_fd = p[0];
-    l->wake_write_fd = p[1];
-  } else {
-    ok = false;
-  }
-#endif
-  ok = ok && l->set_watcher(l->wake_read_fd, kReadable, detail::kWatchInternal, detail::wake_watcher, nullptr, false);
   detail::CreateArgs args = {l};
   if (ok) {
     ok = duk_safe_call(ctx, detail::create_protected, &args, 0, 1) == DUK_EXEC_SUCCESS;
@@ -2964,7 +3127,7 @@ int Loop::run() {
       l->ecma_turn_failed(); /* backs off: see pause_after_failed_turn */
       if (!l->run_ecma("alive", 0) && !l->ecma_threw) break;
     }
-    l->arm_timer_fd();
+    l->arm_deadline();
   } else
     while (!l->exiting && l->run_native_turn(-1)) {
     }
@@ -2980,7 +3143,7 @@ bool Loop::run_once(int64_t max_wait_ms) {
   if (l->ecma_on()) {
     more = l->run_ecma("runOnce", max_wait_ms);
     if (l->ecma_threw && !l->exiting) l->ecma_turn_failed();
-    l->arm_timer_fd(); /* its JS timers, as they are after the turn */
+    l->arm_deadline(); /* its JS timers, as they are after the turn */
   } else {
     more = l->run_native_turn(max_wait_ms < 0 ? -1 : max_wait_ms * 1000000);
   }
@@ -2998,16 +3161,10 @@ int Loop::exit_code() { return detail::impl(this)->exit_status; }
 
 int Loop::pollable_fd() {
   detail::LoopImpl* l = detail::impl(this);
-#if defined(__linux__)
-  if (l->backend.fd() >= 0 && l->timer_fd < 0) {
-    l->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (l->timer_fd >= 0 &&
-        !l->set_watcher(l->timer_fd, kReadable, detail::kWatchInternal, detail::timer_fd_watcher, nullptr, false))
-      detail::close_fd(l->timer_fd);
-    l->arm_timer_fd();
-  }
-#endif
-  return l->backend.fd();
+  bool was_arming = l->backend.arms_deadline;
+  int fd = l->backend.pollable_fd(); /* epoll: its fd, with a timerfd in it from now on */
+  if (!was_arming) l->arm_deadline();
+  return fd;
 }
 
 int64_t Loop::next_timeout_ms() {
@@ -3018,13 +3175,7 @@ int64_t Loop::next_timeout_ms() {
   return detail::wait_ms_ceil(deadline - l->clock_now());
 }
 
-void Loop::wake() {
-  detail::LoopImpl* l = detail::impl(this);
-  uint64_t one = 1;
-  /* EAGAIN means a wake-up is already pending: nothing lost. */
-  if (::write(l->wake_write_fd, &one, l->wake_write_fd == l->wake_read_fd ? 8 : 1) < 0) {
-  }
-}
+void Loop::wake() { detail::impl(this)->backend.wake(); /* thread-safe: the backend's eventfd or self-pipe */ }
 
 void Loop::post(Task* task) {
   detail::LoopImpl* l = detail::impl(this);
@@ -3060,7 +3211,7 @@ bool Loop::watch(int fd, unsigned events, WatchFn fn, void* user) {
   detail::LoopImpl* l = detail::impl(this);
   if (!fn) return false;
   detail::Watcher* w = l->watcher(fd);
-  if (w && w->kind == detail::kWatchInternal) return false;
+  if ((w && w->kind == detail::kWatchInternal) || l->backend.owns(fd)) return false;
   return l->set_watcher(fd, events, detail::kWatchNative, fn, user, true);
 }
 

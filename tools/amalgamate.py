@@ -66,6 +66,7 @@ MANUAL, LICENSE = "manual.hpp", "license.txt"
 PUBLIC = ("api/config.hpp", "api/features.hpp", "api/api.hpp")
 INTERNALS = ("core/memory.hpp", "core/clock.hpp", "core/timer_heap.hpp", "backend/backend.hpp",
              "core/errors.hpp", "embed/inflate.hpp")
+INTERNAL_FOLDERS = ("backend/",)  # every backend (backend/backend.hpp: the contract), so a new one is one file
 # The #if an optional part (C++ or JS) is emitted under comes from the
 # feature table, src/features.json (tools/features.py); a part it does not
 # name is always emitted. Its own #includes do not carry a condition over:
@@ -143,7 +144,7 @@ class Part(object):
 
 
 def section(name):
-    return 0 if name in PUBLIC else 1 if name in INTERNALS else 2
+    return 0 if name in PUBLIC else 1 if name in INTERNALS or name.startswith(INTERNAL_FOLDERS) else 2
 
 
 SECTION_NAMES = ("public", "internals", "implementation")

@@ -11,10 +11,6 @@
 #include "errors.hpp"
 #include <new> /* placement new: Loop::create */
 
-#if defined(__linux__)
-#include <sys/eventfd.h>
-#include <sys/timerfd.h>
-#endif
 
 namespace evloop {
 namespace detail {
@@ -121,8 +117,6 @@ struct LoopImpl : Loop {
   bool ecma_threw;            /* the last call_ecma ended in an error */
   int64_t failed_turn_pause_ns; /* the next pause after a failed turn (0: the last turn was good) */
   uint64_t failed_turn_waits;   /* ecma_waits at the ECMAScript loop's last failed turn */
-  int wake_read_fd, wake_write_fd;
-  int timer_fd;               /* armed at the next deadline once pollable_fd() was asked */
 #ifndef EVLOOP_NO_THREADS
   std::atomic<Task*> tasks;
 #else
@@ -333,12 +327,12 @@ struct LoopImpl : Loop {
     if (fd >= 0 && static_cast<size_t>(fd) < owned_fds.size) owned_fds[fd] = 0;
   }
   bool owns_fd(int fd) const { return fd >= 0 && static_cast<size_t>(fd) < owned_fds.size && owned_fds.data[fd]; }
-  /* An fd of the loop itself (backend, wake, timer) or of its host (one with
-   * a native watcher, e.g. the CLI's signal pipe): no JS API may close,
-   * watch, read or write it (EPERM: see refuse_host_fd). */
+  /* An fd of the loop itself (its backend's: kernel object, wake-up, timer)
+   * or of its host (one with a native watcher, e.g. the CLI's signal pipe):
+   * no JS API may close, watch, read or write it (EPERM: see refuse_host_fd). */
   bool host_fd(int fd) {
     if (fd < 0) return false;
-    if (fd == backend.fd() || fd == wake_read_fd || fd == wake_write_fd || fd == timer_fd) return true;
+    if (backend.owns(fd)) return true;
     Watcher* w = watcher(fd);
     return w && (w->kind == kWatchNative || w->kind == kWatchInternal);
   }
@@ -441,7 +435,7 @@ struct LoopImpl : Loop {
   TimerId start_timer(int64_t delay_ms, int32_t repeat_ms, uint32_t flags, TimerFn fn, void* user) {
     int64_t deadline = add_saturated(clock_now(), delay_ms * 1000000);
     uint32_t slot = timers.insert(mem, deadline, static_cast<int32_t>(delay_ms), repeat_ms, flags, fn, user);
-    if (timer_fd >= 0) arm_timer_fd(); /* a foreign loop waits on pollable_fd() */
+    if (backend.arms_deadline) arm_deadline(); /* a foreign loop waits on pollable_fd() */
     return timers.id_of(slot);
   }
   /* The callback leaves its array for the value stack and is dropped last:
@@ -450,7 +444,7 @@ struct LoopImpl : Loop {
   void cancel_slot(uint32_t slot) {
     int released = (timers.slots[slot].flags & kTimerJs) ? take_js_value(timer_callbacks, slot) : 0;
     timers.free_slot(slot);
-    if (timer_fd >= 0) arm_timer_fd();
+    if (backend.arms_deadline) arm_deadline();
     duk_pop_n(ctx, released);
   }
   /* Runs the timers due at `now` that existed when this round began: a timer
@@ -552,12 +546,6 @@ struct LoopImpl : Loop {
       fifo = next;
     }
   }
-  void drain_wake_fd() {
-    char buf[64];
-    while (::read(wake_read_fd, buf, sizeof buf) > 0 && wake_read_fd != wake_write_fd) {
-    }
-  }
-
   /* ---- one turn ---- */
   bool has_work() {
     return timers.pending() || user_watchers || tasks_pending();
@@ -590,9 +578,10 @@ struct LoopImpl : Loop {
    * many pairs were written. */
   duk_uarridx_t poll_io(int64_t wait_ns, duk_idx_t ecma_out) {
     duk_uarridx_t written = 0;
-    if (all_watchers == 0 && timer_fd < 0) {
+    if (all_watchers == 0 && !backend.arms_deadline) {
       /* Nothing to ask the kernel (posted tasks are seen through the task
-       * list, the wake fd is drained by the next real wait): with a virtual
+       * list, the backend's wake-up is drained by its next real wait; a
+       * pollable backend's timer must be drained to quiet it): with a virtual
        * clock the wait is only a move of the clock, without a system call per
        * turn (1k timers over 1k deadlines: 1k turns). */
       if (wait_ns == 0) return 0;
@@ -710,7 +699,7 @@ struct LoopImpl : Loop {
     if (!exiting) exit_status = 1;
     exiting = true;
     counters.errors++;
-    const char* syscall = backend.name()[0] == 'e' ? "epoll_wait" : backend.name();
+    const char* syscall = backend.wait_call();
     char message[96];
     snprintf(message, sizeof message, "%s", strerror(err));
     if (message[0] >= 'A' && message[0] <= 'Z') message[0] = static_cast<char>(message[0] - 'A' + 'a'); /* as Node */
@@ -738,20 +727,17 @@ struct LoopImpl : Loop {
 #endif
     return d;
   }
-  void arm_timer_fd() {
-#if defined(__linux__)
-    if (timer_fd < 0) return;
-    struct itimerspec its;
-    memset(&its, 0, sizeof its);
+  /* Once a foreign loop waits on pollable_fd(): tells the backend the next
+   * deadline (epoll arms its timerfd), so that fd turns readable then. */
+  void arm_deadline() {
+    if (!backend.arms_deadline) return;
     int64_t deadline = next_deadline();
+    int64_t until = -1;
     if (deadline >= 0) {
-      int64_t until = deadline - clock_now();
+      until = deadline - clock_now();
       if (until <= 0) until = 1;
-      its.it_value.tv_sec = static_cast<time_t>(until / 1000000000);
-      its.it_value.tv_nsec = static_cast<long>(until % 1000000000);
     }
-    timerfd_settime(timer_fd, 0, &its, nullptr);
-#endif
+    backend.arm_deadline(until);
   }
   /* One turn of the loop; runs inside a protected region (see step_protected). */
   duk_uarridx_t step(int64_t max_wait_ns, int64_t ecma_wait_ns, duk_idx_t ecma_out) {
@@ -762,7 +748,7 @@ struct LoopImpl : Loop {
     now = clock_now();
     if (!exiting) run_due_timers();
     if (!exiting && tasks_pending()) run_tasks();
-    if (!ecma_on()) arm_timer_fd(); /* the ECMAScript loop's timers run after this: Loop::run_once arms */
+    if (!ecma_on()) arm_deadline(); /* the ECMAScript loop's timers run after this: Loop::run_once arms */
     return got;
   }
 
@@ -965,14 +951,6 @@ inline void tag_with_loop(duk_context* ctx, LoopImpl* l) {
 /* [ ... fn ] -> [ ... fn ]: marks a native as evloop's own (kMagicInternal). */
 inline void mark_internal(duk_context* ctx) { duk_set_magic(ctx, -1, duk_get_magic(ctx, -1) | kMagicInternal); }
 
-inline void wake_watcher(Loop& loop, int, unsigned, void*) { impl(&loop)->drain_wake_fd(); }
-inline void timer_fd_watcher(Loop& loop, int fd, unsigned, void*) {
-  uint64_t expirations;
-  if (::read(fd, &expirations, sizeof expirations) < 0) { /* EAGAIN: nothing to drain */
-  }
-  (void)loop;
-}
-
 /* [ ... ] -> [ ... ]: creates a stash array and returns its heap pointer. */
 inline void* stash_new_array(duk_context* ctx, const char* key) {
   duk_push_heap_stash(ctx);
@@ -1030,11 +1008,6 @@ inline duk_ret_t release_protected(duk_context* ctx, void*) {
   return 0;
 }
 
-inline void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
-
 inline void LoopImpl::release_everything() {
   if (ecma_on()) run_ecma("dispose", 0); /* drops the JS loop's timers and watchers */
   duk_safe_call(ctx, release_protected, nullptr, 0, 1);
@@ -1042,10 +1015,6 @@ inline void LoopImpl::release_everything() {
   timer_callbacks = watcher_callbacks = data_callbacks = exit_signal = ecma = nullptr;
   ecma_env = ecma_timer_state = ecma_start_timer = nullptr;
   write_hooks[0] = write_hooks[1] = write_hooks[2] = nullptr;
-  if (wake_write_fd != wake_read_fd) close_fd(wake_write_fd);
-  close_fd(wake_read_fd);
-  wake_write_fd = -1;
-  close_fd(timer_fd);
   for (size_t fd = 0; fd < watchers.size; fd++)
     if (kHaveStreams && watchers[fd].kind == kWatchStream) {
       free_stream(static_cast<Stream*>(watchers[fd].user));
@@ -1102,7 +1071,7 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->watchers.init();
   l->owned_fds.init();
   l->read_buffer = nullptr;
-  l->wake_read_fd = l->wake_write_fd = l->timer_fd = l->delivering_fd = -1;
+  l->delivering_fd = -1;
   l->tasks = nullptr;
   l->now = l->clock_now();
   bool ok = l->backend.open(l->mem, options.backend);
@@ -1115,22 +1084,6 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   l->ecma_fast.init();
   ok = ok && (options.mode != Mode::Ecma || detail::open_fd_table(l->mem, l->ecma_fast));
 #endif
-#if defined(__linux__)
-  if (ok) {
-    l->wake_read_fd = l->wake_write_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    ok = l->wake_read_fd >= 0;
-  }
-#else
-  int p[2];
-  if (ok && pipe(p) == 0) {
-    for (int i = 0; i < 2; i++) fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
-    l->wake_read_fd = p[0];
-    l->wake_write_fd = p[1];
-  } else {
-    ok = false;
-  }
-#endif
-  ok = ok && l->set_watcher(l->wake_read_fd, kReadable, detail::kWatchInternal, detail::wake_watcher, nullptr, false);
   detail::CreateArgs args = {l};
   if (ok) {
     ok = duk_safe_call(ctx, detail::create_protected, &args, 0, 1) == DUK_EXEC_SUCCESS;
@@ -1200,7 +1153,7 @@ int Loop::run() {
       l->ecma_turn_failed(); /* backs off: see pause_after_failed_turn */
       if (!l->run_ecma("alive", 0) && !l->ecma_threw) break;
     }
-    l->arm_timer_fd();
+    l->arm_deadline();
   } else
     while (!l->exiting && l->run_native_turn(-1)) {
     }
@@ -1216,7 +1169,7 @@ bool Loop::run_once(int64_t max_wait_ms) {
   if (l->ecma_on()) {
     more = l->run_ecma("runOnce", max_wait_ms);
     if (l->ecma_threw && !l->exiting) l->ecma_turn_failed();
-    l->arm_timer_fd(); /* its JS timers, as they are after the turn */
+    l->arm_deadline(); /* its JS timers, as they are after the turn */
   } else {
     more = l->run_native_turn(max_wait_ms < 0 ? -1 : max_wait_ms * 1000000);
   }
@@ -1234,16 +1187,10 @@ int Loop::exit_code() { return detail::impl(this)->exit_status; }
 
 int Loop::pollable_fd() {
   detail::LoopImpl* l = detail::impl(this);
-#if defined(__linux__)
-  if (l->backend.fd() >= 0 && l->timer_fd < 0) {
-    l->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (l->timer_fd >= 0 &&
-        !l->set_watcher(l->timer_fd, kReadable, detail::kWatchInternal, detail::timer_fd_watcher, nullptr, false))
-      detail::close_fd(l->timer_fd);
-    l->arm_timer_fd();
-  }
-#endif
-  return l->backend.fd();
+  bool was_arming = l->backend.arms_deadline;
+  int fd = l->backend.pollable_fd(); /* epoll: its fd, with a timerfd in it from now on */
+  if (!was_arming) l->arm_deadline();
+  return fd;
 }
 
 int64_t Loop::next_timeout_ms() {
@@ -1254,13 +1201,7 @@ int64_t Loop::next_timeout_ms() {
   return detail::wait_ms_ceil(deadline - l->clock_now());
 }
 
-void Loop::wake() {
-  detail::LoopImpl* l = detail::impl(this);
-  uint64_t one = 1;
-  /* EAGAIN means a wake-up is already pending: nothing lost. */
-  if (::write(l->wake_write_fd, &one, l->wake_write_fd == l->wake_read_fd ? 8 : 1) < 0) {
-  }
-}
+void Loop::wake() { detail::impl(this)->backend.wake(); /* thread-safe: the backend's eventfd or self-pipe */ }
 
 void Loop::post(Task* task) {
   detail::LoopImpl* l = detail::impl(this);
@@ -1296,7 +1237,7 @@ bool Loop::watch(int fd, unsigned events, WatchFn fn, void* user) {
   detail::LoopImpl* l = detail::impl(this);
   if (!fn) return false;
   detail::Watcher* w = l->watcher(fd);
-  if (w && w->kind == detail::kWatchInternal) return false;
+  if ((w && w->kind == detail::kWatchInternal) || l->backend.owns(fd)) return false;
   return l->set_watcher(fd, events, detail::kWatchNative, fn, user, true);
 }
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <string>
@@ -266,9 +267,18 @@ void check_select_backend() {
   m.ctx = nullptr;
   m.bytes = 0;
   KernelBackend b;
-  PROBE_CHECK(b.open(m, evloop::Backend::Epoll) && b.kind == evloop::Backend::Select, "open: kind %d",
-              static_cast<int>(b.kind));
-  PROBE_CHECK(b.fd() == -1 && strcmp(b.name(), "select") == 0, "fd %d, name %s", b.fd(), b.name());
+  PROBE_CHECK(b.open(m, evloop::Backend::Epoll) && b.kind() == evloop::Backend::Select, "open: kind %d",
+              static_cast<int>(b.kind()));
+  PROBE_CHECK(b.pollable_fd() == -1 && strcmp(b.name(), "select") == 0, "fd %d, name %s", b.pollable_fd(),
+              b.name());
+  /* the self-pipe wake-up: ends a wait, reports nothing, is the backend's own */
+  b.wake();
+  time_t started = time(nullptr);
+  PROBE_CHECK(revents_of(b, -1, 5000) == 0 && revents_of(b, -1, 0) == 0, "wake(): a wait failed");
+  PROBE_CHECK(time(nullptr) - started < 3, "wake(): the wait ran to its timeout");
+  int owned = 0;
+  for (int fd = 0; fd < FD_SETSIZE; fd++) owned += b.owns(fd);
+  PROBE_CHECK(owned == 2, "the wake-up's fds: %d owned, want 2", owned);
   int p[2], q[2];
   PROBE_CHECK(pipe(p) == 0 && pipe(q) == 0, "pipe");
   /* readable after a write; writable interest; modify; pause */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <initializer_list>
@@ -71,22 +72,64 @@ TEST_CASE("backend: open reports its kind, name and fd") {
   {
     TestBackend t(Backend::Epoll);
     REQUIRE(t.ok);
-    CHECK(t.b.kind == Backend::Epoll);
+    CHECK(t.b.kind() == Backend::Epoll);
     CHECK(std::string(t.b.name()) == "epoll");
-    CHECK(t.b.fd() >= 0);
+    CHECK(t.b.pollable_fd() >= 0);
   }
   {
     TestBackend t(Backend::Poll);
     REQUIRE(t.ok);
-    CHECK(t.b.kind == Backend::Poll);
+    CHECK(t.b.kind() == Backend::Poll);
     CHECK(std::string(t.b.name()) == "poll");
-    CHECK(t.b.fd() == -1);
+    CHECK(t.b.pollable_fd() == -1);
   }
   {
     TestBackend t(Backend::Default);  // Linux default: epoll
     REQUIRE(t.ok);
-    CHECK(t.b.kind == Backend::Epoll);
+    CHECK(t.b.kind() == Backend::Epoll);
   }
+}
+
+TEST_CASE("backend: wake() ends a wait, which reports nothing; the wake-up's fds are the backend's own") {
+  with_each_backend([](TestBackend& t) {
+    ReadyEvent out[kMax];
+    CHECK(t.wait(0, out) == 0);
+    t.b.wake();
+    t.b.wake();  // two wake-ups before a wait: one wait takes both
+    int64_t started = evloop::detail::monotonic_ns();
+    CHECK(t.wait(5000, out) == 0);  // returns at once, reporting no fd
+    CHECK(evloop::detail::monotonic_ns() - started < 2000000000);
+    CHECK(t.wait(0, out) == 0);  // drained
+    int owned = 0;
+    for (int fd = 0; fd < 1024; fd++) owned += t.b.owns(fd);
+    CHECK(owned >= 1);
+    CHECK(!t.b.owns(-1));
+    Pipe p;
+    CHECK(!t.b.owns(p.r));
+    CHECK(!t.b.owns(p.w));
+  });
+}
+
+TEST_CASE("backend: epoll's pollable fd turns readable at the armed deadline, the timer unreported") {
+  TestBackend t(Backend::Epoll);
+  REQUIRE(t.ok);
+  CHECK(!t.b.arms_deadline);
+  int fd = t.b.pollable_fd();
+  REQUIRE(fd >= 0);
+  CHECK(t.b.owns(fd));
+  CHECK(t.b.arms_deadline);
+  t.b.arm_deadline(1000000);  // 1 ms
+  struct pollfd p = {fd, POLLIN, 0};
+  CHECK(::poll(&p, 1, 2000) == 1);
+  ReadyEvent out[kMax];
+  CHECK(t.wait(0, out) == 0);  // the timerfd drained, not reported
+  CHECK(::poll(&p, 1, 0) == 0);
+  t.b.arm_deadline(-1);        // disarmed: stays quiet
+  CHECK(::poll(&p, 1, 20) == 0);
+  TestBackend q(Backend::Poll);
+  REQUIRE(q.ok);
+  CHECK(q.b.pollable_fd() == -1);
+  CHECK(!q.b.arms_deadline);
 }
 
 TEST_CASE("backend: a pipe becomes readable after a write; writable interest") {

@@ -611,6 +611,8 @@ class Loop {
 /* Memory: every byte the loop holds goes through one Allocator, by default the
  * Duktape heap's raw allocator. Containers are plain structs with explicit
  * free(): no destructors, so a longjmp can never skip one. */
+#include <stdint.h> /* uintptr_t: FastWriters */
+#include <string.h> /* memset: FastWriters */
 
 namespace evloop {
 namespace detail {
@@ -718,6 +720,107 @@ struct RawArray {
     init();
   }
   T& operator[](size_t i) { return data[i]; }
+};
+
+/* Socket#write's way from its `this` to the fd whose write fast path is on
+ * for it (both engines: stream.writeCap, native.fastCap): owner heap
+ * pointer -> fd, open addressing with linear probing. It replaces reading
+ * this._wfd, a property a script can write, which cost ~370 instructions a
+ * write (callgrind, echo round trip: C++ loop 4,811 -> 4,446, see
+ * socket_write). An entry only says where to look: the write path then
+ * checks the stream's own owner and cap, so a stale or missing entry can
+ * only send the write to the slow path, never to another connection. The
+ * owners are compared, never dereferenced. Out of memory: no entry (the
+ * slow path, as without the fast path). */
+struct FastWriters {
+  struct Entry {
+    void* owner; /* null: free */
+    int fd;
+  };
+  Entry* slots;
+  size_t mask; /* slots - 1 (a power of two), 0 before the first insert */
+  size_t count;
+  bool fixed;  /* EVLOOP_MAX_FDS: allocated at open for every fd, never grown */
+
+  void init() {
+    slots = nullptr;
+    mask = count = 0;
+    fixed = false;
+  }
+  static size_t hash(const void* p) {
+    uintptr_t x = reinterpret_cast<uintptr_t>(p) >> 3; /* heap objects are aligned */
+    return static_cast<size_t>(x ^ (x >> 9) ^ (x >> 17));
+  }
+  /* The fd of owner's entry, or -1. */
+  int find(const void* owner) const {
+    if (!count) return -1;
+    for (size_t i = hash(owner) & mask;; i = (i + 1) & mask) {
+      if (slots[i].owner == owner) return slots[i].fd;
+      if (!slots[i].owner) return -1;
+    }
+  }
+  /* Space for n entries at most half full: false without memory. The
+   * allocation may collect garbage, and a finalizer then change this table:
+   * the old one stays consistent meanwhile and is rehashed after. */
+  bool reserve(Memory& m, size_t n) {
+    size_t want = 8;
+    while (want < 2 * n) want *= 2;
+    if (slots && want <= mask + 1) return true;
+    if (fixed) return false;
+    Entry* fresh = static_cast<Entry*>(m.alloc(want * sizeof(Entry)));
+    if (!fresh) return false;
+    if (slots && want <= mask + 1) { /* a finalizer grew it meanwhile */
+      m.free(fresh);
+      return true;
+    }
+    memset(fresh, 0, want * sizeof(Entry));
+    Entry* old = slots;
+    size_t old_size = old ? mask + 1 : 0;
+    slots = fresh;
+    mask = want - 1;
+    for (size_t i = 0; i < old_size; i++)
+      if (old[i].owner) place(old[i]);
+    m.free(old);
+    return true;
+  }
+  void place(Entry e) {
+    size_t i = hash(e.owner) & mask;
+    while (slots[i].owner && slots[i].owner != e.owner) i = (i + 1) & mask;
+    slots[i] = e;
+  }
+  /* owner -> fd (replacing owner's entry); false without memory. */
+  bool put(Memory& m, void* owner, int fd) {
+    if (find(owner) < 0) {
+      if (!reserve(m, count + 1)) return false;
+      if (find(owner) < 0) count++; /* (a finalizer may have added it) */
+    }
+    Entry e = {owner, fd};
+    place(e);
+    return true;
+  }
+  /* Removes owner's entry when it names fd (another fd: owner has moved
+   * on, its entry is not this stream's to drop). Allocates nothing. */
+  void erase(const void* owner, int fd) {
+    if (!count || !owner) return;
+    size_t i = hash(owner) & mask;
+    for (; slots[i].owner != owner; i = (i + 1) & mask)
+      if (!slots[i].owner) return;
+    if (slots[i].fd != fd) return;
+    /* backward-shift deletion: no tombstones, probes stay short */
+    for (size_t j = (i + 1) & mask; slots[j].owner; j = (j + 1) & mask) {
+      size_t home = hash(slots[j].owner) & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) { /* j may move back to i */
+        slots[i] = slots[j];
+        i = j;
+      }
+    }
+    slots[i].owner = nullptr;
+    count--;
+  }
+  void release(Memory& m) {
+    m.free(slots);
+    init();
+  }
 };
 
 } /* namespace detail */
@@ -2134,6 +2237,9 @@ struct LoopImpl : Loop {
 #if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
   RawArray<EcmaFastWrite> ecma_fast; /* by fd, grown on first use (native.fastCap) */
 #endif
+#if defined(EVLOOP_HAVE_SOCKETS)
+  FastWriters fast_writers; /* Socket#write: its this -> the fd of its fast path */
+#endif
   ReadyEvent ready[EVLOOP_MAX_EVENTS_PER_WAIT];
 
 #ifdef EVLOOP_FAULT_INJECTION
@@ -2275,6 +2381,9 @@ struct LoopImpl : Loop {
     duk_pop(ctx);
   }
   void free_stream(Stream* s) {
+#if defined(EVLOOP_HAVE_SOCKETS)
+    fast_writers.erase(s->owner, s->fd);
+#endif
     if (s->backoff) {
       uint32_t slot = timers.find(s->backoff);
       if (slot != kNotInHeap) timers.free_slot(slot);
@@ -2863,7 +2972,9 @@ inline LoopImpl* impl(Loop* l) { return static_cast<LoopImpl*>(l); }
  * timer (+2.2%), ECMAScript loop 32.6k -> 33.0k (+1.4%); an echo round trip
  * (make bench-net-profile, one lookup in Socket#write; two in the
  * ECMAScript engine, native.read and the write): C++ 4,429 -> 4,754,
- * ECMAScript 10,910 -> 11,471. No cheaper place is C-only: the public API
+ * ECMAScript 10,910 -> 11,471; won back in Socket#write, which no longer
+ * reads this._wfd but finds the fd in FastWriters (core/memory.hpp), and
+ * looks the loop up once a call: 4,446 and 10,634. No cheaper place is C-only: the public API
  * reaches per-heap state only through a stash (the global and thread
  * stashes are internal properties of objects scripts hold) or the host's
  * allocator udata. kMagicInternal marks natives that
@@ -3003,6 +3114,9 @@ inline void LoopImpl::release_everything() {
 #if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
     ecma_fast.release(mem);
 #endif
+#if defined(EVLOOP_HAVE_SOCKETS)
+    fast_writers.release(mem);
+#endif
   }
   backend.close(mem);
   timers.release(mem);
@@ -3053,6 +3167,11 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   ok = ok && l->timers.open(l->mem) && detail::open_fd_table(l->mem, l->watchers);
 #if defined(EVLOOP_HAVE_SOCKETS)
   ok = ok && detail::open_fd_table(l->mem, l->owned_fds);
+  l->fast_writers.init();
+#if defined(EVLOOP_MAX_FDS)
+  ok = ok && l->fast_writers.reserve(l->mem, static_cast<size_t>(detail::kFdLimit));
+  l->fast_writers.fixed = true;
+#endif
 #endif
 #if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
   l->ecma_fast.init();
@@ -5165,6 +5284,7 @@ inline bool close_socket(LoopImpl* l, int fd) {
 #if defined(EVLOOP_HAVE_ECMA_LOOP)
   if (fd >= 0 && static_cast<size_t>(fd) < l->ecma_fast.size) {
     EcmaFastWrite off = {-1, 0, nullptr};
+    l->fast_writers.erase(l->ecma_fast[static_cast<size_t>(fd)].owner, fd);
     l->ecma_fast[static_cast<size_t>(fd)] = off; /* a new socket on this number starts off */
   }
 #endif
@@ -5262,8 +5382,7 @@ inline duk_ret_t native_error(duk_context* ctx) {
  * see tag_with_loop). */
 enum WriteHook { kWriteSlow, kWriteAfterQueued, kWriteFastRest };
 /* [ ... ] -> [ ... hook ]: one of the loop's Socket#write hooks. */
-inline void push_write_hook(duk_context* ctx, WriteHook which) {
-  LoopImpl* l = bound_loop(ctx);
+inline void push_write_hook(duk_context* ctx, LoopImpl* l, WriteHook which) {
   if (!l->write_hooks[which]) (void)duk_error(ctx, DUK_ERR_ERROR, "evloop: socket write is not set up");
   duk_push_heapptr(ctx, l->write_hooks[which]);
 }
@@ -5285,23 +5404,30 @@ inline void push_write_method(duk_context* ctx, LoopImpl* l, duk_c_function fn, 
   duk_push_literal(ctx, "write");
   duk_def_prop(ctx, -3, DUK_DEFPROP_HAVE_VALUE | DUK_DEFPROP_FORCE);
 }
-/* The function both engines' Socket#write is: try_fast(ctx, fd) is the
- * engine's fast path for fd (this._wfd >= 0) and the data at index 0; it
- * pushes the bytes queued after the write and returns true, or declines
- * (false, nothing written). */
-typedef bool (*FastWriteFn)(duk_context* ctx, int fd);
+/* The function both engines' Socket#write is: try_fast(ctx, l, fd) is the
+ * engine's fast path for fd and the data at index 0; it pushes the bytes
+ * queued after the write and returns true, or declines (false, nothing
+ * written). fd is the one whose fast path is on for `this` (FastWriters),
+ * found without reading a property of `this` (this._wfd: ~370
+ * instructions); try_fast checks that the stream's owner is `this`. One
+ * loop lookup serves the whole call (the fast path and the hook that
+ * follows a queue that grew took one each). Echo round trip (make
+ * bench-net-profile, instructions): C++ loop 4,811 -> 4,446, ECMAScript
+ * loop 11,071..11,232 -> 10,634 (before the stash lookup: 4,467 and
+ * 10,885). */
+typedef bool (*FastWriteFn)(duk_context* ctx, LoopImpl* l, int fd);
 inline duk_ret_t socket_write(duk_context* ctx, FastWriteFn try_fast) {
   duk_push_this(ctx); /* [ data encoding cb this ] */
+  LoopImpl* l = bound_loop(ctx);
   if (duk_is_undefined(ctx, 1) && duk_is_undefined(ctx, 2) && duk_is_object(ctx, 3)) {
-    duk_get_prop_literal(ctx, 3, "_wfd");
-    double d = duk_get_number(ctx, 4); /* NaN when not a number */
-    if (d >= 0 && d <= 2147483647.0 && try_fast(ctx, static_cast<int>(d))) {
+    int fd = l->fast_writers.find(duk_get_heapptr(ctx, 3));
+    if (fd >= 0 && try_fast(ctx, l, fd)) {
       double queued = duk_get_number(ctx, -1);
       if (queued == 0) {
         duk_push_true(ctx);
         return 1;
       }
-      push_write_hook(ctx, kWriteAfterQueued); /* a queue that grew: afterQueued(this, queued) */
+      push_write_hook(ctx, l, kWriteAfterQueued); /* a queue that grew: afterQueued(this, queued) */
       duk_push_undefined(ctx);
       duk_dup(ctx, 3);
       duk_push_number(ctx, queued);
@@ -5309,7 +5435,7 @@ inline duk_ret_t socket_write(duk_context* ctx, FastWriteFn try_fast) {
       return 1;
     }
   }
-  push_write_hook(ctx, kWriteSlow); /* writeSlow(this, data, encoding, cb) */
+  push_write_hook(ctx, l, kWriteSlow); /* writeSlow(this, data, encoding, cb) */
   duk_push_undefined(ctx);
   duk_dup(ctx, 3);
   duk_dup(ctx, 0);
@@ -5339,10 +5465,16 @@ inline duk_ret_t native_fast_cap(duk_context* ctx) {
   }
   double taken = 0;
   if (i < t.size) {
+    void* owner = cap >= 0 ? duk_get_heapptr(ctx, 2) : nullptr;
+    /* Socket#write finds fd from its this (FastWriters); without memory
+     * for the entry, writes take the slow path. The put may collect
+     * garbage, whose finalizers may call fastCap: t[i] is set after. */
+    if (t[i].owner && t[i].owner != owner) l->fast_writers.erase(t[i].owner, fd);
+    if (owner) (void)l->fast_writers.put(l->mem, owner, fd);
     taken = t[i].taken;
     t[i].taken = 0;
     t[i].cap = cap >= 0 ? cap : -1;
-    t[i].owner = cap >= 0 ? duk_get_heapptr(ctx, 2) : nullptr;
+    t[i].owner = owner;
   }
   duk_push_number(ctx, taken);
   return 1;
@@ -5352,8 +5484,7 @@ inline duk_ret_t native_fast_cap(duk_context* ctx) {
  * afterQueued, rest)): its fast path takes the fd's cap from ecma_fast; a
  * short write, EAGAIN or an error goes to the engine's rest(fd, data, sent,
  * err), which queues or stops (-> bytes queued). */
-inline bool ecma_try_fast_write(duk_context* ctx, int fd) {
-  LoopImpl* l = bound_loop(ctx);
+inline bool ecma_try_fast_write(duk_context* ctx, LoopImpl* l, int fd) {
   size_t i = static_cast<size_t>(fd);
   /* this (index 3) must be the stream's owner: a script's copy of _wfd on
    * another object, or a forged one, declines here (writeSlow then throws) */
@@ -5368,7 +5499,7 @@ inline bool ecma_try_fast_write(duk_context* ctx, int fd) {
     return true;
   }
   int err = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK ? errno : 0;
-  push_write_hook(ctx, kWriteFastRest);
+  push_write_hook(ctx, l, kWriteFastRest);
   duk_push_undefined(ctx);
   duk_push_int(ctx, fd);
   duk_dup(ctx, 0);
@@ -6093,8 +6224,7 @@ inline duk_ret_t js_stream_write(duk_context* ctx) {
  * buffer (any kind: its bytes) and the queue within the cap after it, and
  * `this` (index 3) the stream's owner: a script's copy of _wfd on another
  * object, or a forged one, declines here (writeSlow then throws). */
-inline bool stream_try_fast_write(duk_context* ctx, int fd) {
-  LoopImpl* l = stream_loop(ctx);
+inline bool stream_try_fast_write(duk_context* ctx, LoopImpl* l, int fd) {
   Stream* s = stream_of(l, fd);
   if (!s || s->state != kStreamOpen || s->stopped || s->ending || s->pending_error ||
       s->owner != duk_get_heapptr(ctx, 3))
@@ -6118,6 +6248,10 @@ inline duk_ret_t js_stream_write_cap(duk_context* ctx) {
   if (s) {
     double cap = duk_get_number(ctx, 1); /* NaN: off */
     s->write_cap = cap >= 0 ? cap : -1;
+    /* Socket#write finds the fd from its this (FastWriters); without memory
+     * for the entry, writes take the slow path */
+    if (cap >= 0) (void)l->fast_writers.put(l->mem, s->owner, s->fd);
+    else l->fast_writers.erase(s->owner, s->fd);
     taken = s->fast_written;
     s->fast_written = 0;
   }

@@ -160,6 +160,9 @@ struct LoopImpl : Loop {
 #if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
   RawArray<EcmaFastWrite> ecma_fast; /* by fd, grown on first use (native.fastCap) */
 #endif
+#if defined(EVLOOP_HAVE_SOCKETS)
+  FastWriters fast_writers; /* Socket#write: its this -> the fd of its fast path */
+#endif
   ReadyEvent ready[EVLOOP_MAX_EVENTS_PER_WAIT];
 
 #ifdef EVLOOP_FAULT_INJECTION
@@ -301,6 +304,9 @@ struct LoopImpl : Loop {
     duk_pop(ctx);
   }
   void free_stream(Stream* s) {
+#if defined(EVLOOP_HAVE_SOCKETS)
+    fast_writers.erase(s->owner, s->fd);
+#endif
     if (s->backoff) {
       uint32_t slot = timers.find(s->backoff);
       if (slot != kNotInHeap) timers.free_slot(slot);
@@ -889,7 +895,9 @@ inline LoopImpl* impl(Loop* l) { return static_cast<LoopImpl*>(l); }
  * timer (+2.2%), ECMAScript loop 32.6k -> 33.0k (+1.4%); an echo round trip
  * (make bench-net-profile, one lookup in Socket#write; two in the
  * ECMAScript engine, native.read and the write): C++ 4,429 -> 4,754,
- * ECMAScript 10,910 -> 11,471. No cheaper place is C-only: the public API
+ * ECMAScript 10,910 -> 11,471; won back in Socket#write, which no longer
+ * reads this._wfd but finds the fd in FastWriters (core/memory.hpp), and
+ * looks the loop up once a call: 4,446 and 10,634. No cheaper place is C-only: the public API
  * reaches per-heap state only through a stash (the global and thread
  * stashes are internal properties of objects scripts hold) or the host's
  * allocator udata. kMagicInternal marks natives that
@@ -1029,6 +1037,9 @@ inline void LoopImpl::release_everything() {
 #if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
     ecma_fast.release(mem);
 #endif
+#if defined(EVLOOP_HAVE_SOCKETS)
+    fast_writers.release(mem);
+#endif
   }
   backend.close(mem);
   timers.release(mem);
@@ -1079,6 +1090,11 @@ Loop* Loop::create(duk_context* ctx, const Options& options) {
   ok = ok && l->timers.open(l->mem) && detail::open_fd_table(l->mem, l->watchers);
 #if defined(EVLOOP_HAVE_SOCKETS)
   ok = ok && detail::open_fd_table(l->mem, l->owned_fds);
+  l->fast_writers.init();
+#if defined(EVLOOP_MAX_FDS)
+  ok = ok && l->fast_writers.reserve(l->mem, static_cast<size_t>(detail::kFdLimit));
+  l->fast_writers.fixed = true;
+#endif
 #endif
 #if defined(EVLOOP_HAVE_SOCKETS) && defined(EVLOOP_HAVE_ECMA_LOOP)
   l->ecma_fast.init();

@@ -567,8 +567,7 @@ inline duk_ret_t js_stream_write(duk_context* ctx) {
  * buffer (any kind: its bytes) and the queue within the cap after it, and
  * `this` (index 3) the stream's owner: a script's copy of _wfd on another
  * object, or a forged one, declines here (writeSlow then throws). */
-inline bool stream_try_fast_write(duk_context* ctx, int fd) {
-  LoopImpl* l = stream_loop(ctx);
+inline bool stream_try_fast_write(duk_context* ctx, LoopImpl* l, int fd) {
   Stream* s = stream_of(l, fd);
   if (!s || s->state != kStreamOpen || s->stopped || s->ending || s->pending_error ||
       s->owner != duk_get_heapptr(ctx, 3))
@@ -592,6 +591,10 @@ inline duk_ret_t js_stream_write_cap(duk_context* ctx) {
   if (s) {
     double cap = duk_get_number(ctx, 1); /* NaN: off */
     s->write_cap = cap >= 0 ? cap : -1;
+    /* Socket#write finds the fd from its this (FastWriters); without memory
+     * for the entry, writes take the slow path */
+    if (cap >= 0) (void)l->fast_writers.put(l->mem, s->owner, s->fd);
+    else l->fast_writers.erase(s->owner, s->fd);
     taken = s->fast_written;
     s->fast_written = 0;
   }

@@ -1852,6 +1852,20 @@ inline duk_ret_t throw_system_error(duk_context* ctx, int err, const char* sysca
   return duk_throw(ctx);
 }
 
+/* [ ... err ] -> throws err with Node's code, errno (negative), syscall and
+ * the fd it is about: the shared tail of the fd errors. */
+inline duk_ret_t throw_with_fd_props(duk_context* ctx, const char* code, int err, int fd, const char* syscall) {
+  duk_push_string(ctx, code);
+  duk_put_prop_literal(ctx, -2, "code");
+  duk_push_int(ctx, -err);
+  duk_put_prop_literal(ctx, -2, "errno");
+  duk_push_string(ctx, syscall);
+  duk_put_prop_literal(ctx, -2, "syscall");
+  duk_push_int(ctx, fd);
+  duk_put_prop_literal(ctx, -2, "fd");
+  return duk_throw(ctx);
+}
+
 /* Throws the EMFILE error of an fd at or above the loop's limit (kFdLimit):
  * "EMFILE: fd 300 is out of the loop's fd range 0..255 (EVLOOP_MAX_FDS),
  * EventLoop.watch", with code EMFILE, errno, syscall and fd. */
@@ -1867,15 +1881,7 @@ inline duk_ret_t throw_fd_limit_error(duk_context* ctx, int fd, const char* sysc
 #endif
   duk_push_error_object(ctx, DUK_ERR_ERROR, "EMFILE: fd %d is out of the loop's fd range 0..%d (%s), %s", fd,
                         kFdLimit - 1, why, syscall);
-  duk_push_literal(ctx, "EMFILE");
-  duk_put_prop_literal(ctx, -2, "code");
-  duk_push_int(ctx, -EMFILE);
-  duk_put_prop_literal(ctx, -2, "errno");
-  duk_push_string(ctx, syscall);
-  duk_put_prop_literal(ctx, -2, "syscall");
-  duk_push_int(ctx, fd);
-  duk_put_prop_literal(ctx, -2, "fd");
-  return duk_throw(ctx);
+  return throw_with_fd_props(ctx, "EMFILE", EMFILE, fd, syscall);
 }
 
 /* A failed watch: errno err for fd, from `syscall`. EMFILE for an fd above
@@ -2092,7 +2098,7 @@ inline bool inflate(const uint8_t* in, size_t in_len, uint8_t* out, size_t out_l
 namespace evloop {
 namespace detail {
 
-enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchInternal, kWatchStream };
+enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchStream };
 /* Streams exist only with sockets: a constant, so that a build without them
  * (EVLOOP_NO_SOCKETS) drops the stream code from the watcher paths. */
 #if defined(EVLOOP_HAVE_SOCKETS)
@@ -2307,11 +2313,11 @@ struct LoopImpl : Loop {
       return false;
     }
     if (!backend.add(mem, fd, events)) return false;
-    bool counted = kind != kWatchInternal && (!weak || events != 0);
+    bool counted = !weak || events != 0;
     Watcher nw = {events, kind, counted, weak, round, fn, user};
     watchers[fd] = nw;
     if (counted) user_watchers++;
-    if (kind != kWatchInternal) all_watchers++;
+    all_watchers++;
     return true;
   }
   void set_counted(Watcher* w, bool on) {
@@ -2341,7 +2347,7 @@ struct LoopImpl : Loop {
     bool drop_js = (w->kind == kWatchJs && drop_js_callback) || stream;
     Stream* s = stream ? static_cast<Stream*>(w->user) : nullptr;
     if (w->counted) user_watchers--;
-    if (w->kind != kWatchInternal) all_watchers--;
+    all_watchers--;
     w->counted = false;
     w->kind = kWatchNone;
     w->events = 0;
@@ -2417,7 +2423,7 @@ struct LoopImpl : Loop {
     if (fd < 0) return false;
     if (backend.owns(fd)) return true;
     Watcher* w = watcher(fd);
-    return w && (w->kind == kWatchNative || w->kind == kWatchInternal);
+    return w && w->kind == kWatchNative;
   }
 
   /* Drops a stream's data callback and its this (both indexes exist); a
@@ -2711,7 +2717,7 @@ struct LoopImpl : Loop {
     if (n > 1) {
       for (int i = 0; i < n && !exiting; i++) {
         Watcher* w = watcher(ready[i].fd);
-        if (!w || (w->kind != kWatchNative && w->kind != kWatchInternal)) continue;
+        if (!w || w->kind != kWatchNative) continue;
         dispatch_host_watcher(ready[i].fd, ready[i].revents);
         ready[i].fd = -1;
       }
@@ -2728,7 +2734,7 @@ struct LoopImpl : Loop {
         copy.fn(*this, fd, revents, copy.user);
         continue;
       }
-      if (copy.kind == kWatchInternal || copy.kind == kWatchNative) {
+      if (copy.kind == kWatchNative) {
         dispatch_host_watcher(fd, ready[i].revents);
         continue;
       }
@@ -2764,10 +2770,6 @@ struct LoopImpl : Loop {
     unsigned revents = ready_events & (w->events | kError | kHangup | kInvalid);
     if (!revents || !w->events) return;
     Watcher copy = *w;
-    if (copy.kind == kWatchInternal) {
-      copy.fn(*this, fd, revents, copy.user);
-      return;
-    }
     if (revents & (kError | kInvalid)) remove_watcher(fd);
     int64_t started = monotonic_ns();
     copy.fn(*this, fd, revents, copy.user);
@@ -2910,7 +2912,7 @@ struct LoopImpl : Loop {
     round++;
     for (int i = 0; i < n && !exiting; i++) {
       Watcher* w = watcher(ready[i].fd);
-      if (w && (w->kind == kWatchNative || w->kind == kWatchInternal)) dispatch_host_watcher(ready[i].fd, ready[i].revents);
+      if (w && w->kind == kWatchNative) dispatch_host_watcher(ready[i].fd, ready[i].revents);
     }
   }
   /* The ECMAScript loop's turn failed (call_ecma reported it): the pause
@@ -3329,15 +3331,14 @@ bool Loop::cancel_timer(TimerId id) {
 bool Loop::watch(int fd, unsigned events, WatchFn fn, void* user) {
   detail::LoopImpl* l = detail::impl(this);
   if (!fn) return false;
-  detail::Watcher* w = l->watcher(fd);
-  if ((w && w->kind == detail::kWatchInternal) || l->backend.owns(fd)) return false;
+  if (l->backend.owns(fd)) return false;
   return l->set_watcher(fd, events, detail::kWatchNative, fn, user, true);
 }
 
 bool Loop::set_events(int fd, unsigned events) {
   detail::LoopImpl* l = detail::impl(this);
   detail::Watcher* w = l->watcher(fd);
-  if (!w || w->kind == detail::kWatchInternal) return false;
+  if (!w) return false;
   if (w->events != events && !l->backend.modify(l->mem, fd, events)) return false;
   w->events = events;
   return true;
@@ -3355,7 +3356,7 @@ bool Loop::unref_fd(int fd) {
 bool Loop::unwatch(int fd) {
   detail::LoopImpl* l = detail::impl(this);
   detail::Watcher* w = l->watcher(fd);
-  if (!w || w->kind == detail::kWatchInternal) return false;
+  if (!w) return false;
   return l->remove_watcher(fd);
 }
 
@@ -3654,15 +3655,7 @@ inline int require_fd(duk_context* ctx, duk_idx_t idx, const char* fn) {
  * it (EBADF would say it is closed, and scripts treat EBADF as "gone"). */
 inline duk_ret_t throw_host_fd_error(duk_context* ctx, int fd, const char* syscall) {
   duk_push_error_object(ctx, DUK_ERR_ERROR, "EPERM: fd %d belongs to the event loop or its host, %s", fd, syscall);
-  duk_push_literal(ctx, "EPERM");
-  duk_put_prop_literal(ctx, -2, "code");
-  duk_push_int(ctx, -EPERM);
-  duk_put_prop_literal(ctx, -2, "errno");
-  duk_push_string(ctx, syscall);
-  duk_put_prop_literal(ctx, -2, "syscall");
-  duk_push_int(ctx, fd);
-  duk_put_prop_literal(ctx, -2, "fd");
-  return duk_throw(ctx);
+  return throw_with_fd_props(ctx, "EPERM", EPERM, fd, syscall);
 }
 
 /* An fd argument a script may act on: require_fd, and none of the loop's

@@ -20,15 +20,7 @@ inline int require_fd(duk_context* ctx, duk_idx_t idx, const char* fn) {
  * it (EBADF would say it is closed, and scripts treat EBADF as "gone"). */
 inline duk_ret_t throw_host_fd_error(duk_context* ctx, int fd, const char* syscall) {
   duk_push_error_object(ctx, DUK_ERR_ERROR, "EPERM: fd %d belongs to the event loop or its host, %s", fd, syscall);
-  duk_push_literal(ctx, "EPERM");
-  duk_put_prop_literal(ctx, -2, "code");
-  duk_push_int(ctx, -EPERM);
-  duk_put_prop_literal(ctx, -2, "errno");
-  duk_push_string(ctx, syscall);
-  duk_put_prop_literal(ctx, -2, "syscall");
-  duk_push_int(ctx, fd);
-  duk_put_prop_literal(ctx, -2, "fd");
-  return duk_throw(ctx);
+  return throw_with_fd_props(ctx, "EPERM", EPERM, fd, syscall);
 }
 
 /* An fd argument a script may act on: require_fd, and none of the loop's

@@ -68,6 +68,20 @@ inline duk_ret_t throw_system_error(duk_context* ctx, int err, const char* sysca
   return duk_throw(ctx);
 }
 
+/* [ ... err ] -> throws err with Node's code, errno (negative), syscall and
+ * the fd it is about: the shared tail of the fd errors. */
+inline duk_ret_t throw_with_fd_props(duk_context* ctx, const char* code, int err, int fd, const char* syscall) {
+  duk_push_string(ctx, code);
+  duk_put_prop_literal(ctx, -2, "code");
+  duk_push_int(ctx, -err);
+  duk_put_prop_literal(ctx, -2, "errno");
+  duk_push_string(ctx, syscall);
+  duk_put_prop_literal(ctx, -2, "syscall");
+  duk_push_int(ctx, fd);
+  duk_put_prop_literal(ctx, -2, "fd");
+  return duk_throw(ctx);
+}
+
 /* Throws the EMFILE error of an fd at or above the loop's limit (kFdLimit):
  * "EMFILE: fd 300 is out of the loop's fd range 0..255 (EVLOOP_MAX_FDS),
  * EventLoop.watch", with code EMFILE, errno, syscall and fd. */
@@ -83,15 +97,7 @@ inline duk_ret_t throw_fd_limit_error(duk_context* ctx, int fd, const char* sysc
 #endif
   duk_push_error_object(ctx, DUK_ERR_ERROR, "EMFILE: fd %d is out of the loop's fd range 0..%d (%s), %s", fd,
                         kFdLimit - 1, why, syscall);
-  duk_push_literal(ctx, "EMFILE");
-  duk_put_prop_literal(ctx, -2, "code");
-  duk_push_int(ctx, -EMFILE);
-  duk_put_prop_literal(ctx, -2, "errno");
-  duk_push_string(ctx, syscall);
-  duk_put_prop_literal(ctx, -2, "syscall");
-  duk_push_int(ctx, fd);
-  duk_put_prop_literal(ctx, -2, "fd");
-  return duk_throw(ctx);
+  return throw_with_fd_props(ctx, "EMFILE", EMFILE, fd, syscall);
 }
 
 /* A failed watch: errno err for fd, from `syscall`. EMFILE for an fd above

@@ -15,7 +15,7 @@
 namespace evloop {
 namespace detail {
 
-enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchInternal, kWatchStream };
+enum WatcherKind : uint8_t { kWatchNone, kWatchNative, kWatchJs, kWatchEcma, kWatchStream };
 /* Streams exist only with sockets: a constant, so that a build without them
  * (EVLOOP_NO_SOCKETS) drops the stream code from the watcher paths. */
 #if defined(EVLOOP_HAVE_SOCKETS)
@@ -230,11 +230,11 @@ struct LoopImpl : Loop {
       return false;
     }
     if (!backend.add(mem, fd, events)) return false;
-    bool counted = kind != kWatchInternal && (!weak || events != 0);
+    bool counted = !weak || events != 0;
     Watcher nw = {events, kind, counted, weak, round, fn, user};
     watchers[fd] = nw;
     if (counted) user_watchers++;
-    if (kind != kWatchInternal) all_watchers++;
+    all_watchers++;
     return true;
   }
   void set_counted(Watcher* w, bool on) {
@@ -264,7 +264,7 @@ struct LoopImpl : Loop {
     bool drop_js = (w->kind == kWatchJs && drop_js_callback) || stream;
     Stream* s = stream ? static_cast<Stream*>(w->user) : nullptr;
     if (w->counted) user_watchers--;
-    if (w->kind != kWatchInternal) all_watchers--;
+    all_watchers--;
     w->counted = false;
     w->kind = kWatchNone;
     w->events = 0;
@@ -340,7 +340,7 @@ struct LoopImpl : Loop {
     if (fd < 0) return false;
     if (backend.owns(fd)) return true;
     Watcher* w = watcher(fd);
-    return w && (w->kind == kWatchNative || w->kind == kWatchInternal);
+    return w && w->kind == kWatchNative;
   }
 
   /* Drops a stream's data callback and its this (both indexes exist); a
@@ -634,7 +634,7 @@ struct LoopImpl : Loop {
     if (n > 1) {
       for (int i = 0; i < n && !exiting; i++) {
         Watcher* w = watcher(ready[i].fd);
-        if (!w || (w->kind != kWatchNative && w->kind != kWatchInternal)) continue;
+        if (!w || w->kind != kWatchNative) continue;
         dispatch_host_watcher(ready[i].fd, ready[i].revents);
         ready[i].fd = -1;
       }
@@ -651,7 +651,7 @@ struct LoopImpl : Loop {
         copy.fn(*this, fd, revents, copy.user);
         continue;
       }
-      if (copy.kind == kWatchInternal || copy.kind == kWatchNative) {
+      if (copy.kind == kWatchNative) {
         dispatch_host_watcher(fd, ready[i].revents);
         continue;
       }
@@ -687,10 +687,6 @@ struct LoopImpl : Loop {
     unsigned revents = ready_events & (w->events | kError | kHangup | kInvalid);
     if (!revents || !w->events) return;
     Watcher copy = *w;
-    if (copy.kind == kWatchInternal) {
-      copy.fn(*this, fd, revents, copy.user);
-      return;
-    }
     if (revents & (kError | kInvalid)) remove_watcher(fd);
     int64_t started = monotonic_ns();
     copy.fn(*this, fd, revents, copy.user);
@@ -833,7 +829,7 @@ struct LoopImpl : Loop {
     round++;
     for (int i = 0; i < n && !exiting; i++) {
       Watcher* w = watcher(ready[i].fd);
-      if (w && (w->kind == kWatchNative || w->kind == kWatchInternal)) dispatch_host_watcher(ready[i].fd, ready[i].revents);
+      if (w && w->kind == kWatchNative) dispatch_host_watcher(ready[i].fd, ready[i].revents);
     }
   }
   /* The ECMAScript loop's turn failed (call_ecma reported it): the pause
@@ -1252,15 +1248,14 @@ bool Loop::cancel_timer(TimerId id) {
 bool Loop::watch(int fd, unsigned events, WatchFn fn, void* user) {
   detail::LoopImpl* l = detail::impl(this);
   if (!fn) return false;
-  detail::Watcher* w = l->watcher(fd);
-  if ((w && w->kind == detail::kWatchInternal) || l->backend.owns(fd)) return false;
+  if (l->backend.owns(fd)) return false;
   return l->set_watcher(fd, events, detail::kWatchNative, fn, user, true);
 }
 
 bool Loop::set_events(int fd, unsigned events) {
   detail::LoopImpl* l = detail::impl(this);
   detail::Watcher* w = l->watcher(fd);
-  if (!w || w->kind == detail::kWatchInternal) return false;
+  if (!w) return false;
   if (w->events != events && !l->backend.modify(l->mem, fd, events)) return false;
   w->events = events;
   return true;
@@ -1278,7 +1273,7 @@ bool Loop::unref_fd(int fd) {
 bool Loop::unwatch(int fd) {
   detail::LoopImpl* l = detail::impl(this);
   detail::Watcher* w = l->watcher(fd);
-  if (!w || w->kind == detail::kWatchInternal) return false;
+  if (!w) return false;
   return l->remove_watcher(fd);
 }
 
